@@ -1,0 +1,5 @@
+"""Beaconport project package: settings, URLs, the Celery app and WSGI/ASGI entry points."""
+
+from beaconport.celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,32 @@
+"""Template context shared by every page."""
+
+from django.urls import NoReverseMatch, reverse
+
+from beaconport.roles import Role, roles_of
+
+# Navigation per role: (route name, label). Routes that do not exist yet are left out.
+NAVIGATION = [
+    ("cases:queue", "Review queue", {Role.REVIEW_LEAD}),
+    ("cases:my_cases", "My cases", {Role.INVESTIGATOR, Role.REVIEW_LEAD}),
+    ("liaison:team", "Liaison team", {Role.LIAISON_LEAD}),
+    ("liaison:my_victims", "My victims", {Role.LIAISON_OFFICER, Role.LIAISON_LEAD}),
+    ("liaison:notifications", "Notifications", {Role.LIAISON_OFFICER, Role.LIAISON_LEAD}),
+    ("reports:index", "Reports", {Role.ANALYST}),
+]
+
+
+def _url_or_none(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def roles(request):
+    """The signed-in user's roles and the navigation they lead to."""
+    held = roles_of(getattr(request, "user", None))
+    items = []
+    for name, label, allowed in NAVIGATION:
+        if held & allowed and (url := _url_or_none(name)):
+            items.append({"url": url, "label": label})
+    return {"user_roles": {role.name for role in held}, "nav_items": items}

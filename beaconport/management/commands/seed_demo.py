@@ -1,0 +1,35 @@
+"""Create synthetic demo data and one login per role, and print the logins."""
+
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from beaconport.demo import demo_logins_create
+
+
+class Command(BaseCommand):
+    help = "Create one demo login per role (fresh passwords each run) and synthetic demo data."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--logins-file",
+            default=str(Path(settings.VAR_DIR) / "demo-logins.txt"),
+            help="Where to keep the printed logins (readable by you only).",
+        )
+
+    def handle(self, *args, logins_file, **options):
+        logins = demo_logins_create()
+        lines = [f"{'role':<17} {'username':<16} password"]
+        lines += [
+            f"{login.role.value:<17} {login.username:<16} {login.password}" for login in logins
+        ]
+        path = Path(logins_file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n")
+        os.chmod(path, 0o600)
+        self.stdout.write(self.style.SUCCESS("Demo logins (synthetic, for this machine only):"))
+        for line in lines:
+            self.stdout.write("  " + line)
+        self.stdout.write(f"Also kept in {path}")

@@ -1,0 +1,11 @@
+"""Background tasks of the project package: thin doorways to services."""
+
+from celery import shared_task
+
+from beaconport.services import heartbeat_record
+
+
+@shared_task(name="beaconport.heartbeat")
+def heartbeat(name: str = "scheduler") -> None:
+    """Prove that the scheduler and a worker are alive; healthz reports the last beat."""
+    heartbeat_record(name=name)

@@ -1,0 +1,45 @@
+"""Project-wide pages: each role's home and the health check."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from beaconport import health
+from beaconport.roles import Role, roles_of
+
+# What each role's home page offers, in the order a person with several roles sees them.
+ROLE_HOMES = {
+    Role.REVIEW_LEAD: ("Review queue", "Referrals to triage, assign and approve."),
+    Role.INVESTIGATOR: ("My cases", "Cases assigned to you for review."),
+    Role.LIAISON_LEAD: ("Liaison team", "Your team's victims, overdue follow-ups and escalations."),
+    Role.LIAISON_OFFICER: ("My victims", "Victims and survivors you keep informed."),
+    Role.ANALYST: ("Reports", "Counts across the review: no names, no free text."),
+    Role.ADMINISTRATOR: ("Administration", "Users, roles and access to records."),
+}
+
+
+def home(request):
+    """The signed-in user's starting page, shaped by their roles."""
+    held = roles_of(request.user)
+    sections = [
+        {"role": role, "title": title, "blurb": blurb}
+        for role, (title, blurb) in ROLE_HOMES.items()
+        if role in held
+    ]
+    return render(request, "home.html", {"sections": sections})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database and the broker both answer, 503 otherwise."""
+    state = {"database": health.database_ok(), "broker": health.broker_ok()}
+    ok = all(state.values())
+    body = {"status": "ok" if ok else "unavailable"}
+    body.update({name: "ok" if up else "unavailable" for name, up in state.items()})
+    if state["database"]:
+        body["scheduler_last_seen"] = health.last_heartbeat()
+    return JsonResponse(body, status=200 if ok else 503)

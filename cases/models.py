@@ -1,0 +1,383 @@
+"""Investigative records of the review: forces, cases, people, offences, decisions and work."""
+
+import re
+
+from django.conf import settings
+from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from cases.vocabulary import (
+    CONTACT_OFFENCES,
+    Basis,
+    CaseStatus,
+    Criterion,
+    CriterionResult,
+    DecisionMaker,
+    DecisionOutcome,
+    Eligibility,
+    Ethnicity,
+    EthnicitySource,
+    EventType,
+    FindingCategory,
+    FlagKind,
+    Gender,
+    InquiryOrigin,
+    InquiryStatus,
+    OffenceType,
+    PartyRole,
+    Priority,
+    Severity,
+)
+
+REFERENCE_PATTERN = re.compile(r"^BP-(\d{6,})$")
+
+
+class Force(models.Model):
+    """A territorial police force of England and Wales that refers cases."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Case(models.Model):
+    """A force's closed (NFA) file referred to the review, and the review's work on it.
+
+    Status, priority and eligibility are stored columns so reports can aggregate them;
+    they are written only by the services, which recompute them when their inputs change.
+    """
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="cases")
+    force_reference = models.CharField(max_length=50)
+    received_on = models.DateField()
+    summary = models.TextField(blank=True, max_length=5000)
+    offence_start = models.DateField(null=True, blank=True)
+    offence_end = models.DateField(null=True, blank=True)
+
+    decision_outcome = models.CharField(max_length=10, choices=DecisionOutcome.choices)
+    decision_on = models.DateField(null=True, blank=True)
+    decision_by = models.CharField(max_length=10, choices=DecisionMaker.choices)
+    decision_outcome_code = models.CharField(max_length=20, blank=True, default="")
+    decision_rationale = models.TextField(blank=True)
+    independently_reviewed = models.BooleanField(null=True)
+
+    status = models.CharField(
+        max_length=20, choices=CaseStatus.choices, default=CaseStatus.REFERRED
+    )
+    priority = models.CharField(max_length=2, choices=Priority.choices, default=Priority.P3)
+    eligibility = models.CharField(
+        max_length=10, choices=Eligibility.choices, default=Eligibility.UNKNOWN
+    )
+    # A review lead's confirmation or override sits beside the computed result.
+    eligibility_decision = models.CharField(
+        max_length=10, choices=Eligibility.choices, blank=True, default=""
+    )
+    eligibility_decision_reason = models.TextField(blank=True)
+    eligibility_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    eligibility_decided_at = models.DateTimeField(null=True, blank=True)
+
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "force_reference"], name="case_force_reference_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "priority"], name="case_status_priority"),
+            models.Index(fields=["eligibility", "priority", "received_on"], name="case_queue"),
+        ]
+        permissions = [("assign_case", "Can assign investigators to a case")]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """The system reference shown to users, e.g. BP-000123."""
+        return format_reference(self.pk)
+
+    @property
+    def effective_eligibility(self) -> str:
+        """The review lead's decision where made, else the computed result."""
+        return self.eligibility_decision or self.eligibility
+
+
+def format_reference(pk: int | None) -> str:
+    return f"BP-{pk:06d}" if pk is not None else "BP-(new)"
+
+
+def parse_reference(reference: str) -> int | None:
+    """The primary key behind a system reference, or None if it is not one."""
+    match = REFERENCE_PATTERN.match(reference or "")
+    return int(match.group(1)) if match else None
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """A user's grant on one case (direct foreign key: indexed, no generic join)."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["user", "permission", "content_object"])]
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    """A group's grant on one case."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["group", "permission", "content_object"])]
+
+
+class CaseCriterion(models.Model):
+    """One scope criterion's computed result for a case, with the reason it came out so."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(max_length=40, choices=Criterion.choices)
+    result = models.CharField(max_length=10, choices=CriterionResult.choices)
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "name"], name="case_criterion_unique")
+        ]
+        indexes = [models.Index(fields=["name", "result"], name="criterion_result")]
+
+    def __str__(self):
+        return f"{self.name}: {self.result}"
+
+
+class Person(models.Model):
+    """An entry in the person index (a nominal); linked to cases through parties."""
+
+    surname = models.CharField(max_length=100)
+    forenames = models.CharField(max_length=200, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    gender = models.CharField(max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
+    # Null is "not recorded": a data gap; "not_stated" means the person declined.
+    ethnicity = models.CharField(  # noqa: DJ001 - null is a meaningful "not recorded"
+        max_length=40, choices=Ethnicity.choices, null=True, blank=True
+    )
+    ethnicity_source = models.CharField(  # noqa: DJ001 - null: no source recorded
+        max_length=10, choices=EthnicitySource.choices, null=True, blank=True
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name_plural = "people"
+        indexes = [models.Index(fields=["surname", "forenames"], name="person_name")]
+
+    def __str__(self):
+        return f"Person {self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.forenames} {self.surname}".strip()
+
+
+class CaseParty(models.Model):
+    """A person's part in one case: suspect, victim or witness, with role-specific facts."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="parties")
+    role = models.CharField(max_length=10, choices=PartyRole.choices)
+    ref = models.CharField(max_length=20)
+    # Suspects.
+    deceased = models.BooleanField(null=True, blank=True)
+    interviewed = models.BooleanField(null=True, blank=True)
+    # Victims.
+    age_at_first_offence = models.PositiveSmallIntegerField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name_plural = "case parties"
+        ordering = ["case", "role", "ref"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "ref"], name="party_ref_unique"),
+        ]
+        indexes = [models.Index(fields=["case", "role"], name="party_case_role")]
+
+    def __str__(self):
+        return f"{self.case.reference} {self.ref}"
+
+    @property
+    def pseudonym(self) -> str:
+        """What is shown instead of the name to those not assigned to the case."""
+        return f"{format_reference(self.case_id)}-{self.ref}"
+
+
+class Offence(models.Model):
+    """An offence alleged in the referral, from the fixed vocabulary."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="offences")
+    type = models.CharField(max_length=40, choices=OffenceType.choices)
+    victims = models.ManyToManyField(CaseParty, related_name="offences_as_victim", blank=True)
+    suspects = models.ManyToManyField(CaseParty, related_name="offences_as_suspect", blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["type"], name="offence_type")]
+
+    def __str__(self):
+        return self.get_type_display()
+
+    @property
+    def is_contact(self) -> bool:
+        return self.type in CONTACT_OFFENCES
+
+
+class CaseTransition(models.Model):
+    """One move of a case through the workflow: who, when and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=CaseStatus.choices)
+    to_status = models.CharField(max_length=20, choices=CaseStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.from_status} -> {self.to_status}"
+
+
+class InvestigativeEvent(models.Model):
+    """Something that happened in the investigation that victims have a right to hear of."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=40, choices=EventType.choices)
+    occurred_on = models.DateField()
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_on", "pk"]
+
+    def __str__(self):
+        return f"{self.get_type_display()} on {self.occurred_on}"
+
+
+class LineOfInquiry(models.Model):
+    """A line of inquiry: identified originally or found by the review, and its progress."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="lines_of_inquiry")
+    description = models.TextField(max_length=5000)
+    origin = models.CharField(max_length=10, choices=InquiryOrigin.choices)
+    status = models.CharField(
+        max_length=20, choices=InquiryStatus.choices, default=InquiryStatus.OPEN
+    )
+    rationale = models.TextField(blank=True, help_text="Why it was not pursued.")
+    allocated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lines_of_inquiry",
+    )
+    due_on = models.DateField(null=True, blank=True)
+    result = models.TextField(blank=True)
+    finding = models.ForeignKey(
+        "Finding",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lines_of_inquiry",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name_plural = "lines of inquiry"
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="not_pursued") | ~models.Q(rationale=""),
+                name="inquiry_not_pursued_has_rationale",
+            )
+        ]
+
+    def __str__(self):
+        return f"Line of inquiry {self.pk}"
+
+
+class Finding(models.Model):
+    """A review finding: an assessment of what the original investigation failed to do."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="findings")
+    category = models.CharField(max_length=30, choices=FindingCategory.choices)
+    description = models.TextField(max_length=5000)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    # Findings are always assessments (Data Protection Act 2018 s38).
+    basis = models.CharField(
+        max_length=10, choices=Basis.choices, default=Basis.ASSESSMENT, editable=False
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self):
+        return self.get_category_display()
+
+
+class SuspectFlag(models.Model):
+    """A dangerous or flight-risk flag on a suspect: set at once, reviewed, cleared with cause."""
+
+    party = models.ForeignKey(CaseParty, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField(max_length=20, choices=FlagKind.choices)
+    reason = models.TextField(max_length=2000)
+    basis = models.CharField(max_length=10, choices=Basis.choices, default=Basis.ASSESSMENT)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now_add=True)
+    review_by = models.DateField(null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["set_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "kind"],
+                condition=models.Q(cleared_at__isnull=True),
+                name="one_active_flag_per_kind",
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "cleared_at"], name="flag_kind_active")]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    @property
+    def is_active(self) -> bool:
+        return self.cleared_at is None

@@ -1,0 +1,1 @@
+"""Victim liaison records (built under issue 4)."""

@@ -1,0 +1,114 @@
+"""Personas and real-service fixtures shared by the whole suite.
+
+Personas are users in role groups: every view test can ask for the person who should see
+a thing and for the outsider who should not. Services (PostgreSQL, Redis, the Celery
+worker, Chromium) are real; a test that needs one it cannot find skips on a laptop but
+fails under CI (CI=true).
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from beaconport.roles import Role
+from tests.services import require_service
+
+pytest_plugins = ["tests.worker", "tests.browser"]
+
+
+def pytest_configure(config):
+    # Serve static files through the finders in tests: no collectstatic manifest needed.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    # Keep test email in Django's outbox, never on the wire.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    if os.environ.get("CI", "").lower() == "true":
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if "postgresql" not in engine:
+            raise pytest.UsageError("Under CI the suite must run on PostgreSQL (set DATABASE_URL).")
+        if not settings.REDIS_URL:
+            raise pytest.UsageError("Under CI the suite must run against Redis (set REDIS_URL).")
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    """Create a user holding the given roles."""
+
+    def make(username: str, *roles: Role, **extra):
+        user = django_user_model.objects.create_user(
+            username=username,
+            password="correct-horse-battery-staple",
+            email=f"{username}@test.beaconport.invalid",
+            **extra,
+        )
+        if roles:
+            user.groups.add(*Group.objects.filter(name__in=[r.value for r in roles]))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def investigator(make_user):
+    return make_user("ivy.investigator", Role.INVESTIGATOR)
+
+
+@pytest.fixture
+def other_investigator(make_user):
+    return make_user("otto.investigator", Role.INVESTIGATOR)
+
+
+@pytest.fixture
+def review_lead(make_user):
+    return make_user("rowan.lead", Role.REVIEW_LEAD)
+
+
+@pytest.fixture
+def liaison_officer(make_user):
+    return make_user("lee.liaison", Role.LIAISON_OFFICER)
+
+
+@pytest.fixture
+def other_liaison_officer(make_user):
+    return make_user("lou.liaison", Role.LIAISON_OFFICER)
+
+
+@pytest.fixture
+def liaison_lead(make_user):
+    return make_user("lena.liaisonlead", Role.LIAISON_LEAD)
+
+
+@pytest.fixture
+def analyst(make_user):
+    return make_user("ana.analyst", Role.ANALYST)
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user(
+        "ada.admin", Role.ADMINISTRATOR, is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def redis_url():
+    """The Redis server the suite runs against (skips without one, except under CI)."""
+    require_service("Redis", bool(settings.REDIS_URL))
+    return settings.REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def referral_schema():
+    """The referral file JSON Schema the importer validates against."""
+    import json
+    from pathlib import Path
+
+    import cases
+
+    path = Path(cases.__file__).parent / "referrals" / "referral.schema.json"
+    return json.loads(path.read_text())
