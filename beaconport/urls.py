@@ -1,10 +1,25 @@
-"""Top-level routes. Every page requires sign-in except login and /healthz."""
+"""Top-level routes. Every page requires sign-in except login and /healthz.
+
+Each app adds its pages under its own prefix and its API under /api/v1/.
+"""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from beaconport import views
+
+api_patterns = [
+    # The API authenticates itself (session or token) and answers 401/403, never a redirect.
+    path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+    path(
+        "docs/",
+        login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,5 +36,6 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("api/v1/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -49,7 +49,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, transactional_db, django_db_serialized_rollback, request):
+def page(browser, live_server, transactional_db, request):
     """A fresh browser page on the live server; a screenshot is kept if the test fails."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)

@@ -6,6 +6,7 @@ worker, Chromium) are real; a test that needs one it cannot find skips on a lapt
 fails under CI (CI=true).
 """
 
+import importlib
 import os
 
 import pytest
@@ -33,6 +34,25 @@ def pytest_configure(config):
             raise pytest.UsageError("Under CI the suite must run on PostgreSQL (set DATABASE_URL).")
         if not settings.REDIS_URL:
             raise pytest.UsageError("Under CI the suite must run against Redis (set REDIS_URL).")
+
+
+# What data migrations load (roles, forces, ...). Transactional tests (real workers, the
+# browser) flush the database after each test, so these are put back before each one.
+REFERENCE_DATA = [
+    ("beaconport.migrations.0001_roles", "create_roles"),
+    ("cases.migrations.0002_forces", "load_forces"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    for module, function in REFERENCE_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture
@@ -90,9 +110,7 @@ def analyst(make_user):
 
 @pytest.fixture
 def admin_user(make_user):
-    return make_user(
-        "ada.admin", Role.ADMINISTRATOR, is_staff=True, is_superuser=True
-    )
+    return make_user("ada.admin", Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
 
 
 @pytest.fixture

@@ -54,11 +54,25 @@ class WorkerProcess:
         self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "beaconport", "worker",
-                "--queues", TEST_QUEUE, "--hostname", self.name,
-                "--pool", pool, "--concurrency", str(concurrency),
-                "--without-gossip", "--without-mingle", "--without-heartbeat",
-                "--loglevel", "INFO",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "beaconport",
+                "worker",
+                "--queues",
+                TEST_QUEUE,
+                "--hostname",
+                self.name,
+                "--pool",
+                pool,
+                "--concurrency",
+                str(concurrency),
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel",
+                "INFO",
             ],
             cwd=ROOT,
             env=env,
@@ -102,7 +116,7 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def start_worker(transactional_db, django_db_serialized_rollback, tmp_path):
+def start_worker(transactional_db, tmp_path):
     """Start real worker processes on demand; all are stopped after the test."""
     workers: list[WorkerProcess] = []
 

@@ -1,0 +1,25 @@
+"""Case events other apps may react to. `cases` only declares and sends them.
+
+Every signal is sent after the writing transaction commits (`transaction.on_commit`), with
+ids and plain values only, so a receiver can enqueue work or open its own transaction
+without seeing uncommitted data. Receivers must be idempotent: the same event may arrive
+twice (a retried request, a re-import).
+"""
+
+from django.dispatch import Signal
+
+# A case moved through the workflow.
+# kwargs: case_id, from_status, to_status, by_id, at (aware datetime), transition_id
+case_status_changed = Signal()
+
+# An investigative event was recorded on a case (arrest, charge, ...).
+# kwargs: case_id, event_id, event_type (cases.vocabulary.EventType value), occurred_on (date)
+case_event_recorded = Signal()
+
+# A person was added to a case as suspect, victim or witness (import or by hand).
+# kwargs: case_id, party_id, role (cases.vocabulary.PartyRole value)
+case_party_added = Signal()
+
+# A suspect was flagged dangerous or a flight risk, or such a flag was cleared.
+# kwargs: case_id, flag_id, kind, active (bool)
+suspect_flag_changed = Signal()

@@ -1,0 +1,47 @@
+"""Architecture rules that a review might miss: `cases` never imports `liaison`."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_cases_never_imports_liaison():
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(
+            m for m in imported_modules(path) if m.split(".")[0] == "liaison"
+        )
+        for path in (ROOT / "cases").rglob("*.py")
+    }
+    offenders = {path: mods for path, mods in offenders.items() if mods}
+    assert offenders == {}
+
+
+def test_the_rule_would_catch_an_import(tmp_path):
+    module = tmp_path / "example.py"
+    module.write_text("from liaison.models import LiaisonRecord\nimport liaison.tasks\n")
+    assert {"liaison.models", "liaison.tasks"} <= imported_modules(module)
+
+
+def test_guardian_is_imported_only_by_permission_modules_and_models():
+    allowed = {"permissions.py", "models.py", "admin.py"}
+    users = [
+        str(path.relative_to(ROOT))
+        for app in ("cases", "liaison", "beaconport")
+        for path in (ROOT / app).rglob("*.py")
+        if "migrations" not in path.parts
+        and path.name not in allowed
+        and any(m.split(".")[0] == "guardian" for m in imported_modules(path))
+    ]
+    assert users == []
