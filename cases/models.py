@@ -316,7 +316,15 @@ class LineOfInquiry(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="not_pursued") | ~models.Q(rationale=""),
                 name="inquiry_not_pursued_has_rationale",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="completed") | ~models.Q(result=""),
+                name="inquiry_completed_has_result",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="allocated") | models.Q(allocated_to__isnull=False),
+                name="inquiry_allocated_has_officer",
+            ),
         ]
 
     def __str__(self):
@@ -362,6 +370,8 @@ class SuspectFlag(models.Model):
     )
     cleared_at = models.DateTimeField(null=True, blank=True)
     cleared_reason = models.TextField(blank=True)
+    # When review leads were told of this flag: the email goes once, however often the task runs.
+    leads_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
