@@ -41,6 +41,7 @@ def pytest_configure(config):
 REFERENCE_DATA = [
     ("beaconport.migrations.0001_roles", "create_roles"),
     ("cases.migrations.0002_forces", "load_forces"),
+    ("liaison.migrations.0002_victims_code_rules", "load_rules"),
 ]
 
 
