@@ -1,0 +1,40 @@
+"""Every write to the liaison domain: keyword-only, atomic, validated, the only way in.
+
+Errors are Django ValidationErrors keyed by field name, so forms and the API show them
+beside the field; a stale edit raises `cases.services.errors.StaleEdit`.
+"""
+
+from liaison.services.contacts import contact_record, expectation_record
+from liaison.services.followups import (
+    followup_cancel,
+    followup_complete,
+    followup_create,
+    followups_cancel_for_case,
+    followups_open_for_trigger,
+)
+from liaison.services.records import (
+    PREFERENCE_FIELDS,
+    do_not_contact_add,
+    do_not_contact_end,
+    enhanced_rights_set,
+    preferences_update,
+    record_assign,
+    record_open_for_party,
+)
+
+__all__ = [
+    "PREFERENCE_FIELDS",
+    "contact_record",
+    "do_not_contact_add",
+    "do_not_contact_end",
+    "enhanced_rights_set",
+    "expectation_record",
+    "followup_cancel",
+    "followup_complete",
+    "followup_create",
+    "followups_cancel_for_case",
+    "followups_open_for_trigger",
+    "preferences_update",
+    "record_assign",
+    "record_open_for_party",
+]

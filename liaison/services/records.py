@@ -1,0 +1,197 @@
+"""Writes to liaison records: opening one per victim, assigning an officer, preferences,
+enhanced-rights entitlement and do-not-contact periods."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cases.models import CaseParty
+from cases.services.versioning import (
+    check_version,
+    lock_current,
+    save_bumping_version,
+    versioned_update,
+)
+from cases.vocabulary import PartyRole
+from liaison.models import DoNotContact, LiaisonRecord
+from liaison.permissions import assignable_officers
+from liaison.services.common import require
+from liaison.services.followups import (
+    officer_followups_reassign,
+    periodic_followup_open,
+    reschedule_open,
+)
+
+PREFERENCE_FIELDS = (
+    "channels",
+    "safe_phone",
+    "safe_email",
+    "safe_days",
+    "safe_from",
+    "safe_to",
+    "may_leave_message",
+    "via_adviser",
+    "adviser_name",
+    "adviser_contact",
+    "intermediary",
+    "language",
+    "interpreter_needed",
+    "update_interval_days",
+)
+
+
+def record_open_for_party(*, party_id: int) -> LiaisonRecord | None:
+    """The liaison record of a victim party, opened (unassigned) if it does not exist yet.
+
+    Idempotent: the one-to-one on the party makes a second call (or a concurrent one) find
+    the first record. Parties that are not victims get none.
+    """
+    party = CaseParty.objects.filter(pk=party_id, role=PartyRole.VICTIM).first()
+    if party is None:
+        return None
+    try:
+        with transaction.atomic():
+            record, _ = LiaisonRecord.objects.get_or_create(
+                party=party, defaults={"case_id": party.case_id}
+            )
+    except IntegrityError:
+        record = LiaisonRecord.objects.get(party=party)
+    return record
+
+
+@transaction.atomic
+def record_assign(
+    *, record: LiaisonRecord, officer, by, version: int | None = None
+) -> LiaisonRecord:
+    """A liaison lead gives a victim's record to an officer (or takes it back: officer None).
+
+    The record's open follow-ups and their reminders move to the new officer.
+    """
+    require(by, "assign", record, "assign this record")
+    if officer is not None and not assignable_officers().filter(pk=officer.pk).exists():
+        raise ValidationError({"officer": "Choose an active liaison officer."})
+    current = lock_current(record)
+    if version is not None:
+        check_version(
+            instance=record,
+            current=current,
+            version=version,
+            submitted={"officer": officer},
+            tracked=("officer",),
+            label="This liaison record",
+        )
+    if current.officer_id == (officer.pk if officer else None):
+        return current
+    current.officer = officer
+    current.assigned_at = timezone.now() if officer else None
+    save_bumping_version(current, ["officer", "assigned_at"])
+    officer_followups_reassign(record=current)
+    return current
+
+
+def _validate_preferences(current: LiaisonRecord, changed: set[str]) -> None:
+    current.clean()
+
+
+@transaction.atomic
+def preferences_update(*, record: LiaisonRecord, by, version: int, **fields) -> LiaisonRecord:
+    """Change how the victim may be contacted; refused if someone else changed it meanwhile.
+
+    Fields: any of PREFERENCE_FIELDS. A new agreed update interval opens the next periodic
+    update (from the last contact made, or from now).
+    """
+    require(by, "change", record, "change contact preferences")
+    if "channels" in fields:
+        fields["channels"] = list(fields["channels"] or [])
+    if "safe_days" in fields:
+        fields["safe_days"] = sorted({int(d) for d in fields["safe_days"] or []})
+    current, changed = versioned_update(
+        instance=record,
+        version=version,
+        fields=fields,
+        editable=PREFERENCE_FIELDS,
+        label="These contact preferences",
+        validate=_validate_preferences,
+    )
+    if "update_interval_days" in changed and current.update_interval_days:
+        last = (
+            current.contacts.filter(outcome="made")
+            .order_by("-occurred_at")
+            .values_list("occurred_at", flat=True)
+            .first()
+        )
+        after = last or timezone.now()
+        periodic_followup_open(
+            record=current, after=after, source=f"interval:{current.version}", by=by
+        )
+    return current
+
+
+@transaction.atomic
+def enhanced_rights_set(
+    *, record: LiaisonRecord, enhanced: bool, by, reason: str = "", version: int | None = None
+) -> LiaisonRecord:
+    """Say whether the victim is entitled to enhanced rights under the Victims' Code.
+
+    Switching them off needs a reason. Open statutory follow-ups take the new limits.
+    """
+    require(by, "change", record, "change the entitlement")
+    reason = (reason or "").strip()
+    if not enhanced and not reason:
+        raise ValidationError(
+            {"enhanced_rights_off_reason": "Say why enhanced rights do not apply."}
+        )
+    current = lock_current(record)
+    if version is not None:
+        check_version(
+            instance=record,
+            current=current,
+            version=version,
+            submitted={"enhanced_rights": enhanced},
+            tracked=("enhanced_rights", "enhanced_rights_off_reason"),
+            label="This liaison record",
+        )
+    current.enhanced_rights = bool(enhanced)
+    current.enhanced_rights_off_reason = "" if enhanced else reason
+    save_bumping_version(current, ["enhanced_rights", "enhanced_rights_off_reason"])
+    reschedule_open(record=current)
+    return current
+
+
+@transaction.atomic
+def do_not_contact_add(
+    *,
+    record: LiaisonRecord,
+    by,
+    starts_on: datetime.date,
+    reason: str,
+    ends_on: datetime.date | None = None,
+) -> DoNotContact:
+    """Record a period in which the victim must not be contacted."""
+    require(by, "change", record, "add a do-not-contact period")
+    errors = {}
+    reason = (reason or "").strip()
+    if starts_on is None:
+        errors["starts_on"] = "Give the first day."
+    if not reason:
+        errors["reason"] = "Say why."
+    if starts_on and ends_on and ends_on < starts_on:
+        errors["ends_on"] = "The last day cannot be before the first."
+    if errors:
+        raise ValidationError(errors)
+    return DoNotContact.objects.create(
+        record=record, starts_on=starts_on, ends_on=ends_on, reason=reason, created_by=by
+    )
+
+
+@transaction.atomic
+def do_not_contact_end(*, period: DoNotContact, by, ends_on: datetime.date) -> DoNotContact:
+    """Set or bring forward the last day of a do-not-contact period."""
+    require(by, "change", period.record, "change a do-not-contact period")
+    if ends_on < period.starts_on:
+        raise ValidationError({"ends_on": "The last day cannot be before the first."})
+    period.ends_on = ends_on
+    period.save(update_fields=["ends_on"])
+    return period
