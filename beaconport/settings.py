@@ -215,7 +215,18 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "beaconport")
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "beaconport.heartbeat", "schedule": 60.0},
+    # Follow-up reminders: due times live in the database; this sweep sends what is due.
+    # Expires before the next run so a backlog of sweeps never piles up behind a stopped worker.
+    "liaison-sweep-reminders": {
+        "task": "liaison.sweep_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
+# Liaison reminders: hours after a follow-up goes overdue before the liaison leads are told,
+# and how many follow-ups a sweep reads at a time.
+LIAISON_ESCALATE_AFTER_HOURS = env_int("LIAISON_ESCALATE_AFTER_HOURS", 0)
+LIAISON_SWEEP_BATCH = env_int("LIAISON_SWEEP_BATCH", 500)
 # Celery's Django fix-up closes the database connection after every task unless told to
 # reuse it; reuse measured about four times the throughput (790 against 200 tasks/s).
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
