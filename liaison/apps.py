@@ -6,3 +6,7 @@ class LiaisonConfig(AppConfig):
 
     name = "liaison"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Connect the receivers of the case events (cases.signals) liaison reacts to.
+        from liaison import receivers  # noqa: F401
