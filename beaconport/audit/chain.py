@@ -1,0 +1,268 @@
+"""The hash chain: canonical content of a row, the one-statement append, and its verification.
+
+A row's hash is SHA-256 of `canonical(row) + "|" + seq + "|" + prev_hash`. The append is
+ONE SQL statement that takes the chain head, numbers the row, computes its hash in the
+database and inserts it, so an audited write costs exactly one extra query:
+
+- PostgreSQL: an upsert of the single `audit_auditchainhead` row (its row lock queues
+  concurrent writers until the holder commits; under READ COMMITTED the waiting upsert then
+  re-reads the committed head, so two writers can never take the same seq or prev_hash),
+  chained by a data-modifying CTE into the INSERT of the event.
+- SQLite: INSERT ... SELECT over the last row; SQLite admits one writer at a time (the
+  settings open transactions IMMEDIATE), and a trigger keeps the head row in step.
+"""
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.backends.signals import connection_created
+
+# The columns covered by the hash, in the order of the canonical serialisation.
+CONTENT_FIELDS = (
+    "at",
+    "actor_id",
+    "actor_label",
+    "operation",
+    "object_type",
+    "object_id",
+    "object_ids",
+    "case_id",
+    "person_id",
+    "source",
+    "ip",
+    "justification",
+    "changes",
+    "recipient",
+    "purpose",
+)
+GENESIS = ""  # prev_hash of the first row
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _clean_text(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; strip it so stored and hashed text are the same.
+    return value.replace("\x00", "")
+
+
+def json_safe(value):
+    """A value as it survives a JSON column unchanged (dates and decimals become text)."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, str):
+        return _clean_text(value)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, float | Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [json_safe(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if hasattr(value, "pk"):
+        return json_safe(value.pk)
+    return _clean_text(str(value))
+
+
+def format_at(at: datetime.datetime) -> str:
+    return at.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+
+
+def canonical(values: dict) -> str:
+    """The row's content as one deterministic string (sorted keys, no spaces, ASCII)."""
+    content = {name: values[name] for name in CONTENT_FIELDS}
+    content["at"] = format_at(values["at"])
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def link_hash(content: str, seq: int, prev_hash: str) -> str:
+    """The hash a row with this content, number and predecessor must carry."""
+    return sha256_hex(f"{content}|{seq}|{prev_hash}")
+
+
+# --- the append -----------------------------------------------------------------------
+
+_COLUMNS = (
+    "at",
+    "actor_id",
+    "actor_label",
+    "operation",
+    "object_type",
+    "object_id",
+    "object_ids",
+    "case_id",
+    "person_id",
+    "source",
+    "ip",
+    "justification",
+    "changes",
+    "recipient",
+    "purpose",
+)
+
+_PG_APPEND = """
+WITH head AS (
+    INSERT INTO audit_auditchainhead (id, seq, prev_hash, hash)
+    VALUES (1, 1, '', encode(sha256(convert_to(%s || '|1|', 'UTF8')), 'hex'))
+    ON CONFLICT (id) DO UPDATE SET
+        seq = audit_auditchainhead.seq + 1,
+        prev_hash = audit_auditchainhead.hash,
+        hash = encode(sha256(convert_to(
+            %s || '|' || (audit_auditchainhead.seq + 1)::text || '|' || audit_auditchainhead.hash,
+            'UTF8')), 'hex')
+    RETURNING seq, prev_hash, hash
+)
+INSERT INTO audit_auditevent (seq, prev_hash, hash, {columns})
+SELECT head.seq, head.prev_hash, head.hash, {placeholders} FROM head
+RETURNING seq, prev_hash, hash
+""".format(  # noqa: S608 - fixed column names; every value is a parameter
+    columns=", ".join(_COLUMNS),
+    placeholders=", ".join(
+        "%s::jsonb" if c in ("object_ids", "changes") else "%s" for c in _COLUMNS
+    ),
+)
+
+_SQLITE_APPEND = """
+INSERT INTO audit_auditevent (seq, prev_hash, hash, {columns})
+SELECT COALESCE(last.seq, 0) + 1,
+       COALESCE(last.hash, ''),
+       beaconport_sha256(
+           %s || '|' || (COALESCE(last.seq, 0) + 1) || '|' || COALESCE(last.hash, '')
+       ),
+       {placeholders}
+FROM (SELECT 1) AS one
+LEFT JOIN (SELECT seq, hash FROM audit_auditevent ORDER BY seq DESC LIMIT 1) AS last ON 1
+RETURNING seq, prev_hash, hash
+""".format(  # noqa: S608 - fixed column names; every value is a parameter
+    columns=", ".join(_COLUMNS), placeholders=", ".join("%s" for _ in _COLUMNS)
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    seq: int
+    prev_hash: str
+    hash: str
+
+
+def _db_value(name: str, value):
+    if name in ("object_ids", "changes"):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    if name == "at":
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+def append(values: dict) -> Link:
+    """Append one row to the chain in the current transaction: one SQL statement."""
+    content = canonical(values)
+    params = [_db_value(name, values[name]) for name in _COLUMNS]
+    if connection.vendor == "postgresql":
+        sql, params = _PG_APPEND, [content, content, *params]
+    elif connection.vendor == "sqlite":
+        sql, params = _SQLITE_APPEND, [content, *params]
+    else:  # pragma: no cover - the project runs on PostgreSQL or SQLite only
+        raise NotImplementedError(f"The audit chain does not support {connection.vendor}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        seq, prev_hash, row_hash = cursor.fetchone()
+    return Link(seq=seq, prev_hash=prev_hash, hash=row_hash)
+
+
+def install_sqlite_functions() -> None:
+    """Give every SQLite connection the SHA-256 function the append statement calls."""
+
+    def register(sender, connection, **kwargs):
+        if connection.vendor == "sqlite":
+            connection.connection.create_function(
+                "beaconport_sha256", 1, sha256_hex, deterministic=True
+            )
+
+    connection_created.connect(register, weak=False, dispatch_uid="audit_sqlite_sha256")
+
+
+# --- verification ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first place the chain does not hold, and what is wrong there."""
+
+    seq: int
+    problem: str
+
+    def __str__(self):
+        return f"chain broken at seq {self.seq}: {self.problem}"
+
+
+@dataclass
+class Report:
+    rows: int = 0
+    head_seq: int = 0
+    head_hash: str = GENESIS
+    broken: Break | None = None
+
+
+def verify(rows, *, stored_head=None, expect_head: tuple[int, str] | None = None) -> Report:
+    """Walk rows (dicts in seq order, any iterator) and report the first broken link.
+
+    `stored_head` is the chain-head row (seq, hash) if any, which catches rows cut off the
+    end; `expect_head` is a head exported earlier, which must still be in the chain.
+    """
+    report = Report()
+    expected_seq, prev_hash = 1, GENESIS
+    seen_expected = expect_head is None
+    for row in rows:
+        report.rows += 1
+        seq = row["seq"]
+        if seq != expected_seq:
+            problem = (
+                f"expected seq {expected_seq} next, found {seq}: "
+                f"{seq - expected_seq} row(s) missing (deleted)"
+                if seq > expected_seq
+                else f"seq {seq} is out of order after {expected_seq - 1}"
+            )
+            report.broken = Break(expected_seq, problem)
+            return report
+        if row["hash"] != link_hash(canonical(row), seq, row["prev_hash"]):
+            report.broken = Break(
+                seq, "the row's content does not match its hash (the row was changed)"
+            )
+            return report
+        if row["prev_hash"] != prev_hash:
+            report.broken = Break(
+                seq,
+                f"prev_hash does not match the hash of seq {seq - 1} (a row before it was "
+                "changed and re-hashed, or a row was inserted or reordered here)",
+            )
+            return report
+        if expect_head is not None and seq == expect_head[0]:
+            if row["hash"] != expect_head[1]:
+                report.broken = Break(
+                    seq, "the hash differs from the exported head (the chain was rewritten)"
+                )
+                return report
+            seen_expected = True
+        expected_seq, prev_hash = seq + 1, row["hash"]
+        report.head_seq, report.head_hash = seq, row["hash"]
+    if not seen_expected:
+        report.broken = Break(
+            expect_head[0],
+            f"the exported head seq {expect_head[0]} is no longer in the log "
+            f"(it ends at seq {report.head_seq}: rows were deleted)",
+        )
+        return report
+    if stored_head is not None and tuple(stored_head) != (report.head_seq, report.head_hash):
+        report.broken = Break(
+            report.head_seq + 1,
+            f"the log ends at seq {report.head_seq} but the chain head records seq "
+            f"{stored_head[0]} (rows were deleted from the end, or the head was changed)",
+        )
+    return report
