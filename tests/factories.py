@@ -73,3 +73,30 @@ def make_case(
         offence.victims.set(victim_parties)
         offence.suspects.set(suspect_parties)
     return case
+
+
+class LiaisonRecordFactory(DjangoModelFactory):
+    """A victim's liaison record (with its victim party and case), unassigned unless asked."""
+
+    class Meta:
+        model = "liaison.LiaisonRecord"
+
+    party = factory.SubFactory(VictimFactory)
+    case = factory.LazyAttribute(lambda o: o.party.case)
+
+
+def make_followup(record, *, due_on, starts_at=None, reason="Synthetic follow-up", **fields):
+    """An open follow-up on a record with its reminder schedule worked out (saved)."""
+    from django.utils import timezone
+
+    from liaison.services.followups import build_followup
+
+    follow_up = build_followup(
+        record=record,
+        due_on=due_on,
+        reason=reason,
+        starts_at=starts_at or timezone.now(),
+        **fields,
+    )
+    follow_up.save()
+    return follow_up
