@@ -35,15 +35,23 @@ def sees_all_cases(user) -> bool:
     return bool(user.is_active and (user.is_superuser or has_role(user, Role.REVIEW_LEAD)))
 
 
-def _granted_case_ids(user, codename: str) -> QuerySet:
-    """The ids of cases granted to the user or any of their groups (one UNION subquery)."""
+def _granted_case_ids(user, codename: str, case_id: int | None = None) -> QuerySet:
+    """The ids of cases granted to the user or any of their groups (one UNION subquery).
+
+    With a case id, only that case (filtered inside each half: a UNION cannot be filtered).
+    """
+    only = {} if case_id is None else {"content_object_id": case_id}
     direct = CaseUserObjectPermission.objects.filter(
-        user=user, permission__codename=codename, permission__content_type__app_label="cases"
+        user=user,
+        permission__codename=codename,
+        permission__content_type__app_label="cases",
+        **only,
     ).values("content_object_id")
     through_groups = CaseGroupObjectPermission.objects.filter(
         group__user=user,
         permission__codename=codename,
         permission__content_type__app_label="cases",
+        **only,
     ).values("content_object_id")
     return direct.union(through_groups)
 
@@ -78,7 +86,7 @@ def _is_granted(user, case: Case, codename: str) -> bool:
         cache = user._case_grant_cache = {}
     key = (case.pk, codename)
     if key not in cache:
-        cache[key] = _granted_case_ids(user, codename).filter(content_object_id=case.pk).exists()
+        cache[key] = _granted_case_ids(user, codename, case_id=case.pk).exists()
     return cache[key]
 
 

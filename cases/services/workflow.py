@@ -79,7 +79,7 @@ def case_transition(*, case: Case, to, by, reason: str, version: int | None = No
             f"You may not move {current.reference} from {_label(current.status)} to "
             f"{to.label}: that move is for {_ACTOR_LABEL[actor]}."
         )
-    from_status = current.status
+    from_status = str(current.status)
     record = CaseTransition.objects.create(
         case=current, from_status=from_status, to_status=to, by=by, reason=reason
     )
