@@ -257,6 +257,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per vocabulary, however many fields use it.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.vocabulary.CaseStatus",
+        "InquiryStatusEnum": "cases.vocabulary.InquiryStatus",
+        "EligibilityEnum": "cases.vocabulary.Eligibility",
+        "PriorityEnum": "cases.vocabulary.Priority",
+        "CriterionResultEnum": "cases.vocabulary.CriterionResult",
+    },
 }
 
 # Content-Security-Policy: nothing inline, nothing from elsewhere.

@@ -19,6 +19,7 @@ api_patterns = [
         login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
         name="docs",
     ),
+    path("", include("cases.api.urls")),
 ]
 
 urlpatterns = [

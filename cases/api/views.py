@@ -1,0 +1,91 @@
+"""The case API: reads scoped by `cases.permissions`, writes through the services.
+
+DRF's object permissions do not guard reads, so scoping is done here: lists start from
+`cases_visible_to` (through the selectors) and every lookup goes through `case_get_for`,
+which answers 404 for a case that is not the reader's, exactly as for a missing one.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from cases import selectors
+from cases.api.filters import CaseFilter
+from cases.api.serializers import CaseDetailSerializer, CaseListSerializer, EventSerializer
+from cases.permissions import CHANGE, VIEW, can_see_identities, case_get_for
+
+
+def _as_drf_error(error: DjangoValidationError) -> ValidationError:
+    if hasattr(error, "error_dict"):
+        return ValidationError(error.message_dict)
+    return ValidationError({"non_field_errors": error.messages})
+
+
+class CaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Cases the caller may see, newest references last; one case by its reference."""
+
+    lookup_field = "reference"
+    lookup_value_regex = "[^/]+"
+    filterset_class = CaseFilter
+    serializer_class = CaseListSerializer
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.cases_for(self.request.user).order_by("pk")
+        return selectors.case_detail_queryset()
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return CaseDetailSerializer
+        if self.action == "events":
+            return EventSerializer
+        return CaseListSerializer
+
+    def get_object(self):
+        return case_get_for(
+            self.request.user,
+            self.kwargs["reference"],
+            VIEW,
+            queryset=self.get_queryset(),
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        case = self.get_object()
+        serializer = CaseDetailSerializer(
+            case,
+            context={
+                **self.get_serializer_context(),
+                "show_names": can_see_identities(request.user, case),
+            },
+        )
+        return Response(serializer.data)
+
+    @extend_schema(
+        request=EventSerializer,
+        responses={201: EventSerializer},
+        summary="Record an investigative event on a case",
+        description="Arrest, interview under caution, charge, release without charge, bail "
+        "or release under investigation, decision not to investigate. Open to users who may "
+        "change the case; anyone else gets 404.",
+    )
+    @action(detail=True, methods=["post"], url_path="events")
+    def events(self, request, reference=None):
+        from cases.services import events as event_services
+
+        case = case_get_for(request.user, reference, CHANGE)
+        serializer = EventSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            event = event_services.event_record(
+                case=case,
+                by=request.user,
+                type=serializer.validated_data["type"],
+                occurred_on=serializer.validated_data["occurred_on"],
+                notes=serializer.validated_data.get("notes", ""),
+            )
+        except DjangoValidationError as error:
+            raise _as_drf_error(error) from None
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
