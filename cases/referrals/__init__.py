@@ -1,0 +1,1 @@
+"""Forces' referral files (format version 1): checking, importing and synthetic generation."""
