@@ -39,4 +39,5 @@ urlpatterns = [
     ),
     path("api/v1/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
+    path("audit/", include("beaconport.audit.urls")),
 ]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from beaconport.audit import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("export.csv", views.export, name="export"),
+    path("justify/", views.justify, name="justify"),
+]
