@@ -1,0 +1,55 @@
+"""Messages the cases domain sends out of the secure system: as little as will do.
+
+Email leaves the secure system, so it carries the case reference and what happened, never
+a name or a detail; the reader signs in to see the rest.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.utils import timezone
+
+from beaconport.roles import Role
+from cases.models import SuspectFlag, format_reference
+
+
+def review_lead_addresses() -> list[str]:
+    """The email addresses of every active review lead."""
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.REVIEW_LEAD.value)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+@transaction.atomic
+def flag_notify_review_leads(*, flag_id: int) -> int:
+    """Tell every review lead that a suspect on a case was flagged; once per flag.
+
+    Safe to run twice: the flag row is locked and remembers when the leads were told.
+    Returns how many emails were sent.
+    """
+    flag = (
+        SuspectFlag.objects.select_for_update(of=("self",))
+        .select_related("party")
+        .filter(pk=flag_id)
+        .first()
+    )
+    if flag is None or flag.leads_notified_at is not None:
+        return 0
+    reference = format_reference(flag.party.case_id)
+    kind = flag.get_kind_display()
+    subject = f"Beaconport: suspect flagged on {reference} ({kind})"
+    body = (
+        f"A suspect on case {reference} has been flagged: {kind}.\n\n"
+        "Sign in to Beaconport to see the case. This email holds no names or details "
+        "because email leaves the secure system.\n"
+    )
+    messages = [EmailMessage(subject, body, to=[address]) for address in review_lead_addresses()]
+    sent = get_connection().send_messages(messages) if messages else 0
+    flag.leads_notified_at = timezone.now()
+    flag.save(update_fields=["leads_notified_at"])
+    return sent or 0
