@@ -49,10 +49,10 @@ def stage_times(
     due_today = start_of_day(due_on)
     midpoint = starts_at + (due_at - starts_at) / 2
     day_before = start_of_day(due_on - datetime.timedelta(days=1))
-    due_soon = min(midpoint, day_before)
+    due_soon = max(min(midpoint, day_before), starts_at)
     times = {}
     if due_soon < due_today:
-        times[Stage.DUE_SOON] = max(due_soon, starts_at)
+        times[Stage.DUE_SOON] = due_soon
     times[Stage.DUE_TODAY] = due_today
     overdue = due_at + datetime.timedelta(microseconds=1)
     times[Stage.OVERDUE] = overdue

@@ -1,0 +1,170 @@
+"""The reminder sweep, in process: each stage once, overdue escalates once, nothing leaks."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from liaison.models import FollowUp, Notification, ReminderDelivery
+from liaison.reminders import reminders_sweep
+from liaison.rules import stage_times
+from liaison.services import followup_cancel, record_assign
+from liaison.workdays import end_of_day
+from tests.factories import LiaisonRecordFactory, make_followup
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def at(day: datetime.date, hour: int = 12, minute: int = 0) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+@pytest.fixture
+def record(liaison_officer, liaison_lead):
+    record = LiaisonRecordFactory()
+    return record_assign(record=record, officer=liaison_officer, by=liaison_lead)
+
+
+@pytest.fixture
+def follow_up(record):
+    # Clock starts Friday 22 Aug 2025; due by the end of Tuesday 26 Aug.
+    return make_followup(record, due_on=D(2025, 8, 26), starts_at=at(D(2025, 8, 22), 0))
+
+
+def stages_sent():
+    return sorted(ReminderDelivery.objects.values_list("stage", flat=True))
+
+
+def test_stages_fall_at_half_the_window_the_due_day_and_after_the_deadline():
+    times = stage_times(
+        starts_at=at(D(2025, 9, 2), 0), due_on=D(2025, 9, 30), due_at=end_of_day(D(2025, 9, 30))
+    )
+    assert timezone.localtime(times["due_soon"]).date() == D(2025, 9, 16)
+    assert times["due_today"] == at(D(2025, 9, 30), 0)
+    assert times["overdue"] == times["escalated"] == at(D(2025, 10, 1), 0)
+
+
+def test_due_soon_is_the_day_before_when_that_comes_before_half_the_window():
+    times = stage_times(
+        starts_at=at(D(2025, 9, 1), 0), due_on=D(2025, 9, 2), due_at=end_of_day(D(2025, 9, 2))
+    )
+    assert times["due_soon"] == at(D(2025, 9, 1), 0)
+
+
+def test_a_follow_up_opened_on_its_due_day_has_no_due_soon_stage():
+    times = stage_times(
+        starts_at=at(D(2025, 9, 2), 9), due_on=D(2025, 9, 2), due_at=end_of_day(D(2025, 9, 2))
+    )
+    assert "due_soon" not in times
+
+
+def test_nothing_is_sent_before_a_stage_comes_due(follow_up):
+    assert reminders_sweep(now=at(D(2025, 8, 22), 1)).delivered == 0
+    assert stages_sent() == [] and mail.outbox == []
+
+
+def test_each_stage_is_sent_once_to_the_officer_however_often_the_sweep_runs(
+    follow_up, liaison_officer
+):
+    for day, hour in [(D(2025, 8, 24), 13), (D(2025, 8, 24), 14), (D(2025, 8, 26), 8)]:
+        reminders_sweep(now=at(day, hour))
+        reminders_sweep(now=at(day, hour, 30))
+    assert stages_sent() == ["due_soon", "due_today"]
+    assert [m.to for m in mail.outbox] == [[liaison_officer.email]] * 2
+    assert Notification.objects.filter(user=liaison_officer).count() == 2
+
+
+def test_overdue_escalates_once_to_every_liaison_lead(follow_up, liaison_lead, make_user):
+    from beaconport.roles import Role
+
+    second_lead = make_user("leo.liaisonlead", Role.LIAISON_LEAD)
+    for minute in range(3):
+        reminders_sweep(now=at(D(2025, 8, 27), 9, minute))
+    assert stages_sent() == ["escalated", "overdue"]
+    escalation = ReminderDelivery.objects.get(stage="escalated")
+    assert escalation.recipient_count == 2
+    assert sorted(escalation.notifications.values_list("user__username", flat=True)) == sorted(
+        [liaison_lead.username, second_lead.username]
+    )
+    assert len(mail.outbox) == 3  # the officer once, each lead once
+    assert FollowUp.objects.get(pk=follow_up.pk).next_reminder_at is None
+
+
+def test_a_late_sweep_sends_only_the_latest_stage_not_every_missed_one(follow_up):
+    reminders_sweep(now=at(D(2025, 8, 28)))
+    assert stages_sent() == ["escalated", "overdue"]
+
+
+def test_messages_carry_the_case_reference_and_never_the_victims_name_or_the_reason(
+    record, liaison_officer
+):
+    person = record.party.person
+    make_followup(
+        record,
+        due_on=D(2025, 8, 26),
+        starts_at=at(D(2025, 8, 22), 0),
+        reason=f"Call {person.forenames} {person.surname} about the arrest of her uncle",
+    )
+    reminders_sweep(now=at(D(2025, 8, 26), 9))
+    message = mail.outbox[0]
+    text = message.subject + message.body
+    notification = Notification.objects.get(user=liaison_officer).text
+    for content in (text, notification):
+        assert record.case.reference in content
+        assert person.surname not in content
+        assert "uncle" not in content
+    assert "26 Aug 2025" in message.body
+
+
+def test_a_done_or_cancelled_follow_up_is_not_reminded(follow_up, liaison_officer):
+    followup_cancel(follow_up=follow_up, by=liaison_officer, reason="Victim moved abroad")
+    reminders_sweep(now=at(D(2025, 8, 28)))
+    assert stages_sent() == [] and mail.outbox == []
+
+
+def test_an_unassigned_victims_reminders_go_to_the_liaison_leads(liaison_lead):
+    record = LiaisonRecordFactory()
+    make_followup(record, due_on=D(2025, 8, 26), starts_at=at(D(2025, 8, 22), 0))
+    reminders_sweep(now=at(D(2025, 8, 26), 9))
+    assert list(Notification.objects.values_list("user", flat=True)) == [liaison_lead.pk]
+
+
+def test_a_reminder_nobody_can_receive_is_kept_for_later_not_marked_sent():
+    record = LiaisonRecordFactory()  # no officer, and no liaison lead exists
+    follow_up = make_followup(record, due_on=D(2025, 8, 26), starts_at=at(D(2025, 8, 22), 0))
+    now = at(D(2025, 8, 26), 9)
+    reminders_sweep(now=now)
+    assert stages_sent() == []
+    assert FollowUp.objects.get(pk=follow_up.pk).next_reminder_at > now
+
+
+def test_a_failed_email_rolls_the_delivery_back_and_the_next_sweep_sends_it(follow_up, settings):
+    settings.EMAIL_BACKEND = "tests.liaison.failing_mail.EmailBackend"
+    with pytest.raises(ConnectionRefusedError):
+        reminders_sweep(now=at(D(2025, 8, 26), 9))
+    assert stages_sent() == [] and not Notification.objects.exists()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    reminders_sweep(now=at(D(2025, 8, 26), 9, 1))
+    assert stages_sent() == ["due_today"] and len(mail.outbox) == 1
+
+
+def test_each_email_carries_a_message_id_made_from_the_follow_up_and_stage(follow_up):
+    reminders_sweep(now=at(D(2025, 8, 26), 9))
+    assert (
+        mail.outbox[0]
+        .extra_headers["Message-ID"]
+        .startswith(f"<followup-{follow_up.pk}-due_today-")
+    )
+
+
+def test_the_sweep_costs_the_same_queries_per_follow_up_whatever_the_count(
+    record, django_assert_max_num_queries
+):
+    for _ in range(5):
+        make_followup(record, due_on=D(2025, 8, 26), starts_at=at(D(2025, 8, 22), 0))
+    # Per follow-up: lock, stages sent, officer, rule-less text, leads, delivery, notices,
+    # pointer update, plus savepoints; one read for the batch and one to find it empty.
+    with django_assert_max_num_queries(2 + 5 * 10):
+        assert reminders_sweep(now=at(D(2025, 8, 26), 9)).delivered == 5
