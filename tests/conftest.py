@@ -43,6 +43,7 @@ def pytest_configure(config):
 REFERENCE_DATA = [
     ("beaconport.migrations.0001_roles", "create_roles"),
     ("cases.migrations.0002_forces", "load_forces"),
+    ("beaconport.audit.migrations.0003_auditor_role", "create_auditor_role"),
     ("liaison.migrations.0002_victims_code_rules", "load_rules"),
 ]
 
