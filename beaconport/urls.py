@@ -20,6 +20,7 @@ api_patterns = [
         name="docs",
     ),
     path("", include("cases.api.urls")),
+    path("liaison/", include("liaison.api.urls")),
 ]
 
 urlpatterns = [
@@ -37,7 +38,9 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("cases/", include("cases.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
     path("audit/", include("beaconport.audit.urls")),
+    path("liaison/", include("liaison.urls")),
 ]

@@ -16,6 +16,7 @@ from cases import selectors
 from cases.api.filters import CaseFilter
 from cases.api.serializers import CaseDetailSerializer, CaseListSerializer, EventSerializer
 from cases.permissions import CHANGE, VIEW, can_see_identities, case_get_for
+from cases.services import events as event_services
 
 
 def _as_drf_error(error: DjangoValidationError) -> ValidationError:
@@ -73,8 +74,6 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path="events")
     def events(self, request, reference=None):
-        from cases.services import events as event_services
-
         case = case_get_for(request.user, reference, CHANGE)
         serializer = EventSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

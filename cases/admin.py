@@ -1,0 +1,269 @@
+"""Admin for the cases domain: computed fields read-only, writes through the services.
+
+Records a service writes are read-only here, or saved through their update service (which
+checks the version and recomputes eligibility and priority). Case grants are managed on
+guardian's object-permission page.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from guardian.admin import GuardedModelAdmin
+
+from cases.models import (
+    Case,
+    CaseCriterion,
+    CaseParty,
+    CaseTransition,
+    Finding,
+    Force,
+    InvestigativeEvent,
+    LineOfInquiry,
+    Offence,
+    Person,
+    SuspectFlag,
+)
+from cases.services import cases as case_services
+from cases.services import findings, inquiries, people
+
+COMPUTED = ("status", "priority", "eligibility", "version", "created_at", "updated_at")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record only the services write: viewable, never added, changed or deleted here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ServiceSavedAdmin(admin.ModelAdmin):
+    """Edits are saved by the record's update service, never by `obj.save()`.
+
+    The service is given the fields the form changed and the version the page was loaded
+    with; a refusal (a stale edit, a broken rule) is shown as an error and nothing is saved.
+    """
+
+    service_fields: tuple[str, ...] = ()
+    service_target = "obj"  # the keyword the update service takes the record under
+
+    def update(self, *, obj, by, version, fields):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def get_readonly_fields(self, request, obj=None):
+        own = [f.name for f in self.model._meta.fields if f.name not in self.service_fields]
+        return [*own, *super().get_readonly_fields(request, obj)]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            raise PermissionDenied
+        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        if not fields:
+            return
+        # The form has already set the new values on obj; the service compares against the
+        # version the admin loaded (unchanged on obj) and writes through its own lock.
+        try:
+            self.update(obj=obj, by=request.user, version=obj.version, fields=fields)
+        except ValidationError as error:
+            request._service_refused = error
+
+    def save_related(self, request, form, formsets, change):
+        if not getattr(request, "_service_refused", None):
+            super().save_related(request, form, formsets, change)
+
+    def log_change(self, request, obj, message):
+        if not getattr(request, "_service_refused", None):
+            super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        error = getattr(request, "_service_refused", None)
+        if error is None:
+            return super().response_change(request, obj)
+        for text in error.messages:
+            self.message_user(request, f"Not saved: {text}", level=messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+
+@admin.register(Force)
+class ForceAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("name", "slug")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CriterionInline(ReadOnlyInline):
+    model = CaseCriterion
+    fields = ("name", "result", "reason")
+    readonly_fields = fields
+
+
+class TransitionInline(ReadOnlyInline):
+    model = CaseTransition
+    fields = ("at", "from_status", "to_status", "by", "reason")
+    readonly_fields = fields
+
+
+@admin.register(Case)
+class CaseAdmin(GuardedModelAdmin, ServiceSavedAdmin):
+    """Cases come in through the import; their facts are edited through `case_update`."""
+
+    list_display = (
+        "reference",
+        "force",
+        "force_reference",
+        "status",
+        "priority",
+        "eligibility",
+        "eligibility_decision",
+        "received_on",
+    )
+    list_filter = ("status", "priority", "eligibility", "force")
+    search_fields = ("force_reference",)
+    list_select_related = ("force",)
+    ordering = ("-pk",)
+    inlines = (CriterionInline, TransitionInline)
+    service_fields = (
+        "summary",
+        "offence_start",
+        "offence_end",
+        "decision_outcome",
+        "decision_on",
+        "decision_by",
+        "decision_outcome_code",
+        "decision_rationale",
+        "independently_reviewed",
+    )
+
+    def update(self, *, obj, by, version, fields):
+        case_services.case_update(case=obj, by=by, version=version, **fields)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        from cases.models import parse_reference
+
+        pk = parse_reference(search_term.strip().upper())
+        if pk is not None:
+            queryset |= self.model.objects.filter(pk=pk)
+        return queryset, duplicates
+
+
+@admin.register(CaseCriterion)
+class CaseCriterionAdmin(ReadOnlyAdmin):
+    list_display = ("case", "name", "result", "reason")
+    list_filter = ("name", "result")
+    list_select_related = ("case",)
+
+
+@admin.register(Person)
+class PersonAdmin(ServiceSavedAdmin):
+    """The person index. Names are listed nowhere: open a record to see it."""
+
+    list_display = ("__str__", "gender", "ethnicity", "ethnicity_source")
+    list_filter = ("gender", "ethnicity_source")
+    service_fields = (
+        "surname",
+        "forenames",
+        "date_of_birth",
+        "gender",
+        "ethnicity",
+        "ethnicity_source",
+    )
+
+    def update(self, *, obj, by, version, fields):
+        people.person_update(person=obj, by=by, version=version, **fields)
+
+
+@admin.register(CaseParty)
+class CasePartyAdmin(ServiceSavedAdmin):
+    list_display = ("__str__", "role", "deceased", "interviewed", "age_at_first_offence")
+    list_filter = ("role", "deceased")
+    list_select_related = ("case",)
+    service_fields = ("deceased", "interviewed", "age_at_first_offence")
+
+    def update(self, *, obj, by, version, fields):
+        people.party_update(party=obj, by=by, version=version, **fields)
+
+
+@admin.register(Offence)
+class OffenceAdmin(ReadOnlyAdmin):
+    list_display = ("case", "type")
+    list_filter = ("type",)
+    list_select_related = ("case",)
+
+
+@admin.register(CaseTransition)
+class CaseTransitionAdmin(ReadOnlyAdmin):
+    list_display = ("case", "from_status", "to_status", "by", "at")
+    list_filter = ("to_status",)
+    list_select_related = ("case", "by")
+
+
+@admin.register(InvestigativeEvent)
+class InvestigativeEventAdmin(ReadOnlyAdmin):
+    list_display = ("case", "type", "occurred_on", "recorded_by", "recorded_at")
+    list_filter = ("type",)
+    list_select_related = ("case", "recorded_by")
+
+
+@admin.register(LineOfInquiry)
+class LineOfInquiryAdmin(ServiceSavedAdmin):
+    list_display = ("__str__", "case", "origin", "status", "allocated_to", "due_on")
+    list_filter = ("status", "origin")
+    list_select_related = ("case", "allocated_to")
+    service_fields = (
+        "description",
+        "origin",
+        "status",
+        "rationale",
+        "allocated_to",
+        "due_on",
+        "result",
+    )
+
+    def update(self, *, obj, by, version, fields):
+        inquiries.inquiry_update(inquiry=obj, by=by, version=version, **fields)
+
+
+@admin.register(Finding)
+class FindingAdmin(ServiceSavedAdmin):
+    list_display = ("__str__", "case", "severity", "recorded_by", "recorded_at")
+    list_filter = ("category", "severity")
+    list_select_related = ("case", "recorded_by")
+    service_fields = ("category", "description", "severity")
+
+    def update(self, *, obj, by, version, fields):
+        findings.finding_update(finding=obj, by=by, version=version, **fields)
+
+
+@admin.register(SuspectFlag)
+class SuspectFlagAdmin(ReadOnlyAdmin):
+    """Flags are set and cleared on the case page, where the reason and review date go."""
+
+    list_display = ("__str__", "party", "basis", "set_by", "set_at", "review_by", "cleared_at")
+    list_filter = ("kind", "basis")
+    list_select_related = ("party__case", "set_by")

@@ -1,0 +1,116 @@
+"""What every case form view shares: fetching the case, showing errors, handling stale edits."""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from cases import selectors
+from cases.permissions import CHANGE, case_get_for
+from cases.services.errors import StaleEdit
+
+FORM_TEMPLATE = "cases/form_page.html"
+
+
+def case_for_change(request, reference, action=CHANGE, *, detail=False):
+    """The case if the user may take the action on it, else 404 (as for a missing case)."""
+    queryset = selectors.case_detail_queryset() if detail else None
+    return case_get_for(request.user, reference, action, queryset=queryset)
+
+
+def back_to_case(case, anchor: str = ""):
+    url = reverse("cases:detail", args=[case.reference])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: by field where it names one, else on top."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _shown(form, name, value):
+    field = form.fields.get(name)
+    if value is None or value == "":
+        return "—"
+    choices = getattr(field, "choices", None)
+    if choices:
+        labels = {str(key): label for key, label in choices}
+        return labels.get(str(getattr(value, "pk", value)), value)
+    if hasattr(value, "get_full_name"):
+        return value.get_full_name() or value.get_username()
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return value
+
+
+def stale_context(form, error: StaleEdit) -> dict:
+    """What the stale-edit panel shows: each changed field, their value and the user's."""
+    rows = []
+    for name, change in error.changes.items():
+        field = form.fields.get(name)
+        rows.append(
+            {
+                "label": field.label
+                if field and field.label
+                else name.replace("_", " ").capitalize(),
+                "theirs": _shown(form, name, change.get("theirs")),
+                "yours": _shown(form, name, change.get("yours")),
+            }
+        )
+    return {"changes": rows, "version": error.current.version}
+
+
+def rebind_with_version(form, make_form, version: int):
+    """The same form, the user's input kept, now carrying the current version.
+
+    Submitting it again is a deliberate choice to replace what the other person saved.
+    """
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(version)
+    return make_form(data)
+
+
+def render_form(request, case, form, *, title, submit_label, status=200, **extra):
+    return render(
+        request,
+        FORM_TEMPLATE,
+        {"case": case, "form": form, "title": title, "submit_label": submit_label, **extra},
+        status=status,
+    )
+
+
+def save_or_show(request, case, make_form, write, *, title, submit_label, anchor="", **extra):
+    """Run the write with the posted data; redirect to the case, or show what went wrong.
+
+    `make_form(data)` builds the bound form; `write(cleaned_data)` calls the service.
+
+    Invalid input answers 400 with the field errors; a stale edit answers 409 and shows what
+    changed, keeping the user's input.
+    """
+    form = make_form(request.POST)
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except StaleEdit as error:
+            stale = stale_context(form, error)
+            form = rebind_with_version(form, make_form, stale["version"])
+            return render_form(
+                request,
+                case,
+                form,
+                title=title,
+                submit_label=submit_label,
+                status=409,
+                stale=stale,
+                **extra,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return back_to_case(case, anchor)
+    return render_form(
+        request, case, form, title=title, submit_label=submit_label, status=400, **extra
+    )

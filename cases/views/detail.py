@@ -1,0 +1,53 @@
+"""The case page: everything the user may see of one case, and the ways to change it."""
+
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from cases import selectors
+from cases.forms import AssignForm, EventForm, TransitionForm
+from cases.permissions import (
+    ASSIGN,
+    CHANGE,
+    TRIAGE,
+    VIEW,
+    can_see_identities,
+    case_get_for,
+    user_can,
+)
+from cases.services.workflow import case_allowed_transitions
+from cases.vocabulary import PartyRole
+
+
+def case_context(request, case, **extra) -> dict:
+    """What the case page shows; the form views reuse it to show the page beside an error."""
+    user = request.user
+    can_change = user_can(user, CHANGE, case)
+    can_assign = user_can(user, ASSIGN, case)
+    parties = list(case.parties.all())
+    context = {
+        "case": case,
+        "can_change": can_change,
+        "can_triage": user_can(user, TRIAGE, case),
+        "can_assign": can_assign,
+        "show_names": can_see_identities(user, case),
+        "criteria": selectors.criteria_of(case),
+        "suspects": [p for p in parties if p.role == PartyRole.SUSPECT],
+        "victims": [p for p in parties if p.role == PartyRole.VICTIM],
+        "witnesses": [p for p in parties if p.role == PartyRole.WITNESS],
+        "flags": selectors.flags_of(case),
+        "assignees": selectors.case_assignees([case.pk]).get(case.pk, []),
+        "transitions_allowed": case_allowed_transitions(case=case, user=user),
+        "transition_form": TransitionForm(initial={"version": case.version}),
+        "event_form": EventForm() if can_change else None,
+    }
+    if can_assign:
+        context["assign_form"] = AssignForm(investigators=list(selectors.investigators()))
+    context.update(extra)
+    return context
+
+
+@require_GET
+def case_detail(request, reference):
+    """One case, as far as the user may see it."""
+    case = case_get_for(request.user, reference, VIEW, queryset=selectors.case_detail_queryset())
+    return render(request, "cases/detail.html", case_context(request, case))

@@ -1,0 +1,86 @@
+"""List pages: an investigator's cases and a review lead's queue."""
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from cases import selectors
+from cases.forms import AssignForm
+from cases.permissions import sees_all_cases
+
+PAGE_SIZE = 25
+
+
+def _selected_filters(request, facets_allowed) -> dict[str, str]:
+    return {name: request.GET.get(name, "").strip() for name in facets_allowed}
+
+
+def _paginate(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@require_GET
+def my_cases(request):
+    """The cases the user may see: filterable, sortable, with counts per filter value."""
+    visible = selectors.cases_for(request.user)
+    selected = _selected_filters(request, selectors.FILTER_FIELDS)
+    facets = selectors.case_facets(visible, selected)
+    # A value no case has (or a made-up one) simply matches nothing; keep it out of the form.
+    for facet in facets:
+        if facet.selected and facet.selected not in {value for value, _, _ in facet.options}:
+            facet.options.append((facet.selected, facet.selected, 0))
+    ordered, sort = selectors.case_sorted(
+        selectors.case_filtered(visible, selected), request.GET.get("sort")
+    )
+    page = _paginate(request, ordered)
+    return render(
+        request,
+        "cases/my_cases.html",
+        {
+            "page_obj": page,
+            "cases": page.object_list,
+            "facets": facets,
+            "sort": sort,
+            "sort_columns": [
+                ("reference", "Reference"),
+                ("force", "Force"),
+                ("received", "Received"),
+                ("status", "Status"),
+                ("priority", "Priority"),
+                ("eligibility", "Eligibility"),
+            ],
+            "filtered": any(selected.values()),
+        },
+    )
+
+
+@require_GET
+def queue(request):
+    """A review lead's queue of open cases, with a form to assign an investigator to each."""
+    if not sees_all_cases(request.user):
+        raise Http404("No such page")
+    unassigned_only = request.GET.get("unassigned") == "1"
+    cases = selectors.case_queue(request.user)
+    if unassigned_only:
+        cases = selectors.case_without_assignees(cases)
+    page = _paginate(request, cases)
+    rows = list(page.object_list)
+    assignees = selectors.case_assignees(case.pk for case in rows)
+    choices = list(selectors.investigators())
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "page_obj": page,
+            "rows": [
+                {
+                    "case": case,
+                    "assignees": assignees.get(case.pk, []),
+                    "form": AssignForm(investigators=choices, auto_id=f"id_{case.reference}_%s"),
+                }
+                for case in rows
+            ],
+            "unassigned_only": unassigned_only,
+        },
+    )

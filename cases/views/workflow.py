@@ -1,0 +1,166 @@
+"""Forms that move a case on: edit its details, decide eligibility, transitions, assignment."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import selectors
+from cases.forms import AssignForm, CaseEditForm, EligibilityDecisionForm, TransitionForm
+from cases.permissions import ASSIGN, CHANGE, TRIAGE
+from cases.services import assignment, workflow
+from cases.services import cases as case_services
+from cases.services.errors import StaleEdit
+from cases.views.base import back_to_case, case_for_change, render_form, save_or_show
+from cases.views.detail import case_context
+
+CASE_FIELDS = list(CaseEditForm.base_fields.keys() - {"version"})
+
+
+@require_http_methods(["GET", "POST"])
+def case_edit(request, reference):
+    """Edit the referral's facts; eligibility and priority follow from them."""
+    case = case_for_change(request, reference, CHANGE)
+    title, submit = "Edit case details", "Save changes"
+    if request.method == "POST":
+
+        def write(data):
+            fields = {name: data[name] for name in CASE_FIELDS}
+            case_services.case_update(case=case, by=request.user, version=data["version"], **fields)
+
+        return save_or_show(
+            request,
+            case,
+            CaseEditForm,
+            write,
+            title=title,
+            submit_label=submit,
+            anchor="summary",
+        )
+    initial = {name: getattr(case, name) for name in CASE_FIELDS}
+    initial["independently_reviewed"] = {True: "true", False: "false"}.get(
+        case.independently_reviewed, ""
+    )
+    form = CaseEditForm(initial={**initial, "version": case.version})
+    return render_form(request, case, form, title=title, submit_label=submit)
+
+
+@require_http_methods(["GET", "POST"])
+def eligibility_decide(request, reference):
+    """A review lead confirms or overrides the computed eligibility, with a written reason."""
+    case = case_for_change(request, reference, TRIAGE, detail=True)
+    extra = {
+        "title": "Confirm or override eligibility",
+        "submit_label": "Record decision",
+        "intro": f"Computed from the data: {case.get_eligibility_display()}. "
+        "Your decision is kept beside it, never replacing it.",
+    }
+    if request.method == "POST":
+
+        def write(data):
+            case_services.case_eligibility_decide(
+                case=case,
+                by=request.user,
+                decision=data["decision"],
+                reason=data["reason"],
+                version=data["version"],
+            )
+
+        return save_or_show(
+            request, case, EligibilityDecisionForm, write, anchor="eligibility", **extra
+        )
+    form = EligibilityDecisionForm(
+        initial={
+            "version": case.version,
+            "decision": case.eligibility_decision or case.eligibility,
+            "reason": case.eligibility_decision_reason,
+        }
+    )
+    return render_form(request, case, form, **extra)
+
+
+@require_POST
+def case_transition(request, reference):
+    """Move the case one step; the buttons offered are the moves legal now for this user."""
+    case = case_for_change(request, reference, CHANGE, detail=True)
+    form = TransitionForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            workflow.case_transition(
+                case=case,
+                to=request.POST.get("to", ""),
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+        except StaleEdit:
+            status = 409
+            form.add_error(
+                None,
+                "This case changed since you opened it: check its status below and try again.",
+            )
+            case = case_for_change(request, reference, CHANGE, detail=True)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, "The case was moved on.")
+            return back_to_case(case, "timeline")
+    context = case_context(request, case, transition_form=form)
+    context["action_error"] = form.non_field_errors() + [
+        f"{form.fields[name].label}: {' '.join(errors)}"
+        for name, errors in form.errors.items()
+        if name != "__all__"
+    ]
+    return render(request, "cases/detail.html", context, status=status)
+
+
+def _next_or_case(request, case):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return back_to_case(case, "summary")
+
+
+@require_POST
+def case_assign(request, reference):
+    """A review lead gives an investigator the case (and with it, sight of it)."""
+    case = case_for_change(request, reference, ASSIGN)
+    form = AssignForm(request.POST, investigators=list(selectors.investigators()))
+    if form.is_valid():
+        try:
+            assignment.case_assign(case=case, investigator=form.chosen(), by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request, f"{case.reference} assigned to {form.chosen().get_username()}."
+            )
+            return _next_or_case(request, case)
+    return render_form(
+        request, case, form, title="Assign an investigator", submit_label="Assign", status=400
+    )
+
+
+@require_POST
+def case_unassign(request, reference):
+    """A review lead takes an investigator off the case."""
+    case = case_for_change(request, reference, ASSIGN)
+    assigned = selectors.case_assignees([case.pk]).get(case.pk, [])
+    form = AssignForm(request.POST, investigators=assigned)
+    if form.is_valid():
+        try:
+            assignment.case_unassign(case=case, investigator=form.chosen(), by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request, f"{form.chosen().get_username()} no longer works {case.reference}."
+            )
+            return back_to_case(case, "summary")
+    return render_form(
+        request, case, form, title="Remove an investigator", submit_label="Remove", status=400
+    )
