@@ -1,0 +1,64 @@
+"""The database itself refuses to rewrite the log (PostgreSQL triggers)."""
+
+import pytest
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+
+from beaconport.audit.management.commands.flush import audit_purge_allowed
+from beaconport.audit.models import AuditChainHead, AuditEvent, Operation
+from beaconport.audit.services import audit_record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_rows():
+    for n in (1, 2):
+        audit_record(operation=Operation.CONSULT, object_type="cases.case", object_id=n)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_auditevent SET justification = 'edited' WHERE seq = 1",
+        "DELETE FROM audit_auditevent WHERE seq = 2",
+        "TRUNCATE audit_auditevent CASCADE",
+        "DELETE FROM audit_auditchainhead",
+        "TRUNCATE audit_auditchainhead",
+        "UPDATE audit_auditchainhead SET seq = 1, hash = 'x'",
+    ],
+)
+def test_postgresql_refuses_to_rewrite_the_log(on_postgresql, two_rows, statement):
+    with (
+        pytest.raises(DatabaseError, match="audit"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+    assert AuditEvent.objects.count() == 2
+    assert AuditEvent.objects.get(seq=1).justification == ""
+    assert AuditChainHead.objects.get().seq == 2
+
+
+def test_the_orm_cannot_delete_or_update_audit_rows_either(on_postgresql, two_rows):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.filter(seq=1).update(purpose="x")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.count() == 2
+
+
+def test_flush_may_empty_the_log_only_on_test_or_debug_databases(settings):
+    settings.DEBUG = False
+    test_db = connection.settings_dict
+    assert audit_purge_allowed(connection)  # the suite runs on the test database
+    production = type("Conn", (), {"settings_dict": {**test_db, "NAME": "beaconport", "TEST": {}}})
+    assert not audit_purge_allowed(production)
+    settings.DEBUG = True
+    assert audit_purge_allowed(production)
+
+
+def test_the_test_database_is_named_as_a_test_database():
+    # audit_purge_allowed relies on Django's "test_" prefix (or TEST NAME) for test databases.
+    name = connection.settings_dict["NAME"]
+    assert name.startswith("test_") or name == settings.DATABASES["default"]["TEST"].get("NAME")
