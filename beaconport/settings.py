@@ -264,6 +264,7 @@ SPECTACULAR_SETTINGS = {
         "EligibilityEnum": "cases.vocabulary.Eligibility",
         "PriorityEnum": "cases.vocabulary.Priority",
         "CriterionResultEnum": "cases.vocabulary.CriterionResult",
+        "FollowUpStatusEnum": "liaison.models.FollowUpStatus",
     },
 }
 

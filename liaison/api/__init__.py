@@ -1,0 +1,1 @@
+"""Read API of liaison: records and follow-ups, scoped exactly like the pages."""

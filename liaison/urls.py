@@ -1,0 +1,25 @@
+"""Liaison pages under /liaison/. Record pages answer 404 for records that are not the user's."""
+
+from django.urls import path
+
+from liaison.views import edits, followups, notifications, records, team
+
+app_name = "liaison"
+
+urlpatterns = [
+    path("", records.my_victims, name="my_victims"),
+    path("team/", team.team, name="team"),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path(
+        "notifications/read/", notifications.notifications_read_all, name="notifications_read_all"
+    ),
+    path("notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),
+    path("records/<int:pk>/", records.record_page, name="record"),
+    path("records/<int:pk>/preferences/", edits.preferences_edit, name="preferences_edit"),
+    path("records/<int:pk>/expectations/new/", edits.expectation_create, name="expectation_create"),
+    path("records/<int:pk>/contacts/new/", edits.contact_create, name="contact_create"),
+    path("records/<int:pk>/followups/new/", followups.followup_create, name="followup_create"),
+    path("records/<int:pk>/assign/", team.record_assign, name="record_assign"),
+    path("followups/<int:pk>/done/", followups.followup_complete, name="followup_complete"),
+    path("followups/<int:pk>/cancel/", followups.followup_cancel, name="followup_cancel"),
+]

@@ -1,0 +1,1 @@
+"""Liaison pages, one module per area; liaison/urls.py names them."""

@@ -1,0 +1,129 @@
+"""What every liaison page shares: who may open it at all, and how a form answers.
+
+Pages about one record fetch it through liaison.permissions (not yours answers 404, like a
+missing one). Pages a role never has at all (the team view for an officer, any liaison page
+for an investigator or analyst) answer 403.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from beaconport.roles import Role, has_role
+from cases.services.errors import StaleEdit
+from liaison.forms import apply_service_errors
+from liaison.models import Channel, Weekday
+
+LIAISON_ROLES = (Role.LIAISON_OFFICER, Role.LIAISON_LEAD)
+FORM_TEMPLATE = "liaison/form_page.html"
+
+
+def role_required(*roles: Role):
+    """403 for a signed-in user whose roles have no such page at all."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not (request.user.is_superuser or has_role(request.user, *roles)):
+                raise PermissionDenied("Your role has no such page.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def victim_label(user, record) -> str:
+    """The victim's name for their own officer; everyone else sees the pseudonym."""
+    from liaison.permissions import can_see_victim_name
+
+    if can_see_victim_name(user, record):
+        name = record.party.person.full_name
+        return f"{name} ({record.pseudonym})" if name else record.pseudonym
+    return record.pseudonym
+
+
+def back_to_record(record, anchor: str = ""):
+    url = reverse("liaison:record", args=[record.pk])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _shown(name: str, value) -> str:
+    """A stored or submitted value as a person reads it."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if name == "channels":
+        return ", then ".join(Channel(c).label for c in value)
+    if name == "safe_days":
+        return ", ".join(Weekday(int(d)).label for d in sorted(value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if hasattr(value, "strftime") and hasattr(value, "hour") and not hasattr(value, "day"):
+        return value.strftime("%H:%M")
+    if hasattr(value, "get_full_name"):
+        return value.get_full_name() or value.get_username()
+    return str(value)
+
+
+def stale_context(error: StaleEdit, labels: dict[str, str]) -> dict:
+    """Each field someone else changed: its label, what is stored now and what was sent."""
+    rows = [
+        {
+            "label": labels.get(name, name.replace("_", " ").capitalize()),
+            "theirs": _shown(name, change.get("theirs")),
+            "yours": _shown(name, change.get("yours")),
+        }
+        for name, change in error.changes.items()
+    ]
+    return {"changes": rows, "version": error.current.version, "message": error.messages[0]}
+
+
+def render_form(request, record, form, *, title, submit_label, status=200, **extra):
+    context = {"record": record, "form": form, "title": title, "submit_label": submit_label}
+    context["label"] = victim_label(request.user, record)
+    return render(
+        request, extra.pop("template", FORM_TEMPLATE), {**context, **extra}, status=status
+    )
+
+
+def save_or_show(
+    request, record, make_form, write, *, title, submit_label, anchor="", labels=None, **extra
+):
+    """Run the write with the posted data; back to the record, or show what went wrong.
+
+    `make_form(data)` builds the bound form; `write(cleaned_data)` calls one service and
+    returns the warnings it gave (or None). Invalid input answers 400 with the field errors;
+    a stale edit answers 409, shows what changed and keeps the user's input, now carrying
+    the current version so that submitting again is a deliberate choice.
+    """
+    form = make_form(request.POST)
+    if form.is_valid():
+        try:
+            warnings = write(form.cleaned_data)
+        except StaleEdit as error:
+            stale = stale_context(error, labels or {})
+            data = form.data.copy()
+            data["version"] = str(stale["version"])
+            return render_form(
+                request,
+                record,
+                make_form(data),
+                title=title,
+                submit_label=submit_label,
+                status=409,
+                stale=stale,
+                **extra,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"{title}: saved.")
+            for warning in warnings or ():
+                messages.warning(request, warning)
+            return back_to_record(record, anchor)
+    return render_form(
+        request, record, form, title=title, submit_label=submit_label, status=400, **extra
+    )

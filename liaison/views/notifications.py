@@ -1,0 +1,56 @@
+"""The signed-in user's own notifications: reminders and escalations, marked read."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from liaison.permissions import notifications_visible_to
+from liaison.selectors import notifications_for
+from liaison.views.common import LIAISON_ROLES, role_required
+
+PAGE_SIZE = 100
+
+
+@transaction.atomic
+def _notifications_mark_read(*, user, ids=None) -> int:
+    """Mark the user's unread notifications read (all, or those with the given ids).
+
+    Stands in for a liaison service (liaison-core owns services; none marks notifications
+    read yet). Only the user's own notifications are touched.
+    """
+    queryset = notifications_visible_to(user).filter(read_at__isnull=True)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    return queryset.update(read_at=timezone.now())
+
+
+@require_GET
+@role_required(*LIAISON_ROLES)
+def notifications(request):
+    """The user's notifications, newest first, unread ones marked."""
+    items = list(notifications_for(request.user)[:PAGE_SIZE])
+    unread = sum(1 for n in items if n.read_at is None)
+    return render(request, "liaison/notifications.html", {"items": items, "unread": unread})
+
+
+@require_POST
+@role_required(*LIAISON_ROLES)
+def notification_read(request, pk):
+    """Mark one of the user's notifications read; someone else's answers 404."""
+    from django.http import Http404
+
+    if not notifications_visible_to(request.user).filter(pk=pk).exists():
+        raise Http404("No such notification")
+    _notifications_mark_read(user=request.user, ids=[pk])
+    return redirect("liaison:notifications")
+
+
+@require_POST
+@role_required(*LIAISON_ROLES)
+def notifications_read_all(request):
+    """Mark every unread notification of the user read."""
+    count = _notifications_mark_read(user=request.user)
+    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
+    return redirect("liaison:notifications")
