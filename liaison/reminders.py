@@ -223,6 +223,7 @@ def remind_followup(*, follow_up_id: int, now=None, result: SweepResult | None =
         FollowUp.objects.filter(pk=follow_up.pk).update(next_reminder_at=follow_up.next_reminder_at)
         pause = float(os.environ.get(PAUSE_ENV) or 0)
         if pause and delivered:
+            logger.warning("Test pause: %ss before committing follow-up %s", pause, follow_up.pk)
             time.sleep(pause)
         if messages:
             # Last step before COMMIT: a failure here rolls the delivery back for a retry.
