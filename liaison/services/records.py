@@ -112,7 +112,7 @@ def preferences_update(*, record: LiaisonRecord, by, version: int, **fields) -> 
         version=version,
         fields=fields,
         editable=PREFERENCE_FIELDS,
-        label="These contact preferences",
+        label="This liaison record",
         validate=_validate_preferences,
     )
     if "update_interval_days" in changed and current.update_interval_days:
