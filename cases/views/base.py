@@ -1,14 +1,38 @@
 """What every case form view shares: fetching the case, showing errors, handling stale edits."""
 
+from functools import wraps
+
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from cases import selectors
-from cases.permissions import CHANGE, case_get_for
+from cases.permissions import CHANGE, VIEW, case_get_for
 from cases.services.errors import StaleEdit
 
 FORM_TEMPLATE = "cases/form_page.html"
+
+
+def case_methods(*methods: str):
+    """Allow only these HTTP methods on a case route, answering 404 first for not-yours.
+
+    Django's `require_http_methods` answers 405 before the case is looked up, which would
+    tell someone guessing references nothing, but would make the route answer differently
+    from every other route on a case that is not theirs.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, reference, *args, **kwargs):
+            if request.method not in methods:
+                case_get_for(request.user, reference, VIEW)
+                return HttpResponseNotAllowed(methods)
+            return view(request, reference, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 def case_for_change(request, reference, action=CHANGE, *, detail=False):

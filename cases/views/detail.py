@@ -1,7 +1,6 @@
 """The case page: everything the user may see of one case, and the ways to change it."""
 
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
 
 from cases import selectors
 from cases.forms import AssignForm, EventForm, TransitionForm
@@ -15,6 +14,7 @@ from cases.permissions import (
     user_can,
 )
 from cases.services.workflow import case_allowed_transitions
+from cases.views.base import case_methods
 from cases.vocabulary import PartyRole
 
 
@@ -46,7 +46,7 @@ def case_context(request, case, **extra) -> dict:
     return context
 
 
-@require_GET
+@case_methods("GET", "HEAD")
 def case_detail(request, reference):
     """One case, as far as the user may see it."""
     case = case_get_for(request.user, reference, VIEW, queryset=selectors.case_detail_queryset())

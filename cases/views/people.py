@@ -2,13 +2,12 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_http_methods
 
 from cases.forms import FlagClearForm, FlagForm, PartyAddForm, PartyEditForm, PersonEditForm
 from cases.models import SuspectFlag
 from cases.permissions import CHANGE, can_see_identities
 from cases.services import flags, people
-from cases.views.base import case_for_change, render_form, save_or_show
+from cases.views.base import case_for_change, case_methods, render_form, save_or_show
 from cases.vocabulary import PartyRole
 
 PERSON_FIELDS = ["surname", "forenames", "date_of_birth", "gender", "ethnicity", "ethnicity_source"]
@@ -19,7 +18,7 @@ def _party(case, ref):
     return get_object_or_404(case.parties.select_related("person"), ref=ref)
 
 
-@require_http_methods(["GET", "POST"])
+@case_methods("GET", "POST")
 def party_add(request, reference):
     """Add a suspect, victim or witness to the case (a new entry in the person index)."""
     case = case_for_change(request, reference, CHANGE)
@@ -39,7 +38,7 @@ def party_add(request, reference):
     return render_form(request, case, PartyAddForm(), **extra)
 
 
-@require_http_methods(["GET", "POST"])
+@case_methods("GET", "POST")
 def party_edit(request, reference, ref):
     """Edit a person's part in this case: alive or deceased, interviewed, age at first offence.
 
@@ -80,7 +79,7 @@ def party_edit(request, reference, ref):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@case_methods("GET", "POST")
 def person_edit(request, reference, ref):
     """Edit the person's record (name, birth date, ethnicity): only for those who see names."""
     case = case_for_change(request, reference, CHANGE)
@@ -109,7 +108,7 @@ def person_edit(request, reference, ref):
     return render_form(request, case, form, **extra)
 
 
-@require_http_methods(["GET", "POST"])
+@case_methods("GET", "POST")
 def flag_add(request, reference, ref):
     """Flag a suspect as dangerous or at risk of leaving the UK, at once, with the reason."""
     case = case_for_change(request, reference, CHANGE)
@@ -133,7 +132,7 @@ def flag_add(request, reference, ref):
     return render_form(request, case, FlagForm(), **extra)
 
 
-@require_http_methods(["GET", "POST"])
+@case_methods("GET", "POST")
 def flag_clear(request, reference, pk):
     """Clear a suspect's flag, saying why."""
     case = case_for_change(request, reference, CHANGE)

@@ -1,7 +1,6 @@
 """Forms for the review's work on a case: lines of inquiry, findings and events."""
 
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import selectors
 from cases.forms import (
@@ -13,7 +12,7 @@ from cases.forms import (
 )
 from cases.permissions import CHANGE
 from cases.services import events, findings, inquiries
-from cases.views.base import case_for_change, render_form, save_or_show
+from cases.views.base import case_for_change, case_methods, render_form, save_or_show
 
 INQUIRY_EDIT_FIELDS = ["description", "origin", "status", "rationale", "allocated_to", "due_on"]
 
@@ -23,7 +22,7 @@ def _officers(case):
     return selectors.case_assignees([case.pk]).get(case.pk, [])
 
 
-@require_http_methods(["GET", "POST"])
+@case_methods("GET", "POST")
 def inquiry_add(request, reference):
     """Raise a line of inquiry on the case."""
     case = case_for_change(request, reference, CHANGE)
@@ -49,7 +48,7 @@ def inquiry_add(request, reference):
     return render_form(request, case, make_form(), **extra)
 
 
-@require_http_methods(["GET", "POST"])
+@case_methods("GET", "POST")
 def inquiry_edit(request, reference, pk):
     """Update a line of inquiry: its status, who has it, when it is due, what it found."""
     case = case_for_change(request, reference, CHANGE)
@@ -80,7 +79,7 @@ def inquiry_edit(request, reference, pk):
     return render_form(request, case, make_form(initial=initial), **extra)
 
 
-@require_http_methods(["GET", "POST"])
+@case_methods("GET", "POST")
 def finding_add(request, reference):
     """Record a review finding, optionally raising a line of inquiry from it."""
     case = case_for_change(request, reference, CHANGE)
@@ -108,7 +107,7 @@ def finding_add(request, reference):
     return render_form(request, case, make_form(), **extra)
 
 
-@require_http_methods(["GET", "POST"])
+@case_methods("GET", "POST")
 def finding_edit(request, reference, pk):
     """Correct a finding's category, description or severity."""
     case = case_for_change(request, reference, CHANGE)
@@ -131,7 +130,7 @@ def finding_edit(request, reference, pk):
     return render_form(request, case, form, **extra)
 
 
-@require_POST
+@case_methods("POST")
 def event_add(request, reference):
     """Record an investigative event (arrest, charge, ...): victims have a right to hear."""
     case = case_for_change(request, reference, CHANGE)

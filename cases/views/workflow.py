@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import selectors
 from cases.forms import AssignForm, CaseEditForm, EligibilityDecisionForm, TransitionForm
@@ -12,13 +11,13 @@ from cases.permissions import ASSIGN, CHANGE, TRIAGE
 from cases.services import assignment, workflow
 from cases.services import cases as case_services
 from cases.services.errors import StaleEdit
-from cases.views.base import back_to_case, case_for_change, render_form, save_or_show
+from cases.views.base import back_to_case, case_for_change, case_methods, render_form, save_or_show
 from cases.views.detail import case_context
 
 CASE_FIELDS = list(CaseEditForm.base_fields.keys() - {"version"})
 
 
-@require_http_methods(["GET", "POST"])
+@case_methods("GET", "POST")
 def case_edit(request, reference):
     """Edit the referral's facts; eligibility and priority follow from them."""
     case = case_for_change(request, reference, CHANGE)
@@ -46,7 +45,7 @@ def case_edit(request, reference):
     return render_form(request, case, form, title=title, submit_label=submit)
 
 
-@require_http_methods(["GET", "POST"])
+@case_methods("GET", "POST")
 def eligibility_decide(request, reference):
     """A review lead confirms or overrides the computed eligibility, with a written reason."""
     case = case_for_change(request, reference, TRIAGE, detail=True)
@@ -80,7 +79,7 @@ def eligibility_decide(request, reference):
     return render_form(request, case, form, **extra)
 
 
-@require_POST
+@case_methods("POST")
 def case_transition(request, reference):
     """Move the case one step; the buttons offered are the moves legal now for this user."""
     case = case_for_change(request, reference, CHANGE, detail=True)
@@ -125,7 +124,7 @@ def _next_or_case(request, case):
     return back_to_case(case, "summary")
 
 
-@require_POST
+@case_methods("POST")
 def case_assign(request, reference):
     """A review lead gives an investigator the case (and with it, sight of it)."""
     case = case_for_change(request, reference, ASSIGN)
@@ -145,7 +144,7 @@ def case_assign(request, reference):
     )
 
 
-@require_POST
+@case_methods("POST")
 def case_unassign(request, reference):
     """A review lead takes an investigator off the case."""
     case = case_for_change(request, reference, ASSIGN)
