@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 
 import ijson
 import jsonschema_rs
+from django.core.exceptions import ValidationError
 from jsonschema import Draft202012Validator
 
 FORMAT = "beaconport-referrals/1"
@@ -80,12 +81,12 @@ class FileReport:
             self.problems.append(problem)
 
 
-class ReferralInvalid(ValueError):
+class ReferralInvalid(ValidationError):
     """A referral (or a whole file) that does not follow the format, with every problem."""
 
-    def __init__(self, problems: list[Problem], message: str = "The referral is invalid"):
+    def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__(f"{message}: " + "; ".join(str(p) for p in problems[:5]))
+        super().__init__([str(p) for p in problems[:MAX_PROBLEMS]], code="referral_invalid")
 
 
 @cache

@@ -1,0 +1,485 @@
+"""Referrals coming in: cases created or updated from a force's referral, and eligibility
+and priority recomputed from the data whenever one of their inputs changes.
+
+A referral is identified by (force, force_reference); importing it again changes nothing
+unless its content changed, and then the case is updated in place (people matched by their
+ref within the case) and its version bumped. The work is done for a batch of referrals at a
+time with a fixed number of queries per batch, so a file of tens of thousands imports in
+one transaction at thousands a second; `case_create_from_referral` is a batch of one.
+"""
+
+import datetime
+import itertools
+import logging
+from array import array
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from beaconport.audit.models import Operation
+from beaconport.audit.services import audit_record
+from cases import eligibility
+from cases.models import Case, CaseCriterion, CaseParty, Force, Offence, Person, SuspectFlag
+from cases.referrals.validate import ReferralInvalid, referral_problems
+from cases.signals import case_party_added
+from cases.vocabulary import FlagKind, PartyRole
+
+logger = logging.getLogger(__name__)
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+# Case columns a referral sets, and the person and party columns each person sets.
+CASE_FIELDS = (
+    "received_on",
+    "summary",
+    "offence_start",
+    "offence_end",
+    "decision_outcome",
+    "decision_on",
+    "decision_by",
+    "decision_outcome_code",
+    "decision_rationale",
+    "independently_reviewed",
+)
+PERSON_FIELDS = ("surname", "forenames", "date_of_birth", "gender", "ethnicity", "ethnicity_source")
+PARTY_FIELDS = ("role", "deceased", "interviewed", "age_at_first_offence")
+FILE_ROLES = (PartyRole.SUSPECT, PartyRole.VICTIM)  # witnesses are added by hand, never filed
+PRIORITY_FLAGS = (FlagKind.DANGEROUS, FlagKind.FLIGHT_RISK)
+
+
+# --- eligibility and priority ---------------------------------------------------------------
+
+
+def case_recompute(*, case: Case) -> bool:
+    """Recompute a case's eligibility (criterion by criterion) and priority from the database.
+
+    Writes only what changed (Case.eligibility, Case.priority, the seven CaseCriterion
+    rows), bumps nothing else, and returns whether anything changed. Seven queries at most
+    whatever the size of the case. Every service that changes an input calls this.
+    """
+    results = _recompute_many([case.pk])
+    changed, case.eligibility, case.priority = results[case.pk]
+    return changed
+
+
+def _recompute_many(case_ids: list[int]) -> dict[int, tuple[bool, str, str]]:
+    """{case id: (changed, eligibility, priority)} for many cases in a fixed number of queries."""
+    cases = {
+        pk: row
+        for pk, *row in Case.objects.filter(pk__in=case_ids).values_list(
+            "pk",
+            "decision_outcome",
+            "decision_on",
+            "independently_reviewed",
+            "eligibility",
+            "priority",
+        )
+    }
+    suspects: dict[int, dict[str, bool | None]] = defaultdict(dict)
+    victims: dict[int, int] = defaultdict(int)
+    parties = CaseParty.objects.filter(case_id__in=case_ids, role__in=FILE_ROLES).order_by("pk")
+    for case_id, role, ref, deceased in parties.values_list("case_id", "role", "ref", "deceased"):
+        if role == PartyRole.SUSPECT:
+            suspects[case_id][ref] = deceased
+        else:
+            victims[case_id] += 1
+    offence_types: dict[int, list[str]] = defaultdict(list)
+    offences = Offence.objects.filter(case_id__in=case_ids).order_by("pk")
+    for case_id, offence_type in offences.values_list("case_id", "type"):
+        offence_types[case_id].append(offence_type)
+    flagged = set(
+        SuspectFlag.objects.filter(
+            party__case_id__in=case_ids,
+            party__role=PartyRole.SUSPECT,
+            kind__in=PRIORITY_FLAGS,
+            cleared_at__isnull=True,
+        ).values_list("party__case_id", flat=True)
+    )
+    stored = {(c.case_id, c.name): c for c in CaseCriterion.objects.filter(case_id__in=case_ids)}
+
+    results = {}
+    case_updates, criteria_new, criteria_changed = [], [], []
+    for pk, (outcome, decided_on, reviewed, old_eligibility, old_priority) in cases.items():
+        evaluation = eligibility.evaluate(
+            decision_outcome=outcome,
+            decision_on=decided_on,
+            suspects=suspects[pk],
+            victim_count=victims[pk],
+            offence_types=offence_types[pk],
+            independently_reviewed=reviewed,
+        )
+        priority = eligibility.priority_for(
+            offence_types=offence_types[pk], has_active_danger_or_flight_flag=pk in flagged
+        )
+        changed = (evaluation.eligibility, priority) != (old_eligibility, old_priority)
+        if changed:
+            case_updates.append(Case(pk=pk, eligibility=evaluation.eligibility, priority=priority))
+        for outcome_ in evaluation.criteria:
+            row = stored.get((pk, outcome_.criterion))
+            if row is None:
+                criteria_new.append(
+                    CaseCriterion(
+                        case_id=pk,
+                        name=outcome_.criterion,
+                        result=outcome_.result,
+                        reason=outcome_.reason,
+                    )
+                )
+                changed = True
+            elif (row.result, row.reason) != (outcome_.result, outcome_.reason):
+                row.result, row.reason = outcome_.result, outcome_.reason
+                criteria_changed.append(row)
+                changed = True
+        results[pk] = (changed, evaluation.eligibility, priority)
+    if case_updates:
+        Case.objects.bulk_update(case_updates, ["eligibility", "priority"])
+    if criteria_new:
+        CaseCriterion.objects.bulk_create(criteria_new)
+    if criteria_changed:
+        CaseCriterion.objects.bulk_update(criteria_changed, ["result", "reason"])
+    return results
+
+
+# --- from referrals -------------------------------------------------------------------------
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def _case_values(referral: dict) -> dict:
+    decision = referral["original_decision"]
+    period = referral["offence_period"]
+    return {
+        "received_on": _date(referral["received_on"]),
+        "summary": referral["summary"],
+        "offence_start": _date(period["start"]),
+        "offence_end": _date(period["end"]),
+        "decision_outcome": decision["outcome"],
+        "decision_on": _date(decision["decided_on"]),
+        "decision_by": decision["decided_by"],
+        "decision_outcome_code": decision["outcome_code"] or "",
+        "decision_rationale": decision["rationale"],
+        "independently_reviewed": referral["independently_reviewed"],
+    }
+
+
+def _people(referral: dict) -> dict[str, tuple[dict, dict]]:
+    """{ref: (person values, party values)} for the suspects then the victims."""
+    people = {}
+    for role, key in ((PartyRole.SUSPECT, "suspects"), (PartyRole.VICTIM, "victims")):
+        for entry in referral[key]:
+            person = {
+                "surname": entry["surname"],
+                "forenames": entry["forenames"],
+                "date_of_birth": _date(entry["date_of_birth"]),
+                "gender": entry["gender"],
+                "ethnicity": entry["ethnicity"],
+                "ethnicity_source": entry["ethnicity_source"],
+            }
+            age = entry.get("age_at_first_offence")
+            party = {
+                "role": role,
+                "deceased": entry.get("deceased"),
+                "interviewed": entry.get("interviewed"),
+                "age_at_first_offence": int(age) if age is not None else None,
+            }
+            people[entry["ref"]] = (person, party)
+    return people
+
+
+def _offences(referral: dict) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """Each offence as (type, victim refs, suspect refs), sorted, to compare and to write."""
+    return sorted(
+        (o["type"], tuple(sorted(set(o["victim_refs"]))), tuple(sorted(set(o["suspect_refs"]))))
+        for o in referral["offences"]
+    )
+
+
+@dataclass
+class _Item:
+    """One referral of a batch: its case, what happens to it, and what it should hold."""
+
+    case: Case
+    outcome: str
+    people: dict[str, tuple[dict, dict]]
+    offences: list
+    parties: dict[str, CaseParty] = field(default_factory=dict)  # by ref, person loaded
+    offence_ids: list[int] = field(default_factory=list)  # stored offences to replace
+    people_changed: bool = True
+    offences_changed: bool = True
+
+
+class _Added:
+    """Parties added in a transaction, kept compactly until it commits (17 bytes each)."""
+
+    def __init__(self):
+        self.case_ids, self.party_ids, self.suspect = array("q"), array("q"), array("b")
+
+    def add(self, party: CaseParty) -> None:
+        self.case_ids.append(party.case_id)
+        self.party_ids.append(party.pk)
+        self.suspect.append(party.role == PartyRole.SUSPECT)
+
+    def send(self) -> None:
+        """Announce each added party, after commit, a few hundred to a transaction.
+
+        Receivers open their own transactions (a liaison record per victim); inside one
+        short transaction those become savepoints instead of a commit each, which makes a
+        large import's announcements about twenty times faster. A receiver that fails is
+        logged and the others still hear of every party.
+        """
+        rows = zip(self.case_ids, self.party_ids, self.suspect, strict=True)
+        while chunk := list(itertools.islice(rows, 500)):
+            with transaction.atomic():
+                for case_id, party_id, suspect in chunk:
+                    role = PartyRole.SUSPECT if suspect else PartyRole.VICTIM
+                    answers = case_party_added.send_robust(
+                        sender=CaseParty, case_id=case_id, party_id=party_id, role=role.value
+                    )
+                    for receiver, answer in answers:
+                        if isinstance(answer, Exception):
+                            logger.error(
+                                "case_party_added receiver %r failed for party %s",
+                                receiver,
+                                party_id,
+                                exc_info=answer,
+                            )
+
+
+def _load_existing(forces: dict[str, Force], referrals: list[dict]) -> dict:
+    """{(force id, force reference): _Item} for the batch's referrals already on file,
+    their cases locked, parties (with people) and offences loaded: five queries."""
+    wanted = {(forces[r["force"]].pk, r["force_reference"]) for r in referrals}
+    cases = (
+        Case.objects.select_for_update()
+        .filter(
+            force_id__in={f for f, _ in wanted},
+            force_reference__in={ref for _, ref in wanted},
+        )
+        .order_by("pk")
+    )
+    existing = {}
+    for case in cases:
+        key = (case.force_id, case.force_reference)
+        if key in wanted:
+            existing[key] = _Item(case=case, outcome=UNCHANGED, people={}, offences=[])
+    if not existing:
+        return existing
+    by_case = {item.case.pk: item for item in existing.values()}
+    refs = {}
+    parties = CaseParty.objects.filter(case_id__in=by_case, role__in=FILE_ROLES)
+    for party in parties.select_related("person"):
+        by_case[party.case_id].parties[party.ref] = party
+        refs[party.pk] = party.ref
+    links = defaultdict(lambda: ([], []))
+    for through, side in ((Offence.victims.through, 0), (Offence.suspects.through, 1)):
+        rows = through.objects.filter(offence__case_id__in=by_case)
+        for offence_id, party_id in rows.values_list("offence_id", "caseparty_id"):
+            if party_id in refs:
+                links[offence_id][side].append(refs[party_id])
+    rows = Offence.objects.filter(case_id__in=by_case).values_list("pk", "case_id", "type")
+    for offence_id, case_id, offence_type in rows:
+        victims, suspects = links[offence_id]
+        item = by_case[case_id]
+        item.offences.append((offence_type, tuple(sorted(victims)), tuple(sorted(suspects))))
+        item.offence_ids.append(offence_id)
+    for item in existing.values():
+        item.offences.sort()
+    return existing
+
+
+def _validate_batch(referrals: list[dict]) -> None:
+    problems = []
+    for index, referral in enumerate(referrals):
+        problems += referral_problems(referral, index)
+    if problems:
+        raise ReferralInvalid(problems)
+    keys = [(r["force"], r["force_reference"]) for r in referrals]
+    if len(set(keys)) != len(keys):
+        raise ValidationError("The same referral (force and force reference) appears twice.")
+
+
+@transaction.atomic
+def case_create_from_referral(*, referral: dict, by=None) -> tuple[Case, str]:
+    """Create or update the case a force's referral describes: "created", "updated" or
+    "unchanged". Checked against the referral format first (ReferralInvalid if not)."""
+    ((case, outcome),) = cases_create_from_referrals(referrals=[referral], by=by)
+    return case, outcome
+
+
+@transaction.atomic
+def cases_create_from_referrals(
+    *, referrals: list[dict], by=None, validated: bool = False
+) -> list[tuple[Case, str]]:
+    """Create or update the cases of a batch of referrals, with a fixed number of queries
+    whatever the batch size (about twenty; one more audit row per updated case).
+
+    People are matched by ref within their case: updated in place, added, or removed when
+    no longer in the referral. Offences are replaced when they changed. A changed case has
+    its version bumped. `validated=True` skips the format check for referrals the caller
+    has just checked (the file import).
+    """
+    if not referrals:
+        return []
+    if not validated:
+        _validate_batch(referrals)
+    slugs = {r["force"] for r in referrals}
+    forces = {f.slug: f for f in Force.objects.filter(slug__in=slugs)}
+    if missing := slugs - set(forces):
+        raise ValidationError(f"Unknown force: {', '.join(sorted(missing))}")
+    existing = _load_existing(forces, referrals)
+    now = timezone.now()
+
+    items, new_cases, changed_cases, audit_changes = [], [], [], {}
+    for referral in referrals:
+        force = forces[referral["force"]]
+        values = _case_values(referral)
+        people, offences = _people(referral), _offences(referral)
+        item = existing.get((force.pk, referral["force_reference"]))
+        if item is None:
+            case = Case(force=force, force_reference=referral["force_reference"], **values)
+            new_cases.append(case)
+            items.append(_Item(case=case, outcome=CREATED, people=people, offences=offences))
+            continue
+        case = item.case
+        changes = {k: (getattr(case, k), v) for k, v in values.items() if getattr(case, k) != v}
+        item.people_changed = _people_differ(item.parties, people)
+        item.offences_changed = item.offences != offences
+        item.people, item.offences = people, offences
+        items.append(item)
+        if not (changes or item.people_changed or item.offences_changed):
+            continue
+        item.outcome = UPDATED
+        for name, (_, new) in changes.items():
+            setattr(case, name, new)
+        case.version += 1
+        case.updated_at = now
+        changed_cases.append(case)
+        # What changed among people and offences is logged as "changed", never the values.
+        changes.update({k: ("", "") for k in ("people",) if item.people_changed})
+        changes.update({k: ("", "") for k in ("offences",) if item.offences_changed})
+        audit_changes[case.pk] = changes
+
+    Case.objects.bulk_create(new_cases)
+    if changed_cases:
+        Case.objects.bulk_update(changed_cases, [*CASE_FIELDS, "version", "updated_at"])
+    added = _write_people(items)
+    _write_offences(items)
+    touched = [item for item in items if item.outcome != UNCHANGED]
+    if touched:
+        results = _recompute_many([item.case.pk for item in touched])
+        for item in touched:
+            _, item.case.eligibility, item.case.priority = results[item.case.pk]
+    _audit(new_cases, changed_cases, audit_changes, by)
+    if added.party_ids:
+        transaction.on_commit(added.send)
+    return [(item.case, item.outcome) for item in items]
+
+
+def _differs(obj, values: dict) -> bool:
+    return any(getattr(obj, name) != value for name, value in values.items())
+
+
+def _people_differ(parties: dict[str, CaseParty], people: dict[str, tuple[dict, dict]]) -> bool:
+    if parties.keys() != people.keys():
+        return True
+    return any(
+        _differs(parties[ref].person, person) or _differs(parties[ref], party)
+        for ref, (person, party) in people.items()
+    )
+
+
+def _write_people(items: list[_Item]) -> _Added:
+    """Add, update and remove the batch's people and parties (at most seven queries)."""
+    new_parties, changed_people, changed_parties, removed = [], [], [], []
+    for item in items:
+        if item.outcome == UNCHANGED or not item.people_changed:
+            continue
+        for ref, (person_values, party_values) in item.people.items():
+            party = item.parties.get(ref)
+            if party is None:
+                party = CaseParty(
+                    case=item.case, person=Person(**person_values), ref=ref, **party_values
+                )
+                new_parties.append(party)
+                item.parties[ref] = party
+                continue
+            if _differs(party.person, person_values):
+                for name, value in person_values.items():
+                    setattr(party.person, name, value)
+                party.person.version += 1
+                changed_people.append(party.person)
+            if _differs(party, party_values):
+                for name, value in party_values.items():
+                    setattr(party, name, value)
+                party.version += 1
+                changed_parties.append(party)
+        for ref in [ref for ref in item.parties if ref not in item.people]:
+            removed.append(item.parties.pop(ref))
+
+    if removed:
+        # Their flags and offence links go with them; a person left on no case is erased.
+        CaseParty.objects.filter(pk__in=[p.pk for p in removed]).delete()
+        Person.objects.filter(pk__in=[p.person_id for p in removed], parties__isnull=True).delete()
+    Person.objects.bulk_create([party.person for party in new_parties])
+    for party in new_parties:
+        party.person_id = party.person.pk
+    CaseParty.objects.bulk_create(new_parties)
+    if changed_people:
+        Person.objects.bulk_update(changed_people, [*PERSON_FIELDS, "version"])
+    if changed_parties:
+        CaseParty.objects.bulk_update(changed_parties, [*PARTY_FIELDS, "version"])
+    added = _Added()
+    for party in new_parties:
+        added.add(party)
+    return added
+
+
+def _write_offences(items: list[_Item]) -> None:
+    """Replace the offences of new cases and of cases whose offences changed (four queries)."""
+    replaced, new_offences, links = [], [], []
+    for item in items:
+        if item.outcome == UNCHANGED or not item.offences_changed:
+            continue
+        replaced += item.offence_ids
+        for offence_type, victim_refs, suspect_refs in item.offences:
+            offence = Offence(case=item.case, type=offence_type)
+            new_offences.append(offence)
+            links.append((offence, item.parties, victim_refs, suspect_refs))
+    if replaced:
+        Offence.objects.filter(pk__in=replaced).delete()
+    Offence.objects.bulk_create(new_offences)
+    VictimLink, SuspectLink = Offence.victims.through, Offence.suspects.through
+    victims, suspects = [], []
+    for offence, parties, victim_refs, suspect_refs in links:
+        victims += [
+            VictimLink(offence_id=offence.pk, caseparty_id=parties[r].pk) for r in victim_refs
+        ]
+        suspects += [
+            SuspectLink(offence_id=offence.pk, caseparty_id=parties[r].pk) for r in suspect_refs
+        ]
+    VictimLink.objects.bulk_create(victims)
+    SuspectLink.objects.bulk_create(suspects)
+
+
+def _audit(new_cases: list[Case], changed_cases: list[Case], changes: dict, by) -> None:
+    """One row naming every case the batch created; one per case it altered, with what."""
+    if new_cases:
+        audit_record(
+            operation=Operation.COLLECT,
+            object_type=Case._meta.label_lower,
+            ids=new_cases,
+            actor=by,
+        )
+    for case in changed_cases:
+        audit_record(
+            operation=Operation.ALTER,
+            obj=case,
+            actor=by,
+            changes=changes[case.pk],
+            sensitive_fields=("people", "offences"),
+        )
