@@ -64,7 +64,8 @@ class Case(models.Model):
     decision_by = models.CharField(max_length=10, choices=DecisionMaker.choices)
     decision_outcome_code = models.CharField(max_length=20, blank=True, default="")
     decision_rationale = models.TextField(blank=True)
-    independently_reviewed = models.BooleanField(null=True)
+    # Null is "not known": a data gap that leaves the criterion unknown.
+    independently_reviewed = models.BooleanField(null=True, blank=True)
 
     status = models.CharField(
         max_length=20, choices=CaseStatus.choices, default=CaseStatus.REFERRED

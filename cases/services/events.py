@@ -8,6 +8,7 @@ from cases import signals
 from cases.models import Case, InvestigativeEvent
 from cases.permissions import CHANGE
 from cases.services.errors import require_permission
+from cases.services.versioning import validate_text_lengths
 from cases.vocabulary import EventType
 
 
@@ -31,6 +32,7 @@ def event_record(*, case: Case, by, type: str, occurred_on, notes: str = "") -> 
         case=case, type=type, occurred_on=occurred_on, notes=(notes or "").strip(), recorded_by=by
     )
     event.full_clean()
+    validate_text_lengths(event)
     event.save()
     transaction.on_commit(
         lambda: signals.case_event_recorded.send(

@@ -7,7 +7,7 @@ from cases.models import Case, Finding, format_reference
 from cases.permissions import CHANGE
 from cases.services.errors import require_permission
 from cases.services.inquiries import inquiry_create
-from cases.services.versioning import versioned_update
+from cases.services.versioning import validate_text_lengths, versioned_update
 from cases.vocabulary import FindingCategory, InquiryOrigin, Severity
 
 FINDING_EDITABLE = ("category", "description", "severity")
@@ -49,6 +49,7 @@ def finding_create(
     )
     _validate_finding(finding, set(FINDING_EDITABLE))
     finding.full_clean()
+    validate_text_lengths(finding)
     finding.save()
     raise_inquiry = (raise_inquiry or "").strip()
     if raise_inquiry:

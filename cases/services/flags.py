@@ -12,6 +12,7 @@ from cases.services.versioning import (
     check_version,
     lock_current,
     save_bumping_version,
+    validate_text_lengths,
     versioned_update,
 )
 from cases.vocabulary import Basis, FlagKind, PartyRole
@@ -85,6 +86,7 @@ def flag_set(
     )
     _validate_flag(flag, set(FLAG_EDITABLE))
     flag.full_clean()
+    validate_text_lengths(flag)
     flag.save()
     _recompute(party.case_id)
     from cases.tasks import notify_review_leads_of_flag

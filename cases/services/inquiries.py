@@ -7,7 +7,7 @@ from django.utils import timezone
 from cases.models import Case, Finding, LineOfInquiry, format_reference
 from cases.permissions import CHANGE, user_can
 from cases.services.errors import require_permission
-from cases.services.versioning import versioned_update
+from cases.services.versioning import validate_text_lengths, versioned_update
 from cases.vocabulary import InquiryOrigin, InquiryStatus
 
 INQUIRY_EDITABLE = (
@@ -80,6 +80,7 @@ def inquiry_create(
     )
     _validate_inquiry(inquiry, set(INQUIRY_EDITABLE))
     inquiry.full_clean()
+    validate_text_lengths(inquiry)
     inquiry.save()
     return inquiry
 

@@ -10,7 +10,7 @@ from cases import signals
 from cases.models import Case, CaseParty, Person, format_reference
 from cases.permissions import CHANGE, cases_visible_to, sees_all_cases, user_can
 from cases.services.errors import ActionNotPermitted, require_permission
-from cases.services.versioning import versioned_update
+from cases.services.versioning import validate_text_lengths, versioned_update
 from cases.vocabulary import Gender, PartyRole
 
 REF_PREFIX = {PartyRole.SUSPECT: "S", PartyRole.VICTIM: "V", PartyRole.WITNESS: "W"}
@@ -122,6 +122,7 @@ def party_add(
             ethnicity_source=ethnicity_source or None,
         )
         person.full_clean()
+        validate_text_lengths(person)
         _validate_person(person, set(PERSON_EDITABLE))
         person.save()
     elif surname or forenames or date_of_birth or ethnicity or ethnicity_source:
@@ -136,6 +137,7 @@ def party_add(
         age_at_first_offence=age_at_first_offence,
     )
     party.full_clean()
+    validate_text_lengths(party)
     _validate_party(party, set(PARTY_EDITABLE))
     party.save()
     _recompute(case)

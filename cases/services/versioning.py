@@ -7,6 +7,7 @@ loaded; the update services lock the row (`select_for_update`), compare, and eit
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 
@@ -34,6 +35,22 @@ def _comparable(model, name: str, value):
 def _display(obj, name: str):
     """The value to show a user: the related object for a foreign key, else the value."""
     return getattr(obj, name)
+
+
+def validate_text_lengths(obj: models.Model, names: Iterable[str] | None = None) -> None:
+    """Enforce `max_length` on text fields, which Django leaves to forms alone."""
+    errors = {}
+    for field in type(obj)._meta.fields:
+        if names is not None and field.name not in names:
+            continue
+        if isinstance(field, models.TextField) and field.max_length:
+            value = getattr(obj, field.attname) or ""
+            if len(value) > field.max_length:
+                errors[field.name] = (
+                    f"Keep this to {field.max_length} characters (it has {len(value)})."
+                )
+    if errors:
+        raise ValidationError(errors)
 
 
 def lock_current(instance: models.Model) -> models.Model:
@@ -127,6 +144,7 @@ def versioned_update(
     for name in changed:
         setattr(current, name, fields[name])
     current.clean_fields(exclude={f.name for f in model._meta.fields} - changed)
+    validate_text_lengths(current, changed)
     if validate is not None:
         validate(current, changed)
     current.validate_constraints()
