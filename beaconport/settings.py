@@ -284,6 +284,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Audit: the header a trusted proxy puts the client address in (unset: REMOTE_ADDR), and how
+# long a justification given for a sensitive record holds.
+AUDIT_CLIENT_IP_HEADER = env_str("AUDIT_CLIENT_IP_HEADER", "")
+AUDIT_JUSTIFICATION_TTL = env_int("AUDIT_JUSTIFICATION_TTL", 30 * 60)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

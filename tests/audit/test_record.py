@@ -206,3 +206,15 @@ def test_assert_audited_finds_the_row_and_fails_without_one(investigator):
         assert_audited("alter", case)
     with pytest.raises(AssertionError), audited("consult", case):
         pass
+
+
+def test_behind_a_trusted_proxy_the_address_it_saw_is_logged(client, auditor, settings):
+    settings.AUDIT_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    client.force_login(auditor)
+    client.get(
+        "/audit/",
+        {"subject": "case", "value": "BP-000042"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.77",
+    )
+    assert AuditEvent.objects.get().ip == "203.0.113.77"
