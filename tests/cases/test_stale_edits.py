@@ -208,3 +208,44 @@ def test_clearing_a_flag_someone_just_changed_is_refused(case, investigator, oth
     assert isinstance(stale.value.current, SuspectFlag)
     case.refresh_from_db()
     assert case.priority == "P2"
+
+
+def test_two_simultaneous_edits_on_the_same_version_save_exactly_one(
+    transactional_db, investigator, other_investigator
+):
+    import threading
+
+    from django.db import connection
+
+    case = make_case()
+    grant_case_access(investigator, case)
+    grant_case_access(other_investigator, case)
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def edit(user, summary):
+        try:
+            barrier.wait(timeout=10)
+            case_update(case=_fresh(case), by=user, version=1, summary=summary)
+            outcomes[summary] = "saved"
+        except StaleEdit as stale:
+            outcomes[summary] = stale.changes
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=edit, args=(investigator, "Mine")),
+        threading.Thread(target=edit, args=(other_investigator, "Theirs")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    stored = _fresh(case)
+    assert stored.version == 2
+    winner = stored.summary
+    loser = {"Mine": "Theirs", "Theirs": "Mine"}[winner]
+    assert outcomes == {
+        winner: "saved",
+        loser: {"summary": {"theirs": winner, "yours": loser}},
+    }
