@@ -97,13 +97,14 @@ def _pk(value):
 
 
 def _subjects(obj) -> tuple[int | None, int | None]:
-    """The case and person an object concerns, read from its own keys (never a query)."""
+    """The case and person an object concerns, read from its own keys and from parents
+    already loaded (a contact's record's party): never a query."""
     if obj is None:
         return None, None
     label = _label(obj)
     case_id = obj.pk if label == _CASE_MODEL else None
     person_id = obj.pk if label == _PERSON_MODEL else None
-    for target in (obj, *_cached_parents(obj)):
+    for target in _loaded_lineage(obj):
         for field in target._meta.concrete_fields:
             if not field.is_relation or field.related_model is None:
                 continue
@@ -115,13 +116,21 @@ def _subjects(obj) -> tuple[int | None, int | None]:
     return case_id, person_id
 
 
-def _cached_parents(obj):
-    """Objects one foreign key away that are already loaded (a party on a liaison record)."""
-    for field in obj._meta.concrete_fields:
-        if field.is_relation and field.many_to_one and field.is_cached(obj):
-            parent = getattr(obj, field.name)
-            if parent is not None:
-                yield parent
+def _loaded_lineage(obj, depth: int = 3):
+    """The object and the objects up to `depth` foreign keys away that are already loaded."""
+    seen, level = [obj], [obj]
+    for _ in range(depth):
+        parents = []
+        for child in level:
+            for field in child._meta.concrete_fields:
+                to_one = field.is_relation and (field.many_to_one or field.one_to_one)
+                if to_one and field.is_cached(child):
+                    parent = getattr(child, field.name)
+                    if parent is not None and all(parent is not s for s in seen):
+                        parents.append(parent)
+        seen += parents
+        level = parents
+    return seen
 
 
 def _ids(ids: Iterable) -> tuple[list[str], str]:

@@ -43,6 +43,23 @@ def test_an_object_gives_its_type_id_and_case_and_person():
     assert (stored.case_id, stored.person_id) == (case.pk, victim.person_id)
 
 
+def test_case_and_person_are_found_through_parents_already_loaded(
+    django_assert_num_queries,
+):
+    from liaison.models import Contact, LiaisonRecord
+
+    case = make_case(suspects=1, victims=1)
+    victim = case.parties.get(role="victim")
+    contact = Contact(record=LiaisonRecord(party=victim, case=case))
+    with django_assert_num_queries(1):
+        event = audit_record(operation=Operation.COLLECT, obj=contact, object_id=1)
+    assert (event.object_type, event.case_id, event.person_id) == (
+        "liaison.contact",
+        case.pk,
+        victim.person_id,
+    )
+
+
 def test_a_list_names_the_records_shown_in_one_row(investigator):
     cases = [make_case(suspects=0, victims=0) for _ in range(3)]
     event = audit_consult(ids=cases, actor=investigator)
