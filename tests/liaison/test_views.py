@@ -531,3 +531,22 @@ def test_the_record_page_costs_the_same_queries_for_5_or_50_entries(
         response = client.get(record_url(record))
     html = response.content.decode()
     assert html.count("Synthetic contact ") == count
+
+
+# The overdue follow-ups, the unassigned records, the officers to offer (once for all forms).
+TEAM_QUERIES = PER_REQUEST + 3
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_the_team_view_costs_the_same_queries_for_5_or_50_rows(
+    client, liaison_lead, liaison_officer, django_assert_num_queries, count
+):
+    for _ in range(count):
+        overdue_followup(record_for(liaison_officer))
+        open_followup(record_for(None))
+    client.force_login(liaison_lead)
+    with django_assert_num_queries(TEAM_QUERIES):
+        response = client.get(reverse("liaison:team"))
+    html = response.content.decode()
+    assert html.count('class="assign-form"') == count
+    assert html.count("badge-overdue") == count
