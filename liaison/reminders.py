@@ -45,7 +45,6 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
@@ -152,16 +151,21 @@ def _recipients(follow_up: FollowUp, stage: str, leads: list) -> list:
     return leads
 
 
-def remind_followup(*, follow_up_id: int, now=None, result: SweepResult | None = None) -> int:
+def remind_followup(
+    *, follow_up_id: int, now=None, result: SweepResult | None = None, leads=None
+) -> int:
     """Deliver the reminder stages that have come due for one follow-up; returns how many.
 
-    Safe to run any number of times, concurrently: see the module docstring.
+    Safe to run any number of times, concurrently: see the module docstring. `leads` lets a
+    sweep read the liaison leads once rather than per follow-up.
     """
     now = now or timezone.now()
     result = result if result is not None else SweepResult()
     with transaction.atomic():
+        # Lock only the follow-up row (of=self); officer and rule come in the same query.
         follow_up = (
-            FollowUp.objects.select_for_update(skip_locked=True)
+            FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("officer", "rule")
             .filter(pk=follow_up_id, status=FollowUpStatus.OPEN, next_reminder_at__lte=now)
             .first()
         )
@@ -171,14 +175,11 @@ def remind_followup(*, follow_up_id: int, now=None, result: SweepResult | None =
         result.examined += 1
         sent = set(follow_up.deliveries.values_list("stage", flat=True))
         stages, times = _due_stages(follow_up, sent, now)
-        users = get_user_model().objects
-        follow_up.officer = (
-            users.filter(pk=follow_up.officer_id).first() if follow_up.officer_id else None
-        )
-        leads = list(liaison_leads()) if stages else []
-        messages = []
-        delivered = 0
-        retry_at = None
+        if stages and leads is None:
+            leads = list(liaison_leads())
+        officer_name = follow_up.officer.get_username() if follow_up.officer else None
+        link = _link(follow_up)
+        deliveries, texts, retry_at = [], [], None
         for stage in stages:
             recipients = _recipients(follow_up, stage, leads)
             if not recipients:
@@ -189,48 +190,57 @@ def remind_followup(*, follow_up_id: int, now=None, result: SweepResult | None =
                 )
                 retry_at = now + datetime.timedelta(seconds=NO_RECIPIENT_RETRY)
                 continue
-            officer_name = follow_up.officer.get_username() if follow_up.officer else None
-            text = reminder_text(follow_up, stage, officer_name)
-            delivery = ReminderDelivery.objects.create(
-                follow_up=follow_up,
-                stage=stage,
-                recipient=follow_up.officer if stage != Stage.ESCALATED else None,
-                recipient_count=len(recipients),
-                sent_at=now,
+            deliveries.append(
+                ReminderDelivery(
+                    follow_up=follow_up,
+                    stage=stage,
+                    recipient=follow_up.officer if stage != Stage.ESCALATED else None,
+                    recipient_count=len(recipients),
+                    sent_at=now,
+                )
             )
-            link = _link(follow_up)
-            Notification.objects.bulk_create(
-                [Notification(user=u, text=text, link=link, delivery=delivery) for u in recipients]
-            )
-            for user in recipients:
-                if user.email:
-                    messages.append(
-                        EmailMessage(
-                            subject=f"Beaconport: {Stage(stage).label.lower()}: "
-                            f"{format_reference(follow_up.case_id)}",
-                            body=f"{text}\n\nOpen Beaconport to see it: {link}\n",
-                            to=[user.email],
-                            headers={"Message-ID": _message_id(follow_up, stage, user.pk)},
-                        )
-                    )
+            texts.append((reminder_text(follow_up, stage, officer_name), recipients))
             sent.add(stage)
-            delivered += 1
+        messages = []
+        if deliveries:
+            # UNIQUE(follow_up, stage): were a stage somehow already delivered, this insert
+            # fails and the whole transaction (notifications, email) goes with it.
+            ReminderDelivery.objects.bulk_create(deliveries)
+            notifications = []
+            for delivery, (text, recipients) in zip(deliveries, texts, strict=True):
+                reference = format_reference(follow_up.case_id)
+                subject = f"Beaconport: {Stage(delivery.stage).label.lower()}: {reference}"
+                for user in recipients:
+                    notifications.append(
+                        Notification(user=user, text=text, link=link, delivery=delivery)
+                    )
+                    if user.email:
+                        messages.append(
+                            EmailMessage(
+                                subject=subject,
+                                body=f"{text}\n\nOpen Beaconport to see it: {link}\n",
+                                to=[user.email],
+                                headers={
+                                    "Message-ID": _message_id(follow_up, delivery.stage, user.pk)
+                                },
+                            )
+                        )
+            Notification.objects.bulk_create(notifications)
         upcoming = next_reminder_at(times, sent)
         if upcoming is not None and upcoming <= now:
             # Only a stage nobody could receive is still due: look again later.
             upcoming = retry_at or now + datetime.timedelta(seconds=60)
-        follow_up.next_reminder_at = upcoming
-        FollowUp.objects.filter(pk=follow_up.pk).update(next_reminder_at=follow_up.next_reminder_at)
+        FollowUp.objects.filter(pk=follow_up.pk).update(next_reminder_at=upcoming)
         pause = float(os.environ.get(PAUSE_ENV) or 0)
-        if pause and delivered:
+        if pause and deliveries:
             logger.warning("Test pause: %ss before committing follow-up %s", pause, follow_up.pk)
             time.sleep(pause)
         if messages:
             # Last step before COMMIT: a failure here rolls the delivery back for a retry.
             get_connection(fail_silently=False).send_messages(messages)
-        result.delivered += delivered
+        result.delivered += len(deliveries)
         result.emails += len(messages)
-        return delivered
+        return len(deliveries)
 
 
 def reminders_sweep(*, now=None, batch: int | None = None) -> SweepResult:
@@ -251,8 +261,9 @@ def reminders_sweep(*, now=None, batch: int | None = None) -> SweepResult:
         if not ids:
             return result
         before = result.examined
+        leads = list(liaison_leads())
         for follow_up_id in ids:
-            remind_followup(follow_up_id=follow_up_id, now=now, result=result)
+            remind_followup(follow_up_id=follow_up_id, now=now, result=result, leads=leads)
         if result.examined == before or len(ids) < batch:
             # Everything left is held by another sweep (or there was one batch): stop.
             return result
