@@ -16,7 +16,10 @@ from beaconport.roles import Role
 from cases.models import (
     Case,
     CaseParty,
+    CaseTransition,
     CaseUserObjectPermission,
+    Finding,
+    InvestigativeEvent,
     LineOfInquiry,
     SuspectFlag,
 )
@@ -186,13 +189,14 @@ def case_detail_queryset() -> QuerySet[Case]:
             ),
         ),
         "offences",
-        "transitions__by",
-        "events__recorded_by",
+        # Each related list brings its users in the same query (a join, not another query).
+        Prefetch("transitions", queryset=CaseTransition.objects.select_related("by")),
+        Prefetch("events", queryset=InvestigativeEvent.objects.select_related("recorded_by")),
         Prefetch(
             "lines_of_inquiry",
             queryset=LineOfInquiry.objects.select_related("allocated_to", "created_by"),
         ),
-        "findings__recorded_by",
+        Prefetch("findings", queryset=Finding.objects.select_related("recorded_by")),
     )
 
 

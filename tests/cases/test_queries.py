@@ -1,0 +1,138 @@
+"""Exact query counts for the case pages and API: the same at 5 cases as at 50.
+
+A page costs what the user can see on it, in a fixed number of queries, never one more per
+row. Each count below is the number measured; if a change makes it grow, look for a
+missing select_related / prefetch_related in cases/selectors.py before raising it.
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from cases.models import CaseTransition, Finding, InvestigativeEvent, LineOfInquiry, SuspectFlag
+from cases.permissions import grant_case_access
+from cases.services.intake import case_recompute
+from tests.factories import make_case
+
+pytestmark = pytest.mark.django_db
+
+# Every signed-in request reads the session, the user and the user's groups (3), and saves
+# the session (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release = 3): 6 in all.
+# my cases: + 4 grouped counts (one per filter) + page count + page rows.
+MY_CASES_QUERIES = 12
+# queue: + page count + page rows + the page's assignees + the investigators to offer.
+QUEUE_QUERIES = 10
+# case page: + the case + 8 prefetches (criteria, parties with people, flags, offences,
+# transitions, events, lines of inquiry, findings) + the assignees + 2 grant checks
+# (change, names) for an investigator / 1 grant check and the investigators for a lead.
+DETAIL_QUERIES_INVESTIGATOR = 18
+DETAIL_QUERIES_REVIEW_LEAD = 18
+# API list: session, user, groups, count, page, and the session save (3).
+API_LIST_QUERIES = 8
+# API detail: 3 + the case + 8 prefetches + the names check + the session save (3).
+API_DETAIL_QUERIES = 16
+
+
+def full_case(user, n: int):
+    """A case with something in every section, so every prefetch is exercised."""
+    case = make_case(
+        suspects=2 + n % 3, victims=2 + n % 2, offences=("rape", "sexual_assault")[: 1 + n % 2]
+    )
+    case_recompute(case=case)
+    grant_case_access(user, case)
+    finding = Finding.objects.create(
+        case=case, category="other", description="Finding.", severity="low", recorded_by=user
+    )
+    for i in range(1 + n % 3):
+        LineOfInquiry.objects.create(
+            case=case,
+            description=f"Inquiry {i}.",
+            origin="review",
+            finding=finding,
+            allocated_to=user,
+            status="allocated",
+            created_by=user,
+        )
+    InvestigativeEvent.objects.create(
+        case=case, type="arrest", occurred_on=datetime.date(2025, 1, 1), recorded_by=user
+    )
+    SuspectFlag.objects.create(
+        party=case.parties.get(ref="S1"), kind="dangerous", reason="Flag.", set_by=user
+    )
+    CaseTransition.objects.create(
+        case=case, from_status="referred", to_status="triage", by=user, reason="Move."
+    )
+    return case
+
+
+@pytest.fixture(params=[5, 50], ids=["5-cases", "50-cases"])
+def many_cases(request, investigator):
+    return [full_case(investigator, n) for n in range(request.param)]
+
+
+def test_my_cases_costs_a_fixed_number_of_queries(
+    client, investigator, many_cases, django_assert_num_queries
+):
+    client.force_login(investigator)
+    with django_assert_num_queries(MY_CASES_QUERIES):
+        response = client.get(reverse("cases:my_cases"), {"sort": "-received"})
+    assert response.status_code == 200
+    assert response.content.decode().count("/cases/BP-") == min(len(many_cases), 25)
+
+
+def test_filtered_my_cases_costs_the_same(
+    client, investigator, many_cases, django_assert_num_queries
+):
+    client.force_login(investigator)
+    with django_assert_num_queries(MY_CASES_QUERIES):
+        response = client.get(reverse("cases:my_cases"), {"priority": "P1", "force": "kent"})
+    assert response.status_code == 200
+
+
+def test_review_queue_costs_a_fixed_number_of_queries(
+    client, review_lead, many_cases, django_assert_num_queries
+):
+    client.force_login(review_lead)
+    with django_assert_num_queries(QUEUE_QUERIES):
+        response = client.get(reverse("cases:queue"))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="assign-form"') == min(len(many_cases), 25)
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("investigator", DETAIL_QUERIES_INVESTIGATOR), ("review_lead", DETAIL_QUERIES_REVIEW_LEAD)],
+)
+def test_case_page_costs_a_fixed_number_of_queries(
+    client, request, many_cases, django_assert_num_queries, persona, expected
+):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    # The last case has the most in it when there are 50; the first when there are 5.
+    for case in (many_cases[0], many_cases[-1]):
+        with django_assert_num_queries(expected):
+            response = client.get(reverse("cases:detail", args=[case.reference]))
+        assert response.status_code == 200
+
+
+def test_api_list_costs_a_fixed_number_of_queries(
+    investigator, many_cases, django_assert_num_queries
+):
+    api = APIClient()
+    api.force_login(investigator)
+    with django_assert_num_queries(API_LIST_QUERIES):
+        response = api.get(reverse("api:case-list"))
+    assert response.json()["count"] == len(many_cases)
+
+
+def test_api_detail_costs_a_fixed_number_of_queries(
+    investigator, many_cases, django_assert_num_queries
+):
+    api = APIClient()
+    api.force_login(investigator)
+    for case in (many_cases[0], many_cases[-1]):
+        with django_assert_num_queries(API_DETAIL_QUERIES):
+            response = api.get(reverse("api:case-detail", args=[case.reference]))
+        assert response.status_code == 200
