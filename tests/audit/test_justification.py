@@ -99,3 +99,22 @@ def test_a_return_address_elsewhere_is_refused(client, investigator):
 
 def test_signed_out_visitors_cannot_give_reasons(client):
     assert client.get("/audit/justify/?t=x").status_code == 302
+
+
+def test_an_api_request_with_a_token_is_logged_as_the_token_user(client, investigator):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=investigator)
+    response = client.get(
+        "/test-audit/api/party/5/",
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+        REMOTE_ADDR="192.0.2.10",
+    )
+    assert response.status_code == 200
+    event = AuditEvent.objects.get()
+    assert (event.actor_id, event.actor_label, event.ip) == (
+        investigator.pk,
+        investigator.username,
+        "192.0.2.10",
+    )
+    assert event.source == "GET /test-audit/api/party/5/"

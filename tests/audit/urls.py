@@ -2,6 +2,8 @@
 
 from django.http import HttpResponse
 from django.urls import path
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from beaconport.audit.justification import justification_required, require_justification
 from beaconport.audit.services import audit_consult
@@ -28,8 +30,17 @@ def case_outside_assignment(request, pk):
     return HttpResponse(f"case {pk}")
 
 
+class PartyDetailAPI(APIView):
+    """Like an API detail endpoint: token-authenticated by DRF, not by the middleware."""
+
+    def get(self, request, pk):
+        audit_consult(object_type="cases.caseparty", object_id=pk)
+        return Response({"pk": pk})
+
+
 urlpatterns = [
     *project_urlpatterns,
     path("test-audit/party/<int:pk>/identity/", victim_identity),
     path("test-audit/case/<int:pk>/", case_outside_assignment),
+    path("test-audit/api/party/<int:pk>/", PartyDetailAPI.as_view()),
 ]
