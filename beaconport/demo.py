@@ -1,7 +1,9 @@
-"""Synthetic demo logins: one per role, with fresh random passwords each time."""
+"""Synthetic demo data: one login per role (fresh random passwords each time) and cases
+that come in through the same referral import as a force's file."""
 
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -47,3 +49,61 @@ def demo_logins_create() -> list[DemoLogin]:
         user.groups.add(Group.objects.get(name=role.value))
         logins.append(DemoLogin(role=role, username=username, password=password))
     return logins
+
+
+# The demo's referral file: small, fixed, and imported like any force's file.
+DEMO_REFERRALS = 150
+DEMO_SEED = 20250401
+DEMO_FORCES = 8
+DEMO_RAPE = 28
+# What the demo investigator is given: (eligibility, priority, how many), so every badge shows.
+DEMO_ASSIGNMENTS = (
+    ("eligible", "P1", 2),
+    ("eligible", "P3", 2),
+    ("unknown", "P3", 1),
+    ("ineligible", "P3", 1),
+)
+
+
+@dataclass(frozen=True)
+class DemoCases:
+    path: Path
+    created: int
+    updated: int
+    unchanged: int
+    assigned: list[str]  # system references of the investigator's cases
+
+
+def demo_cases_create(*, var_dir: Path) -> DemoCases:
+    """Write the demo referral file, import it, and give the demo investigator a few cases.
+
+    Idempotent: the file comes out byte for byte the same, so a second import changes
+    nothing, and assigning someone already assigned changes nothing.
+    """
+    from cases.models import Case
+    from cases.referrals.generator import referral_file_generate, referrals_generate
+    from cases.referrals.importer import referral_file_import
+    from cases.services.assignment import case_assign
+
+    User = get_user_model()
+    lead = User.objects.get(username=DEMO_USERS[Role.REVIEW_LEAD][0])
+    investigator = User.objects.get(username=DEMO_USERS[Role.INVESTIGATOR][0])
+    options = {"count": DEMO_REFERRALS, "seed": DEMO_SEED, "forces": DEMO_FORCES, "rape": DEMO_RAPE}
+    path = Path(var_dir) / "demo-referrals.json"
+    referral_file_generate(path, **options)
+    result = referral_file_import(path, by=lead)
+    references = {r["force_reference"] for r in referrals_generate(**options)}
+    demo = Case.objects.filter(force_reference__in=references).order_by("received_on", "pk")
+    assigned = []
+    with transaction.atomic():
+        for eligibility, priority, count in DEMO_ASSIGNMENTS:
+            for case in demo.filter(eligibility=eligibility, priority=priority)[:count]:
+                case_assign(case=case, investigator=investigator, by=lead)
+                assigned.append(case.reference)
+    return DemoCases(
+        path=path,
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        assigned=assigned,
+    )

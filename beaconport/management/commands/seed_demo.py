@@ -6,7 +6,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from beaconport.demo import demo_logins_create
+from beaconport.audit.context import audit_context
+from beaconport.demo import DEMO_USERS, demo_cases_create, demo_logins_create
+from beaconport.roles import Role
 
 
 class Command(BaseCommand):
@@ -20,7 +22,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, logins_file, **options):
-        logins = demo_logins_create()
+        with audit_context(source="command:seed_demo"):
+            logins = demo_logins_create()
+            cases = demo_cases_create(var_dir=Path(settings.VAR_DIR))
         lines = [f"{'role':<17} {'username':<16} password"]
         lines += [
             f"{login.role.value:<17} {login.username:<16} {login.password}" for login in logins
@@ -33,3 +37,9 @@ class Command(BaseCommand):
         for line in lines:
             self.stdout.write("  " + line)
         self.stdout.write(f"Also kept in {path}")
+        self.stdout.write(
+            f"Demo cases: synthetic referrals from {cases.path} imported "
+            f"({cases.created} created, {cases.updated} updated, {cases.unchanged} unchanged); "
+            f"{DEMO_USERS[Role.INVESTIGATOR][0]} is assigned "
+            f"{len(cases.assigned)}: {', '.join(cases.assigned)}"
+        )

@@ -1,0 +1,56 @@
+"""The demo data comes in through the referral import, and the demo investigator sees a few."""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from beaconport.demo import DEMO_REFERRALS
+from cases.models import Case
+from cases.permissions import cases_visible_to
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(tmp_path) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", logins_file=str(tmp_path / "logins.txt"), stdout=out)
+    return out.getvalue()
+
+
+def test_the_demo_seed_imports_referrals_and_the_investigator_sees_only_theirs(
+    tmp_path, settings, other_investigator
+):
+    settings.VAR_DIR = tmp_path
+    output = seed(tmp_path)
+
+    assert f"{DEMO_REFERRALS} created" in output
+    assert (tmp_path / "demo-referrals.json").is_file()
+    assert Case.objects.count() == DEMO_REFERRALS
+    investigator = get_user_model().objects.get(username="investigator")
+    visible = cases_visible_to(investigator)
+    assert visible.count() == 6
+    assert set(visible.values_list("priority", flat=True)) == {"P1", "P3"}
+    assert set(visible.values_list("eligibility", flat=True)) == {
+        "eligible",
+        "unknown",
+        "ineligible",
+    }
+    assert cases_visible_to(other_investigator).count() == 0
+    lead = get_user_model().objects.get(username="review.lead")
+    assert cases_visible_to(lead).count() == DEMO_REFERRALS
+
+
+def test_seeding_the_demo_twice_adds_nothing_and_still_prints_the_logins(tmp_path, settings):
+    settings.VAR_DIR = tmp_path
+    seed(tmp_path)
+    investigator = get_user_model().objects.get(username="investigator")
+    assigned = set(cases_visible_to(investigator).values_list("pk", flat=True))
+
+    output = seed(tmp_path)
+
+    assert f"0 created, 0 updated, {DEMO_REFERRALS} unchanged" in output
+    assert "investigator" in output and "review.lead" in output
+    assert Case.objects.count() == DEMO_REFERRALS
+    assert set(cases_visible_to(investigator).values_list("pk", flat=True)) == assigned
