@@ -1,0 +1,157 @@
+"""The cases admin: every model is there, computed fields are read-only, writes go through
+the services, and a case's grants are managed on guardian's object-permission page."""
+
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from cases import models
+from cases.permissions import grant_case_access
+from cases.services.intake import case_recompute
+from tests.factories import make_case
+
+pytestmark = pytest.mark.django_db
+
+CASE_MODELS = [
+    models.Force,
+    models.Case,
+    models.CaseCriterion,
+    models.Person,
+    models.CaseParty,
+    models.Offence,
+    models.CaseTransition,
+    models.InvestigativeEvent,
+    models.LineOfInquiry,
+    models.Finding,
+    models.SuspectFlag,
+]
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:cases_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def case(investigator):
+    case = make_case(offences=("rape",))
+    case_recompute(case=case)
+    grant_case_access(investigator, case)
+    case.refresh_from_db()
+    models.Finding.objects.create(
+        case=case, category="other", description="F.", severity="low", recorded_by=investigator
+    )
+    models.LineOfInquiry.objects.create(
+        case=case, description="L.", origin="review", created_by=investigator
+    )
+    models.SuspectFlag.objects.create(
+        party=case.parties.get(ref="S1"), kind="dangerous", reason="R.", set_by=investigator
+    )
+    models.InvestigativeEvent.objects.create(
+        case=case, type="arrest", occurred_on=datetime.date(2025, 1, 1), recorded_by=investigator
+    )
+    models.CaseTransition.objects.create(
+        case=case, from_status="referred", to_status="triage", by=investigator, reason="M."
+    )
+    return case
+
+
+def test_every_cases_model_is_registered():
+    registered = {m for m in admin.site._registry if m._meta.app_label == "cases"}
+    assert set(CASE_MODELS) <= registered
+
+
+@pytest.mark.parametrize("model", CASE_MODELS, ids=lambda m: m.__name__)
+def test_each_changelist_and_change_page_opens(client, admin_user, case, model, request):
+    client.force_login(admin_user)
+    assert client.get(admin_url(model, "changelist")).status_code == 200
+    obj = model.objects.order_by("pk").last()
+    assert client.get(admin_url(model, "change", obj.pk)).status_code == 200
+
+
+def test_computed_fields_of_a_case_are_read_only(rf, admin_user, case):
+    model_admin = admin.site._registry[models.Case]
+    request = rf.get("/")
+    request.user = admin_user
+    readonly = set(model_admin.get_readonly_fields(request, case))
+    assert {"status", "priority", "eligibility", "version", "eligibility_decision"} <= readonly
+    assert "summary" not in readonly
+
+
+def test_no_case_is_added_or_deleted_in_the_admin(client, admin_user, case):
+    client.force_login(admin_user)
+    assert client.get(admin_url(models.Case, "add")).status_code == 403
+    assert client.get(admin_url(models.Case, "delete", case.pk)).status_code == 403
+
+
+def test_editing_a_case_in_the_admin_goes_through_the_service(client, admin_user, case):
+    client.force_login(admin_user)
+    page = client.get(admin_url(models.Case, "change", case.pk))
+    form = page.context["adminform"].form
+    data = {
+        name: ("" if value is None else value)
+        for name, value in ((n, form[n].value()) for n in form.fields)
+    }
+    data.update(
+        {
+            "decision_on": "2009-06-01",  # before the window: the case leaves scope
+            "independently_reviewed": "false",
+            # Inline management forms: nothing added or changed.
+            "criteria-TOTAL_FORMS": "7",
+            "criteria-INITIAL_FORMS": "7",
+            "transitions-TOTAL_FORMS": "1",
+            "transitions-INITIAL_FORMS": "1",
+        }
+    )
+    for index, criterion in enumerate(case.criteria.order_by("pk")):
+        data[f"criteria-{index}-id"] = criterion.pk
+        data[f"criteria-{index}-case"] = case.pk
+    transition = case.transitions.get()
+    data["transitions-0-id"] = transition.pk
+    data["transitions-0-case"] = case.pk
+    response = client.post(admin_url(models.Case, "change", case.pk), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    case.refresh_from_db()
+    assert case.decision_on == datetime.date(2009, 6, 1)
+    assert case.version == 2  # the service bumped it
+    assert case.eligibility == "ineligible"  # and recomputed eligibility
+    assert case.criteria.get(name="decision_window").result == "fail"
+
+
+def test_a_refused_admin_edit_saves_nothing_and_says_why(client, admin_user, case):
+    client.force_login(admin_user)
+    party = case.parties.get(ref="V1")
+    response = client.post(
+        admin_url(models.CaseParty, "change", party.pk),
+        {"deceased": "true", "interviewed": "unknown", "age_at_first_offence": "14"},
+        follow=True,
+    )
+    assert "Not saved" in response.content.decode()
+    party.refresh_from_db()
+    assert party.deceased is None
+    assert party.version == 1
+
+
+def test_flags_and_events_are_read_only_in_the_admin(client, admin_user, case):
+    client.force_login(admin_user)
+    flag = models.SuspectFlag.objects.get()
+    response = client.post(admin_url(models.SuspectFlag, "change", flag.pk), {"reason": "x"})
+    assert response.status_code == 403
+    flag.refresh_from_db()
+    assert flag.reason == "R."
+
+
+def test_case_grants_are_managed_on_guardians_page(client, admin_user, investigator, case):
+    client.force_login(admin_user)
+    response = client.get(admin_url(models.Case, "permissions", case.pk))
+    assert response.status_code == 200
+    assert investigator.username in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["investigator", "review_lead", "analyst"])
+def test_people_who_are_not_staff_cannot_open_the_cases_admin(client, request, persona, case):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(admin_url(models.Case, "changelist"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
