@@ -117,21 +117,14 @@ def _recompute_many(case_ids: list[int]) -> dict[int, tuple[bool, str, str]]:
         changed = (evaluation.eligibility, priority) != (old_eligibility, old_priority)
         if changed:
             case_updates.append(Case(pk=pk, eligibility=evaluation.eligibility, priority=priority))
-        for outcome_ in evaluation.criteria:
-            row = stored.get((pk, outcome_.criterion))
-            if row is None:
-                criteria_new.append(
-                    CaseCriterion(
-                        case_id=pk,
-                        name=outcome_.criterion,
-                        result=outcome_.result,
-                        reason=outcome_.reason,
-                    )
-                )
+        for row in _criterion_rows(pk, evaluation):
+            old = stored.get((pk, row.name))
+            if old is None:
+                criteria_new.append(row)
                 changed = True
-            elif (row.result, row.reason) != (outcome_.result, outcome_.reason):
-                row.result, row.reason = outcome_.result, outcome_.reason
-                criteria_changed.append(row)
+            elif (old.result, old.reason) != (row.result, row.reason):
+                old.result, old.reason = row.result, row.reason
+                criteria_changed.append(old)
                 changed = True
         results[pk] = (changed, evaluation.eligibility, priority)
     if case_updates:
@@ -141,6 +134,13 @@ def _recompute_many(case_ids: list[int]) -> dict[int, tuple[bool, str, str]]:
     if criteria_changed:
         CaseCriterion.objects.bulk_update(criteria_changed, ["result", "reason"])
     return results
+
+
+def _criterion_rows(case_id: int, evaluation: eligibility.Evaluation) -> list[CaseCriterion]:
+    return [
+        CaseCriterion(case_id=case_id, name=o.criterion, result=o.result, reason=o.reason)
+        for o in evaluation.criteria
+    ]
 
 
 # --- from referrals -------------------------------------------------------------------------
@@ -211,6 +211,7 @@ class _Item:
     offence_ids: list[int] = field(default_factory=list)  # stored offences to replace
     people_changed: bool = True
     offences_changed: bool = True
+    evaluation: eligibility.Evaluation | None = None  # a new case's, from the referral
 
 
 class _Added:
@@ -341,9 +342,40 @@ def cases_create_from_referrals(
         people, offences = _people(referral), _offences(referral)
         item = existing.get((force.pk, referral["force_reference"]))
         if item is None:
-            case = Case(force=force, force_reference=referral["force_reference"], **values)
+            # A new case has no flags yet: its results come from the referral itself, the
+            # same rules in the same order as case_recompute, so no reading back is needed.
+            offence_types = [offence_type for offence_type, _, _ in offences]
+            evaluation = eligibility.evaluate(
+                decision_outcome=values["decision_outcome"],
+                decision_on=values["decision_on"],
+                suspects={
+                    ref: party["deceased"]
+                    for ref, (_, party) in people.items()
+                    if party["role"] == PartyRole.SUSPECT
+                },
+                victim_count=sum(p["role"] == PartyRole.VICTIM for _, p in people.values()),
+                offence_types=offence_types,
+                independently_reviewed=values["independently_reviewed"],
+            )
+            case = Case(
+                force=force,
+                force_reference=referral["force_reference"],
+                eligibility=evaluation.eligibility,
+                priority=eligibility.priority_for(
+                    offence_types=offence_types, has_active_danger_or_flight_flag=False
+                ),
+                **values,
+            )
             new_cases.append(case)
-            items.append(_Item(case=case, outcome=CREATED, people=people, offences=offences))
+            items.append(
+                _Item(
+                    case=case,
+                    outcome=CREATED,
+                    people=people,
+                    offences=offences,
+                    evaluation=evaluation,
+                )
+            )
             continue
         case = item.case
         changes = {k: (getattr(case, k), v) for k, v in values.items() if getattr(case, k) != v}
@@ -369,10 +401,16 @@ def cases_create_from_referrals(
         Case.objects.bulk_update(changed_cases, [*CASE_FIELDS, "version", "updated_at"])
     added = _write_people(items)
     _write_offences(items)
-    touched = [item for item in items if item.outcome != UNCHANGED]
-    if touched:
-        results = _recompute_many([item.case.pk for item in touched])
-        for item in touched:
+    CaseCriterion.objects.bulk_create(
+        row
+        for item in items
+        if item.outcome == CREATED
+        for row in _criterion_rows(item.case.pk, item.evaluation)
+    )
+    updated = [item for item in items if item.outcome == UPDATED]
+    if updated:
+        results = _recompute_many([item.case.pk for item in updated])
+        for item in updated:
             _, item.case.eligibility, item.case.priority = results[item.case.pk]
     _audit(new_cases, changed_cases, audit_changes, by)
     if added.party_ids:

@@ -17,6 +17,7 @@ from django.db.models import Count
 from beaconport.audit.models import AuditEvent
 from cases.models import Case, CaseCriterion, CaseParty, Offence, Person
 from cases.referrals.generator import referrals_generate
+from cases.services.intake import case_recompute
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +83,8 @@ def test_the_sample_file_gives_exactly_the_expected_eligibility_and_priority():
     output = run_import(SAMPLE)
     assert "40 created, 0 updated, 0 unchanged" in output
     assert stored_results() == EXPECTED["cases"]
+    # The import evaluates new cases from the file; recomputing from the rows agrees.
+    assert [case_recompute(case=case) for case in Case.objects.all()] == [False] * 40
     summary = EXPECTED["summary"]
     assert Case.objects.count() == summary["referrals"]
     assert Case.objects.values("force").distinct().count() == summary["forces"]

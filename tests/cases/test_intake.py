@@ -152,8 +152,8 @@ def test_a_batch_costs_the_same_number_of_queries_at_5_and_at_50_referrals():
         assert {outcome for _, outcome in results} == {"created"}
         counts.append(len(queries))
     # Savepoint (2), forces, existing cases, cases, people, parties, offences, two links,
-    # five reads and two writes to recompute, one audit row naming the new cases.
-    assert counts == [18, 18]
+    # criteria, one audit row naming the new cases.
+    assert counts == [12, 12]
     # Again, nothing to write: the savepoint, forces, cases (locked), parties, offences and
     # their two link tables.
     with CaptureQueriesContext(connection) as queries:

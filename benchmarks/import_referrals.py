@@ -1,0 +1,108 @@
+"""How fast `import_referrals` goes, and in how much memory, on the configured database.
+
+Generates N synthetic referrals under a fresh reference prefix (so every run creates new
+cases), imports them, imports the same file again (all unchanged), and prints referrals per
+second for each reading and the peak memory. Run from the project root, e.g.
+
+    DATABASE_URL=postgresql://... SECRET_KEY=... .venv/bin/python benchmarks/import_referrals.py \
+        --count 20000
+
+--no-receivers times the import without other apps' after-commit receivers (the liaison
+record opened for each victim); --tracemalloc adds the Python heap's peak (slower).
+"""
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "beaconport.settings")
+
+
+def peak_rss_mib() -> float:
+    """The process's peak resident memory so far (Linux reports kibibytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@contextmanager
+def receivers_disconnected(enabled: bool):
+    from cases.signals import case_party_added
+
+    if not enabled:
+        yield
+        return
+    saved = case_party_added.receivers
+    case_party_added.receivers = []
+    case_party_added.sender_receivers_cache.clear()
+    try:
+        yield
+    finally:
+        case_party_added.receivers = saved
+        case_party_added.sender_receivers_cache.clear()
+
+
+def report(label: str, result, heap_peak: float | None) -> None:
+    heap = f", Python heap peak {heap_peak:.1f} MiB" if heap_peak is not None else ""
+    print(
+        f"{label}: {result.referrals} referrals in {result.seconds:.1f} s = "
+        f"{result.per_second:.0f}/s ({result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged)\n"
+        f"    checking {result.checking_seconds:.1f} s "
+        f"({result.referrals / max(result.checking_seconds, 1e-9):.0f}/s), "
+        f"writing {result.writing_seconds:.1f} s "
+        f"({result.referrals / max(result.writing_seconds, 1e-9):.0f}/s), "
+        f"after-commit receivers {result.announcing_seconds:.1f} s; "
+        f"peak RSS {peak_rss_mib():.0f} MiB{heap}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1273)
+    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--forces", type=int, default=23)
+    parser.add_argument("--no-receivers", action="store_true")
+    parser.add_argument("--tracemalloc", action="store_true")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from cases.referrals.generator import referral_file_generate
+    from cases.referrals.importer import referral_file_import
+
+    prefix = f"B{int(time.time())}-"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "referrals.json"
+        started = time.monotonic()
+        referral_file_generate(
+            path, count=args.count, seed=args.seed, forces=args.forces, reference_prefix=prefix
+        )
+        size = path.stat().st_size / 2**20
+        print(
+            f"{connection.vendor}: generated {args.count} referrals ({size:.1f} MiB) in "
+            f"{time.monotonic() - started:.1f} s; peak RSS before import {peak_rss_mib():.0f} MiB"
+        )
+        with receivers_disconnected(args.no_receivers):
+            for label in ("first import", "same file again"):
+                if args.tracemalloc:
+                    tracemalloc.start()
+                result = referral_file_import(path)
+                heap = None
+                if args.tracemalloc:
+                    heap = tracemalloc.get_traced_memory()[1] / 2**20
+                    tracemalloc.stop()
+                report(label, result, heap)
+
+
+if __name__ == "__main__":
+    main()
