@@ -260,3 +260,34 @@ def test_a_liaison_officer_cannot_flag_a_suspect(case, suspect, liaison_officer)
     with pytest.raises(ActionNotPermitted):
         flag_set(party=suspect, by=liaison_officer, kind="dangerous", reason="Worried")
     assert not SuspectFlag.objects.exists()
+
+
+@pytest.mark.worker
+def test_a_real_worker_emails_the_leads_once_the_flag_is_committed(
+    tmp_path, monkeypatch, redis_url, start_worker, make_user
+):
+    from beaconport.roles import Role
+    from tests.worker import wait_for
+
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    monkeypatch.setenv("EMAIL_FILE_PATH", str(folder))
+    worker = start_worker()
+    investigator = make_user("ivy.investigator", Role.INVESTIGATOR)
+    lead = make_user("rowan.lead", Role.REVIEW_LEAD)
+    case = make_case()
+    grant_case_access(investigator, case)
+    suspect = case.parties.get(ref="S1")
+    flag = flag_set(party=suspect, by=investigator, kind="dangerous", reason="Made threats")
+
+    def told():
+        return SuspectFlag.objects.filter(pk=flag.pk, leads_notified_at__isnull=False).exists()
+
+    wait_for(told)
+    sent = "".join(path.read_text() for path in folder.iterdir())
+    assert sent.count(f"To: {lead.email}") == 1
+    assert case.reference in sent
+    assert suspect.person.surname not in sent
+    assert "Made threats" not in sent
+    assert "cases.notify_review_leads_of_flag" in worker.log()
