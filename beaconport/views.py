@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -19,12 +20,29 @@ ROLE_HOMES = {
     Role.ADMINISTRATOR: ("Administration", "Users, roles and access to records."),
 }
 
+# The page each role's card leads to (left unlinked while that page does not exist).
+ROLE_PAGES = {
+    Role.REVIEW_LEAD: "cases:queue",
+    Role.INVESTIGATOR: "cases:my_cases",
+    Role.LIAISON_LEAD: "liaison:team",
+    Role.LIAISON_OFFICER: "liaison:my_victims",
+    Role.ANALYST: "reports:index",
+    Role.ADMINISTRATOR: "admin:index",
+}
+
+
+def _page_of(role: Role) -> str | None:
+    try:
+        return reverse(ROLE_PAGES[role])
+    except (KeyError, NoReverseMatch):
+        return None
+
 
 def home(request):
     """The signed-in user's starting page, shaped by their roles."""
     held = roles_of(request.user)
     sections = [
-        {"role": role, "title": title, "blurb": blurb}
+        {"role": role, "title": title, "blurb": blurb, "url": _page_of(role)}
         for role, (title, blurb) in ROLE_HOMES.items()
         if role in held
     ]
