@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from cases.forms import FlagClearForm, FlagForm, PartyAddForm, PartyEditForm, PersonEditForm
 from cases.models import SuspectFlag
@@ -53,8 +54,9 @@ def party_edit(request, reference, ref):
         "intro": (
             f"{party.person.full_name} ({party.pseudonym})" if show_names else party.pseudonym
         ),
-        "person_link": show_names,
-        "party": party,
+        "person_url": (
+            reverse("cases:person_edit", args=[case.reference, party.ref]) if show_names else None
+        ),
     }
 
     def make_form(data=None, initial=None):

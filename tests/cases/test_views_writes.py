@@ -230,3 +230,12 @@ def test_an_event_in_the_future_is_refused(signed_in, case):
     assert response.status_code == 400
     assert "in the future" in response.content.decode()
     assert case.events.count() == 0
+
+
+def test_only_those_who_see_names_are_offered_the_persons_record(
+    signed_in, client, review_lead, case
+):
+    record = url("person_edit", case, "V1")
+    assert record in signed_in.get(url("party_edit", case, "V1")).content.decode()
+    client.force_login(review_lead)
+    assert record not in client.get(url("party_edit", case, "V1")).content.decode()

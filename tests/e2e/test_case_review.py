@@ -14,6 +14,11 @@ from tests.factories import make_case
 SCREENSHOTS = os.environ.get("CASE_SCREENSHOT_DIR", "/tmp")
 
 
+def nav(page, name):
+    """A link in the site's main navigation."""
+    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
+
+
 def assigned_p3_case(*investigators):
     case = make_case(
         offences=("sexual_assault",),
@@ -33,7 +38,7 @@ def test_investigator_flags_a_suspect_dangerous_and_sees_the_case_become_p2(page
     assert case.priority == "P3"
     sign_in(page, investigator.username)
 
-    page.get_by_role("link", name="My cases").click()
+    nav(page, "My cases").click()
     page.get_by_role("link", name=case.reference).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
     expect(page.get_by_test_id("priority")).to_have_text("P3")
@@ -122,7 +127,7 @@ def test_review_lead_assigns_from_the_queue_and_only_the_assignee_finds_the_case
     for case in (p1, p3):
         case_recompute(case=case)
     sign_in(page, review_lead.username)
-    page.get_by_role("link", name="Review queue").click()
+    nav(page, "Review queue").click()
     rows = page.get_by_role("row")
     expect(rows.nth(1)).to_contain_text(p1.reference)  # P1 first, though received later
     expect(rows.nth(2)).to_contain_text(p3.reference)
@@ -134,14 +139,14 @@ def test_review_lead_assigns_from_the_queue_and_only_the_assignee_finds_the_case
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, other_investigator.username)
-    page.get_by_role("link", name="My cases").click()
+    nav(page, "My cases").click()
     expect(page.get_by_text("No cases match.")).to_be_visible()
     page.goto(f"/cases/{p1.reference}/")
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, investigator.username)
-    page.get_by_role("link", name="My cases").click()
+    nav(page, "My cases").click()
     expect(page.get_by_role("link", name=p1.reference)).to_be_visible()
     expect(page.get_by_role("link", name=p3.reference)).to_have_count(0)
     page.screenshot(path=f"{SCREENSHOTS}/web-my-cases.png", full_page=True)
