@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case as Switch
-from django.db.models import Count, F, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
 from beaconport.roles import Role
@@ -22,6 +22,7 @@ from cases.models import (
     InvestigativeEvent,
     LineOfInquiry,
     SuspectFlag,
+    parse_reference,
 )
 from cases.permissions import cases_visible_to, identity_visible_case_ids
 from cases.vocabulary import CaseStatus, Criterion, Eligibility, Priority
@@ -233,3 +234,15 @@ def case_without_assignees(queryset: QuerySet[Case]) -> QuerySet[Case]:
         permission__codename="view_case", permission__content_type__app_label="cases"
     ).values("content_object_id")
     return queryset.exclude(pk__in=granted)
+
+
+def case_search(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """Cases whose system reference is the text, or whose force reference contains it."""
+    text = (text or "").strip()
+    if not text:
+        return queryset
+    pk = parse_reference(text.upper())
+    matches = Q(force_reference__icontains=text)
+    if pk is not None:
+        matches |= Q(pk=pk)
+    return queryset.filter(matches)

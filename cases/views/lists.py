@@ -23,7 +23,8 @@ def _paginate(request, queryset):
 @require_GET
 def my_cases(request):
     """The cases the user may see: filterable, sortable, with counts per filter value."""
-    visible = selectors.cases_for(request.user)
+    search = request.GET.get("q", "").strip()[:50]
+    visible = selectors.case_search(selectors.cases_for(request.user), search)
     selected = _selected_filters(request, selectors.FILTER_FIELDS)
     facets = selectors.case_facets(visible, selected)
     # A value no case has (or a made-up one) simply matches nothing; keep it out of the form.
@@ -50,7 +51,8 @@ def my_cases(request):
                 ("priority", "Priority"),
                 ("eligibility", "Eligibility"),
             ],
-            "filtered": any(selected.values()),
+            "filtered": any(selected.values()) or bool(search),
+            "search": search,
         },
     )
 

@@ -392,3 +392,19 @@ def test_review_lead_decides_eligibility_beside_the_computed_result(client, revi
 def test_investigator_cannot_decide_eligibility(client, investigator, own_case):
     url = reverse("cases:eligibility", args=[own_case.reference])
     assert signed_in(client, investigator).get(url).status_code == 404
+
+
+def test_my_cases_finds_a_case_by_its_reference_or_the_forces(client, investigator, own_case):
+    client.force_login(investigator)
+    by_ours = client.get(MY_CASES, {"q": own_case.reference.lower()})
+    by_theirs = client.get(MY_CASES, {"q": own_case.force_reference[-8:]})
+    assert references_on(by_ours) == references_on(by_theirs) == [own_case.reference]
+    assert references_on(client.get(MY_CASES, {"q": "BP-999999"})) == []
+
+
+def test_searching_for_another_investigators_case_finds_nothing(
+    client, investigator, own_case, others_case
+):
+    client.force_login(investigator)
+    for text in (others_case.reference, others_case.force_reference):
+        assert references_on(client.get(MY_CASES, {"q": text})) == []
