@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from beaconport.audit.models import Operation
+from beaconport.audit.services import audit_record
 from beaconport.roles import Role, has_role
 from cases.models import Case
 from cases.permissions import ASSIGN, grant_case_access, revoke_case_access, users_assigned_to
@@ -27,6 +29,7 @@ def case_assign(*, case: Case, investigator, by) -> Case:
             }
         )
     grant_case_access(investigator, case)
+    audit_record(operation=Operation.ALTER, obj=case, changes={"assigned": (None, investigator.pk)})
     return case
 
 
@@ -43,4 +46,5 @@ def case_unassign(*, case: Case, investigator, by) -> Case:
             }
         )
     revoke_case_access(investigator, case)
+    audit_record(operation=Operation.ALTER, obj=case, changes={"assigned": (investigator.pk, None)})
     return case

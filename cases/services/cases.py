@@ -4,10 +4,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from beaconport.audit.models import Operation
+from beaconport.audit.services import audit_record
 from cases.models import Case
 from cases.permissions import CHANGE, TRIAGE
 from cases.services.errors import require_permission
-from cases.services.versioning import check_version, lock_current, versioned_update
+from cases.services.versioning import (
+    audit_before,
+    audit_delta,
+    check_version,
+    lock_current,
+    versioned_update,
+)
 from cases.vocabulary import CaseStatus, Eligibility
 
 CASE_EDITABLE = (
@@ -23,6 +31,14 @@ CASE_EDITABLE = (
 )
 # Fields the eligibility criteria read: a change to any of them recomputes the case.
 ELIGIBILITY_INPUTS = frozenset({"decision_outcome", "decision_on", "independently_reviewed"})
+# What the recompute derives: logged beside the edit that moved it.
+DERIVED = ("eligibility", "priority")
+ELIGIBILITY_DECISION = (
+    "eligibility_decision",
+    "eligibility_decision_reason",
+    "eligibility_decided_by",
+    "eligibility_decided_at",
+)
 
 
 def _validate_case(case: Case, changed: set[str]) -> None:
@@ -53,6 +69,7 @@ def case_update(*, case: Case, by, version: int, **fields) -> Case:
     require_permission(by, CHANGE, case, "edit the case")
     if "summary" in fields:
         fields["summary"] = (fields["summary"] or "").strip()
+    old = audit_before(case, (*CASE_EDITABLE, *DERIVED))
     current, changed = versioned_update(
         instance=case,
         version=version,
@@ -65,6 +82,12 @@ def case_update(*, case: Case, by, version: int, **fields) -> Case:
         from cases.services.intake import case_recompute
 
         case_recompute(case=current)
+    if changed:
+        audit_record(
+            operation=Operation.ALTER,
+            obj=current,
+            changes=audit_delta(old, current, {*changed, *DERIVED}),
+        )
     return current
 
 
@@ -94,6 +117,7 @@ def case_eligibility_decide(*, case: Case, by, decision: str, reason: str, versi
     )
     if current.status == CaseStatus.CLOSED:
         raise ValidationError(f"{current.reference} is closed: its eligibility is settled.")
+    old = audit_before(current, ELIGIBILITY_DECISION)
     current, _ = versioned_update(
         instance=current,
         version=current.version,
@@ -103,12 +127,12 @@ def case_eligibility_decide(*, case: Case, by, decision: str, reason: str, versi
             "eligibility_decided_by": by,
             "eligibility_decided_at": timezone.now(),
         },
-        editable=(
-            "eligibility_decision",
-            "eligibility_decision_reason",
-            "eligibility_decided_by",
-            "eligibility_decided_at",
-        ),
+        editable=ELIGIBILITY_DECISION,
         label=current.reference,
+    )
+    audit_record(
+        operation=Operation.ALTER,
+        obj=current,
+        changes=audit_delta(old, current, ELIGIBILITY_DECISION),
     )
     return current

@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from beaconport.audit.models import Operation
+from beaconport.audit.services import audit_record
 from cases import signals
 from cases.models import Case, InvestigativeEvent
 from cases.permissions import CHANGE
@@ -43,4 +45,5 @@ def event_record(*, case: Case, by, type: str, occurred_on, notes: str = "") -> 
             occurred_on=event.occurred_on,
         )
     )
+    audit_record(operation=Operation.COLLECT, obj=event)
     return event

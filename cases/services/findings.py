@@ -3,11 +3,18 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from beaconport.audit.models import Operation
+from beaconport.audit.services import audit_record
 from cases.models import Case, Finding, format_reference
 from cases.permissions import CHANGE
 from cases.services.errors import require_permission
 from cases.services.inquiries import inquiry_create
-from cases.services.versioning import validate_text_lengths, versioned_update
+from cases.services.versioning import (
+    audit_before,
+    audit_delta,
+    validate_text_lengths,
+    versioned_update,
+)
 from cases.vocabulary import FindingCategory, InquiryOrigin, Severity
 
 FINDING_EDITABLE = ("category", "description", "severity")
@@ -66,6 +73,7 @@ def finding_create(
         raise ValidationError(
             {"raise_inquiry": "Describe the line of inquiry to allocate or give a due date to."}
         )
+    audit_record(operation=Operation.COLLECT, obj=finding)
     return finding
 
 
@@ -75,7 +83,8 @@ def finding_update(*, finding: Finding, by, version: int, **fields) -> Finding:
     require_permission(by, CHANGE, finding.case, "edit findings")
     if "description" in fields:
         fields["description"] = (fields["description"] or "").strip()
-    current, _ = versioned_update(
+    old = audit_before(finding, FINDING_EDITABLE)
+    current, changed = versioned_update(
         instance=finding,
         version=version,
         fields=fields,
@@ -83,4 +92,8 @@ def finding_update(*, finding: Finding, by, version: int, **fields) -> Finding:
         label=f"Finding {finding.pk} on {format_reference(finding.case_id)}",
         validate=_validate_finding,
     )
+    if changed:
+        audit_record(
+            operation=Operation.ALTER, obj=current, changes=audit_delta(old, current, changed)
+        )
     return current

@@ -4,11 +4,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from beaconport.audit.models import Operation
+from beaconport.audit.services import audit_record
 from cases import signals
 from cases.models import CaseParty, SuspectFlag, format_reference
 from cases.permissions import CHANGE
 from cases.services.errors import require_permission
 from cases.services.versioning import (
+    audit_before,
+    audit_delta,
     check_version,
     lock_current,
     save_bumping_version,
@@ -18,6 +22,7 @@ from cases.services.versioning import (
 from cases.vocabulary import Basis, FlagKind, PartyRole
 
 FLAG_EDITABLE = ("reason", "basis", "review_by")
+FLAG_CLEARING = ("cleared_by", "cleared_at", "cleared_reason")
 
 
 def _recompute(case_id: int) -> None:
@@ -93,6 +98,7 @@ def flag_set(
 
     notify_review_leads_of_flag.delay_on_commit(flag.pk)
     _announce(flag, party.case_id, active=True)
+    audit_record(operation=Operation.COLLECT, obj=flag)
     return flag
 
 
@@ -104,7 +110,8 @@ def flag_update(*, flag: SuspectFlag, by, version: int, **fields) -> SuspectFlag
         fields["reason"] = (fields["reason"] or "").strip()
     if not flag.is_active:
         raise ValidationError("This flag has been cleared; set a new one instead.")
-    current, _ = versioned_update(
+    old = audit_before(flag, FLAG_EDITABLE)
+    current, changed = versioned_update(
         instance=flag,
         version=version,
         fields=fields,
@@ -112,6 +119,14 @@ def flag_update(*, flag: SuspectFlag, by, version: int, **fields) -> SuspectFlag
         label=f"The {flag.get_kind_display().lower()} flag on {flag.party.pseudonym}",
         validate=_validate_flag,
     )
+    if changed:
+        audit_record(
+            operation=Operation.ALTER,
+            obj=current,
+            changes=audit_delta(old, current, changed),
+            case=flag.party.case_id,
+            person=flag.party.person_id,
+        )
     return current
 
 
@@ -134,10 +149,18 @@ def flag_clear(*, flag: SuspectFlag, by, reason: str, version: int) -> SuspectFl
     )
     if not current.is_active:
         raise ValidationError("This flag has already been cleared.")
+    old = audit_before(current, FLAG_CLEARING)
     current.cleared_by = by
     current.cleared_at = timezone.now()
     current.cleared_reason = reason
-    save_bumping_version(current, ["cleared_by", "cleared_at", "cleared_reason"])
+    save_bumping_version(current, FLAG_CLEARING)
     _recompute(case_id)
     _announce(current, case_id, active=False)
+    audit_record(
+        operation=Operation.ALTER,
+        obj=current,
+        changes=audit_delta(old, current, FLAG_CLEARING),
+        case=case_id,
+        person=flag.party.person_id,
+    )
     return current

@@ -4,10 +4,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from beaconport.audit.models import Operation
+from beaconport.audit.services import audit_record
 from cases.models import Case, Finding, LineOfInquiry, format_reference
 from cases.permissions import CHANGE, user_can
 from cases.services.errors import require_permission
-from cases.services.versioning import validate_text_lengths, versioned_update
+from cases.services.versioning import (
+    audit_before,
+    audit_delta,
+    validate_text_lengths,
+    versioned_update,
+)
 from cases.vocabulary import InquiryOrigin, InquiryStatus
 
 INQUIRY_EDITABLE = (
@@ -82,6 +89,7 @@ def inquiry_create(
     inquiry.full_clean()
     validate_text_lengths(inquiry)
     inquiry.save()
+    audit_record(operation=Operation.COLLECT, obj=inquiry)
     return inquiry
 
 
@@ -99,7 +107,8 @@ def inquiry_update(*, inquiry: LineOfInquiry, by, version: int, **fields) -> Lin
             fields["status"] = InquiryStatus.ALLOCATED
         elif fields["allocated_to"] is None and inquiry.status == InquiryStatus.ALLOCATED:
             fields["status"] = InquiryStatus.OPEN
-    current, _ = versioned_update(
+    old = audit_before(inquiry, INQUIRY_EDITABLE)
+    current, changed = versioned_update(
         instance=inquiry,
         version=version,
         fields=fields,
@@ -107,4 +116,8 @@ def inquiry_update(*, inquiry: LineOfInquiry, by, version: int, **fields) -> Lin
         label=f"Line of inquiry {inquiry.pk} on {format_reference(inquiry.case_id)}",
         validate=_validate_inquiry,
     )
+    if changed:
+        audit_record(
+            operation=Operation.ALTER, obj=current, changes=audit_delta(old, current, changed)
+        )
     return current

@@ -6,11 +6,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from beaconport.audit.models import Operation
+from beaconport.audit.services import audit_record
 from cases import signals
 from cases.models import Case, CaseParty, Person, format_reference
 from cases.permissions import CHANGE, cases_visible_to, sees_all_cases, user_can
 from cases.services.errors import ActionNotPermitted, require_permission
-from cases.services.versioning import validate_text_lengths, versioned_update
+from cases.services.versioning import (
+    audit_before,
+    audit_delta,
+    validate_text_lengths,
+    versioned_update,
+)
 from cases.vocabulary import Gender, PartyRole
 
 REF_PREFIX = {PartyRole.SUSPECT: "S", PartyRole.VICTIM: "V", PartyRole.WITNESS: "W"}
@@ -27,6 +34,9 @@ PERSON_EDITABLE = (
 )
 # What a party's facts feed: a suspect's life status is an eligibility criterion.
 PARTY_ELIGIBILITY_INPUTS = frozenset({"deceased"})
+# Special category and identifying data: the audit log names these fields, never their values
+# (names and dates of birth are kept out by the audit library's own list).
+PERSON_SENSITIVE = ("gender", "ethnicity", "ethnicity_source")
 
 
 def _validate_person(person: Person, changed) -> None:
@@ -112,6 +122,7 @@ def party_add(
             raise ValidationError({"ref": "Give a reference such as S3, or leave it empty."})
         if case.parties.filter(ref=ref).exists():
             raise ValidationError({"ref": f"{case.reference} already has a person {ref}."})
+    operation = Operation.COMBINE if person is not None else Operation.COLLECT
     if person is None:
         person = Person(
             surname=(surname or "").strip(),
@@ -146,6 +157,7 @@ def party_add(
             sender=CaseParty, case_id=case.pk, party_id=party.pk, role=str(role)
         )
     )
+    audit_record(operation=operation, obj=party)
     return party
 
 
@@ -156,6 +168,7 @@ def party_update(*, party: CaseParty, by, version: int, **fields) -> CaseParty:
     A suspect recorded deceased can take the case out of scope: eligibility is recomputed.
     """
     require_permission(by, CHANGE, party.case, "edit people")
+    old = audit_before(party, PARTY_EDITABLE)
     current, changed = versioned_update(
         instance=party,
         version=version,
@@ -166,6 +179,10 @@ def party_update(*, party: CaseParty, by, version: int, **fields) -> CaseParty:
     )
     if changed & PARTY_ELIGIBILITY_INPUTS:
         _recompute(current.case)
+    if changed:
+        audit_record(
+            operation=Operation.ALTER, obj=current, changes=audit_delta(old, current, changed)
+        )
     return current
 
 
@@ -196,7 +213,8 @@ def person_update(*, person: Person, by, version: int, **fields) -> Person:
             fields[name] = fields[name] or None
     if "ethnicity" in fields and fields["ethnicity"] is None:
         fields.setdefault("ethnicity_source", None)
-    current, _ = versioned_update(
+    old = audit_before(person, PERSON_EDITABLE)
+    current, changed = versioned_update(
         instance=person,
         version=version,
         fields=fields,
@@ -204,4 +222,11 @@ def person_update(*, person: Person, by, version: int, **fields) -> Person:
         label="This person's record",
         validate=_validate_person,
     )
+    if changed:
+        audit_record(
+            operation=Operation.ALTER,
+            obj=current,
+            changes=audit_delta(old, current, changed),
+            sensitive_fields=PERSON_SENSITIVE,
+        )
     return current

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 
+from beaconport.audit.services import audit_snapshot
 from cases.services.errors import StaleEdit
 
 
@@ -35,6 +36,30 @@ def _comparable(model, name: str, value):
 def _display(obj, name: str):
     """The value to show a user: the related object for a foreign key, else the value."""
     return getattr(obj, name)
+
+
+def audit_before(obj: models.Model, names: Iterable[str]) -> dict:
+    """The stored values of the named fields (ids for foreign keys) before an edit; no query.
+
+    Taken from the copy the user loaded, which `check_version` has proved current.
+    """
+    model = type(obj)
+    return audit_snapshot(obj, [_field(model, name).attname for name in names])
+
+
+def audit_delta(before: dict, current: models.Model, names: Iterable[str]) -> dict:
+    """{field: (old, new)} for those of the named fields whose stored value moved.
+
+    For `audit_record(changes=...)`: the audit library logs sensitive fields by name only.
+    """
+    model = type(current)
+    out = {}
+    for name in sorted(names):
+        attname = _field(model, name).attname
+        old, new = before[attname], getattr(current, attname)
+        if old != new:
+            out[name] = (old, new)
+    return out
 
 
 def validate_text_lengths(obj: models.Model, names: Iterable[str] | None = None) -> None:

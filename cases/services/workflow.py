@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from beaconport.audit.models import Operation
+from beaconport.audit.services import audit_record
 from cases import signals
 from cases.models import Case, CaseTransition
 from cases.permissions import CHANGE, TRIAGE, user_can
@@ -98,4 +100,5 @@ def case_transition(*, case: Case, to, by, reason: str, version: int | None = No
         )
 
     transaction.on_commit(announce)
+    audit_record(operation=Operation.ALTER, obj=current, changes={"status": (from_status, str(to))})
     return current
