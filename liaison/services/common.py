@@ -1,7 +1,30 @@
-"""What every liaison service shares: the permission backstop."""
+"""What every liaison service shares: the permission backstop and what the audit log keeps."""
 
 from cases.services.errors import ActionNotPermitted
+from liaison.models import LiaisonRecord
 from liaison.permissions import record_user_can
+
+# How to reach a victim, who speaks for them and when contact is safe: the audit log names
+# these fields when they change, never their values (free text is kept out by the library).
+SENSITIVE_FIELDS = (
+    "safe_phone",
+    "safe_email",
+    "safe_days",
+    "safe_from",
+    "safe_to",
+    "adviser_name",
+    "adviser_contact",
+    "intermediary",
+    "cancelled_reason",
+    "reason",
+)
+
+
+def person_of(record: LiaisonRecord) -> int | None:
+    """The victim's person id when the record's party is already loaded (never a query)."""
+    if LiaisonRecord._meta.get_field("party").is_cached(record):
+        return record.party.person_id
+    return None
 
 
 def require(user, action: str, record, doing: str) -> None:

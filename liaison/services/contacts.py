@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from beaconport.audit.models import Operation
+from beaconport.audit.services import audit_record
 from liaison.models import (
     Channel,
     Contact,
@@ -157,6 +159,7 @@ def contact_record(
         periodic_followup_open(
             record=record, after=occurred_at, source=f"contact:{contact.pk}", by=by
         )
+    audit_record(operation=Operation.COLLECT, obj=contact)
     return contact, warnings
 
 
@@ -190,7 +193,7 @@ def expectation_record(
             errors["supersedes"] = "That expectation has already been replaced."
     if errors:
         raise ValidationError(errors)
-    return Expectation.objects.create(
+    expectation = Expectation.objects.create(
         record=record,
         hope=hope,
         in_their_words=in_their_words,
@@ -198,3 +201,5 @@ def expectation_record(
         supersedes=supersedes,
         recorded_by=by,
     )
+    audit_record(operation=Operation.COLLECT, obj=expectation)
+    return expectation

@@ -8,7 +8,15 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cases.services.versioning import check_version, lock_current, save_bumping_version
+from beaconport.audit.models import Operation
+from beaconport.audit.services import audit_record
+from cases.services.versioning import (
+    audit_before,
+    audit_delta,
+    check_version,
+    lock_current,
+    save_bumping_version,
+)
 from liaison.models import (
     Contact,
     FollowUp,
@@ -26,8 +34,11 @@ from liaison.rules import (
     statutory_due_on,
     suggest_slot,
 )
-from liaison.services.common import require
+from liaison.services.common import SENSITIVE_FIELDS, person_of, require
 from liaison.workdays import end_of_day, start_of_day
+
+COMPLETION = ("status", "completed_at", "completed_by_contact", "completed_late", "late_reason")
+CANCELLATION = ("status", "cancelled_reason")
 
 
 def _schedule(follow_up: FollowUp, sent: set[str] = frozenset()) -> None:
@@ -115,6 +126,7 @@ def followup_create(
         by=by,
     )
     follow_up.save()
+    audit_record(operation=Operation.COLLECT, obj=follow_up, person=person_of(record))
     return follow_up, warnings
 
 
@@ -195,7 +207,15 @@ def followup_complete(
     if contact is not None and contact.record_id != current.record_id:
         raise ValidationError({"contact": "That contact is with a different victim."})
     done_at = contact.occurred_at if contact is not None else timezone.now()
-    return complete_locked(current, done_at=done_at, contact=contact, late_reason=late_reason)
+    old = audit_before(current, COMPLETION)
+    complete_locked(current, done_at=done_at, contact=contact, late_reason=late_reason)
+    audit_record(
+        operation=Operation.ALTER,
+        obj=current,
+        changes=audit_delta(old, current, COMPLETION),
+        person=person_of(follow_up.record),
+    )
+    return current
 
 
 @transaction.atomic
@@ -208,10 +228,18 @@ def followup_cancel(
     if not reason:
         raise ValidationError({"reason": "Say why this follow-up is no longer needed."})
     current = _lock_open(follow_up, version)
+    old = audit_before(current, CANCELLATION)
     current.status = FollowUpStatus.CANCELLED
     current.cancelled_reason = reason[:300]
     current.next_reminder_at = None
-    save_bumping_version(current, ["status", "cancelled_reason", "next_reminder_at"])
+    save_bumping_version(current, [*CANCELLATION, "next_reminder_at"])
+    audit_record(
+        operation=Operation.ALTER,
+        obj=current,
+        changes=audit_delta(old, current, CANCELLATION),
+        sensitive_fields=SENSITIVE_FIELDS,
+        person=person_of(follow_up.record),
+    )
     return current
 
 
@@ -263,21 +291,43 @@ def followups_open_for_trigger(
                 ),
             )
         )
+    if not new:
+        return 0
     # A concurrent delivery of the same event may insert first: the unique (record, source)
     # constraint makes the second insert a no-op rather than a duplicate.
     FollowUp.objects.bulk_create(new, ignore_conflicts=True)
+    # Inserts that ignore conflicts return no ids: the rows are named by their source, which
+    # is unique per record, on the case.
+    audit_record(
+        operation=Operation.COLLECT,
+        object_type=FollowUp._meta.label_lower,
+        object_id=source,
+        case=case_id,
+    )
     return len(new)
 
 
 @transaction.atomic
 def followups_cancel_for_case(*, case_id: int, reason: str) -> int:
     """Cancel every open follow-up of a case (the case closed); returns how many."""
-    return FollowUp.objects.filter(case_id=case_id, status=FollowUpStatus.OPEN).update(
+    cancelled = FollowUp.objects.filter(case_id=case_id, status=FollowUpStatus.OPEN).update(
         status=FollowUpStatus.CANCELLED,
         cancelled_reason=reason[:300],
         next_reminder_at=None,
         version=F("version") + 1,
     )
+    if cancelled:
+        audit_record(
+            operation=Operation.ALTER,
+            object_type=FollowUp._meta.label_lower,
+            case=case_id,
+            changes={
+                "status": (FollowUpStatus.OPEN, FollowUpStatus.CANCELLED),
+                "cancelled_reason": (None, reason),
+            },
+            sensitive_fields=SENSITIVE_FIELDS,
+        )
+    return cancelled
 
 
 def periodic_followup_open(

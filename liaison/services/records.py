@@ -7,8 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from beaconport.audit.models import Operation
+from beaconport.audit.services import audit_record
 from cases.models import CaseParty
 from cases.services.versioning import (
+    audit_before,
+    audit_delta,
     check_version,
     lock_current,
     save_bumping_version,
@@ -17,7 +21,7 @@ from cases.services.versioning import (
 from cases.vocabulary import PartyRole
 from liaison.models import DoNotContact, LiaisonRecord
 from liaison.permissions import assignable_officers
-from liaison.services.common import require
+from liaison.services.common import SENSITIVE_FIELDS, person_of, require
 from liaison.services.followups import (
     officer_followups_reassign,
     periodic_followup_open,
@@ -40,22 +44,27 @@ PREFERENCE_FIELDS = (
     "interpreter_needed",
     "update_interval_days",
 )
+ASSIGNMENT = ("officer", "assigned_at")
+ENTITLEMENT = ("enhanced_rights", "enhanced_rights_off_reason")
 
 
 def record_open_for_party(*, party_id: int) -> LiaisonRecord | None:
     """The liaison record of a victim party, opened (unassigned) if it does not exist yet.
 
     Idempotent: the one-to-one on the party makes a second call (or a concurrent one) find
-    the first record. Parties that are not victims get none.
+    the first record. Parties that are not victims get none. Opening one is logged (as the
+    system, from the receiver or command that asked) in the same transaction.
     """
     party = CaseParty.objects.filter(pk=party_id, role=PartyRole.VICTIM).first()
     if party is None:
         return None
     try:
         with transaction.atomic():
-            record, _ = LiaisonRecord.objects.get_or_create(
+            record, created = LiaisonRecord.objects.get_or_create(
                 party=party, defaults={"case_id": party.case_id}
             )
+            if created:
+                audit_record(operation=Operation.COLLECT, obj=record)
     except IntegrityError:
         record = LiaisonRecord.objects.get(party=party)
     return record
@@ -84,10 +93,17 @@ def record_assign(
         )
     if current.officer_id == (officer.pk if officer else None):
         return current
+    old = audit_before(current, ASSIGNMENT)
     current.officer = officer
     current.assigned_at = timezone.now() if officer else None
-    save_bumping_version(current, ["officer", "assigned_at"])
+    save_bumping_version(current, ASSIGNMENT)
     officer_followups_reassign(record=current)
+    audit_record(
+        operation=Operation.ALTER,
+        obj=current,
+        changes=audit_delta(old, current, ASSIGNMENT),
+        person=person_of(record),
+    )
     return current
 
 
@@ -107,6 +123,7 @@ def preferences_update(*, record: LiaisonRecord, by, version: int, **fields) -> 
         fields["channels"] = list(fields["channels"] or [])
     if "safe_days" in fields:
         fields["safe_days"] = sorted({int(d) for d in fields["safe_days"] or []})
+    old = audit_before(record, PREFERENCE_FIELDS)
     current, changed = versioned_update(
         instance=record,
         version=version,
@@ -125,6 +142,14 @@ def preferences_update(*, record: LiaisonRecord, by, version: int, **fields) -> 
         after = last or timezone.now()
         periodic_followup_open(
             record=current, after=after, source=f"interval:{current.version}", by=by
+        )
+    if changed:
+        audit_record(
+            operation=Operation.ALTER,
+            obj=current,
+            changes=audit_delta(old, current, changed),
+            sensitive_fields=SENSITIVE_FIELDS,
+            person=person_of(record),
         )
     return current
 
@@ -150,13 +175,20 @@ def enhanced_rights_set(
             current=current,
             version=version,
             submitted={"enhanced_rights": enhanced},
-            tracked=("enhanced_rights", "enhanced_rights_off_reason"),
+            tracked=ENTITLEMENT,
             label="This liaison record",
         )
+    old = audit_before(current, ENTITLEMENT)
     current.enhanced_rights = bool(enhanced)
     current.enhanced_rights_off_reason = "" if enhanced else reason
-    save_bumping_version(current, ["enhanced_rights", "enhanced_rights_off_reason"])
+    save_bumping_version(current, ENTITLEMENT)
     reschedule_open(record=current)
+    audit_record(
+        operation=Operation.ALTER,
+        obj=current,
+        changes=audit_delta(old, current, ENTITLEMENT),
+        person=person_of(record),
+    )
     return current
 
 
@@ -181,9 +213,11 @@ def do_not_contact_add(
         errors["ends_on"] = "The last day cannot be before the first."
     if errors:
         raise ValidationError(errors)
-    return DoNotContact.objects.create(
+    period = DoNotContact.objects.create(
         record=record, starts_on=starts_on, ends_on=ends_on, reason=reason, created_by=by
     )
+    audit_record(operation=Operation.COLLECT, obj=period)
+    return period
 
 
 @transaction.atomic
@@ -192,6 +226,10 @@ def do_not_contact_end(*, period: DoNotContact, by, ends_on: datetime.date) -> D
     require(by, "change", period.record, "change a do-not-contact period")
     if ends_on < period.starts_on:
         raise ValidationError({"ends_on": "The last day cannot be before the first."})
+    old = audit_before(period, ("ends_on",))
     period.ends_on = ends_on
     period.save(update_fields=["ends_on"])
+    audit_record(
+        operation=Operation.ALTER, obj=period, changes=audit_delta(old, period, ("ends_on",))
+    )
     return period
