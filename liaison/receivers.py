@@ -3,11 +3,14 @@
 Signals arrive after the case's transaction has committed, with ids and plain values. Each
 receiver calls one idempotent service: the same event delivered twice changes nothing the
 second time (a victim party has one record; a follow-up is unique per record and source).
+What the services write is audited with the receiver as its source (the user whose change
+set it off, if any, stays the actor).
 """
 
 from django.dispatch import receiver
 from django.utils import timezone
 
+from beaconport.audit.context import audit_context
 from cases.signals import case_event_recorded, case_party_added, case_status_changed
 from cases.vocabulary import CaseStatus, PartyRole
 from liaison.models import OUTCOME_TRIGGERS, Trigger
@@ -23,7 +26,8 @@ from liaison.services.followups import event_starts_at
 def open_record_for_victim(sender, *, case_id, party_id, role, **kwargs):
     """A victim added to a case gets an (unassigned) liaison record."""
     if role == PartyRole.VICTIM:
-        record_open_for_party(party_id=party_id)
+        with audit_context(source="receiver:liaison.open_record_for_victim"):
+            record_open_for_party(party_id=party_id)
 
 
 @receiver(case_event_recorded, dispatch_uid="liaison.followups_for_event")
@@ -31,25 +35,27 @@ def followups_for_event(sender, *, case_id, event_id, event_type, occurred_on, *
     """An arrest, charge, ... opens a follow-up for each victim under the Victims' Code."""
     if event_type not in Trigger.values:
         return
-    followups_open_for_trigger(
-        case_id=case_id,
-        trigger=event_type,
-        event_on=occurred_on,
-        starts_at=event_starts_at(occurred_on),
-        source=f"event:{event_id}",
-    )
+    with audit_context(source="receiver:liaison.followups_for_event"):
+        followups_open_for_trigger(
+            case_id=case_id,
+            trigger=event_type,
+            event_on=occurred_on,
+            starts_at=event_starts_at(occurred_on),
+            source=f"event:{event_id}",
+        )
 
 
 @receiver(case_status_changed, dispatch_uid="liaison.followups_for_status")
 def followups_for_status(sender, *, case_id, to_status, at, transition_id, **kwargs):
     """A review outcome opens follow-ups for each victim; closing a case cancels them."""
-    if to_status == CaseStatus.CLOSED:
-        followups_cancel_for_case(case_id=case_id, reason="The case was closed")
-    elif to_status in OUTCOME_TRIGGERS:
-        followups_open_for_trigger(
-            case_id=case_id,
-            trigger=to_status,
-            event_on=timezone.localdate(at),
-            starts_at=at,
-            source=f"transition:{transition_id}",
-        )
+    with audit_context(source="receiver:liaison.followups_for_status"):
+        if to_status == CaseStatus.CLOSED:
+            followups_cancel_for_case(case_id=case_id, reason="The case was closed")
+        elif to_status in OUTCOME_TRIGGERS:
+            followups_open_for_trigger(
+                case_id=case_id,
+                trigger=to_status,
+                event_on=timezone.localdate(at),
+                starts_at=at,
+                source=f"transition:{transition_id}",
+            )

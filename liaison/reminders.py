@@ -50,6 +50,8 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from beaconport.audit.models import Operation
+from beaconport.audit.services import audit_disclose, audit_record
 from cases.models import format_reference
 from liaison.models import (
     FollowUp,
@@ -165,7 +167,7 @@ def remind_followup(
         # Lock only the follow-up row (of=self); officer and rule come in the same query.
         follow_up = (
             FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("officer", "rule")
+            .select_related("officer", "rule", "record__party")
             .filter(pk=follow_up_id, status=FollowUpStatus.OPEN, next_reminder_at__lte=now)
             .first()
         )
@@ -238,9 +240,43 @@ def remind_followup(
         if messages:
             # Last step before COMMIT: a failure here rolls the delivery back for a retry.
             get_connection(fail_silently=False).send_messages(messages)
+        if deliveries:
+            # After the send, so the audit chain's lock is not held while the mail server
+            # answers; a failed audit insert still rolls the delivery back for a retry.
+            _audit_reminders(follow_up, deliveries, messages)
         result.delivered += len(deliveries)
         result.emails += len(messages)
         return len(deliveries)
+
+
+def _recipient_label(messages: list[EmailMessage]) -> str:
+    """The addresses the reminder went to, within the audit log's 200 characters."""
+    addresses = sorted({address for message in messages for address in message.to})
+    label = ", ".join(addresses)
+    while len(label) > 200 and addresses:
+        addresses.pop()
+        label = f"{', '.join(addresses)} and others ({len(messages)} messages)"
+    return label[:200]
+
+
+def _audit_reminders(follow_up: FollowUp, deliveries: list, messages: list) -> None:
+    """One audit row per follow-up reminded: a disclosure when email left the system (to
+    whom, and that it carried a case reference and a due date only), else the in-app
+    deliveries collected."""
+    stages = ", ".join(Stage(d.stage).label.lower() for d in deliveries)
+    if messages:
+        audit_disclose(
+            obj=follow_up,
+            recipient=_recipient_label(messages),
+            purpose=f"Victims' Code reminder ({stages}): case reference and due date only",
+        )
+    else:
+        audit_record(
+            operation=Operation.COLLECT,
+            ids=deliveries,
+            case=follow_up.case_id,
+            person=follow_up.record.party.person_id,
+        )
 
 
 def reminders_sweep(*, now=None, batch: int | None = None) -> SweepResult:

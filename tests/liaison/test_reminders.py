@@ -164,7 +164,8 @@ def test_the_sweep_costs_the_same_queries_per_follow_up_whatever_the_count(
 ):
     for _ in range(5):
         make_followup(record, due_on=D(2025, 8, 26), starts_at=at(D(2025, 8, 22), 0))
-    # The batch and the leads once; per follow-up: lock (with officer and rule), stages
-    # sent, deliveries, notifications, pointer update, and the savepoint around them.
-    with django_assert_num_queries(2 + 5 * 7):
+    # The batch and the leads once; per follow-up: lock (with officer, rule and party),
+    # stages sent, deliveries, notifications, pointer update, the audit row (a disclosure:
+    # the email left) and the savepoint around them.
+    with django_assert_num_queries(2 + 5 * 8):
         assert reminders_sweep(now=at(D(2025, 8, 26), 9)).delivered == 5
