@@ -11,6 +11,7 @@ expectations. A record the user may not see answers 404, exactly like a missing 
 from django.db.models import QuerySet
 from django.http import Http404
 
+from beaconport.audit.services import audit_consult
 from beaconport.roles import Role, has_role
 from liaison.models import FollowUp, LiaisonRecord, Notification
 
@@ -59,13 +60,17 @@ def record_user_can(user, action: str, record: LiaisonRecord) -> bool:
 
 
 def record_get_for(user, pk, action: str = VIEW, queryset=None) -> LiaisonRecord:
-    """The record with this id if the user may take the action on it; 404 otherwise."""
+    """The record with this id if the user may take the action on it; 404 otherwise.
+
+    Every record handed out is logged as consulted by the user; its party comes in the same
+    query, so the log names the victim's person without another.
+    """
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404("No such liaison record") from None
     queryset = (
-        records_visible_to(user)
+        records_visible_to(user).select_related("party")
         if queryset is None
         else queryset.filter(pk__in=records_visible_to(user).values("pk"))
     )
@@ -75,6 +80,7 @@ def record_get_for(user, pk, action: str = VIEW, queryset=None) -> LiaisonRecord
         raise Http404("No such liaison record") from None
     if not record_user_can(user, action, record):
         raise Http404("No such liaison record")
+    audit_consult(obj=record, actor=user)
     return record
 
 
@@ -90,15 +96,18 @@ def followups_visible_to(user) -> QuerySet[FollowUp]:
 
 
 def followup_get_for(user, pk, action: str = VIEW, queryset=None) -> FollowUp:
-    """The follow-up with this id if the user may take the action on its record; 404 otherwise."""
+    """The follow-up with this id if the user may take the action on its record; 404 otherwise.
+
+    Logged as consulted like a record (its record and party come in the same query).
+    """
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404("No such follow-up") from None
-    base = followups_visible_to(user).select_related("record")
+    base = followups_visible_to(user).select_related("record__party")
     if queryset is not None:
         base = queryset.filter(pk__in=followups_visible_to(user).values("pk")).select_related(
-            "record"
+            "record__party"
         )
     try:
         follow_up = base.get(pk=pk)
@@ -106,6 +115,7 @@ def followup_get_for(user, pk, action: str = VIEW, queryset=None) -> FollowUp:
         raise Http404("No such follow-up") from None
     if not record_user_can(user, action, follow_up.record):
         raise Http404("No such follow-up")
+    audit_consult(obj=follow_up, actor=user)
     return follow_up
 
 
