@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions
 
+from beaconport.audit.services import audit_consult
 from liaison.api.filters import FollowUpFilter, RecordFilter
 from liaison.api.serializers import FollowUpSerializer, RecordSerializer
 from liaison.models import FollowUp, FollowUpStatus
@@ -27,8 +28,17 @@ class IsLiaisonStaff(permissions.BasePermission):
 
 
 class LiaisonListView(generics.ListAPIView):
+    """A liaison list: the page it answers is logged as consulted, one audit row a page."""
+
     permission_classes = [permissions.IsAuthenticated, IsLiaisonStaff]
     login_required = False
+    audit_object_type = ""
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        shown = page if page is not None else queryset.values_list("pk", flat=True)
+        audit_consult(ids=shown, object_type=self.audit_object_type, actor=self.request.user)
+        return page
 
 
 @extend_schema(summary="Liaison records the caller may see, the soonest due first")
@@ -37,6 +47,7 @@ class RecordList(LiaisonListView):
 
     serializer_class = RecordSerializer
     filterset_class = RecordFilter
+    audit_object_type = "liaison.liaisonrecord"
 
     def get_queryset(self):
         open_followups = Prefetch(
@@ -55,6 +66,7 @@ class FollowUpList(LiaisonListView):
 
     serializer_class = FollowUpSerializer
     filterset_class = FollowUpFilter
+    audit_object_type = "liaison.followup"
 
     def get_queryset(self):
         return followups_for_list(self.request.user).select_related("officer")

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from beaconport.audit.services import audit_consult
 from liaison.models import Channel, FollowUpStatus, Weekday
 from liaison.permissions import ASSIGN, can_see_victim_name, record_user_can
 from liaison.selectors import (
@@ -22,6 +23,7 @@ def my_victims(request):
     records = list(
         records_for_list(request.user, officer=request.user).select_related("party__person")
     )
+    audit_consult(ids=records, object_type="liaison.liaisonrecord", actor=request.user)
     rows = [{"record": r, "label": victim_label(request.user, r)} for r in records]
     return render(
         request,

@@ -3,6 +3,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from beaconport.audit.services import audit_consult
 from beaconport.roles import Role
 from liaison import services
 from liaison.forms import AssignForm
@@ -21,6 +22,11 @@ def _officers():
 def team(request):
     """Overdue follow-ups across the team, and victims nobody has been assigned to yet."""
     overview = team_overview(request.user)
+    overdue = list(overview["overdue"])
+    records = list(overview["unassigned"])
+    # One audit row for the page: every victim's record it names, overdue or unassigned.
+    shown = dict.fromkeys([f.record_id for f in overdue] + [r.pk for r in records])
+    audit_consult(ids=shown, object_type="liaison.liaisonrecord", actor=request.user)
     officers = _officers()
     unassigned = [
         {
@@ -31,13 +37,9 @@ def team(request):
                 auto_id=f"id_record{record.pk}_%s",
             ),
         }
-        for record in overview["unassigned"]
+        for record in records
     ]
-    return render(
-        request,
-        "liaison/team.html",
-        {"overdue": list(overview["overdue"]), "unassigned": unassigned},
-    )
+    return render(request, "liaison/team.html", {"overdue": overdue, "unassigned": unassigned})
 
 
 @require_http_methods(["GET", "POST"])

@@ -144,9 +144,9 @@ def test_results_are_paginated(api, liaison_officer):
 
 
 # Force-authenticated, so no session: the user's groups, the count, the page (records: plus
-# their open follow-ups, prefetched in one query).
+# their open follow-ups, prefetched in one query), and one audit row naming the page's rows.
 @pytest.mark.parametrize("count", [5, 50])
-@pytest.mark.parametrize(("url", "queries"), [(RECORDS, 1 + 2 + 1), (FOLLOWUPS, 1 + 2)])
+@pytest.mark.parametrize(("url", "queries"), [(RECORDS, 1 + 2 + 1 + 1), (FOLLOWUPS, 1 + 2 + 1)])
 def test_the_lists_cost_the_same_queries_for_5_or_50_rows(
     api, liaison_officer, django_assert_num_queries, count, url, queries
 ):
