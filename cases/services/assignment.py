@@ -29,7 +29,9 @@ def case_assign(*, case: Case, investigator, by) -> Case:
             }
         )
     grant_case_access(investigator, case)
-    audit_record(operation=Operation.ALTER, obj=case, changes={"assigned": (None, investigator.pk)})
+    audit_record(
+        operation=Operation.ALTER, actor=by, obj=case, changes={"assigned": (None, investigator.pk)}
+    )
     return case
 
 
@@ -46,5 +48,7 @@ def case_unassign(*, case: Case, investigator, by) -> Case:
             }
         )
     revoke_case_access(investigator, case)
-    audit_record(operation=Operation.ALTER, obj=case, changes={"assigned": (investigator.pk, None)})
+    audit_record(
+        operation=Operation.ALTER, actor=by, obj=case, changes={"assigned": (investigator.pk, None)}
+    )
     return case

@@ -85,6 +85,7 @@ def case_update(*, case: Case, by, version: int, **fields) -> Case:
     if changed:
         audit_record(
             operation=Operation.ALTER,
+            actor=by,
             obj=current,
             changes=audit_delta(old, current, {*changed, *DERIVED}),
         )
@@ -132,6 +133,7 @@ def case_eligibility_decide(*, case: Case, by, decision: str, reason: str, versi
     )
     audit_record(
         operation=Operation.ALTER,
+        actor=by,
         obj=current,
         changes=audit_delta(old, current, ELIGIBILITY_DECISION),
     )

@@ -45,5 +45,5 @@ def event_record(*, case: Case, by, type: str, occurred_on, notes: str = "") -> 
             occurred_on=event.occurred_on,
         )
     )
-    audit_record(operation=Operation.COLLECT, obj=event)
+    audit_record(operation=Operation.COLLECT, actor=by, obj=event)
     return event

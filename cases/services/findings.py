@@ -73,7 +73,7 @@ def finding_create(
         raise ValidationError(
             {"raise_inquiry": "Describe the line of inquiry to allocate or give a due date to."}
         )
-    audit_record(operation=Operation.COLLECT, obj=finding)
+    audit_record(operation=Operation.COLLECT, actor=by, obj=finding)
     return finding
 
 
@@ -94,6 +94,9 @@ def finding_update(*, finding: Finding, by, version: int, **fields) -> Finding:
     )
     if changed:
         audit_record(
-            operation=Operation.ALTER, obj=current, changes=audit_delta(old, current, changed)
+            operation=Operation.ALTER,
+            actor=by,
+            obj=current,
+            changes=audit_delta(old, current, changed),
         )
     return current

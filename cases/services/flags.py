@@ -98,7 +98,7 @@ def flag_set(
 
     notify_review_leads_of_flag.delay_on_commit(flag.pk)
     _announce(flag, party.case_id, active=True)
-    audit_record(operation=Operation.COLLECT, obj=flag)
+    audit_record(operation=Operation.COLLECT, actor=by, obj=flag)
     return flag
 
 
@@ -122,6 +122,7 @@ def flag_update(*, flag: SuspectFlag, by, version: int, **fields) -> SuspectFlag
     if changed:
         audit_record(
             operation=Operation.ALTER,
+            actor=by,
             obj=current,
             changes=audit_delta(old, current, changed),
             case=flag.party.case_id,
@@ -158,6 +159,7 @@ def flag_clear(*, flag: SuspectFlag, by, reason: str, version: int) -> SuspectFl
     _announce(current, case_id, active=False)
     audit_record(
         operation=Operation.ALTER,
+        actor=by,
         obj=current,
         changes=audit_delta(old, current, FLAG_CLEARING),
         case=case_id,

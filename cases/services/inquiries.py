@@ -89,7 +89,7 @@ def inquiry_create(
     inquiry.full_clean()
     validate_text_lengths(inquiry)
     inquiry.save()
-    audit_record(operation=Operation.COLLECT, obj=inquiry)
+    audit_record(operation=Operation.COLLECT, actor=by, obj=inquiry)
     return inquiry
 
 
@@ -118,6 +118,9 @@ def inquiry_update(*, inquiry: LineOfInquiry, by, version: int, **fields) -> Lin
     )
     if changed:
         audit_record(
-            operation=Operation.ALTER, obj=current, changes=audit_delta(old, current, changed)
+            operation=Operation.ALTER,
+            actor=by,
+            obj=current,
+            changes=audit_delta(old, current, changed),
         )
     return current

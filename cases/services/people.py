@@ -157,7 +157,7 @@ def party_add(
             sender=CaseParty, case_id=case.pk, party_id=party.pk, role=str(role)
         )
     )
-    audit_record(operation=operation, obj=party)
+    audit_record(operation=operation, actor=by, obj=party)
     return party
 
 
@@ -181,7 +181,10 @@ def party_update(*, party: CaseParty, by, version: int, **fields) -> CaseParty:
         _recompute(current.case)
     if changed:
         audit_record(
-            operation=Operation.ALTER, obj=current, changes=audit_delta(old, current, changed)
+            operation=Operation.ALTER,
+            actor=by,
+            obj=current,
+            changes=audit_delta(old, current, changed),
         )
     return current
 
@@ -225,6 +228,7 @@ def person_update(*, person: Person, by, version: int, **fields) -> Person:
     if changed:
         audit_record(
             operation=Operation.ALTER,
+            actor=by,
             obj=current,
             changes=audit_delta(old, current, changed),
             sensitive_fields=PERSON_SENSITIVE,

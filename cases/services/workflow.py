@@ -100,5 +100,7 @@ def case_transition(*, case: Case, to, by, reason: str, version: int | None = No
         )
 
     transaction.on_commit(announce)
-    audit_record(operation=Operation.ALTER, obj=current, changes={"status": (from_status, str(to))})
+    audit_record(
+        operation=Operation.ALTER, actor=by, obj=current, changes={"status": (from_status, str(to))}
+    )
     return current

@@ -159,7 +159,7 @@ def contact_record(
         periodic_followup_open(
             record=record, after=occurred_at, source=f"contact:{contact.pk}", by=by
         )
-    audit_record(operation=Operation.COLLECT, obj=contact)
+    audit_record(operation=Operation.COLLECT, actor=by, obj=contact)
     return contact, warnings
 
 
@@ -201,5 +201,5 @@ def expectation_record(
         supersedes=supersedes,
         recorded_by=by,
     )
-    audit_record(operation=Operation.COLLECT, obj=expectation)
+    audit_record(operation=Operation.COLLECT, actor=by, obj=expectation)
     return expectation

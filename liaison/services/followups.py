@@ -126,7 +126,7 @@ def followup_create(
         by=by,
     )
     follow_up.save()
-    audit_record(operation=Operation.COLLECT, obj=follow_up, person=person_of(record))
+    audit_record(operation=Operation.COLLECT, actor=by, obj=follow_up, person=person_of(record))
     return follow_up, warnings
 
 
@@ -211,6 +211,7 @@ def followup_complete(
     complete_locked(current, done_at=done_at, contact=contact, late_reason=late_reason)
     audit_record(
         operation=Operation.ALTER,
+        actor=by,
         obj=current,
         changes=audit_delta(old, current, COMPLETION),
         person=person_of(follow_up.record),
@@ -235,6 +236,7 @@ def followup_cancel(
     save_bumping_version(current, [*CANCELLATION, "next_reminder_at"])
     audit_record(
         operation=Operation.ALTER,
+        actor=by,
         obj=current,
         changes=audit_delta(old, current, CANCELLATION),
         sensitive_fields=SENSITIVE_FIELDS,

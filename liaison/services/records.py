@@ -100,6 +100,7 @@ def record_assign(
     officer_followups_reassign(record=current)
     audit_record(
         operation=Operation.ALTER,
+        actor=by,
         obj=current,
         changes=audit_delta(old, current, ASSIGNMENT),
         person=person_of(record),
@@ -146,6 +147,7 @@ def preferences_update(*, record: LiaisonRecord, by, version: int, **fields) -> 
     if changed:
         audit_record(
             operation=Operation.ALTER,
+            actor=by,
             obj=current,
             changes=audit_delta(old, current, changed),
             sensitive_fields=SENSITIVE_FIELDS,
@@ -185,6 +187,7 @@ def enhanced_rights_set(
     reschedule_open(record=current)
     audit_record(
         operation=Operation.ALTER,
+        actor=by,
         obj=current,
         changes=audit_delta(old, current, ENTITLEMENT),
         person=person_of(record),
@@ -216,7 +219,7 @@ def do_not_contact_add(
     period = DoNotContact.objects.create(
         record=record, starts_on=starts_on, ends_on=ends_on, reason=reason, created_by=by
     )
-    audit_record(operation=Operation.COLLECT, obj=period)
+    audit_record(operation=Operation.COLLECT, actor=by, obj=period)
     return period
 
 
@@ -230,6 +233,9 @@ def do_not_contact_end(*, period: DoNotContact, by, ends_on: datetime.date) -> D
     period.ends_on = ends_on
     period.save(update_fields=["ends_on"])
     audit_record(
-        operation=Operation.ALTER, obj=period, changes=audit_delta(old, period, ("ends_on",))
+        operation=Operation.ALTER,
+        actor=by,
+        obj=period,
+        changes=audit_delta(old, period, ("ends_on",)),
     )
     return period
