@@ -57,8 +57,8 @@ def case_recompute(*, case: Case) -> bool:
     """Recompute a case's eligibility (criterion by criterion) and priority from the database.
 
     Writes only what changed (Case.eligibility, Case.priority, the seven CaseCriterion
-    rows), bumps nothing else, and returns whether anything changed. Seven queries at most
-    whatever the size of the case. Every service that changes an input calls this.
+    rows), bumps nothing else, and returns whether anything changed. Five reads and at most
+    three writes whatever the size of the case. Every service that changes an input calls this.
     """
     results = _recompute_many([case.pk])
     changed, case.eligibility, case.priority = results[case.pk]
