@@ -124,8 +124,10 @@ class LiaisonRecord(models.Model):
     liaison lead assigns one. `case` repeats `party.case` so lists filter without a join.
     """
 
-    party = models.OneToOneField(CaseParty, on_delete=models.CASCADE, related_name="liaison_record")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="liaison_records")
+    # PROTECT: a victim's liaison history is never deleted as a side effect (for example a
+    # re-imported referral that no longer lists the victim); that import is refused instead.
+    party = models.OneToOneField(CaseParty, on_delete=models.PROTECT, related_name="liaison_record")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="liaison_records")
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
