@@ -21,7 +21,7 @@ from cases.services.versioning import (
 from cases.vocabulary import PartyRole
 from liaison.models import DoNotContact, LiaisonRecord
 from liaison.permissions import assignable_officers
-from liaison.services.common import SENSITIVE_FIELDS, person_of, require
+from liaison.services.common import SENSITIVE_FIELDS, keep_party, person_of, require
 from liaison.services.followups import (
     officer_followups_reassign,
     periodic_followup_open,
@@ -81,7 +81,7 @@ def record_assign(
     require(by, "assign", record, "assign this record")
     if officer is not None and not assignable_officers().filter(pk=officer.pk).exists():
         raise ValidationError({"officer": "Choose an active liaison officer."})
-    current = lock_current(record)
+    current = keep_party(record, lock_current(record))
     if version is not None:
         check_version(
             instance=record,
@@ -133,6 +133,7 @@ def preferences_update(*, record: LiaisonRecord, by, version: int, **fields) -> 
         label="This liaison record",
         validate=_validate_preferences,
     )
+    keep_party(record, current)
     if "update_interval_days" in changed and current.update_interval_days:
         last = (
             current.contacts.filter(outcome="made")
@@ -170,7 +171,7 @@ def enhanced_rights_set(
         raise ValidationError(
             {"enhanced_rights_off_reason": "Say why enhanced rights do not apply."}
         )
-    current = lock_current(record)
+    current = keep_party(record, lock_current(record))
     if version is not None:
         check_version(
             instance=record,
