@@ -12,6 +12,7 @@ NAVIGATION = [
     ("liaison:my_victims", "My victims", {Role.LIAISON_OFFICER, Role.LIAISON_LEAD}),
     ("liaison:notifications", "Notifications", {Role.LIAISON_OFFICER, Role.LIAISON_LEAD}),
     ("reports:index", "Reports", {Role.ANALYST}),
+    ("audit:search", "Audit log", {Role.AUDITOR}),
 ]
 
 

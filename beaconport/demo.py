@@ -18,6 +18,7 @@ DEMO_USERS = {
     Role.LIAISON_LEAD: ("liaison.lead", "Lena", "Lead"),
     Role.ANALYST: ("analyst", "Ana", "Analyst"),
     Role.ADMINISTRATOR: ("admin", "Ada", "Administrator"),
+    Role.AUDITOR: ("auditor", "Aud", "Auditor"),
 }
 
 
@@ -72,6 +73,7 @@ class DemoCases:
     updated: int
     unchanged: int
     assigned: list[str]  # system references of the investigator's cases
+    liaison_records: int = 0  # victims' records given to the demo liaison officer
 
 
 def demo_cases_create(*, var_dir: Path) -> DemoCases:
@@ -106,4 +108,25 @@ def demo_cases_create(*, var_dir: Path) -> DemoCases:
         updated=result.updated,
         unchanged=result.unchanged,
         assigned=assigned,
+        liaison_records=_demo_liaison_assign(references=assigned),
     )
+
+
+def _demo_liaison_assign(*, references: list[str]) -> int:
+    """The liaison lead gives the victims of the investigator's cases to the demo officer."""
+    from cases.models import parse_reference
+    from liaison.models import LiaisonRecord
+    from liaison.services.records import record_assign
+
+    User = get_user_model()
+    lead = User.objects.get(username=DEMO_USERS[Role.LIAISON_LEAD][0])
+    officer = User.objects.get(username=DEMO_USERS[Role.LIAISON_OFFICER][0])
+    records = LiaisonRecord.objects.filter(
+        case_id__in=[parse_reference(reference) for reference in references]
+    ).exclude(officer=officer)
+    given = 0
+    with transaction.atomic():
+        for record in records.order_by("pk"):
+            record_assign(record=record, officer=officer, by=lead)
+            given += 1
+    return given

@@ -1,4 +1,4 @@
-"""The six roles of the review, as Django groups (created by a data migration)."""
+"""The roles of the review, as Django groups (created by data migrations)."""
 
 from enum import StrEnum
 
@@ -12,6 +12,9 @@ class Role(StrEnum):
     LIAISON_LEAD = "Liaison lead"
     ANALYST = "Analyst"
     ADMINISTRATOR = "Administrator"
+    # Issue 5: reads the audit log ("who looked at this record, when and why"); the group
+    # is created by beaconport.audit's migration 0003_auditor_role.
+    AUDITOR = "Auditor"
 
 
 ALL_ROLES = tuple(Role)

@@ -18,6 +18,7 @@ ROLE_HOMES = {
     Role.LIAISON_OFFICER: ("My victims", "Victims and survivors you keep informed."),
     Role.ANALYST: ("Reports", "Counts across the review: no names, no free text."),
     Role.ADMINISTRATOR: ("Administration", "Users, roles and access to records."),
+    Role.AUDITOR: ("Audit log", "Who collected, changed, read or disclosed a record, and why."),
 }
 
 # The page each role's card leads to (left unlinked while that page does not exist).
@@ -28,6 +29,7 @@ ROLE_PAGES = {
     Role.LIAISON_OFFICER: "liaison:my_victims",
     Role.ANALYST: "reports:index",
     Role.ADMINISTRATOR: "admin:index",
+    Role.AUDITOR: "audit:search",
 }
 
 

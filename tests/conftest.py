@@ -50,7 +50,9 @@ REFERENCE_DATA = [
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+    marker = request.node.get_closest_marker("django_db")
+    marked = marker is not None and marker.kwargs.get("transaction", False)
+    if not marked and not {"transactional_db", "live_server"} & set(request.fixturenames):
         return
     request.getfixturevalue("transactional_db")
     from django.apps import apps

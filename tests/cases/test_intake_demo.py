@@ -54,3 +54,23 @@ def test_seeding_the_demo_twice_adds_nothing_and_still_prints_the_logins(tmp_pat
     assert "investigator" in output and "review.lead" in output
     assert Case.objects.count() == DEMO_REFERRALS
     assert set(cases_visible_to(investigator).values_list("pk", flat=True)) == assigned
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_liaison_officer_keeps_the_victims_of_the_investigators_cases(tmp_path, settings):
+    # Committed for real: liaison opens victims' records when the import commits.
+    from liaison.permissions import records_visible_to
+
+    settings.VAR_DIR = tmp_path
+    output = seed(tmp_path)
+
+    User = get_user_model()
+    officer = User.objects.get(username="liaison.officer")
+    cases = set(
+        cases_visible_to(User.objects.get(username="investigator")).values_list("pk", flat=True)
+    )
+    records = records_visible_to(officer)
+    assert records.exists()
+    assert set(records.values_list("case_id", flat=True)) <= cases
+    assert f"keeps {records.count()} more victims' records" in output
+    assert "auditor" in output

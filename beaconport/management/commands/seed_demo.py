@@ -41,5 +41,7 @@ class Command(BaseCommand):
             f"Demo cases: synthetic referrals from {cases.path} imported "
             f"({cases.created} created, {cases.updated} updated, {cases.unchanged} unchanged); "
             f"{DEMO_USERS[Role.INVESTIGATOR][0]} is assigned "
-            f"{len(cases.assigned)}: {', '.join(cases.assigned)}"
+            f"{len(cases.assigned)}: {', '.join(cases.assigned)}; "
+            f"{DEMO_USERS[Role.LIAISON_OFFICER][0]} keeps {cases.liaison_records} more "
+            f"victims' records"
         )
