@@ -113,6 +113,17 @@ def case_get_for(user, reference: str, action: str = VIEW, queryset=None) -> Cas
     return case
 
 
+def cases_shown(user, cases) -> list[Case]:
+    """Log that a page of cases was shown to the user: one audit row naming every case.
+
+    Lists and searches start from `cases_visible_to`; once a page is cut, the view hands
+    it here, so what each person was shown can be answered later.
+    """
+    cases = list(cases)
+    audit_consult(ids=[case.pk for case in cases], object_type="cases.case", actor=user)
+    return cases
+
+
 def can_see_identities(user, case: Case) -> bool:
     """Whether names of the people on the case may be shown to the user.
 

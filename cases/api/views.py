@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from cases import selectors
 from cases.api.filters import CaseFilter
 from cases.api.serializers import CaseDetailSerializer, CaseListSerializer, EventSerializer
-from cases.permissions import CHANGE, VIEW, can_see_identities, case_get_for
+from cases.permissions import CHANGE, VIEW, can_see_identities, case_get_for, cases_shown
 from cases.services import events as event_services
 
 
@@ -37,6 +37,10 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action == "list":
             return selectors.cases_for(self.request.user).order_by("pk")
         return selectors.case_detail_queryset()
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return cases_shown(self.request.user, page) if page is not None else page
 
     def get_serializer_class(self):
         if self.action == "retrieve":

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from cases import selectors
 from cases.forms import AssignForm
-from cases.permissions import sees_all_cases
+from cases.permissions import cases_shown, sees_all_cases
 
 PAGE_SIZE = 25
 
@@ -35,12 +35,13 @@ def my_cases(request):
         selectors.case_filtered(visible, selected), request.GET.get("sort")
     )
     page = _paginate(request, ordered)
+    cases = cases_shown(request.user, page.object_list)
     return render(
         request,
         "cases/my_cases.html",
         {
             "page_obj": page,
-            "cases": page.object_list,
+            "cases": cases,
             "facets": facets,
             "sort": sort,
             "sort_columns": [
@@ -67,7 +68,7 @@ def queue(request):
     if unassigned_only:
         cases = selectors.case_without_assignees(cases)
     page = _paginate(request, cases)
-    rows = list(page.object_list)
+    rows = cases_shown(request.user, page.object_list)
     assignees = selectors.case_assignees(case.pk for case in rows)
     choices = list(selectors.investigators())
     return render(

@@ -5,6 +5,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from beaconport.audit.models import AuditEvent
+from cases.models import parse_reference
 from cases.permissions import grant_case_access
 from tests.audit.helpers import assert_audited, last_seq
 from tests.factories import make_case
@@ -147,3 +148,33 @@ def test_an_outsider_gets_403_from_the_liaison_api_and_logs_no_read(investigator
     seq = last_seq()
     assert api.get(reverse("api:liaison-record-list")).status_code == 403
     assert _rows_after(seq) == []
+
+
+def test_my_cases_names_exactly_the_cases_shown_in_one_row(client, investigator, case):
+    other = make_case(suspects=1, victims=1)
+    client.force_login(investigator)
+    seq = last_seq()
+    assert client.get(reverse("cases:my_cases")).status_code == 200
+    (row,) = _rows_after(seq)
+    assert (row.operation, row.object_type, row.actor_id) == (
+        "consult",
+        "cases.case",
+        investigator.pk,
+    )
+    assert row.object_ids == [str(case.pk)]
+    assert str(other.pk) not in row.object_ids
+
+
+def test_the_review_queue_and_the_case_api_list_each_log_the_page_they_showed(client, review_lead):
+    cases = [make_case(suspects=1, victims=1) for _ in range(3)]
+    client.force_login(review_lead)
+    seq = last_seq()
+    assert client.get(reverse("cases:queue")).status_code == 200
+    (row,) = _rows_after(seq)
+    assert sorted(row.object_ids) == sorted(str(c.pk) for c in cases)
+    api = APIClient()
+    api.force_authenticate(review_lead)
+    seq = last_seq()
+    answered = api.get(reverse("api:case-list")).json()
+    (row,) = _rows_after(seq)
+    assert row.object_ids == [str(parse_reference(r["reference"])) for r in answered["results"]]

@@ -20,19 +20,21 @@ pytestmark = pytest.mark.django_db
 
 # Every signed-in request reads the session, the user and the user's groups (3), and saves
 # the session (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release = 3): 6 in all.
-# my cases: + 4 grouped counts (one per filter) + page count + page rows.
-MY_CASES_QUERIES = 12
-# queue: + page count + page rows + the page's assignees + the investigators to offer.
-QUEUE_QUERIES = 10
+# Every list page and case read also writes one audit row (one INSERT).
+# my cases: + 4 grouped counts (one per filter) + page count + page rows + audit.
+MY_CASES_QUERIES = 13
+# queue: + page count + page rows + the page's assignees + the investigators + audit.
+QUEUE_QUERIES = 11
 # case page: + the case + 8 prefetches (criteria, parties with people, flags, offences,
 # transitions, events, lines of inquiry, findings) + the assignees + 2 grant checks
-# (change, names) for an investigator / 1 grant check and the investigators for a lead.
-DETAIL_QUERIES_INVESTIGATOR = 18
-DETAIL_QUERIES_REVIEW_LEAD = 18
-# API list: session, user, groups, count, page, and the session save (3).
-API_LIST_QUERIES = 8
-# API detail: 3 + the case + 8 prefetches + the names check + the session save (3).
-API_DETAIL_QUERIES = 16
+# (change, names) for an investigator / 1 grant check and the investigators for a lead;
+# + audit.
+DETAIL_QUERIES_INVESTIGATOR = 19
+DETAIL_QUERIES_REVIEW_LEAD = 19
+# API list: session, user, groups, count, page, audit, and the session save (3).
+API_LIST_QUERIES = 9
+# API detail: 3 + the case + 8 prefetches + the names check + audit + session save (3).
+API_DETAIL_QUERIES = 17
 
 
 def full_case(user, n: int):
