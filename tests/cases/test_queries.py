@@ -28,9 +28,9 @@ QUEUE_QUERIES = 11
 # case page: + the case + 8 prefetches (criteria, parties with people, flags, offences,
 # transitions, events, lines of inquiry, findings) + the assignees + 2 grant checks
 # (change, names) for an investigator / 1 grant check and the investigators for a lead;
-# + audit.
-DETAIL_QUERIES_INVESTIGATOR = 19
-DETAIL_QUERIES_REVIEW_LEAD = 19
+# + audit + liaison at a glance (dates of contact per victim).
+DETAIL_QUERIES_INVESTIGATOR = 20
+DETAIL_QUERIES_REVIEW_LEAD = 20
 # API list: session, user, groups, count, page, audit, and the session save (3).
 API_LIST_QUERIES = 9
 # API detail: 3 + the case + 8 prefetches + the names check + audit + session save (3).

@@ -60,3 +60,35 @@ def test_the_glance_costs_one_query_however_many_victims(
     with django_assert_num_queries(1):
         html = GLANCE.render(Context({"case": first.case}))
     assert html.count("<tr>") == 1 + 5
+
+
+def test_the_investigators_case_page_shows_when_the_victim_was_contacted_and_nothing_said(
+    client, investigator, liaison_officer
+):
+    from django.urls import reverse
+
+    from cases.permissions import grant_case_access
+
+    record = record_for(liaison_officer)
+    grant_case_access(investigator, record.case)
+    contacted = timezone.now() - datetime.timedelta(days=2)
+    Contact.objects.create(
+        record=record,
+        occurred_at=contacted,
+        channel="text",
+        direction="out",
+        outcome="made",
+        summary="CONTACT-NOTE worried about court",
+        said_about_case="SAID-NOTE the review has started",
+        no_outcome_promised=True,
+        recorded_by=liaison_officer,
+    )
+    follow_up = open_followup(record, in_days=9)
+    client.force_login(investigator)
+
+    page = client.get(reverse("cases:detail", args=[record.case.reference])).content.decode()
+
+    assert "Victim liaison" in page
+    assert f"{timezone.localtime(contacted):%-d %B %Y}" in page
+    assert f"{timezone.localtime(follow_up.due_at):%-d %B %Y}" in page
+    assert "CONTACT-NOTE" not in page and "SAID-NOTE" not in page
