@@ -6,17 +6,20 @@ which answers 404 for a case that is not the reader's, exactly as for a missing 
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from beaconport.audit.context import set_justification
 from cases import selectors
 from cases.api.filters import CaseFilter
 from cases.api.serializers import CaseDetailSerializer, CaseListSerializer, EventSerializer
 from cases.permissions import CHANGE, VIEW, can_see_identities, case_get_for, cases_shown
 from cases.services import events as event_services
+
+MIN_JUSTIFICATION = 10
 
 
 def _as_drf_error(error: DjangoValidationError) -> ValidationError:
@@ -57,13 +60,31 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             queryset=self.get_queryset(),
         )
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "justification",
+                str,
+                description="Why you need the names of the people on this case (at least 10 "
+                "characters). Names are returned only with a reason, only to investigators "
+                "assigned to the case, and the reason is kept in the audit log.",
+            )
+        ]
+    )
     def retrieve(self, request, *args, **kwargs):
+        reason = request.query_params.get("justification", "").strip()
+        if reason and len(reason) < MIN_JUSTIFICATION:
+            raise ValidationError(
+                {"justification": f"Give a reason of at least {MIN_JUSTIFICATION} characters."}
+            )
+        if reason:
+            set_justification(reason)  # carried into the audit row of this read
         case = self.get_object()
         serializer = CaseDetailSerializer(
             case,
             context={
                 **self.get_serializer_context(),
-                "show_names": can_see_identities(request.user, case),
+                "show_names": bool(reason) and can_see_identities(request.user, case),
             },
         )
         return Response(serializer.data)

@@ -3,15 +3,43 @@
 from functools import wraps
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from beaconport.audit.justification import (
+    justification_given,
+    justification_key,
+    require_justification,
+)
 from cases import selectors
-from cases.permissions import CHANGE, VIEW, case_get_for
+from cases.permissions import CHANGE, VIEW, can_see_identities, case_get_for
 from cases.services.errors import StaleEdit
 
 FORM_TEMPLATE = "cases/form_page.html"
+# Issue 5: a victim's identity is shown only after the user has said why (once per case for
+# AUDIT_JUSTIFICATION_TTL), and the reason is logged with the read.
+IDENTITY = "victim identity"
+
+
+def names_shown(request, case) -> bool:
+    """Whether this request shows names: the user is assigned and has given a reason."""
+    return can_see_identities(request.user, case) and (
+        justification_given(request, justification_key("cases.case", case.pk, IDENTITY)) is not None
+    )
+
+
+def ask_why_before_names(request, case):
+    """None if names may be shown now; else the redirect to the reason form (or 404)."""
+    if not can_see_identities(request.user, case):
+        raise Http404("No such person")
+    return require_justification(
+        request,
+        obj=case,
+        reason=IDENTITY,
+        case=case,
+        label=f"see the names of the people on {case.reference}",
+    )
 
 
 def case_methods(*methods: str):

@@ -14,7 +14,7 @@ from cases.permissions import (
     user_can,
 )
 from cases.services.workflow import case_allowed_transitions
-from cases.views.base import case_methods
+from cases.views.base import ask_why_before_names, case_methods, names_shown
 from cases.vocabulary import PartyRole
 
 
@@ -29,7 +29,8 @@ def case_context(request, case, **extra) -> dict:
         "can_change": can_change,
         "can_triage": user_can(user, TRIAGE, case),
         "can_assign": can_assign,
-        "show_names": can_see_identities(user, case),
+        "show_names": (shown := names_shown(request, case)),
+        "may_ask_for_names": not shown and can_see_identities(user, case),
         "criteria": selectors.criteria_of(case),
         "suspects": [p for p in parties if p.role == PartyRole.SUSPECT],
         "victims": [p for p in parties if p.role == PartyRole.VICTIM],
@@ -50,4 +51,6 @@ def case_context(request, case, **extra) -> dict:
 def case_detail(request, reference):
     """One case, as far as the user may see it."""
     case = case_get_for(request.user, reference, VIEW, queryset=selectors.case_detail_queryset())
+    if request.GET.get("names") == "1" and (asked := ask_why_before_names(request, case)):
+        return asked
     return render(request, "cases/detail.html", case_context(request, case))

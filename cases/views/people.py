@@ -8,7 +8,14 @@ from cases.forms import FlagClearForm, FlagForm, PartyAddForm, PartyEditForm, Pe
 from cases.models import SuspectFlag
 from cases.permissions import CHANGE, can_see_identities
 from cases.services import flags, people
-from cases.views.base import case_for_change, case_methods, render_form, save_or_show
+from cases.views.base import (
+    ask_why_before_names,
+    case_for_change,
+    case_methods,
+    names_shown,
+    render_form,
+    save_or_show,
+)
 from cases.vocabulary import PartyRole
 
 PERSON_FIELDS = ["surname", "forenames", "date_of_birth", "gender", "ethnicity", "ethnicity_source"]
@@ -47,7 +54,7 @@ def party_edit(request, reference, ref):
     """
     case = case_for_change(request, reference, CHANGE)
     party = _party(case, ref)
-    show_names = can_see_identities(request.user, case)
+    show_names = names_shown(request, case)
     extra = {
         "title": f"Edit {party.get_role_display().lower()} {party.ref}",
         "submit_label": "Save changes",
@@ -55,7 +62,9 @@ def party_edit(request, reference, ref):
             f"{party.person.full_name} ({party.pseudonym})" if show_names else party.pseudonym
         ),
         "person_url": (
-            reverse("cases:person_edit", args=[case.reference, party.ref]) if show_names else None
+            reverse("cases:person_edit", args=[case.reference, party.ref])
+            if can_see_identities(request.user, case)
+            else None
         ),
     }
 
@@ -85,8 +94,8 @@ def party_edit(request, reference, ref):
 def person_edit(request, reference, ref):
     """Edit the person's record (name, birth date, ethnicity): only for those who see names."""
     case = case_for_change(request, reference, CHANGE)
-    if not can_see_identities(request.user, case):
-        raise Http404("No such person")
+    if asked := ask_why_before_names(request, case):
+        return asked
     party = _party(case, ref)
     person = party.person
     extra = {

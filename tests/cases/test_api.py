@@ -198,13 +198,40 @@ def test_detail_has_all_seven_criteria_with_reasons(api, investigator, own_case)
         assert body[key] == []
 
 
-def test_assigned_investigator_sees_victim_names(api, investigator, own_case):
-    body = as_user(api, investigator).get(detail_url(own_case)).json()
-    victim = next(p for p in body["parties"] if p["ref"] == "V1")
+def test_assigned_investigator_sees_victim_names_once_they_give_a_reason(
+    api, investigator, own_case
+):
+    from beaconport.audit.models import AuditEvent
+
     person = own_case.parties.get(ref="V1").person
+    client = as_user(api, investigator)
+    without = client.get(detail_url(own_case)).json()
+    assert {p["name"] for p in without["parties"]} == {None}
+
+    reason = "Preparing the interview plan for V1"
+    body = client.get(detail_url(own_case), {"justification": reason}).json()
+
+    victim = next(p for p in body["parties"] if p["ref"] == "V1")
     assert victim["role"] == "victim"
     assert victim["name"] == person.full_name
     assert victim["pseudonym"] == f"{own_case.reference}-V1"
+    logged = AuditEvent.objects.filter(operation="consult", case_id=own_case.pk).last()
+    assert (logged.justification, logged.actor_id) == (reason, investigator.pk)
+
+
+def test_a_reason_too_short_to_mean_anything_is_refused_with_400(api, investigator, own_case):
+    response = as_user(api, investigator).get(detail_url(own_case), {"justification": "why"})
+    assert response.status_code == 400
+    assert "justification" in response.json()
+
+
+def test_a_review_lead_giving_a_reason_still_sees_no_names(api, review_lead, own_case):
+    body = (
+        as_user(api, review_lead)
+        .get(detail_url(own_case), {"justification": "Checking the triage decision"})
+        .json()
+    )
+    assert {p["name"] for p in body["parties"]} == {None}
 
 
 def test_review_lead_sees_pseudonyms_not_names(api, review_lead, own_case):

@@ -33,8 +33,9 @@ DETAIL_QUERIES_INVESTIGATOR = 20
 DETAIL_QUERIES_REVIEW_LEAD = 20
 # API list: session, user, groups, count, page, audit, and the session save (3).
 API_LIST_QUERIES = 9
-# API detail: 3 + the case + 8 prefetches + the names check + audit + session save (3).
-API_DETAIL_QUERIES = 17
+# API detail: 3 + the case + 8 prefetches + audit + session save (3); the names check runs
+# only when a justification is given.
+API_DETAIL_QUERIES = 16
 
 
 def full_case(user, n: int):

@@ -230,10 +230,29 @@ def test_case_page_shows_every_criterion_with_its_reason(client, investigator, o
     assert "Synthetic rationale: evidential difficulties." in page
 
 
-def test_assigned_investigator_sees_the_victims_name(client, investigator, own_case):
+def test_assigned_investigator_sees_the_victims_name_after_saying_why(
+    client, investigator, own_case
+):
+    from beaconport.audit.models import AuditEvent
+
     victim = own_case.parties.select_related("person").get(ref="V1")
-    page = signed_in(client, investigator).get(detail(own_case)).content.decode()
+    signed_in(client, investigator)
+    first = client.get(detail(own_case)).content.decode()
+    assert victim.person.full_name not in first
+    assert "Show names" in first
+
+    asked = client.get(detail(own_case), {"names": "1"})
+    assert asked.status_code == 302 and "/audit/justify/" in asked["Location"]
+    reason = "Planning the victim's re-interview"
+    back = client.post(asked["Location"], {"justification": reason})
+    assert back.status_code == 302
+
+    page = client.get(back["Location"]).content.decode()
     assert victim.person.full_name in page
+    assert "Show names" not in page
+    assert AuditEvent.objects.filter(
+        case_id=own_case.pk, actor=investigator, justification=reason
+    ).exists()
 
 
 @pytest.mark.parametrize("persona", ["review_lead", "admin_user"])

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from cases.permissions import grant_case_access
 from cases.services.intake import case_recompute
+from tests.cases.helpers import give_reason_for_names
 from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +78,14 @@ def test_recording_every_suspect_deceased_makes_the_case_ineligible(signed_in, c
     assert "Deceased" in page
 
 
+def test_a_persons_record_asks_why_before_it_shows_a_name(signed_in, case):
+    response = signed_in.get(url("person_edit", case, "V1"))
+    assert response.status_code == 302
+    assert "/audit/justify/" in response["Location"]
+
+
 def test_the_assigned_investigator_corrects_a_persons_record(signed_in, case):
+    give_reason_for_names(signed_in, case)
     person = case.parties.get(ref="V1").person
     response = signed_in.post(
         url("person_edit", case, "V1"),
