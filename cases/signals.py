@@ -20,6 +20,10 @@ case_event_recorded = Signal()
 # kwargs: case_id, party_id, role (cases.vocabulary.PartyRole value)
 case_party_added = Signal()
 
+# Many people were added at once (a referral import): one signal per few hundred, so a
+# receiver can do its work in bulk. kwargs: parties, a list of (case_id, party_id, role).
+case_parties_added = Signal()
+
 # A suspect was flagged dangerous or a flight risk, or such a flag was cleared.
 # kwargs: case_id, flag_id, kind, active (bool)
 suspect_flag_changed = Signal()

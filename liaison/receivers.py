@@ -11,13 +11,19 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from beaconport.audit.context import audit_context
-from cases.signals import case_event_recorded, case_party_added, case_status_changed
+from cases.signals import (
+    case_event_recorded,
+    case_parties_added,
+    case_party_added,
+    case_status_changed,
+)
 from cases.vocabulary import CaseStatus, PartyRole
 from liaison.models import OUTCOME_TRIGGERS, Trigger
 from liaison.services import (
     followups_cancel_for_case,
     followups_open_for_trigger,
     record_open_for_party,
+    records_open_for_parties,
 )
 from liaison.services.followups import event_starts_at
 
@@ -28,6 +34,15 @@ def open_record_for_victim(sender, *, case_id, party_id, role, **kwargs):
     if role == PartyRole.VICTIM:
         with audit_context(source="receiver:liaison.open_record_for_victim"):
             record_open_for_party(party_id=party_id)
+
+
+@receiver(case_parties_added, dispatch_uid="liaison.open_records_for_victims")
+def open_records_for_victims(sender, *, parties, **kwargs):
+    """Victims added in bulk (an import) get their records in one go."""
+    victims = [party_id for _, party_id, role in parties if role == PartyRole.VICTIM]
+    if victims:
+        with audit_context(source="receiver:liaison.open_records_for_victims"):
+            records_open_for_parties(party_ids=victims)
 
 
 @receiver(case_event_recorded, dispatch_uid="liaison.followups_for_event")

@@ -24,7 +24,7 @@ from beaconport.audit.services import audit_record
 from cases import eligibility
 from cases.models import Case, CaseCriterion, CaseParty, Force, Offence, Person, SuspectFlag
 from cases.referrals.validate import ReferralInvalid, referral_problems
-from cases.signals import case_party_added
+from cases.signals import case_parties_added
 from cases.vocabulary import FlagKind, PartyRole
 
 logger = logging.getLogger(__name__)
@@ -226,29 +226,28 @@ class _Added:
         self.suspect.append(party.role == PartyRole.SUSPECT)
 
     def send(self) -> None:
-        """Announce each added party, after commit, a few hundred to a transaction.
+        """Announce the added parties, after commit, in batches of a few hundred.
 
-        Receivers open their own transactions (a liaison record per victim); inside one
-        short transaction those become savepoints instead of a commit each (measured about
-        four times faster for a large import's victims). A receiver that fails is
-        logged and the others still hear of every party.
+        One `case_parties_added` per batch lets receivers work in bulk (liaison opens every
+        victim's record in a handful of queries instead of several per victim: measured
+        26.6 s against a fraction of a second for 1,273 referrals). A receiver that fails
+        is logged and the other receivers still hear of every batch.
         """
         rows = zip(self.case_ids, self.party_ids, self.suspect, strict=True)
         while chunk := list(itertools.islice(rows, 500)):
-            with transaction.atomic():
-                for case_id, party_id, suspect in chunk:
-                    role = PartyRole.SUSPECT if suspect else PartyRole.VICTIM
-                    answers = case_party_added.send_robust(
-                        sender=CaseParty, case_id=case_id, party_id=party_id, role=role.value
+            parties = [
+                (case_id, party_id, (PartyRole.SUSPECT if suspect else PartyRole.VICTIM).value)
+                for case_id, party_id, suspect in chunk
+            ]
+            answers = case_parties_added.send_robust(sender=CaseParty, parties=parties)
+            for receiver, answer in answers:
+                if isinstance(answer, Exception):
+                    logger.error(
+                        "case_parties_added receiver %r failed for %d parties",
+                        receiver,
+                        len(parties),
+                        exc_info=answer,
                     )
-                    for receiver, answer in answers:
-                        if isinstance(answer, Exception):
-                            logger.error(
-                                "case_party_added receiver %r failed for party %s",
-                                receiver,
-                                party_id,
-                                exc_info=answer,
-                            )
 
 
 def _load_existing(forces: dict[str, Force], referrals: list[dict]) -> dict:

@@ -20,6 +20,7 @@ from liaison.services.records import (
     preferences_update,
     record_assign,
     record_open_for_party,
+    records_open_for_parties,
 )
 
 __all__ = [
@@ -37,4 +38,5 @@ __all__ = [
     "preferences_update",
     "record_assign",
     "record_open_for_party",
+    "records_open_for_parties",
 ]

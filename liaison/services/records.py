@@ -71,6 +71,37 @@ def record_open_for_party(*, party_id: int) -> LiaisonRecord | None:
 
 
 @transaction.atomic
+def records_open_for_parties(*, party_ids) -> int:
+    """Open (unassigned) liaison records for every victim among many parties at once.
+
+    For a referral import: five queries however many parties, idempotent (victims who
+    already have a record are left alone, concurrent openers are absorbed by the one-to-one),
+    and one audit row naming the records opened, as the system.
+    """
+    victims = dict(
+        CaseParty.objects.filter(pk__in=list(party_ids), role=PartyRole.VICTIM).values_list(
+            "pk", "case_id"
+        )
+    )
+    if not victims:
+        return 0
+    have = set(
+        LiaisonRecord.objects.filter(party_id__in=victims).values_list("party_id", flat=True)
+    )
+    missing = [party_id for party_id in victims if party_id not in have]
+    if not missing:
+        return 0
+    LiaisonRecord.objects.bulk_create(
+        [LiaisonRecord(party_id=p, case_id=victims[p]) for p in missing],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+    opened = list(LiaisonRecord.objects.filter(party_id__in=missing).values_list("pk", flat=True))
+    audit_record(operation=Operation.COLLECT, object_type="liaison.liaisonrecord", ids=opened)
+    return len(opened)
+
+
+@transaction.atomic
 def record_assign(
     *, record: LiaisonRecord, officer, by, version: int | None = None
 ) -> LiaisonRecord:

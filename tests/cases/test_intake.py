@@ -18,7 +18,7 @@ from cases.services.intake import (
     case_recompute,
     cases_create_from_referrals,
 )
-from cases.signals import case_party_added
+from cases.signals import case_parties_added
 from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
@@ -120,10 +120,10 @@ def test_each_added_party_is_announced_once_after_commit(
 ):
     heard = []
 
-    def listener(sender, *, case_id, party_id, role, **kwargs):
-        heard.append((case_id, party_id, role))
+    def listener(sender, *, parties, **kwargs):
+        heard.extend(parties)
 
-    case_party_added.connect(listener, dispatch_uid="test-intake-listener")
+    case_parties_added.connect(listener, dispatch_uid="test-intake-listener")
     try:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             case, _ = case_create_from_referral(referral=referral)
@@ -140,7 +140,7 @@ def test_each_added_party_is_announced_once_after_commit(
         new = CaseParty.objects.get(case=case, ref="V9")
         assert heard == [(case.pk, new.pk, "victim")]
     finally:
-        case_party_added.disconnect(dispatch_uid="test-intake-listener")
+        case_parties_added.disconnect(dispatch_uid="test-intake-listener")
 
 
 def test_a_batch_costs_the_same_number_of_queries_at_5_and_at_50_referrals():

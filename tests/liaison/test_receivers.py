@@ -147,3 +147,27 @@ def test_a_rule_edited_in_admin_applies_to_events_from_its_effective_date(invest
         D(2025, 9, 1),
         D(2025, 9, 10),
     ]
+
+
+def test_an_imports_batch_of_victims_opens_their_records_in_a_fixed_number_of_queries(
+    django_assert_num_queries,
+):
+    from beaconport.audit.models import AuditEvent
+    from cases.models import CaseParty
+    from cases.signals import case_parties_added
+
+    cases = [make_case(victims=3, suspects=2) for _ in range(4)]
+    parties = [
+        (p.case_id, p.pk, p.role) for p in CaseParty.objects.filter(case__in=cases).order_by("pk")
+    ]
+    # victims (1) + existing records (1) + insert (1) + opened ids (1) + audit (1), in a
+    # savepoint of the receiver's transaction (2)
+    with django_assert_num_queries(7):
+        case_parties_added.send(sender=CaseParty, parties=parties)
+    case_parties_added.send(sender=CaseParty, parties=parties)  # delivered twice
+
+    records = LiaisonRecord.objects.filter(case__in=cases)
+    assert records.count() == 12
+    assert set(records.values_list("party__role", flat=True)) == {"victim"}
+    (row,) = AuditEvent.objects.filter(object_type="liaison.liaisonrecord", operation="collect")
+    assert sorted(row.object_ids) == sorted(str(pk) for pk in records.values_list("pk", flat=True))
