@@ -89,23 +89,8 @@ def link_hash(content: str, seq: int, prev_hash: str) -> str:
 
 # --- the append -----------------------------------------------------------------------
 
-_COLUMNS = (
-    "at",
-    "actor_id",
-    "actor_label",
-    "operation",
-    "object_type",
-    "object_id",
-    "object_ids",
-    "case_id",
-    "person_id",
-    "source",
-    "ip",
-    "justification",
-    "changes",
-    "recipient",
-    "purpose",
-)
+# The inserted columns are exactly those the hash covers.
+_COLUMNS = CONTENT_FIELDS
 
 _PG_APPEND = """
 WITH head AS (

@@ -10,10 +10,8 @@ from cases.permissions import CHANGE
 from cases.services.errors import require_permission
 from cases.services.inquiries import inquiry_create
 from cases.services.versioning import (
-    audit_before,
-    audit_delta,
+    audited_versioned_update,
     validate_text_lengths,
-    versioned_update,
 )
 from cases.vocabulary import FindingCategory, InquiryOrigin, Severity
 
@@ -83,20 +81,13 @@ def finding_update(*, finding: Finding, by, version: int, **fields) -> Finding:
     require_permission(by, CHANGE, finding.case, "edit findings")
     if "description" in fields:
         fields["description"] = (fields["description"] or "").strip()
-    old = audit_before(finding, FINDING_EDITABLE)
-    current, changed = versioned_update(
+    current, _ = audited_versioned_update(
         instance=finding,
+        by=by,
         version=version,
         fields=fields,
         editable=FINDING_EDITABLE,
         label=f"Finding {finding.pk} on {format_reference(finding.case_id)}",
         validate=_validate_finding,
     )
-    if changed:
-        audit_record(
-            operation=Operation.ALTER,
-            actor=by,
-            obj=current,
-            changes=audit_delta(old, current, changed),
-        )
     return current

@@ -13,11 +13,11 @@ from cases.services.errors import require_permission
 from cases.services.versioning import (
     audit_before,
     audit_delta,
+    audited_versioned_update,
     check_version,
     lock_current,
     save_bumping_version,
     validate_text_lengths,
-    versioned_update,
 )
 from cases.vocabulary import Basis, FlagKind, PartyRole
 
@@ -110,24 +110,17 @@ def flag_update(*, flag: SuspectFlag, by, version: int, **fields) -> SuspectFlag
         fields["reason"] = (fields["reason"] or "").strip()
     if not flag.is_active:
         raise ValidationError("This flag has been cleared; set a new one instead.")
-    old = audit_before(flag, FLAG_EDITABLE)
-    current, changed = versioned_update(
+    current, _ = audited_versioned_update(
         instance=flag,
+        by=by,
         version=version,
         fields=fields,
         editable=FLAG_EDITABLE,
         label=f"The {flag.get_kind_display().lower()} flag on {flag.party.pseudonym}",
         validate=_validate_flag,
+        case=flag.party.case_id,
+        person=flag.party.person_id,
     )
-    if changed:
-        audit_record(
-            operation=Operation.ALTER,
-            actor=by,
-            obj=current,
-            changes=audit_delta(old, current, changed),
-            case=flag.party.case_id,
-            person=flag.party.person_id,
-        )
     return current
 
 

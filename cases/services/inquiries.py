@@ -10,10 +10,8 @@ from cases.models import Case, Finding, LineOfInquiry, format_reference
 from cases.permissions import CHANGE, user_can
 from cases.services.errors import require_permission
 from cases.services.versioning import (
-    audit_before,
-    audit_delta,
+    audited_versioned_update,
     validate_text_lengths,
-    versioned_update,
 )
 from cases.vocabulary import InquiryOrigin, InquiryStatus
 
@@ -107,20 +105,13 @@ def inquiry_update(*, inquiry: LineOfInquiry, by, version: int, **fields) -> Lin
             fields["status"] = InquiryStatus.ALLOCATED
         elif fields["allocated_to"] is None and inquiry.status == InquiryStatus.ALLOCATED:
             fields["status"] = InquiryStatus.OPEN
-    old = audit_before(inquiry, INQUIRY_EDITABLE)
-    current, changed = versioned_update(
+    current, _ = audited_versioned_update(
         instance=inquiry,
+        by=by,
         version=version,
         fields=fields,
         editable=INQUIRY_EDITABLE,
         label=f"Line of inquiry {inquiry.pk} on {format_reference(inquiry.case_id)}",
         validate=_validate_inquiry,
     )
-    if changed:
-        audit_record(
-            operation=Operation.ALTER,
-            actor=by,
-            obj=current,
-            changes=audit_delta(old, current, changed),
-        )
     return current

@@ -13,10 +13,8 @@ from cases.models import Case, CaseParty, Person, format_reference
 from cases.permissions import CHANGE, cases_visible_to, sees_all_cases, user_can
 from cases.services.errors import ActionNotPermitted, require_permission
 from cases.services.versioning import (
-    audit_before,
-    audit_delta,
+    audited_versioned_update,
     validate_text_lengths,
-    versioned_update,
 )
 from cases.vocabulary import Gender, PartyRole
 
@@ -168,9 +166,9 @@ def party_update(*, party: CaseParty, by, version: int, **fields) -> CaseParty:
     A suspect recorded deceased can take the case out of scope: eligibility is recomputed.
     """
     require_permission(by, CHANGE, party.case, "edit people")
-    old = audit_before(party, PARTY_EDITABLE)
-    current, changed = versioned_update(
+    current, changed = audited_versioned_update(
         instance=party,
+        by=by,
         version=version,
         fields=fields,
         editable=PARTY_EDITABLE,
@@ -179,13 +177,6 @@ def party_update(*, party: CaseParty, by, version: int, **fields) -> CaseParty:
     )
     if changed & PARTY_ELIGIBILITY_INPUTS:
         _recompute(current.case)
-    if changed:
-        audit_record(
-            operation=Operation.ALTER,
-            actor=by,
-            obj=current,
-            changes=audit_delta(old, current, changed),
-        )
     return current
 
 
@@ -216,21 +207,14 @@ def person_update(*, person: Person, by, version: int, **fields) -> Person:
             fields[name] = fields[name] or None
     if "ethnicity" in fields and fields["ethnicity"] is None:
         fields.setdefault("ethnicity_source", None)
-    old = audit_before(person, PERSON_EDITABLE)
-    current, changed = versioned_update(
+    current, _ = audited_versioned_update(
         instance=person,
+        by=by,
         version=version,
         fields=fields,
         editable=PERSON_EDITABLE,
         label="This person's record",
         validate=_validate_person,
+        sensitive_fields=PERSON_SENSITIVE,
     )
-    if changed:
-        audit_record(
-            operation=Operation.ALTER,
-            actor=by,
-            obj=current,
-            changes=audit_delta(old, current, changed),
-            sensitive_fields=PERSON_SENSITIVE,
-        )
     return current

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 
-from beaconport.audit.services import audit_snapshot
+from beaconport.audit.models import Operation
+from beaconport.audit.services import audit_record, audit_snapshot
 from cases.services.errors import StaleEdit
 
 
@@ -174,6 +175,43 @@ def versioned_update(
         validate(current, changed)
     current.validate_constraints()
     save_bumping_version(current, changed)
+    return current, changed
+
+
+def audited_versioned_update(
+    *,
+    instance: models.Model,
+    by,
+    version: int,
+    fields: dict,
+    editable: Iterable[str],
+    label: str,
+    validate=None,
+    **audit,
+) -> tuple[models.Model, set[str]]:
+    """`versioned_update`, then one audit row (alter) naming what moved from what to what.
+
+    Nothing changed, nothing logged. `audit` goes to `audit_record` (e.g. case=, person=,
+    sensitive_fields=). The audit row is the last write, so the chain lock is held briefly.
+    """
+    editable = tuple(editable)
+    old = audit_before(instance, editable)
+    current, changed = versioned_update(
+        instance=instance,
+        version=version,
+        fields=fields,
+        editable=editable,
+        label=label,
+        validate=validate,
+    )
+    if changed:
+        audit_record(
+            operation=Operation.ALTER,
+            actor=by,
+            obj=current,
+            changes=audit_delta(old, current, changed),
+            **audit,
+        )
     return current, changed
 
 
