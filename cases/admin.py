@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from guardian.admin import GuardedModelAdmin
 
+from beaconport.audit.admin_mixins import AuditedAdminMixin
 from cases.models import (
     Case,
     CaseCriterion,
@@ -29,7 +30,7 @@ from cases.services import findings, inquiries, people
 COMPUTED = ("status", "priority", "eligibility", "version", "created_at", "updated_at")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """A record only the services write: viewable, never added, changed or deleted here."""
 
     def has_add_permission(self, request, obj=None):
@@ -54,7 +55,7 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class ServiceSavedAdmin(admin.ModelAdmin):
+class ServiceSavedAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Edits are saved by the record's update service, never by `obj.save()`.
 
     The service is given the fields the form changed and the version the page was loaded
@@ -108,7 +109,7 @@ class ServiceSavedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Force)
-class ForceAdmin(admin.ModelAdmin):
+class ForceAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
 

@@ -2,17 +2,18 @@
 
 from django.contrib import admin
 
+from beaconport.audit.admin_mixins import AuditedAdminMixin
 from liaison.models import FollowUp, ReminderDelivery, VictimsCodeRule
 
 
 @admin.register(VictimsCodeRule)
-class VictimsCodeRuleAdmin(admin.ModelAdmin):
+class VictimsCodeRuleAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("trigger", "enhanced_days", "standard_days", "effective_from")
     list_filter = ("trigger",)
     ordering = ("trigger", "-effective_from")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Shown for support and audit; changed only through the liaison services."""
 
     def has_add_permission(self, request):

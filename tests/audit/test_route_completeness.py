@@ -1,0 +1,244 @@
+"""Every route, web, API and admin, is accounted for in the audit log.
+
+One table says, for each named route, how it is audited: a read of personal data writes a
+`consult` row; a write goes through a service (and `test_completeness` proves every service
+writes its row); the audit pages log themselves; the rest show no personal data, with the
+reason. A route added without a line here fails `test_the_table_names_every_route`, and the
+reads are tried for real as the person who may see them.
+"""
+
+import pytest
+from django.contrib import admin
+from django.urls import URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+from beaconport.audit.admin_mixins import AuditedAdminMixin
+from beaconport.audit.models import AuditEvent
+from cases.models import Finding, LineOfInquiry, SuspectFlag
+from cases.permissions import grant_case_access
+from liaison.models import Notification
+from tests.audit.helpers import last_seq
+from tests.cases.test_access_routes import url_for as case_url
+from tests.factories import make_case
+from tests.liaison.test_access_routes import ROUTES as LIAISON_ROUTES
+from tests.liaison.test_access_routes import url_for as liaison_url
+from tests.liaison.test_views_setup import open_followup, record_for
+
+CONSULT = "consult"  # reading it writes a consult row (tried below)
+SERVICE = "service"  # POST only: the write service logs it (tests/audit/test_completeness.py)
+SELF = "logs itself"  # the audit pages: searches, downloads and justifications are logged
+
+
+def none(reason: str) -> str:
+    return f"none: {reason}"
+
+
+ROUTE_AUDIT = {
+    "home": none("the signed-in user's own roles"),
+    "healthz": none("the state of the database and broker"),
+    "login": none("signing in"),
+    "logout": none("signing out"),
+    "password_change": none("the user's own password"),
+    "password_change_done": none("the user's own password"),
+    "api:schema": none("the API's description"),
+    "api:docs": none("the API's description"),
+    "api:case-list": CONSULT,
+    "api:case-detail": CONSULT,
+    "api:case-events": SERVICE,
+    "api:liaison-record-list": CONSULT,
+    "api:liaison-followup-list": CONSULT,
+    "audit:search": SELF,
+    "audit:export": SELF,
+    "audit:justify": SELF,
+    "cases:my_cases": CONSULT,
+    "cases:queue": CONSULT,
+    "cases:detail": CONSULT,
+    "cases:edit": CONSULT,
+    "cases:eligibility": CONSULT,
+    "cases:party_add": CONSULT,
+    "cases:party_edit": CONSULT,
+    "cases:person_edit": CONSULT,
+    "cases:flag_add": CONSULT,
+    "cases:flag_clear": CONSULT,
+    "cases:inquiry_add": CONSULT,
+    "cases:inquiry_edit": CONSULT,
+    "cases:finding_add": CONSULT,
+    "cases:finding_edit": CONSULT,
+    "cases:transition": SERVICE,
+    "cases:assign": SERVICE,
+    "cases:unassign": SERVICE,
+    "cases:event_add": SERVICE,
+    "liaison:my_victims": CONSULT,
+    "liaison:team": CONSULT,
+    "liaison:record": CONSULT,
+    "liaison:preferences_edit": CONSULT,
+    "liaison:expectation_create": CONSULT,
+    "liaison:contact_create": CONSULT,
+    "liaison:followup_create": CONSULT,
+    "liaison:followup_complete": CONSULT,
+    "liaison:followup_cancel": CONSULT,
+    "liaison:record_assign": CONSULT,
+    "liaison:notifications": none("the user's own notifications: a case reference and a date"),
+    "liaison:notification_read": none("marks the user's own notification read"),
+    "liaison:notifications_read_all": none("marks the user's own notifications read"),
+}
+
+
+def route_names() -> set[str]:
+    names = set()
+
+    def walk(patterns, namespace):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                inner = entry.namespace or ""
+                walk(entry.url_patterns, f"{namespace}:{inner}".strip(":") if inner else namespace)
+            elif entry.name:
+                names.add(f"{namespace}:{entry.name}" if namespace else entry.name)
+
+    walk(get_resolver().url_patterns, "")
+    return {name for name in names if not name.startswith("admin:")}
+
+
+def test_the_table_names_every_route():
+    assert route_names() == set(ROUTE_AUDIT)
+    for name, how in ROUTE_AUDIT.items():
+        assert how in (CONSULT, SERVICE, SELF) or len(how) > len("none: "), name
+
+
+def test_every_admin_page_over_case_liaison_or_audit_data_logs_what_it_shows():
+    from beaconport.audit.admin import AuditEventAdmin
+
+    unaudited = [
+        model._meta.label
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.app_label in {"cases", "liaison", "audit"}
+        and not isinstance(model_admin, AuditedAdminMixin | AuditEventAdmin)
+    ]
+    assert unaudited == []
+
+
+def consults_after(seq):
+    return AuditEvent.objects.filter(seq__gt=seq, operation="consult")
+
+
+@pytest.fixture
+def own_case(investigator):
+    case = make_case(summary="The investigator's own case.")
+    grant_case_access(investigator, case)
+    return {
+        "case": case,
+        "finding": Finding.objects.create(
+            case=case,
+            category="other",
+            description="A finding.",
+            severity="low",
+            recorded_by=investigator,
+        ),
+        "inquiry": LineOfInquiry.objects.create(
+            case=case, description="An inquiry.", origin="review", created_by=investigator
+        ),
+        "flag": SuspectFlag.objects.create(
+            party=case.parties.get(ref="S1"),
+            kind="dangerous",
+            reason="A reason.",
+            set_by=investigator,
+        ),
+    }
+
+
+CASE_READS = sorted(
+    name.removeprefix("cases:")
+    for name, how in ROUTE_AUDIT.items()
+    if how == CONSULT
+    and name.startswith("cases:")
+    and name not in {"cases:my_cases", "cases:queue"}
+)
+LEAD_ROUTES = {"eligibility"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", CASE_READS)
+def test_opening_a_case_page_logs_a_read_of_that_case(
+    client, request, investigator, own_case, name
+):
+    user = request.getfixturevalue("review_lead") if name in LEAD_ROUTES else investigator
+    client.force_login(user)
+    seq = last_seq()
+    response = client.get(case_url(name, own_case))
+    assert response.status_code in (200, 302), (name, response.status_code)
+    row = consults_after(seq).get()
+    assert (row.case_id, row.actor_id) == (own_case["case"].pk, user.pk)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["cases:my_cases", "cases:queue", "api:case-list"])
+def test_each_case_list_logs_one_row_naming_what_it_showed(request, own_case, name):
+    user = request.getfixturevalue("investigator" if name != "cases:queue" else "review_lead")
+    api = APIClient()
+    api.force_login(user)
+    seq = last_seq()
+    assert api.get(reverse(name)).status_code == 200
+    row = consults_after(seq).get()
+    assert str(own_case["case"].pk) in row.object_ids
+
+
+@pytest.mark.django_db
+def test_the_case_api_detail_logs_a_read(investigator, own_case):
+    api = APIClient()
+    api.force_login(investigator)
+    seq = last_seq()
+    case = own_case["case"]
+    assert api.get(reverse("api:case-detail", args=[case.reference])).status_code == 200
+    assert consults_after(seq).get().case_id == case.pk
+
+
+@pytest.fixture
+def owned(liaison_officer):
+    record = record_for(liaison_officer)
+    return {
+        "record": record,
+        "followup": open_followup(record),
+        "notification": Notification.objects.create(user=liaison_officer, text="BP-000001"),
+    }
+
+
+LIAISON_READS = sorted(
+    name for name, how in ROUTE_AUDIT.items() if how == CONSULT and "liaison" in name
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", LIAISON_READS)
+def test_opening_a_liaison_page_logs_what_it_showed(
+    client, liaison_officer, liaison_lead, owned, name
+):
+    arg, _, _, _ = LIAISON_ROUTES[name]
+    user = liaison_lead if name in {"liaison:team", "liaison:record_assign"} else liaison_officer
+    client.force_login(user)
+    seq = last_seq()
+    response = client.get(liaison_url(name, arg, owned))
+    assert response.status_code == 200, (name, response.status_code)
+    row = consults_after(seq).get()
+    assert row.actor_id == user.pk
+    if arg == "record":
+        assert row.object_id == str(owned["record"].pk) or str(owned["record"].pk) in (
+            row.object_ids or []
+        )
+
+
+@pytest.mark.django_db
+def test_an_administrator_opening_a_persons_record_in_admin_is_logged(client, admin_user):
+    case = make_case()
+    person = case.parties.get(ref="V1").person
+    client.force_login(admin_user)
+    seq = last_seq()
+    assert client.get(reverse("admin:cases_person_change", args=[person.pk])).status_code == 200
+    row = consults_after(seq).get()
+    assert (row.object_type, row.object_id, row.actor_id) == (
+        "cases.person",
+        str(person.pk),
+        admin_user.pk,
+    )
+    seq = last_seq()
+    assert client.get(reverse("admin:cases_person_changelist")).status_code == 200
+    assert str(person.pk) in consults_after(seq).get().object_ids
