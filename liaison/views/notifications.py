@@ -1,29 +1,15 @@
 """The signed-in user's own notifications: reminders and escalations, marked read."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from liaison.permissions import notifications_visible_to
 from liaison.selectors import notifications_for
+from liaison.services.notifications import notifications_mark_read
 from liaison.views.common import LIAISON_ROLES, role_required
 
 PAGE_SIZE = 100
-
-
-@transaction.atomic
-def _notifications_mark_read(*, user, ids=None) -> int:
-    """Mark the user's unread notifications read (all, or those with the given ids).
-
-    Stands in for a liaison service (liaison-core owns services; none marks notifications
-    read yet). Only the user's own notifications are touched.
-    """
-    queryset = notifications_visible_to(user).filter(read_at__isnull=True)
-    if ids is not None:
-        queryset = queryset.filter(pk__in=ids)
-    return queryset.update(read_at=timezone.now())
 
 
 @require_GET
@@ -43,7 +29,7 @@ def notification_read(request, pk):
 
     if not notifications_visible_to(request.user).filter(pk=pk).exists():
         raise Http404("No such notification")
-    _notifications_mark_read(user=request.user, ids=[pk])
+    notifications_mark_read(user=request.user, ids=[pk])
     return redirect("liaison:notifications")
 
 
@@ -51,6 +37,6 @@ def notification_read(request, pk):
 @role_required(*LIAISON_ROLES)
 def notifications_read_all(request):
     """Mark every unread notification of the user read."""
-    count = _notifications_mark_read(user=request.user)
+    count = notifications_mark_read(user=request.user)
     messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
     return redirect("liaison:notifications")
