@@ -9,7 +9,7 @@ that user may see. The two cross-role reads are deliberately narrow:
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.models import Case, CaseTransition, InvestigativeEvent, parse_reference
@@ -87,7 +87,8 @@ def records_for_list(
     queryset = _annotate_records(queryset)
     if overdue_only:
         queryset = queryset.filter(overdue=True)
-    return queryset.order_by("next_due_at", "case_id", "pk")
+    # Nothing due sorts last on every database (SQLite puts NULLs first by default).
+    return queryset.order_by(F("next_due_at").asc(nulls_last=True), "case_id", "pk")
 
 
 def record_detail(user, pk) -> LiaisonRecord:
