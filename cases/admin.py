@@ -148,17 +148,7 @@ class CaseAdmin(GuardedModelAdmin, ServiceSavedAdmin):
     list_select_related = ("force",)
     ordering = ("-pk",)
     inlines = (CriterionInline, TransitionInline)
-    service_fields = (
-        "summary",
-        "offence_start",
-        "offence_end",
-        "decision_outcome",
-        "decision_on",
-        "decision_by",
-        "decision_outcome_code",
-        "decision_rationale",
-        "independently_reviewed",
-    )
+    service_fields = case_services.CASE_EDITABLE
 
     def update(self, *, obj, by, version, fields):
         case_services.case_update(case=obj, by=by, version=version, **fields)

@@ -1,8 +1,9 @@
 """Events reported through the API open follow-ups due when an independent count says.
 
-The count here is written from the Victims' Code wording, not from liaison.workdays: start
-on the working day after the event, skip weekends and the England and Wales bank holidays
-published on gov.uk (typed in by hand below), due at the end of the last day.
+The count is the working-day tests' reference count, written from the Victims' Code wording
+and not from liaison.workdays: start on the working day after the event, skip weekends and
+the England and Wales bank holidays published on gov.uk (typed in by hand), due at the end
+of the last day.
 """
 
 import datetime
@@ -15,27 +16,10 @@ from liaison.models import FollowUp
 from liaison.services import enhanced_rights_set
 from tests.factories import make_case
 from tests.liaison.helpers import announce_victims
+from tests.liaison.test_workdays import reference_add
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-
-# gov.uk/bank-holidays, England and Wales.
-BANK_HOLIDAYS = {
-    D(2025, 1, 1), D(2025, 4, 18), D(2025, 4, 21), D(2025, 5, 5), D(2025, 5, 26),
-    D(2025, 8, 25), D(2025, 12, 25), D(2025, 12, 26),
-    D(2026, 1, 1), D(2026, 4, 3), D(2026, 4, 6), D(2026, 5, 4), D(2026, 5, 25),
-    D(2026, 8, 31), D(2026, 12, 25), D(2026, 12, 28),
-}  # fmt: skip
-
-
-def independent_due(event_on: datetime.date, working_days: int) -> datetime.date:
-    day, counted = event_on, 0
-    while counted < working_days:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5 and day not in BANK_HOLIDAYS:
-            counted += 1
-    return day
-
 
 EVENTS = [
     ("arrest", D(2025, 8, 22)),  # Friday before the August bank holiday
@@ -70,5 +54,5 @@ def test_an_event_reported_through_the_api_is_due_when_the_independent_count_say
     assert response.status_code == 201, response.content
     opened = {f.record_id: f for f in FollowUp.objects.filter(case=case)}
     assert set(opened) == {enhanced.pk, standard.pk}
-    assert opened[enhanced.pk].due_on == independent_due(occurred_on, 1)
-    assert opened[standard.pk].due_on == independent_due(occurred_on, 5)
+    assert opened[enhanced.pk].due_on == reference_add(occurred_on, 1)
+    assert opened[standard.pk].due_on == reference_add(occurred_on, 5)
