@@ -260,17 +260,128 @@ class FollowUpCancelForm(VersionedForm):
 
 
 class AssignForm(VersionedForm):
-    """A liaison lead gives a victim's record to an officer."""
+    """A liaison lead gives a victim's record to an officer, or takes it back (no officer)."""
 
-    officer = forms.TypedChoiceField(label="Liaison officer", coerce=int)
+    officer = forms.TypedChoiceField(
+        label="Liaison officer",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="Choose “No officer” to take the record back: its follow-ups go unassigned.",
+    )
 
     def __init__(self, *args, officers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.officers = {user.pk: user for user in officers}
         self.fields["officer"].choices = [
-            ("", "Choose an officer"),
+            ("", "No officer"),
             *[(u.pk, u.get_full_name() or u.get_username()) for u in officers],
         ]
 
     def clean_officer(self):
-        return self.officers.get(self.cleaned_data.get("officer"))
+        value = self.cleaned_data.get("officer")
+        return self.officers.get(value) if value is not None else None
+
+
+class DoNotContactForm(forms.Form):
+    """A period in which the victim must not be contacted."""
+
+    starts_on = forms.DateField(label="First day", widget=DATE)
+    ends_on = forms.DateField(
+        label="Last day",
+        widget=DATE,
+        required=False,
+        help_text="Leave empty if it lasts until further notice.",
+    )
+    reason = forms.CharField(
+        label="Why",
+        widget=TEXT,
+        max_length=2000,
+        help_text="For example a hospital stay, the trial, or the victim's own wish.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", "The last day cannot be before the first.")
+        return cleaned
+
+
+def period_token(period) -> str:
+    """What a do-not-contact period's end looked like when loaded (it has no version)."""
+    return period.ends_on.isoformat() if period.ends_on else "open"
+
+
+class DoNotContactEndForm(forms.Form):
+    """Bring a do-not-contact period to an end earlier than planned.
+
+    The hidden `version` is the period's last day as loaded ("open" for until further
+    notice): if someone else changed it meanwhile, the edit is refused as stale.
+    """
+
+    version = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    ends_on = forms.DateField(
+        label="Last day",
+        widget=DATE,
+        help_text="The last day on which the victim must not be contacted.",
+    )
+
+    def __init__(self, *args, period, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.period = period
+
+    def clean(self):
+        cleaned = super().clean()
+        ends_on, period = cleaned.get("ends_on"), self.period
+        if ends_on is None:
+            return cleaned
+        if ends_on < period.starts_on:
+            self.add_error(
+                "ends_on",
+                f"The last day cannot be before the first ({period.starts_on:%d %b %Y}).",
+            )
+        # Checked against the end the user loaded; a stale one is the view's to report.
+        loaded = cleaned.get("version") == period_token(period)
+        if loaded and period.ends_on and ends_on > period.ends_on:
+            self.add_error(
+                "ends_on",
+                f"This period already ends on {period.ends_on:%d %b %Y}: to keep the victim "
+                "out of contact for longer, add a new period.",
+            )
+        return cleaned
+
+
+class EnhancedRightsForm(VersionedForm):
+    """Whether the victim is entitled to enhanced rights under the Victims' Code."""
+
+    enhanced_rights = forms.TypedChoiceField(
+        label="Entitled to enhanced rights",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        help_text="Enhanced rights mean shorter deadlines for telling the victim what happens.",
+    )
+    enhanced_rights_off_reason = forms.CharField(
+        label="Why enhanced rights do not apply",
+        widget=TEXT,
+        max_length=2000,
+        required=False,
+        help_text="Needed when you answer No.",
+    )
+
+    @classmethod
+    def initial_for(cls, record) -> dict:
+        return {
+            "version": record.version,
+            "enhanced_rights": "yes" if record.enhanced_rights else "no",
+            "enhanced_rights_off_reason": record.enhanced_rights_off_reason,
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        reason = (cleaned.get("enhanced_rights_off_reason") or "").strip()
+        if cleaned.get("enhanced_rights") is False and not reason:
+            self.add_error("enhanced_rights_off_reason", "Say why enhanced rights do not apply.")
+        cleaned["enhanced_rights_off_reason"] = reason
+        return cleaned

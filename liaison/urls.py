@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from liaison.views import edits, followups, notifications, records, team
+from liaison.views import edits, followups, notifications, records, rights, team
 
 app_name = "liaison"
 
@@ -20,6 +20,17 @@ urlpatterns = [
     path("records/<int:pk>/contacts/new/", edits.contact_create, name="contact_create"),
     path("records/<int:pk>/followups/new/", followups.followup_create, name="followup_create"),
     path("records/<int:pk>/assign/", team.record_assign, name="record_assign"),
+    path(
+        "records/<int:pk>/enhanced-rights/",
+        rights.enhanced_rights_edit,
+        name="enhanced_rights_edit",
+    ),
+    path(
+        "records/<int:pk>/do-not-contact/new/",
+        rights.do_not_contact_add,
+        name="do_not_contact_add",
+    ),
+    path("do-not-contact/<int:pk>/end/", rights.do_not_contact_end, name="do_not_contact_end"),
     path("followups/<int:pk>/done/", followups.followup_complete, name="followup_complete"),
     path("followups/<int:pk>/cancel/", followups.followup_cancel, name="followup_cancel"),
 ]

@@ -21,6 +21,7 @@ from tests.audit.helpers import last_seq
 from tests.cases.test_access_routes import url_for as case_url
 from tests.factories import make_case
 from tests.liaison.test_access_routes import ROUTES as LIAISON_ROUTES
+from tests.liaison.test_access_routes import period_for
 from tests.liaison.test_access_routes import url_for as liaison_url
 from tests.liaison.test_views_setup import open_followup, record_for
 
@@ -78,6 +79,9 @@ ROUTE_AUDIT = {
     "liaison:followup_complete": CONSULT,
     "liaison:followup_cancel": CONSULT,
     "liaison:record_assign": CONSULT,
+    "liaison:enhanced_rights_edit": CONSULT,
+    "liaison:do_not_contact_add": CONSULT,
+    "liaison:do_not_contact_end": CONSULT,
     "liaison:notifications": none("the user's own notifications: a case reference and a date"),
     "liaison:notification_read": none("marks the user's own notification read"),
     "liaison:notifications_read_all": none("marks the user's own notifications read"),
@@ -198,6 +202,7 @@ def owned(liaison_officer):
     return {
         "record": record,
         "followup": open_followup(record),
+        "period": period_for(record),
         "notification": Notification.objects.create(user=liaison_officer, text="BP-000001"),
     }
 
@@ -220,7 +225,7 @@ def test_opening_a_liaison_page_logs_what_it_showed(
     assert response.status_code == 200, (name, response.status_code)
     row = consults_after(seq).get()
     assert row.actor_id == user.pk
-    if arg == "record":
+    if arg in ("record", "period"):  # a period's form is a read of its victim's record
         assert row.object_id == str(owned["record"].pk) or str(owned["record"].pk) in (
             row.object_ids or []
         )

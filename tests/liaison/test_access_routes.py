@@ -9,8 +9,8 @@ names every liaison route, so a new route cannot be added without its outsiders.
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from liaison.models import Notification
-from tests.liaison.test_views_setup import open_followup, record_for
+from liaison.models import DoNotContact, Notification
+from tests.liaison.test_views_setup import days_from_today, open_followup, record_for
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,9 @@ ROUTES = {
     "liaison:contact_create": ("record", "get", RECORD, 200),
     "liaison:followup_create": ("record", "get", RECORD, 200),
     "liaison:record_assign": ("record", "get", RECORD, 404),
+    "liaison:enhanced_rights_edit": ("record", "get", RECORD, 200),
+    "liaison:do_not_contact_add": ("record", "get", RECORD, 200),
+    "liaison:do_not_contact_end": ("period", "get", RECORD, 200),
     "liaison:followup_complete": ("followup", "get", RECORD, 200),
     "liaison:followup_cancel": ("followup", "get", RECORD, 200),
     "api:liaison-record-list": (None, "get", ROLE_PAGE, 200),
@@ -74,13 +77,24 @@ def test_the_table_names_every_liaison_route():
     assert liaison_route_names() == set(ROUTES)
 
 
+def period_for(record) -> DoNotContact:
+    """A do-not-contact period on the record, until further notice."""
+    return DoNotContact.objects.create(
+        record=record,
+        starts_on=days_from_today(-1),
+        reason="In hospital (synthetic)",
+        created_by=record.officer,
+    )
+
+
 @pytest.fixture
 def owned(liaison_officer):
-    """A record, follow-up and notification belonging to the liaison officer."""
+    """A record, follow-up, do-not-contact period and notification of the liaison officer."""
     record = record_for(liaison_officer)
     return {
         "record": record,
         "followup": open_followup(record),
+        "period": period_for(record),
         "notification": Notification.objects.create(
             user=liaison_officer, text="BP-000001: an update is due today"
         ),
@@ -108,13 +122,22 @@ def test_an_outsiders_post_to_a_record_form_answers_404_and_changes_nothing(
     arg, _, _, _ = ROUTES[name]
     record = owned["record"]
     before = (record.version, record.officer_id, record.contacts.count())
+    periods = list(record.do_not_contact.values_list("pk", "ends_on"))
     client.force_login(request.getfixturevalue(outsider))
-    response = client.post(url_for(name, arg, owned), {"version": "1", "reason": "x"})
+    post = {
+        "version": "1",
+        "reason": "x",
+        "starts_on": days_from_today(0).isoformat(),
+        "ends_on": days_from_today(0).isoformat(),
+        "enhanced_rights": "yes",
+    }
+    response = client.post(url_for(name, arg, owned), post)
     assert response.status_code == 404
     record.refresh_from_db()
     owned["followup"].refresh_from_db()
     assert (record.version, record.officer_id, record.contacts.count()) == before
     assert owned["followup"].status == "open"
+    assert list(record.do_not_contact.values_list("pk", "ends_on")) == periods
 
 
 @pytest.mark.parametrize("name", sorted(ROUTES))
