@@ -9,7 +9,7 @@ that user may see. The two cross-role reads are deliberately narrow:
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.models import Case, CaseTransition, InvestigativeEvent, parse_reference
@@ -21,6 +21,7 @@ from liaison.models import (
     FollowUpStatus,
     LiaisonRecord,
     Notification,
+    Trigger,
 )
 from liaison.permissions import (
     VIEW,
@@ -284,3 +285,74 @@ def liaison_glance_for_case(case: Case) -> list[LiaisonGlance]:
         )
         for row in rows
     ]
+
+
+COMPLIANCE_DAYS = 90
+
+
+@dataclass(frozen=True)
+class RuleCompliance:
+    """For one Victims' Code rule (or follow-ups under no rule): how many were late."""
+
+    label: str
+    late: int
+    total: int
+
+
+@dataclass(frozen=True)
+class DeadlineCompliance:
+    """The deadlines missed in a period: each breach, and late-of-counted per rule."""
+
+    since: datetime.datetime
+    until: datetime.datetime
+    breaches: list[FollowUp]
+    per_rule: list[RuleCompliance]
+
+
+def deadline_compliance(user, *, days: int = COMPLIANCE_DAYS, now=None) -> DeadlineCompliance:
+    """Follow-ups completed after their deadline, and open ones past it, over the last `days`.
+
+    A follow-up counts in the period when it fell due in it, was completed in it, or is
+    still open past its deadline; it is late when completed late (with the officer's reason)
+    or still open past its deadline; cancelled ones never count. Leads only (others get an
+    empty report). Two queries whatever the number of rows: the breaches (rule, record,
+    party, case and officer joined) and one aggregate for the counts per rule.
+    """
+    now = now or timezone.now()
+    since = now - datetime.timedelta(days=days)
+    if not sees_all_records(user):
+        return DeadlineCompliance(since=since, until=now, breaches=[], per_rule=[])
+    open_late = Q(status=FollowUpStatus.OPEN, due_at__lt=now)
+    done_late = Q(status=FollowUpStatus.DONE, completed_late=True, completed_at__gte=since)
+    counted = (
+        followups_visible_to(user)
+        .exclude(status=FollowUpStatus.CANCELLED)
+        .filter(
+            Q(due_at__gte=since, due_at__lt=now)
+            | Q(status=FollowUpStatus.DONE, completed_at__gte=since, completed_at__lt=now)
+            | open_late
+        )
+    )
+    breaches = list(
+        counted.filter(open_late | done_late)
+        .select_related("rule", "record", "record__party", "case", "officer")
+        .order_by("-due_at", "-pk")
+    )
+    rows = (
+        counted.order_by()
+        .values("rule__trigger")
+        .annotate(total=Count("pk"), late=Count("pk", filter=open_late | done_late))
+    )
+    labels = dict(Trigger.choices)
+    per_rule = sorted(
+        (
+            RuleCompliance(
+                label=labels.get(row["rule__trigger"], "No Victims' Code rule"),
+                late=row["late"],
+                total=row["total"],
+            )
+            for row in rows
+        ),
+        key=lambda r: (-r.late, r.label),
+    )
+    return DeadlineCompliance(since=since, until=now, breaches=breaches, per_rule=per_rule)

@@ -8,7 +8,7 @@ from beaconport.roles import Role
 from liaison import services
 from liaison.forms import AssignForm
 from liaison.permissions import ASSIGN, assignable_officers, record_get_for
-from liaison.selectors import team_overview
+from liaison.selectors import deadline_compliance, team_overview
 from liaison.views.common import render_form, role_required, save_or_show
 
 
@@ -20,12 +20,19 @@ def _officers():
 @require_GET
 @role_required(Role.LIAISON_LEAD)
 def team(request):
-    """Overdue follow-ups across the team, and victims nobody has been assigned to yet."""
+    """Overdue follow-ups across the team, victims nobody has been assigned to yet, and the
+    deadlines missed in the last 90 days."""
     overview = team_overview(request.user)
     overdue = list(overview["overdue"])
     records = list(overview["unassigned"])
-    # One audit row for the page: every victim's record it names, overdue or unassigned.
-    shown = dict.fromkeys([f.record_id for f in overdue] + [r.pk for r in records])
+    compliance = deadline_compliance(request.user)
+    # One audit row for the page: every victim's record it names, whether overdue, unassigned
+    # or in the deadlines missed.
+    shown = dict.fromkeys(
+        [f.record_id for f in overdue]
+        + [r.pk for r in records]
+        + [f.record_id for f in compliance.breaches]
+    )
     audit_consult(ids=shown, object_type="liaison.liaisonrecord", actor=request.user)
     officers = _officers()
     unassigned = [
@@ -39,7 +46,11 @@ def team(request):
         }
         for record in records
     ]
-    return render(request, "liaison/team.html", {"overdue": overdue, "unassigned": unassigned})
+    return render(
+        request,
+        "liaison/team.html",
+        {"overdue": overdue, "unassigned": unassigned, "compliance": compliance},
+    )
 
 
 @require_http_methods(["GET", "POST"])
