@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from liaison.models import DoNotContact
-from tests.browser import ARTIFACTS, sign_in
+from tests.browser import sign_in
 from tests.liaison.test_access_routes import period_for
 from tests.liaison.test_views_setup import days_from_today, open_followup, record_for
 
@@ -383,7 +383,7 @@ def test_outsiders_get_404_from_every_rights_form_and_change_nothing(
 # --- In a browser ---------------------------------------------------------------------------
 
 
-def test_an_officer_adds_a_do_not_contact_period_in_a_browser(page, liaison_officer):
+def test_an_officer_adds_a_do_not_contact_period_in_a_browser(page, liaison_officer, tmp_path):
     record = record_for(liaison_officer)
     sign_in(page, liaison_officer.username)
     page.goto(url("record", record))
@@ -398,6 +398,6 @@ def test_an_officer_adds_a_do_not_contact_period_in_a_browser(page, liaison_offi
     section = page.locator("#preferences")
     assert "Staying with family after the trial (synthetic)" in section.inner_text()
     assert section.get_by_role("link", name="End early").count() == 1
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "liaison-record-do-not-contact.png"), full_page=True)
+    # Kept with the test's own files: test-artifacts/ is for failures only.
+    page.screenshot(path=str(tmp_path / "liaison-record-do-not-contact.png"), full_page=True)
     assert record.do_not_contact.get().ends_on == days_from_today(14)
