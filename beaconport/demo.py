@@ -74,6 +74,7 @@ class DemoCases:
     unchanged: int
     assigned: list[str]  # system references of the investigator's cases
     liaison_records: int = 0  # victims' records given to the demo liaison officer
+    events: int = 0  # investigative events recorded, so follow-ups are due in the demo
 
 
 def demo_cases_create(*, var_dir: Path) -> DemoCases:
@@ -109,7 +110,31 @@ def demo_cases_create(*, var_dir: Path) -> DemoCases:
         unchanged=result.unchanged,
         assigned=assigned,
         liaison_records=_demo_liaison_assign(references=assigned),
+        events=_demo_events_record(references=assigned[:2], by=investigator),
     )
+
+
+def _demo_events_record(*, references: list[str], by) -> int:
+    """An arrest a few days ago on the first of the investigator's cases, and an interview
+    under caution today on the second: the victims' follow-ups then come due (and one is
+    overdue) for the demo liaison officer. Cases that already have events are left alone."""
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.models import Case, parse_reference
+    from cases.services.events import event_record
+
+    today = timezone.localdate()
+    plan = [("arrest", today - datetime.timedelta(days=6)), ("interview_under_caution", today)]
+    recorded = 0
+    for reference, (event_type, occurred_on) in zip(references, plan, strict=False):
+        case = Case.objects.get(pk=parse_reference(reference))
+        if case.events.exists():
+            continue
+        event_record(case=case, by=by, type=event_type, occurred_on=occurred_on)
+        recorded += 1
+    return recorded
 
 
 def _demo_liaison_assign(*, references: list[str]) -> int:

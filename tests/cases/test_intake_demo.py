@@ -73,4 +73,8 @@ def test_the_demo_liaison_officer_keeps_the_victims_of_the_investigators_cases(t
     assert records.exists()
     assert set(records.values_list("case_id", flat=True)) <= cases
     assert f"keeps {records.count()} more victims' records" in output
+    # The demo's investigative events leave the officer follow-ups to work on.
+    from liaison.models import FollowUp
+
+    assert FollowUp.objects.filter(record__in=records, status="open").count() >= 2
     assert "auditor" in output
