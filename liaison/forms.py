@@ -7,7 +7,6 @@ service compares it and refuses a stale edit, and the page shows what changed.
 import datetime
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from liaison.models import Channel, ContactOutcome, Direction, Hope, Weekday
@@ -26,18 +25,6 @@ def _aware(value: datetime.datetime | None) -> datetime.datetime | None:
     if value is not None and timezone.is_naive(value):
         return timezone.make_aware(value)
     return value
-
-
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError beside the fields it names (the rest above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class VersionedForm(forms.Form):

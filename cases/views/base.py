@@ -2,7 +2,6 @@
 
 from functools import wraps
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from beaconport.audit.justification import (
     justification_key,
     require_justification,
 )
+from beaconport.forms import form_submitted
 from cases import selectors
 from cases.permissions import CHANGE, VIEW, can_see_identities, case_get_for
 from cases.services.errors import StaleEdit
@@ -74,15 +74,6 @@ def back_to_case(case, anchor: str = ""):
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
-def add_service_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: by field where it names one, else on top."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _shown(form, name, value):
     field = form.fields.get(name)
     if value is None or value == "":
@@ -115,16 +106,6 @@ def stale_context(form, error: StaleEdit) -> dict:
     return {"changes": rows, "version": error.current.version}
 
 
-def rebind_with_version(form, make_form, version: int):
-    """The same form, the user's input kept, now carrying the current version.
-
-    Submitting it again is a deliberate choice to replace what the other person saved.
-    """
-    data = form.data.copy()
-    data[form.add_prefix("version")] = str(version)
-    return make_form(data)
-
-
 def render_form(request, case, form, *, title, submit_label, status=200, **extra):
     return render(
         request,
@@ -138,31 +119,21 @@ def save_or_show(request, case, make_form, write, *, title, submit_label, anchor
     """Run the write with the posted data; redirect to the case, or show what went wrong.
 
     `make_form(data)` builds the bound form; `write(cleaned_data)` calls the service.
-
     Invalid input answers 400 with the field errors; a stale edit answers 409 and shows what
-    changed, keeping the user's input.
+    changed, keeping the user's input (beaconport.forms.form_submitted).
     """
-    form = make_form(request.POST)
-    if form.is_valid():
-        try:
-            write(form.cleaned_data)
-        except StaleEdit as error:
-            stale = stale_context(form, error)
-            form = rebind_with_version(form, make_form, stale["version"])
-            return render_form(
-                request,
-                case,
-                form,
-                title=title,
-                submit_label=submit_label,
-                status=409,
-                stale=stale,
-                **extra,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return back_to_case(case, anchor)
-    return render_form(
-        request, case, form, title=title, submit_label=submit_label, status=400, **extra
+
+    def page(form, *, status, stale=None):
+        more = {**extra, "stale": stale} if stale else extra
+        return render_form(
+            request, case, form, title=title, submit_label=submit_label, status=status, **more
+        )
+
+    return form_submitted(
+        request,
+        make_form,
+        write,
+        render_page=page,
+        on_saved=lambda _: back_to_case(case, anchor),
+        stale_panel=stale_context,
     )

@@ -8,13 +8,13 @@ for an investigator or analyst) answer 403.
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from beaconport.forms import form_submitted
 from beaconport.roles import Role, has_role
 from cases.services.errors import StaleEdit
-from liaison.forms import apply_service_errors
 from liaison.models import Channel, Weekday
 
 LIAISON_ROLES = (Role.LIAISON_OFFICER, Role.LIAISON_LEAD)
@@ -99,31 +99,24 @@ def save_or_show(
     a stale edit answers 409, shows what changed and keeps the user's input, now carrying
     the current version so that submitting again is a deliberate choice.
     """
-    form = make_form(request.POST)
-    if form.is_valid():
-        try:
-            warnings = write(form.cleaned_data)
-        except StaleEdit as error:
-            stale = stale_context(error, labels or {})
-            data = form.data.copy()
-            data["version"] = str(stale["version"])
-            return render_form(
-                request,
-                record,
-                make_form(data),
-                title=title,
-                submit_label=submit_label,
-                status=409,
-                stale=stale,
-                **extra,
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, f"{title}: saved.")
-            for warning in warnings or ():
-                messages.warning(request, warning)
-            return back_to_record(record, anchor)
-    return render_form(
-        request, record, form, title=title, submit_label=submit_label, status=400, **extra
+
+    def page(form, *, status, stale=None):
+        more = {**extra, "stale": stale} if stale else extra
+        return render_form(
+            request, record, form, title=title, submit_label=submit_label, status=status, **more
+        )
+
+    def saved(warnings):
+        messages.success(request, f"{title}: saved.")
+        for warning in warnings or ():
+            messages.warning(request, warning)
+        return back_to_record(record, anchor)
+
+    return form_submitted(
+        request,
+        make_form,
+        write,
+        render_page=page,
+        on_saved=saved,
+        stale_panel=lambda form, error: stale_context(error, labels or {}),
     )
