@@ -17,14 +17,18 @@ from cases.models import (
     Case,
     CaseParty,
     CaseTransition,
-    CaseUserObjectPermission,
     Finding,
     InvestigativeEvent,
     LineOfInquiry,
     SuspectFlag,
     parse_reference,
 )
-from cases.permissions import cases_visible_to, identity_visible_case_ids
+from cases.permissions import (
+    assigned_case_ids,
+    cases_visible_to,
+    identity_visible_case_ids,
+    users_assigned_to_cases,
+)
 from cases.vocabulary import CaseStatus, Criterion, Eligibility, Priority
 
 # The effective eligibility: the review lead's decision where made, else the computed one.
@@ -152,20 +156,8 @@ def case_queue(user) -> QuerySet[Case]:
 
 
 def case_assignees(case_ids) -> dict[int, list]:
-    """The investigators holding a direct grant on each case (one query for a page)."""
-    grants = (
-        CaseUserObjectPermission.objects.filter(
-            content_object_id__in=list(case_ids),
-            permission__codename="view_case",
-            permission__content_type__app_label="cases",
-        )
-        .select_related("user")
-        .order_by("user__username")
-    )
-    assignees: dict[int, list] = {}
-    for grant in grants:
-        assignees.setdefault(grant.content_object_id, []).append(grant.user)
-    return assignees
+    """The investigators assigned to each case (one query for a page)."""
+    return users_assigned_to_cases(case_ids)
 
 
 def investigators() -> QuerySet:
@@ -217,9 +209,10 @@ def criteria_of(case: Case) -> list:
 
 def flags_of(case: Case) -> list[SuspectFlag]:
     """Every flag on the case's suspects (from the prefetched parties), newest first."""
+    refs = {party.pk: party.ref for party in case.parties.all()}
     flags = [flag for party in case.parties.all() for flag in party.flags.all()]
     for flag in flags:
-        flag.party_ref = next(p.ref for p in case.parties.all() if p.pk == flag.party_id)
+        flag.party_ref = refs[flag.party_id]
     return sorted(flags, key=lambda f: (f.set_at, f.pk), reverse=True)
 
 
@@ -230,10 +223,7 @@ def identities_for_page(user, cases) -> set[int]:
 
 def case_without_assignees(queryset: QuerySet[Case]) -> QuerySet[Case]:
     """Only the cases no investigator holds a direct grant on."""
-    granted = CaseUserObjectPermission.objects.filter(
-        permission__codename="view_case", permission__content_type__app_label="cases"
-    ).values("content_object_id")
-    return queryset.exclude(pk__in=granted)
+    return queryset.exclude(pk__in=assigned_case_ids())
 
 
 def case_search(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
