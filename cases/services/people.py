@@ -10,7 +10,7 @@ from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record
 from cases import signals
 from cases.models import Case, CaseParty, Person, format_reference
-from cases.permissions import CHANGE, cases_visible_to, sees_all_cases, user_can
+from cases.permissions import CHANGE, cases_changeable_by, sees_all_cases
 from cases.services.errors import ActionNotPermitted, require_permission
 from cases.services.versioning import (
     audited_versioned_update,
@@ -186,8 +186,7 @@ def _may_edit_person(user, person: Person) -> bool:
         return False
     if sees_all_cases(user):
         return True
-    cases = cases_visible_to(user).filter(parties__person=person)
-    return any(user_can(user, CHANGE, case) for case in cases[:20])
+    return cases_changeable_by(user).filter(parties__person=person).exists()
 
 
 @transaction.atomic
