@@ -65,6 +65,13 @@ class UserChoiceForm(forms.Form):
         value = self.cleaned_data.get(name)
         return self._users.get(value) if value else None
 
+    def _listed_user(self, name):
+        """The optional officer chosen in the field, refused if they were not on the list."""
+        value = self.cleaned_data[name]
+        if value and value not in self._users:
+            raise forms.ValidationError("Choose an officer from the list.")
+        return self._users.get(value) if value else None
+
 
 class AssignForm(UserChoiceForm):
     investigator = forms.ChoiceField(label="Investigator")
@@ -218,10 +225,7 @@ class InquiryForm(UserChoiceForm):
         self.fields["allocated_to"].choices = self.user_choices(officers, blank="Not allocated")
 
     def clean_allocated_to(self):
-        value = self.cleaned_data["allocated_to"]
-        if value and value not in self._users:
-            raise forms.ValidationError("Choose an officer from the list.")
-        return self._users.get(value) if value else None
+        return self._listed_user("allocated_to")
 
 
 class InquiryCreateForm(InquiryForm):
@@ -269,10 +273,7 @@ class FindingCreateForm(FindingForm):
         self.fields["allocate_to"].choices = self.user_choices(officers, blank="Not allocated")
 
     def clean_allocate_to(self):
-        value = self.cleaned_data["allocate_to"]
-        if value and value not in self._users:
-            raise forms.ValidationError("Choose an officer from the list.")
-        return self._users.get(value) if value else None
+        return self._listed_user("allocate_to")
 
     def clean(self):
         data = super().clean()
