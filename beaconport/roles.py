@@ -15,6 +15,9 @@ class Role(StrEnum):
     # Issue 5: reads the audit log ("who looked at this record, when and why"); the group
     # is created by beaconport.audit's migration 0003_auditor_role.
     AUDITOR = "Auditor"
+    # Issue 8: sees every case and liaison record nationally, as a lead would (pseudonyms;
+    # names only for a logged reason). The group is created by the teams migration.
+    NATIONAL_LEAD = "National lead"
 
 
 ALL_ROLES = tuple(Role)
