@@ -1,6 +1,7 @@
 """Architecture rules that a review might miss: `cases` never imports `liaison`."""
 
 import ast
+import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,3 +46,43 @@ def test_guardian_is_imported_only_by_permission_modules_and_models():
         and any(m.split(".")[0] == "guardian" for m in imported_modules(path))
     ]
     assert users == []
+
+
+# The repository stands on its own: its documents say in its own words what a user needs,
+# so nothing it holds may send a reader to files that live outside it.
+OUTSIDE_POINTERS = ("../shared", "shared/DESIGN", "shared/referral-format", "shared/STYLE")
+
+
+def outside_pointers(text: str) -> list[str]:
+    return [pointer for pointer in OUTSIDE_POINTERS if pointer in text]
+
+
+def tracked_text_files() -> list[Path]:
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    paths = []
+    for name in filter(None, listed):
+        path = ROOT / name.decode()
+        if path.is_file() and b"\0" not in path.read_bytes()[:4096]:
+            paths.append(path)
+    return paths
+
+
+def test_nothing_in_the_repository_points_outside_it():
+    this_file = Path(__file__).resolve()
+    offenders = {
+        str(path.relative_to(ROOT)): found
+        for path in tracked_text_files()
+        if path.resolve() != this_file
+        and (found := outside_pointers(path.read_text(errors="replace")))
+    }
+    assert offenders == {}
+
+
+def test_the_pointer_rule_would_catch_a_link_to_the_design_notes():
+    assert outside_pointers("See `../shared/DESIGN.md` for the domain.") == [
+        "../shared",
+        "shared/DESIGN",
+    ]
+    assert outside_pointers("See docs/domain.md for the domain.") == []
