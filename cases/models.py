@@ -29,7 +29,9 @@ from cases.vocabulary import (
     Severity,
 )
 
-REFERENCE_PATTERN = re.compile(r"^BP-(\d{6,})$")
+# ASCII digits only (re.ASCII: r"\d" would take a fullwidth or Arabic-Indic digit as well), and
+# no more than fit in a bigint primary key.
+REFERENCE_PATTERN = re.compile(r"^BP-(\d{6,18})$", re.ASCII)
 
 
 class Force(models.Model):
