@@ -78,11 +78,16 @@ def next_reminder_at(times: dict[str, datetime.datetime], sent: set[str]):
     return min(pending) if pending else None
 
 
-def _safe_window(record: LiaisonRecord, day: datetime.date):
+# How many days ahead (or back, for the latest slot) a contact slot is looked for: past this
+# the officer plans by hand. It bounds the walk whatever date a follow-up is due.
+SLOT_HORIZON_DAYS = 92
+
+
+def _safe_window(record: LiaisonRecord, day: datetime.date, periods):
     """The safe contact window on a day as aware datetimes, or None if the day is not safe."""
     if not record.is_safe_day(day):
         return None
-    if any(period.covers(day) for period in record.do_not_contact.all()):
+    if any(period.covers(day) for period in periods):
         return None
     start = timezone.make_aware(
         datetime.datetime.combine(day, record.safe_from or DEFAULT_SAFE_FROM)
@@ -93,6 +98,14 @@ def _safe_window(record: LiaisonRecord, day: datetime.date):
 
 def has_safe_preferences(record: LiaisonRecord) -> bool:
     return bool(record.safe_days or record.safe_from or record.safe_to)
+
+
+def _slot_days(first_day: datetime.date, latest_day: datetime.date, prefer: str):
+    """The days to try, in order: at most SLOT_HORIZON_DAYS + 1 of them."""
+    span = min((latest_day - first_day).days, SLOT_HORIZON_DAYS)
+    if prefer == "latest":
+        return [latest_day - datetime.timedelta(days=i) for i in range(span + 1)]
+    return [first_day + datetime.timedelta(days=i) for i in range(span + 1)]
 
 
 def suggest_slot(
@@ -106,19 +119,18 @@ def suggest_slot(
     of `latest_day`, avoiding do-not-contact periods; None if there is none (or no
     preferences were given). `prefer="latest"` picks the last safe slot (a periodic update
     close to the agreed date), otherwise the first (a statutory update as soon as is safe).
+
+    Only SLOT_HORIZON_DAYS from the first (or back from the last) day are tried, and the
+    do-not-contact periods are read once (one query, none when prefetched).
     """
-    if not has_safe_preferences(record) and not record.do_not_contact.all():
+    periods = list(record.do_not_contact.all())
+    if not has_safe_preferences(record) and not periods:
         return None
     first_day = timezone.localdate(earliest)
     if first_day > latest_day:
         return None
-    days = [
-        first_day + datetime.timedelta(days=i) for i in range((latest_day - first_day).days + 1)
-    ]
-    if prefer == "latest":
-        days.reverse()
-    for day in days:
-        window = _safe_window(record, day)
+    for day in _slot_days(first_day, latest_day, prefer):
+        window = _safe_window(record, day, periods)
         if window is None:
             continue
         start, end = window
