@@ -2,7 +2,11 @@
 
 from django import forms
 
+from beaconport.inputs import PlausibleDateField
+
 CASE, PERSON = "case", "person"
+# A person's number is a bigint key: more digits than this cannot name anyone.
+PERSON_NUMBER_DIGITS = 18
 
 
 class AuditQueryForm(forms.Form):
@@ -19,10 +23,10 @@ class AuditQueryForm(forms.Form):
         max_length=30,
         help_text="For example BP-000123, or the person's number in the index.",
     )
-    since = forms.DateField(
+    since = PlausibleDateField(
         label="From (inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    until = forms.DateField(
+    until = PlausibleDateField(
         label="To (inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -36,8 +40,12 @@ class AuditQueryForm(forms.Form):
             if data["subject_id"] is None:
                 self.add_error("value", "Enter a case reference such as BP-000123.")
         elif data.get("subject") == PERSON and value:
-            if not value.isdigit():
-                self.add_error("value", "Enter the person's number (digits only).")
+            # ASCII digits only ("²" and "٣" are digits to str.isdigit), few enough for a key.
+            if not (value.isascii() and value.isdigit()) or len(value) > PERSON_NUMBER_DIGITS:
+                self.add_error(
+                    "value",
+                    f"Enter the person's number (up to {PERSON_NUMBER_DIGITS} digits 0-9).",
+                )
             else:
                 data["subject_id"] = int(value)
         since, until = data.get("since"), data.get("until")

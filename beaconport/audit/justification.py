@@ -8,8 +8,15 @@ In a view, after the permission layer has fetched the object:
 
 or, for a whole view, the `justification_required(...)` decorator. A reason, once given,
 holds for that object and reason for AUDIT_JUSTIFICATION_TTL seconds of the session.
+
+The form's address carries a signed token naming the user, the read it is for and a
+one-time number kept in that user's session: another user, another session, a second use
+or a late use is refused, and nothing is logged. A view whose fetch logs the read (as
+`case_get_for` does) calls `carry_justification(...)` before fetching, so the row of the
+read that shows the sensitive record carries the reason given.
 """
 
+import secrets
 import time
 from functools import wraps
 from urllib.parse import urlencode
@@ -22,7 +29,10 @@ from django.urls import reverse
 from beaconport.audit.context import set_justification
 
 SESSION_KEY = "audit_justifications"
+PENDING_KEY = "audit_justify_pending"  # one-time numbers of the forms issued to this session
 SIGNING_SALT = "beaconport.audit.justify"
+FORM_TTL = 15 * 60  # seconds a justification form may be answered after it was issued
+MAX_PENDING = 20  # forms a session may hold open at once; the oldest goes first
 
 
 def _ttl() -> int:
@@ -51,13 +61,53 @@ def remember_justification(request, key: str, text: str) -> None:
     request.session[SESSION_KEY] = stored
 
 
+def carry_justification(request, *, object_type: str, object_id, reason: str) -> str | None:
+    """Before a fetch that logs the read: carry the reason this session gave for the record
+    into the rows the request writes, the read's own row included. The reason given, or None.
+    """
+    text = justification_given(request, justification_key(object_type, object_id, reason))
+    if text is not None:
+        set_justification(text)
+    return text
+
+
 def make_token(**subject) -> str:
     return signing.dumps(subject, salt=SIGNING_SALT, compress=True)
 
 
 def read_token(token: str) -> dict:
-    """The subject a justification form is for; BadSignature if it was tampered with."""
-    return signing.loads(token, salt=SIGNING_SALT, max_age=60 * 60)
+    """The subject a justification form is for; BadSignature if it was tampered with,
+    SignatureExpired (a BadSignature) if it is older than the form may be answered."""
+    return signing.loads(token, salt=SIGNING_SALT, max_age=FORM_TTL)
+
+
+def _issue_form(request, key: str) -> str:
+    """A one-time number for a form about `key`, kept in this session until used or stale."""
+    now = time.time()
+    pending = {
+        nonce: entry
+        for nonce, entry in request.session.get(PENDING_KEY, {}).items()
+        if now - entry["at"] <= FORM_TTL
+    }
+    while len(pending) >= MAX_PENDING:
+        del pending[min(pending, key=lambda n: pending[n]["at"])]
+    nonce = secrets.token_urlsafe(16)
+    pending[nonce] = {"key": key, "at": now}
+    request.session[PENDING_KEY] = pending
+    return nonce
+
+
+def form_pending(request, subject: dict) -> bool:
+    """Whether this session was issued the form the token names, unused and in time."""
+    entry = request.session.get(PENDING_KEY, {}).get(subject.get("nonce") or "")
+    return bool(entry) and entry["key"] == subject["key"] and time.time() - entry["at"] <= FORM_TTL
+
+
+def form_used(request, subject: dict) -> None:
+    """Spend the form's one-time number: the same address cannot log a reason twice."""
+    pending = dict(request.session.get(PENDING_KEY, {}))
+    pending.pop(subject["nonce"], None)
+    request.session[PENDING_KEY] = pending
 
 
 def require_justification(
@@ -82,6 +132,8 @@ def require_justification(
         set_justification(text)
         return None
     token = make_token(
+        user=request.user.pk,
+        nonce=_issue_form(request, key),
         key=key,
         object_type=object_type,
         object_id=str(object_id),

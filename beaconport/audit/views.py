@@ -115,13 +115,29 @@ def export(request):
     return response
 
 
+STALE_FORM = (
+    "This form was already answered, has expired, or was opened in another session. "
+    "Go back to the record and ask to see it again."
+)
+
+
 @require_http_methods(["GET", "POST"])
 def justify(request):
-    """Ask why the user needs a sensitive record, log the reason, and send them on to it."""
+    """Ask why the user needs a sensitive record, log the reason, and send them on to it.
+
+    The form answers only the user and session it was issued to, once, within its time:
+    someone else's address is 404 (as if it did not exist), a used or stale one 400.
+    """
     try:
         subject = justifications.read_token(request.GET.get("t", ""))
+    except signing.SignatureExpired:
+        return HttpResponseBadRequest(STALE_FORM)
     except signing.BadSignature:
         raise Http404("No such page") from None
+    if subject.get("user") is None or subject["user"] != request.user.pk:
+        raise Http404("No such page")
+    if not justifications.form_pending(request, subject):
+        return HttpResponseBadRequest(STALE_FORM)
     next_url = subject["next"]
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -130,6 +146,7 @@ def justify(request):
     form = JustificationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["justification"]
+        justifications.form_used(request, subject)
         audit_record(
             operation="consult",
             object_type=subject["object_type"],

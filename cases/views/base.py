@@ -7,12 +7,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from beaconport.audit.justification import (
+    carry_justification,
     justification_given,
     justification_key,
     require_justification,
 )
 from beaconport.forms import form_submitted
 from cases import selectors
+from cases.models import parse_reference
 from cases.permissions import CHANGE, VIEW, can_see_identities, case_get_for
 from cases.services.errors import StaleEdit
 
@@ -27,6 +29,14 @@ def names_shown(request, case) -> bool:
     return can_see_identities(request.user, case) and (
         justification_given(request, justification_key("cases.case", case.pk, IDENTITY)) is not None
     )
+
+
+def carry_names_reason(request, reference) -> None:
+    """Call before the fetch that logs the read: once a reason was given for this case's
+    names, the read's own audit row (and every row after it) carries that reason."""
+    pk = parse_reference(reference)
+    if pk is not None:
+        carry_justification(request, object_type="cases.case", object_id=pk, reason=IDENTITY)
 
 
 def ask_why_before_names(request, case):
@@ -66,6 +76,7 @@ def case_methods(*methods: str):
 def case_for_change(request, reference, action=CHANGE, *, detail=False):
     """The case if the user may take the action on it, else 404 (as for a missing case)."""
     queryset = selectors.case_detail_queryset() if detail else None
+    carry_names_reason(request, reference)
     return case_get_for(request.user, reference, action, queryset=queryset)
 
 

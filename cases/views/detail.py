@@ -14,7 +14,12 @@ from cases.permissions import (
     user_can,
 )
 from cases.services.workflow import case_allowed_transitions
-from cases.views.base import ask_why_before_names, case_methods, names_shown
+from cases.views.base import (
+    ask_why_before_names,
+    carry_names_reason,
+    case_methods,
+    names_shown,
+)
 from cases.vocabulary import PartyRole
 
 
@@ -50,6 +55,7 @@ def case_context(request, case, **extra) -> dict:
 @case_methods("GET", "HEAD")
 def case_detail(request, reference):
     """One case, as far as the user may see it."""
+    carry_names_reason(request, reference)  # before the fetch writes the read's audit row
     case = case_get_for(request.user, reference, VIEW, queryset=selectors.case_detail_queryset())
     if request.GET.get("names") == "1" and (asked := ask_why_before_names(request, case)):
         return asked
