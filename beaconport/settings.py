@@ -4,6 +4,7 @@ Without DEBUG the service refuses to start until SECRET_KEY is set: there is no 
 The README lists every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -43,7 +44,7 @@ INSTALLED_APPS = [
     "csp",
     "guardian",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
     "cases",
     "liaison",
     "beaconport.audit",
+    # After knox: its admin replaces knox's, which would list token digests.
+    "beaconport.accounts",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +126,9 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: its password_changed hook revokes every API token of a user whose password
+    # is set, on every path (password page, admin, set_password + save).
+    {"NAME": "beaconport.accounts.validators.RevokeTokensOnPasswordChange"},
 ]
 
 LOGIN_URL = "login"
@@ -236,8 +242,18 @@ CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # knox tokens (hashed at rest, expiring), with failed attempts throttled per address.
+        "beaconport.accounts.authentication.ThrottledTokenAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "beaconport.accounts.throttles.UserThrottle",
+        "beaconport.accounts.throttles.AddressThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("API_THROTTLE_USER", "1000/hour"),
+        "address": env_str("API_THROTTLE_ADDRESS", "5000/hour"),
+        "token_failure": env_str("API_THROTTLE_TOKEN_FAILURES", "10/hour"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -248,6 +264,42 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
 }
+# API tokens (django-rest-knox): only a SHA-512 digest is stored, the secret is shown once,
+# and every token expires. A password change revokes all of the user's tokens.
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 7 * 24)
+if API_TOKEN_TTL_HOURS < 1:
+    raise ImproperlyConfigured("API_TOKEN_TTL_HOURS must be at least 1: every token expires.")
+API_TOKEN_LIMIT_PER_USER = env_int("API_TOKEN_LIMIT_PER_USER", 5)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "TOKEN_LIMIT_PER_USER": API_TOKEN_LIMIT_PER_USER,
+    "AUTH_HEADER_PREFIX": "Token",
+    # knox keeps a token's first 15 characters in clear to find its row: with this prefix
+    # only 11 of them are secret (the other 53 exist only as SHA-512), and a leaked token
+    # is easy for secret scanners to recognise.
+    "TOKEN_PREFIX": "bpt_",
+    "AUTO_REFRESH": False,
+}
+
+# A cache every process shares (API throttles count across web workers and machines):
+# Redis when REDIS_URL is set, otherwise files under VAR_DIR.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "beaconport",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "KEY_PREFIX": "beaconport",
+        }
+    }
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Beaconport API",
     "DESCRIPTION": "Read and report API for the Beaconport case review.",

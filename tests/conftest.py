@@ -61,6 +61,29 @@ def _reference_data(request):
         getattr(importlib.import_module(module), function)(apps, None)
 
 
+def clear_throttles():
+    """Forget every API throttle count (DRF keys `throttle_*`) in the shared cache.
+
+    On Redis only those keys go: a FLUSHDB would also take the Celery broker's bindings.
+    """
+    from django.core.cache import cache
+
+    client = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if client is None:
+        cache.clear()  # a file or memory cache holds nothing but these in tests
+        return
+    redis = client(None, write=True)
+    keys = list(redis.scan_iter(match=cache.make_key("throttle_*")))
+    if keys:
+        redis.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Each test starts with no API throttle history, so none is throttled by another."""
+    clear_throttles()
+
+
 @pytest.fixture
 def make_user(db, django_user_model):
     """Create a user holding the given roles."""

@@ -16,6 +16,7 @@ SERVICE_GLOBS = (
     "cases/services.py",
     "liaison/services/*.py",
     "liaison/services*.py",
+    "beaconport/accounts/services.py",
 )
 
 

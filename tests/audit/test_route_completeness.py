@@ -41,6 +41,8 @@ ROUTE_AUDIT = {
     "logout": none("signing out"),
     "password_change": none("the user's own password"),
     "password_change_done": none("the user's own password"),
+    "accounts:tokens": none("the user's own API tokens; issuing one is audited by its service"),
+    "accounts:token_revoke": SERVICE,
     "api:schema": none("the API's description"),
     "api:docs": none("the API's description"),
     "api:case-list": CONSULT,

@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from cases.models import CaseCriterion, Force
@@ -98,8 +98,8 @@ def test_anonymous_caller_is_refused_without_a_redirect(api, own_case):
 
 
 def test_token_authentication_reads_the_callers_cases(api, investigator, own_case, others_case):
-    token = Token.objects.create(user=investigator)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, token = AuthToken.objects.create(user=investigator)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     response = api.get(LIST)
     assert response.status_code == 200
     assert references(response) == {own_case.reference}

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from cases.permissions import grant_case_access
@@ -27,8 +27,8 @@ def case(investigator):
 @pytest.fixture
 def api(investigator):
     client = APIClient()
-    token = Token.objects.create(user=investigator)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, token = AuthToken.objects.create(user=investigator)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

@@ -1,0 +1,2 @@
+"""Accounts: API tokens (django-rest-knox), API throttles, and the audited admin of users,
+groups and tokens."""
