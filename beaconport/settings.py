@@ -108,6 +108,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+# The audit witness (README, "Audit"): the same database as DATABASE_URL, connecting as the
+# one role that may insert witness rows. Unset, the application's own role writes them (a
+# weaker witness: that role could then forge them too).
+if witness_url := env_str("AUDIT_WITNESS_DATABASE_URL"):
+    DATABASES["audit_witness"] = dj_database_url.parse(witness_url, conn_max_age=0)
+    DATABASES["audit_witness"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["beaconport.audit.routers.AuditWitnessRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -229,6 +236,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "liaison.sweep_reminders",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # The audit witness records the chain head; audit_verify --max-witness-age 15 alerts.
+    "audit-witness-head": {
+        "task": "audit.witness_head",
+        "schedule": 300.0,
+        "options": {"expires": 290},
     },
 }
 # Liaison reminders: hours after a follow-up goes overdue before the liaison leads are told,

@@ -192,18 +192,31 @@ class Report:
     rows: int = 0
     head_seq: int = 0
     head_hash: str = GENESIS
+    witnessed: int = 0  # witnessed heads found on the chain
     broken: Break | None = None
 
 
-def verify(rows, *, stored_head=None, expect_head: tuple[int, str] | None = None) -> Report:
+def verify(
+    rows,
+    *,
+    stored_head: tuple[int, str] | None,
+    expect_head: tuple[int, str] | None = None,
+    witnesses=(),
+) -> Report:
     """Walk rows (dicts in seq order, any iterator) and report the first broken link.
 
-    `stored_head` is the chain-head row (seq, hash) if any, which catches rows cut off the
-    end; `expect_head` is a head exported earlier, which must still be in the chain.
+    `stored_head` is the chain-head row (seq, hash), None if there is none: a log without
+    one (empty, wiped, or its head deleted) is broken, never intact, and the head catches
+    rows cut off the end. `expect_head` is a head exported earlier, and `witnesses` the heads
+    the witness role recorded ((seq, hash, at) in seq order, any iterator): each must still
+    be on the chain, so rewriting any row up to the newest witness is caught even when every
+    later hash and the stored head were recomputed.
     """
     report = Report()
     expected_seq, prev_hash = 1, GENESIS
     seen_expected = expect_head is None
+    witnessed = iter(witnesses)
+    witness = next(witnessed, None)
     for row in rows:
         report.rows += 1
         seq = row["seq"]
@@ -235,6 +248,16 @@ def verify(rows, *, stored_head=None, expect_head: tuple[int, str] | None = None
                 )
                 return report
             seen_expected = True
+        while witness is not None and witness[0] <= seq:
+            if witness[0] < seq or witness[1] != row["hash"]:
+                report.broken = Break(
+                    witness[0],
+                    f"the hash differs from the head witnessed at {_when(witness)} "
+                    "(the chain up to it was rewritten, or a row inserted before it)",
+                )
+                return report
+            report.witnessed += 1
+            witness = next(witnessed, None)
         expected_seq, prev_hash = seq + 1, row["hash"]
         report.head_seq, report.head_hash = seq, row["hash"]
     if not seen_expected:
@@ -244,10 +267,45 @@ def verify(rows, *, stored_head=None, expect_head: tuple[int, str] | None = None
             f"(it ends at seq {report.head_seq}: rows were deleted)",
         )
         return report
-    if stored_head is not None and tuple(stored_head) != (report.head_seq, report.head_hash):
+    if witness is not None:
         report.broken = Break(
-            report.head_seq + 1,
-            f"the log ends at seq {report.head_seq} but the chain head records seq "
-            f"{stored_head[0]} (rows were deleted from the end, or the head was changed)",
+            witness[0],
+            f"the head witnessed at {_when(witness)} (seq {witness[0]}) is no longer in the "
+            f"log (it ends at seq {report.head_seq}: rows were deleted)",
         )
+        return report
+    report.broken = _head_problem(report, stored_head)
     return report
+
+
+def _when(witness) -> str:
+    at = witness[2] if len(witness) > 2 else None
+    return format_at(at) if at is not None else "an earlier time"
+
+
+def _head_problem(report: Report, stored_head) -> Break | None:
+    """What is wrong with the end of the log and its head row, if anything."""
+    if stored_head is None and report.rows == 0:
+        return Break(
+            1,
+            "the log has no rows and no chain head: nothing was ever logged, or the log "
+            "was wiped together with its head",
+        )
+    if stored_head is None:
+        return Break(
+            report.head_seq + 1,
+            f"the log has {report.rows} row(s) but no chain head row (the head was deleted)",
+        )
+    if tuple(stored_head) != (report.head_seq, report.head_hash):
+        if report.rows == 0:
+            problem = (
+                f"the chain head records seq {stored_head[0]} but the log has no rows "
+                "(the log was wiped)"
+            )
+        else:
+            problem = (
+                f"the log ends at seq {report.head_seq} but the chain head records seq "
+                f"{stored_head[0]} (rows were deleted from the end, or the head was changed)"
+            )
+        return Break(report.head_seq + 1, problem)
+    return None

@@ -2,11 +2,13 @@
 
 Rows are written only by `beaconport.audit.services` through one INSERT that also takes the
 chain head (see `chain.py`); nothing in the application updates or deletes them, and on
-PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE.
+PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE. A witness, writing as a database
+role of its own, records the head every few minutes (`AuditWitness`).
 """
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 
 
 class Operation(models.TextChoices):
@@ -90,3 +92,25 @@ class AuditChainHead(models.Model):
 
     def __str__(self):
         return f"head #{self.seq} {self.hash}"
+
+
+class AuditWitness(models.Model):
+    """A sighting of the chain head (its seq and hash) at a time the database vouches for.
+
+    Written every few minutes by a periodic task connecting as the witness role, the only
+    role that may insert here; the application's role may only read (README, "Audit"). A
+    witnessed head must stay on the chain, so rewriting any row up to it is caught even when
+    the rewriter recomputes every later hash and moves the stored head.
+    """
+
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    at = models.DateTimeField(db_default=Now(), help_text="When the head was seen (DB clock).")
+
+    class Meta:
+        ordering = ["seq", "id"]
+        indexes = [models.Index(fields=["seq"], name="audit_witness_seq")]
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"witness #{self.seq} {self.hash} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -8,7 +8,7 @@ from django.db.models import BooleanField, Expression, F, Q, QuerySet
 from django.utils import timezone
 
 from beaconport.audit.chain import CONTENT_FIELDS
-from beaconport.audit.models import AuditChainHead, AuditEvent
+from beaconport.audit.models import AuditChainHead, AuditEvent, AuditWitness
 
 
 class ListHas(Expression):
@@ -49,6 +49,20 @@ def audit_chain_rows(*, chunk_size: int = 2000):
 def audit_chain_head() -> tuple[int, str] | None:
     """The chain-head row (seq, hash) the appends maintain, or None for an empty log."""
     return AuditChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
+
+
+def audit_witnesses(*, chunk_size: int = 2000):
+    """Every witnessed head as (seq, hash, at) in seq order, fetched in chunks."""
+    return (
+        AuditWitness.objects.order_by("seq", "id")
+        .values_list("seq", "hash", "at")
+        .iterator(chunk_size=chunk_size)
+    )
+
+
+def audit_newest_witness() -> AuditWitness | None:
+    """The witness recorded last (by the database's clock), or None if there is none."""
+    return AuditWitness.objects.order_by("-at", "-id").first()
 
 
 def audit_last_link() -> tuple[int, str] | None:

@@ -10,6 +10,7 @@ would cost two more): if the audit row cannot be written the caller's change fai
 Who, from where and why come from the request, command or task (`context.py`).
 """
 
+import logging
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -18,7 +19,10 @@ from django.db import models
 from django.utils import timezone
 
 from beaconport.audit import chain, context
-from beaconport.audit.models import AuditEvent, Operation
+from beaconport.audit.models import AuditChainHead, AuditEvent, AuditWitness, Operation
+from beaconport.audit.routers import witness_database
+
+logger = logging.getLogger(__name__)
 
 CHANGED = "changed"  # what the log keeps of a sensitive field's value
 
@@ -282,3 +286,20 @@ def audit_changes(before: dict, after) -> dict:
     """{field: (old, new)} for the fields whose values differ between a snapshot and now."""
     now = after if isinstance(after, dict) else audit_snapshot(after, before.keys())
     return {name: (old, now.get(name)) for name, old in before.items() if now.get(name) != old}
+
+
+def audit_witness_record() -> AuditWitness | None:
+    """Record where the chain head stands now, read and written as the witness role.
+
+    The head is read through the witness role's own connection, so what is recorded is what
+    the database holds, not what the application says. None while the log has no head (a new
+    log, or one wiped: `audit_verify` then fails on the earlier witnesses). Recording a
+    witness is not processing of personal data and writes no audit row (which would also
+    move the head it records).
+    """
+    alias = witness_database()
+    head = AuditChainHead.objects.using(alias).filter(pk=1).values_list("seq", "hash").first()
+    if head is None:
+        logger.warning("audit witness: the log has no chain head; nothing recorded")
+        return None
+    return AuditWitness.objects.using(alias).create(seq=head[0], hash=head[1])
