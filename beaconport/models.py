@@ -1,5 +1,6 @@
 """Project-wide records."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -11,3 +12,54 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} at {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class SecurityEvent(models.Model):
+    """Refused access, counted: who was turned away, how, on which route, from where, when.
+
+    One row per (who, kind, route, object type, minute), its `hits` counting the refusals
+    and `object_ids` keeping the first ids tried; beyond `SECURITY_EVENTS_PER_HOUR` rows in
+    an hour only that hour's overflow row counts (`beaconport.security`), so a flood of
+    probes grows a counter, not the table.
+    """
+
+    class Kind(models.TextChoices):
+        NOT_YOURS = "not_yours", "Record not theirs (answered 404)"
+        WRONG_ROLE = "wrong_role", "Page not for their role (answered 404)"
+        FORBIDDEN = "forbidden", "Refused (answered 403)"
+        OVERFLOW = "overflow", "More refusals this hour, past the cap (counted only)"
+
+    who = models.CharField(max_length=80)  # "user:<id>", or "address:<ip>" when signed out
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    username = models.CharField(max_length=150, blank=True)
+    address = models.CharField(max_length=45, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    route = models.CharField(max_length=200)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_ids = models.CharField(max_length=300, blank=True)  # the first ids tried, a,b,c
+    minute = models.DateTimeField()  # the start of the minute (of the hour, for overflow)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-minute", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["who", "kind", "route", "object_type", "minute"],
+                name="security_event_per_minute",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["minute"], name="security_event_minute"),
+            models.Index(fields=["user", "minute"], name="security_event_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.route} by {self.username or self.address} x{self.hits}"

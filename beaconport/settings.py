@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Refused access (404 for not-yours, wrong role; any 403) is counted after the response.
+    "beaconport.security.SecurityEventMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "beaconport.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

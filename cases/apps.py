@@ -6,3 +6,7 @@ class CasesConfig(AppConfig):
 
     name = "cases"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Register who may see which cases with beaconport.access (Case.objects.restrict).
+        from cases import permissions  # noqa: F401

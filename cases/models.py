@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from beaconport.access import RestrictedManager
 from cases.vocabulary import (
     CONTACT_OFFENCES,
     Basis,
@@ -93,6 +94,8 @@ class Case(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedManager()  # Case.objects.restrict(user, "view")
 
     class Meta:
         constraints = [

@@ -10,9 +10,9 @@ a scan of the case table.
 
 from django.contrib.auth.models import Permission
 from django.db.models import QuerySet
-from django.http import Http404
 from guardian.shortcuts import assign_perm, remove_perm
 
+from beaconport.access import get_for, register_restriction
 from beaconport.audit.services import audit_consult
 from beaconport.roles import Role, has_role
 from cases.models import (
@@ -104,20 +104,26 @@ def case_get_for(user, reference: str, action: str = VIEW, queryset=None) -> Cas
     Missing and forbidden give the same answer, so a reference's existence never leaks.
     Every case handed out is logged as consulted by the user (one INSERT, in the audit log).
     """
-    pk = parse_reference(reference)
-    if pk is None:
-        raise Http404("No such case")
-    queryset = Case.objects.all() if queryset is None else queryset
-    if not sees_all_cases(user):
-        queryset = queryset.filter(pk__in=cases_visible_to(user).values("pk"))
-    try:
-        case = queryset.get(pk=pk)
-    except Case.DoesNotExist:
-        raise Http404("No such case") from None
-    if action != VIEW and not user_can(user, action, case):
-        raise Http404("No such case")
-    audit_consult(obj=case, actor=user)
-    return case
+    return get_for(
+        user,
+        Case.objects if queryset is None else queryset,
+        parse_reference(reference),
+        action=action,
+        allowed=_may_take,
+        missing="No such case",
+    )
+
+
+def _may_take(user, action: str, case: Case) -> bool:
+    return action == VIEW or user_can(user, action, case)
+
+
+def cases_restrict(queryset: QuerySet[Case], user, action: str = VIEW) -> QuerySet[Case]:
+    """The queryset cut to the cases the user may see (or change): `Case.objects.restrict`."""
+    return queryset & (cases_changeable_by(user) if action == CHANGE else cases_visible_to(user))
+
+
+register_restriction(Case, cases_restrict)
 
 
 def cases_shown(user, cases) -> list[Case]:

@@ -8,5 +8,6 @@ class LiaisonConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Connect the receivers of the case events (cases.signals) liaison reacts to.
-        from liaison import receivers  # noqa: F401
+        # Connect the receivers of the case events (cases.signals) liaison reacts to, and
+        # register who may see which records with beaconport.access (.objects.restrict).
+        from liaison import permissions, receivers  # noqa: F401

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from beaconport.access import RestrictedManager
 from cases.models import Case, CaseParty
 from cases.vocabulary import EventType
 
@@ -176,6 +177,8 @@ class LiaisonRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = RestrictedManager()  # LiaisonRecord.objects.restrict(user)
+
     class Meta:
         ordering = ["case_id", "party_id"]
         constraints = [
@@ -335,6 +338,8 @@ class FollowUp(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
+
+    objects = RestrictedManager()  # FollowUp.objects.restrict(user)
 
     class Meta:
         ordering = ["due_at", "pk"]

@@ -9,9 +9,8 @@ expectations. A record the user may not see answers 404, exactly like a missing 
 """
 
 from django.db.models import QuerySet
-from django.http import Http404
 
-from beaconport.audit.services import audit_consult
+from beaconport.access import get_for, register_restriction
 from beaconport.roles import Role, has_role
 from liaison.models import FollowUp, LiaisonRecord, Notification
 
@@ -65,23 +64,14 @@ def record_get_for(user, pk, action: str = VIEW, queryset=None) -> LiaisonRecord
     Every record handed out is logged as consulted by the user; its party comes in the same
     query, so the log names the victim's person without another.
     """
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No such liaison record") from None
-    queryset = (
-        records_visible_to(user).select_related("party")
-        if queryset is None
-        else queryset.filter(pk__in=records_visible_to(user).values("pk"))
+    return get_for(
+        user,
+        LiaisonRecord.objects.select_related("party", "case") if queryset is None else queryset,
+        _as_id(pk),
+        action=action,
+        allowed=record_user_can,
+        missing="No such liaison record",
     )
-    try:
-        record = queryset.get(pk=pk)
-    except LiaisonRecord.DoesNotExist:
-        raise Http404("No such liaison record") from None
-    if not record_user_can(user, action, record):
-        raise Http404("No such liaison record")
-    audit_consult(obj=record, actor=user)
-    return record
 
 
 def followups_visible_to(user) -> QuerySet[FollowUp]:
@@ -100,23 +90,40 @@ def followup_get_for(user, pk, action: str = VIEW, queryset=None) -> FollowUp:
 
     Logged as consulted like a record (its record and party come in the same query).
     """
+    base = FollowUp.objects if queryset is None else queryset
+    return get_for(
+        user,
+        base.select_related("record__party", "record__case"),
+        _as_id(pk),
+        action=action,
+        allowed=_may_take_on_followup,
+        missing="No such follow-up",
+    )
+
+
+def _may_take_on_followup(user, action: str, follow_up: FollowUp) -> bool:
+    return record_user_can(user, action, follow_up.record)
+
+
+def _as_id(pk) -> int | None:
     try:
-        pk = int(pk)
+        return int(pk)
     except (TypeError, ValueError):
-        raise Http404("No such follow-up") from None
-    base = followups_visible_to(user).select_related("record__party")
-    if queryset is not None:
-        base = queryset.filter(pk__in=followups_visible_to(user).values("pk")).select_related(
-            "record__party"
-        )
-    try:
-        follow_up = base.get(pk=pk)
-    except FollowUp.DoesNotExist:
-        raise Http404("No such follow-up") from None
-    if not record_user_can(user, action, follow_up.record):
-        raise Http404("No such follow-up")
-    audit_consult(obj=follow_up, actor=user)
-    return follow_up
+        return None
+
+
+def records_restrict(queryset, user, action: str = VIEW):
+    """The queryset cut to the records the user may see: `LiaisonRecord.objects.restrict`."""
+    return queryset & records_visible_to(user)
+
+
+def followups_restrict(queryset, user, action: str = VIEW):
+    """The queryset cut to the follow-ups of records the user may see."""
+    return queryset & followups_visible_to(user)
+
+
+register_restriction(LiaisonRecord, records_restrict)
+register_restriction(FollowUp, followups_restrict)
 
 
 def notifications_visible_to(user) -> QuerySet[Notification]:

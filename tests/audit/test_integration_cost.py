@@ -115,7 +115,7 @@ def test_reading_a_case_through_the_permission_layer_costs_one_query_more(
         django_assert_num_queries, CASE_READ_QUERIES, lambda: case_get_for(user, case.reference)
     )
     assert found == case and (rows, inserts) == (1, 1)
-    _without_audit(monkeypatch, "cases.permissions", "audit_consult")
+    _without_audit(monkeypatch, "beaconport.access", "audit_consult")
     found, rows, inserts = _count(
         django_assert_num_queries,
         CASE_READ_QUERIES - 1,
@@ -138,7 +138,7 @@ def test_reading_a_liaison_record_through_the_permission_layer_costs_one_query_m
         django_assert_num_queries, RECORD_READ_QUERIES, lambda: record_get_for(officer, record.pk)
     )
     assert found == record and (rows, inserts) == (1, 1)
-    _without_audit(monkeypatch, "liaison.permissions", "audit_consult")
+    _without_audit(monkeypatch, "beaconport.access", "audit_consult")
     found, rows, inserts = _count(
         django_assert_num_queries,
         RECORD_READ_QUERIES - 1,
