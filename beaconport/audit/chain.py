@@ -196,12 +196,18 @@ class Report:
     broken: Break | None = None
 
 
+# How much earlier than a witness a row it did not include may be dated: a row's time is
+# taken when it is appended, and its transaction may commit (and be seen) a little later.
+WITNESS_SKEW = datetime.timedelta(minutes=60)
+
+
 def verify(
     rows,
     *,
     stored_head: tuple[int, str] | None,
     expect_head: tuple[int, str] | None = None,
     witnesses=(),
+    skew: datetime.timedelta = WITNESS_SKEW,
 ) -> Report:
     """Walk rows (dicts in seq order, any iterator) and report the first broken link.
 
@@ -210,13 +216,15 @@ def verify(
     rows cut off the end. `expect_head` is a head exported earlier, and `witnesses` the heads
     the witness role recorded ((seq, hash, at) in seq order, any iterator): each must still
     be on the chain, so rewriting any row up to the newest witness is caught even when every
-    later hash and the stored head were recomputed.
+    later hash and the stored head were recomputed; and a row after a witnessed head may not
+    be dated more than `skew` before that witness (a forged row appended later, backdated).
     """
     report = Report()
     expected_seq, prev_hash = 1, GENESIS
     seen_expected = expect_head is None
     witnessed = iter(witnesses)
     witness = next(witnessed, None)
+    seen_by = None  # the latest witness of a head before the current row: (seq, hash, at)
     for row in rows:
         report.rows += 1
         seq = row["seq"]
@@ -248,6 +256,14 @@ def verify(
                 )
                 return report
             seen_expected = True
+        if seen_by is not None and row["at"] < seen_by[2] - skew:
+            report.broken = Break(
+                seq,
+                f"dated {format_at(row['at'])}, before the head witnessed at "
+                f"{_when(seen_by)} (seq {seen_by[0]}) that it comes after (a row appended "
+                "later and backdated)",
+            )
+            return report
         while witness is not None and witness[0] <= seq:
             if witness[0] < seq or witness[1] != row["hash"]:
                 report.broken = Break(
@@ -257,6 +273,8 @@ def verify(
                 )
                 return report
             report.witnessed += 1
+            if len(witness) > 2 and (seen_by is None or witness[2] > seen_by[2]):
+                seen_by = witness
             witness = next(witnessed, None)
         expected_seq, prev_hash = seq + 1, row["hash"]
         report.head_seq, report.head_hash = seq, row["hash"]

@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from beaconport.audit import chain
 from beaconport.audit.chain import CONTENT_FIELDS, canonical, link_hash
 from beaconport.audit.models import AuditChainHead, AuditEvent, AuditWitness, Operation
 from beaconport.audit.services import audit_record, audit_witness_record
@@ -195,6 +196,12 @@ def forge_a_row_before_the_newest_witness():
     rechain_from(5)
 
 
+def append_a_backdated_row_after_the_newest_witness():
+    # No owner rights needed: what the application's own role can do, an ordinary append
+    # dated a day back, as if someone had read a record yesterday.
+    chain.append(forged_values(timezone.now() - datetime.timedelta(days=1)))
+
+
 def make_up_a_hash():
     AuditEvent.objects.filter(seq=5).update(hash="0" * 64)
 
@@ -215,6 +222,8 @@ TAMPERS = {
     delete_the_head: "the log has 8 row\\(s\\) but no chain head row",
     forge_a_row_before_the_newest_witness: "chain broken at seq 6: the hash differs from the "
     "head witnessed",
+    append_a_backdated_row_after_the_newest_witness: "chain broken at seq 9: dated .*, before "
+    "the head witnessed at .* \\(seq 6\\) that it comes after",
 }
 
 
@@ -235,6 +244,16 @@ def test_an_intact_log_verifies_in_small_chunks_and_reports_its_witness(log):
     out = verify("--chunk-size", "2")
     assert out.startswith(f"Audit log intact: 8 row(s), head 8:{head.hash}; ")
     assert "2 witnessed head(s) on the chain, the newest (seq 6) seen 0 min ago" in out
+
+
+def test_a_row_committed_a_little_after_a_witness_it_predates_is_not_a_forgery(log):
+    # Its time was taken at the append; its transaction committed after the witness looked.
+    chain.append(
+        forged_values(AuditWitness.objects.latest("at").at - datetime.timedelta(minutes=5))
+    )
+    assert "Audit log intact: 9 row(s)" in verify()
+    with pytest.raises(CommandError, match="seq 9: dated"):
+        verify("--max-skew", "1")
 
 
 def test_a_rechained_log_without_a_witness_is_caught_only_by_an_exported_head(log):
@@ -293,5 +312,5 @@ def test_nothing_is_witnessed_while_the_log_has_no_head():
 def test_a_malformed_expected_head_or_age_is_refused():
     with pytest.raises(CommandError, match="SEQ:HASH"):
         verify("--expect-head", "six:abc")
-    with pytest.raises(CommandError, match="whole number of minutes"):
+    with pytest.raises(CommandError, match="take whole minutes"):
         verify("--max-witness-age", "0")

@@ -24,7 +24,7 @@ def _head(value: str) -> tuple[int, str]:
 
 def _minutes(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
-        raise CommandError("--max-witness-age takes a whole number of minutes (1 or more)")
+        raise CommandError("--max-witness-age and --max-skew take whole minutes (1 or more)")
     return int(value)
 
 
@@ -57,6 +57,14 @@ class Command(BaseCommand):
             help="Fail unless the newest witness is at most this old (e.g. 15 for a 5-minute "
             "schedule).",
         )
+        parser.add_argument(
+            "--max-skew",
+            type=_minutes,
+            default=60,
+            metavar="MINUTES",
+            help="How much earlier than a witness a row appended after it may be dated "
+            "(default 60: longer than any transaction).",
+        )
         parser.add_argument("--chunk-size", type=int, default=2000, help="Rows fetched at a time.")
 
     def handle(
@@ -65,6 +73,7 @@ class Command(BaseCommand):
         export_head=False,
         expect_head=None,
         max_witness_age=None,
+        max_skew=60,
         chunk_size=2000,
         **options,
     ):
@@ -79,6 +88,7 @@ class Command(BaseCommand):
             stored_head=audit_chain_head(),
             expect_head=expect_head,
             witnesses=audit_witnesses(chunk_size=chunk_size),
+            skew=datetime.timedelta(minutes=max_skew),
         )
         if report.broken:
             raise CommandError(
