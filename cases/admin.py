@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from guardian.admin import GuardedModelAdmin
 
-from beaconport.audit.admin_mixins import AuditedAdminMixin
+from beaconport.accounts.admin import AuditedObjectPermissionsMixin
+from beaconport.audit.admin_mixins import AuditedAdminMixin, JustifiedChangeViewMixin
 from cases.models import (
     Case,
     CaseCriterion,
@@ -130,8 +131,11 @@ class TransitionInline(ReadOnlyInline):
 
 
 @admin.register(Case)
-class CaseAdmin(GuardedModelAdmin, ServiceSavedAdmin):
-    """Cases come in through the import; their facts are edited through `case_update`."""
+class CaseAdmin(AuditedObjectPermissionsMixin, GuardedModelAdmin, ServiceSavedAdmin):
+    """Cases come in through the import; their facts are edited through `case_update`.
+
+    Grants made on guardian's "Object permissions" pages are audited and logged.
+    """
 
     list_display = (
         "reference",
@@ -171,8 +175,12 @@ class CaseCriterionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(ServiceSavedAdmin):
-    """The person index. Names are listed nowhere: open a record to see it."""
+class PersonAdmin(JustifiedChangeViewMixin, ServiceSavedAdmin):
+    """The person index. Names are listed nowhere: opening a record asks for a reason first,
+    logged with the read."""
+
+    def justification_subject(self, obj) -> dict:
+        return {"person": obj.pk}
 
     list_display = ("__str__", "gender", "ethnicity", "ethnicity_source")
     list_filter = ("gender", "ethnicity_source")
@@ -190,7 +198,12 @@ class PersonAdmin(ServiceSavedAdmin):
 
 
 @admin.register(CaseParty)
-class CasePartyAdmin(ServiceSavedAdmin):
+class CasePartyAdmin(JustifiedChangeViewMixin, ServiceSavedAdmin):
+    """A person's part in a case; opening one asks for a reason first, logged with the read."""
+
+    def justification_subject(self, obj) -> dict:
+        return {"case": obj.case_id, "person": obj.person_id}
+
     list_display = ("__str__", "role", "deceased", "interviewed", "age_at_first_offence")
     list_filter = ("role", "deceased")
     list_select_related = ("case",)

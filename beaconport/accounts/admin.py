@@ -13,12 +13,15 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from guardian.admin import AdminGroupObjectPermissionsForm, AdminUserObjectPermissionsForm
+from knox import admin as knox_admin  # registers knox's admin first, so it can be replaced
 from knox.models import AuthToken
 
 from beaconport.accounts.services import (
     account_snapshot,
     group_change_record,
     group_snapshot,
+    object_permissions_change_record,
     token_fingerprint,
     token_revoke,
     user_change_record,
@@ -26,6 +29,46 @@ from beaconport.accounts.services import (
 
 User = get_user_model()
 
+
+def _audited_grants_form(base, model_admin, request):
+    """Guardian's user or group object-permission form, whose save also writes an audit
+    row and an admin log entry naming what was granted and revoked, in one transaction."""
+
+    class AuditedForm(base):
+        def save_obj_perms(self):
+            grantee = getattr(self, "user", None) or self.group
+            with transaction.atomic():
+                before = set(self.get_obj_perms_field_initial())
+                super().save_obj_perms()
+                after = set(self.get_obj_perms_field_initial())
+                changes = object_permissions_change_record(
+                    obj=self.obj, by=request.user, grantee=grantee, before=before, after=after
+                )
+                if changes:
+                    ((who, _),) = changes.items()
+                    granted = ", ".join(sorted(after - before)) or "nothing"
+                    revoked = ", ".join(sorted(before - after)) or "nothing"
+                    model_admin.log_change(
+                        request,
+                        self.obj,
+                        f"Object permissions of {who}: granted {granted}; revoked {revoked}.",
+                    )
+
+    return AuditedForm
+
+
+class AuditedObjectPermissionsMixin:
+    """For a GuardedModelAdmin: every grant and revocation made on guardian's "Object
+    permissions" pages (user and group) is audited and in the admin's history."""
+
+    def get_obj_perms_manage_user_form(self, request):
+        return _audited_grants_form(AdminUserObjectPermissionsForm, self, request)
+
+    def get_obj_perms_manage_group_form(self, request):
+        return _audited_grants_form(AdminGroupObjectPermissionsForm, self, request)
+
+
+assert knox_admin  # imported for its side effect above
 admin.site.unregister(AuthToken)
 admin.site.unregister(User)
 admin.site.unregister(Group)

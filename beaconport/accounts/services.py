@@ -171,3 +171,21 @@ def group_change_record(*, group, by, before: dict | None, deleted: bool = False
         changes=changes,
     )
     return changes
+
+
+def object_permissions_change_record(
+    *, obj, by, grantee, before: set[str], after: set[str]
+) -> dict:
+    """Log an administrator's grant or revocation of object permissions (guardian's admin
+    pages) on one record to one user or group: the changes logged, {} when none.
+
+    The row is about the record (a case's grants show under that case for auditors) and
+    names the grantee in its field: `{"user ivy.investigator": [before, after]}`.
+    """
+    if set(before) == set(after):
+        return {}
+    kind = "group" if grantee._meta.label_lower == GROUP_TYPE else "user"
+    name = grantee.name if kind == "group" else grantee.get_username()
+    changes = {f"{kind} {name}": (sorted(before), sorted(after))}
+    audit_record(operation=Operation.ALTER, actor=by, obj=obj, changes=changes)
+    return changes

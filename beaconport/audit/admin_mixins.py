@@ -1,5 +1,8 @@
 """Django admin reads of personal data are logged like any other read (DPA 2018 s62)."""
 
+from django.contrib.admin.utils import unquote
+
+from beaconport.audit.justification import require_justification
 from beaconport.audit.services import audit_consult
 
 
@@ -41,3 +44,28 @@ class AuditedAdminMixin:
                 actor=request.user,
             )
         return response
+
+
+class JustifiedChangeViewMixin:
+    """Ask for a reason before a change page shows an identity (a person's name, a victim's
+    part in a case), as the case page does; the reason is logged with the read.
+
+    Put before AuditedAdminMixin in the bases: the consult row that mixin writes carries
+    the reason. `justification_subject(obj)` names the case and person for the log.
+    """
+
+    justification_reason = "identity in admin"
+
+    def justification_subject(self, obj) -> dict:
+        return {}
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None:
+            subject = {"label": f"the identity details of {obj}", **self.justification_subject(obj)}
+            response = require_justification(
+                request, reason=self.justification_reason, obj=obj, **subject
+            )
+            if response is not None:
+                return response
+        return super().change_view(request, object_id, form_url, extra_context)
