@@ -2,38 +2,27 @@
 
 Pages about one record fetch it through liaison.permissions (not yours answers 404, like a
 missing one). Pages a role never has at all (the team view for an officer, any liaison page
-for an investigator or analyst) answer 403.
+for an investigator or analyst) answer 404 too, through `beaconport.access.access_required`.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from beaconport.access import access_required
 from beaconport.forms import form_submitted
-from beaconport.roles import Role, has_role
+from beaconport.roles import Role
 from cases.services.errors import StaleEdit
 from liaison.models import Channel, Weekday
 
-LIAISON_ROLES = (Role.LIAISON_OFFICER, Role.LIAISON_LEAD)
+LIAISON_ROLES = (Role.LIAISON_OFFICER, Role.LIAISON_LEAD)  # who has a caseload and a bell
+LEAD_ROLES = (Role.LIAISON_LEAD, Role.NATIONAL_LEAD)  # who has the team view
 FORM_TEMPLATE = "liaison/form_page.html"
 
 
-def role_required(*roles: Role):
-    """403 for a signed-in user whose roles have no such page at all."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not (request.user.is_superuser or has_role(request.user, *roles)):
-                raise PermissionDenied("Your role has no such page.")
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+def role_required(*roles: Role, methods=None):
+    """A page only these roles have; everyone else gets 404, as for a page not there."""
+    return access_required(*roles, methods=methods)
 
 
 def victim_label(user, record) -> str:

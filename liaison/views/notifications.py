@@ -1,19 +1,19 @@
 """The signed-in user's own notifications: reminders and escalations, marked read."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
 
+from beaconport.access import access_required
 from liaison.permissions import notifications_visible_to
 from liaison.selectors import notifications_for
 from liaison.services.notifications import notifications_mark_read
-from liaison.views.common import LIAISON_ROLES, role_required
+from liaison.views.common import LIAISON_ROLES
 
 PAGE_SIZE = 100
 
 
-@require_GET
-@role_required(*LIAISON_ROLES)
+@access_required(*LIAISON_ROLES, methods=["GET"])
 def notifications(request):
     """The user's notifications, newest first, unread ones marked."""
     items = list(notifications_for(request.user)[:PAGE_SIZE])
@@ -21,20 +21,16 @@ def notifications(request):
     return render(request, "liaison/notifications.html", {"items": items, "unread": unread})
 
 
-@require_POST
-@role_required(*LIAISON_ROLES)
+@access_required(*LIAISON_ROLES, methods=["POST"])
 def notification_read(request, pk):
     """Mark one of the user's notifications read; someone else's answers 404."""
-    from django.http import Http404
-
     if not notifications_visible_to(request.user).filter(pk=pk).exists():
         raise Http404("No such notification")
     notifications_mark_read(user=request.user, ids=[pk])
     return redirect("liaison:notifications")
 
 
-@require_POST
-@role_required(*LIAISON_ROLES)
+@access_required(*LIAISON_ROLES, methods=["POST"])
 def notifications_read_all(request):
     """Mark every unread notification of the user read."""
     count = notifications_mark_read(user=request.user)

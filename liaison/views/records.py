@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from beaconport.access import access_required
 from beaconport.audit.services import audit_consult
 from liaison.models import Channel, FollowUpStatus, Weekday
 from liaison.permissions import ASSIGN, can_see_victim_name, record_user_can
@@ -13,11 +14,10 @@ from liaison.selectors import (
     record_detail,
     records_for_list,
 )
-from liaison.views.common import LIAISON_ROLES, role_required, victim_label
+from liaison.views.common import LIAISON_ROLES, victim_label
 
 
-@require_GET
-@role_required(*LIAISON_ROLES)
+@access_required(*LIAISON_ROLES, methods=["GET"])
 def my_victims(request):
     """The victims assigned to the signed-in officer, the most urgent first."""
     records = list(

@@ -141,7 +141,7 @@ def test_a_liaison_officer_investigator_or_analyst_gets_no_report(
         assert deadline_compliance(outsider).breaches == []
         assert deadline_compliance(outsider).per_rule == []
         client.force_login(outsider)
-        assert client.get(reverse("liaison:team")).status_code == 403
+        assert client.get(reverse("liaison:team")).status_code == 404
 
 
 def test_the_pages_audit_row_names_the_records_of_the_deadlines_missed(
