@@ -5,6 +5,7 @@ deployment fails at start-up rather than running with a setting it did not inten
 """
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -47,3 +48,20 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_RATE = re.compile(r"^[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """The variable as a throttle rate, `N/second`, `N/minute`, `N/hour` or `N/day`."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip()
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate such as 100/hour (per second, minute, hour or day), "
+            f"not {raw!r}."
+        )
+    return value

@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from beaconport.env import env_bool, env_int, env_list, env_str
+from beaconport.env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BEACONPORT_VAR_DIR") or BASE_DIR / "var")
@@ -265,9 +265,9 @@ REST_FRAMEWORK = {
         "beaconport.accounts.throttles.AddressThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "user": env_str("API_THROTTLE_USER", "1000/hour"),
-        "address": env_str("API_THROTTLE_ADDRESS", "5000/hour"),
-        "token_failure": env_str("API_THROTTLE_TOKEN_FAILURES", "10/hour"),
+        "user": env_rate("API_THROTTLE_USER", "1000/hour"),
+        "address": env_rate("API_THROTTLE_ADDRESS", "5000/hour"),
+        "token_failure": env_rate("API_THROTTLE_TOKEN_FAILURES", "10/hour"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
