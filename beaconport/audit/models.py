@@ -94,6 +94,16 @@ class AuditChainHead(models.Model):
         return f"head #{self.seq} {self.hash}"
 
 
+class DatabaseRole(models.Func):
+    """The database role running the statement: PostgreSQL's current_user ('' on SQLite)."""
+
+    template = "CURRENT_USER"
+    output_field = models.CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return "''", []
+
+
 class AuditWitness(models.Model):
     """A sighting of the chain head (its seq and hash) at a time the database vouches for.
 
@@ -106,6 +116,11 @@ class AuditWitness(models.Model):
     seq = models.BigIntegerField()
     hash = models.CharField(max_length=64)
     at = models.DateTimeField(db_default=Now(), help_text="When the head was seen (DB clock).")
+    recorded_by = models.CharField(
+        max_length=63,
+        db_default=DatabaseRole(),
+        help_text="The database role that recorded it (set by the database).",
+    )
 
     class Meta:
         ordering = ["seq", "id"]

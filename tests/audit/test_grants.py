@@ -163,8 +163,11 @@ def test_a_process_configured_as_production_appends_witnesses_and_verifies(produ
     assert appended.stdout.splitlines()[0] == "2"
     assert "Audit log intact: 2 row(s)" in appended.stdout
     assert "1 witnessed head(s) on the chain" in appended.stdout
+    assert "warning" not in appended.stdout.lower()
     head = AuditChainHead.objects.get()
-    assert list(AuditWitness.objects.values_list("seq", "hash")) == [(2, head.hash)]
+    assert list(AuditWitness.objects.values_list("seq", "hash", "recorded_by")) == [
+        (2, head.hash, WITNESS)
+    ]
 
     # Without the witness role's connection the app's own role may not write the witness.
     refused = run_as_production(
@@ -174,3 +177,33 @@ def test_a_process_configured_as_production_appends_witnesses_and_verifies(produ
     assert refused.returncode != 0
     assert "permission denied for table audit_auditwitness" in refused.stderr
     assert AuditWitness.objects.count() == 1
+
+
+def test_the_scheduler_runs_the_witness_every_few_minutes():
+    entry = next(
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "audit.witness_head"
+    )
+    assert entry["schedule"] <= 5 * 60
+    assert entry["options"]["expires"] < entry["schedule"]  # a backlog never piles up
+
+
+@pytest.mark.worker
+def test_a_real_worker_records_the_head_as_the_witness_role(
+    production_roles, start_worker, monkeypatch
+):
+    from beaconport.audit.services import audit_record
+    from beaconport.audit.tasks import witness_head
+    from tests.worker import wait_for
+
+    audit_record(operation="consult", object_type="cases.case", object_id=1)
+    monkeypatch.setenv("AUDIT_WITNESS_DATABASE_URL", url(WITNESS))  # read by the worker
+    worker = start_worker()
+    witness_head.delay()
+    wait_for(AuditWitness.objects.exists)
+    head = AuditChainHead.objects.get()
+    assert list(AuditWitness.objects.values_list("seq", "hash", "recorded_by")) == [
+        (head.seq, head.hash, WITNESS)
+    ]
+    assert "audit.witness_head" in worker.log()

@@ -256,6 +256,12 @@ def test_a_row_committed_a_little_after_a_witness_it_predates_is_not_a_forgery(l
         verify("--max-skew", "1")
 
 
+def test_a_witness_written_by_the_apps_own_role_is_reported_as_weaker(log, on_postgresql):
+    # Here the suite's one role writes both: as production does without a witness URL.
+    assert AuditWitness.objects.latest("at").recorded_by == connection.settings_dict["USER"]
+    assert "Warning: the newest witness was recorded by this application's own" in verify()
+
+
 def test_a_rechained_log_without_a_witness_is_caught_only_by_an_exported_head(log):
     exported = verify("--export-head").strip()
     assert exported == f"8:{log.last().hash}"

@@ -8,6 +8,8 @@ SELECT.
 import django.db.models.functions.datetime
 from django.db import migrations, models
 
+import beaconport.audit.models
+
 PG_FORWARD = r"""
 CREATE TRIGGER audit_witness_append_only BEFORE UPDATE OR DELETE ON audit_auditwitness
     FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
@@ -51,6 +53,14 @@ class Migration(migrations.Migration):
                     models.DateTimeField(
                         db_default=django.db.models.functions.datetime.Now(),
                         help_text="When the head was seen (DB clock).",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.CharField(
+                        db_default=beaconport.audit.models.DatabaseRole(),
+                        help_text="The database role that recorded it (set by the database).",
+                        max_length=63,
                     ),
                 ),
             ],

@@ -3,6 +3,7 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils import timezone
 
 from beaconport.audit.chain import verify
@@ -26,6 +27,14 @@ def _minutes(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise CommandError("--max-witness-age and --max-skew take whole minutes (1 or more)")
     return int(value)
+
+
+def _own_role() -> str:
+    if connection.vendor != "postgresql":
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        return cursor.fetchone()[0]
 
 
 def _age(seconds: float) -> str:
@@ -115,3 +124,11 @@ class Command(BaseCommand):
                 returncode=1,
             )
         self.stdout.write(self.style.SUCCESS(f"Audit log intact: {summary}"))
+        if newest is not None and newest.recorded_by and newest.recorded_by == _own_role():
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Warning: the newest witness was recorded by this application's own "
+                    f"database role ({newest.recorded_by}), which could forge it too: set "
+                    "AUDIT_WITNESS_DATABASE_URL to the witness role (README, Audit)."
+                )
+            )
