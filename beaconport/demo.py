@@ -27,11 +27,22 @@ class DemoLogin:
     role: Role
     username: str
     password: str
+    # Base32, for an authenticator app, where the role signs in with a second step.
+    totp_secret: str = ""
 
 
 @transaction.atomic
 def demo_logins_create() -> list[DemoLogin]:
-    """Create (or reset) one demo user per role and return their new passwords."""
+    """Create (or reset) one demo user per role and return their new passwords, and for
+    roles that need two-step verification a fresh authenticator secret (old devices go)."""
+    from beaconport.signin.policy import two_factor_required
+    from beaconport.signin.services import (
+        totp_device_create,
+        totp_key_new,
+        totp_secret,
+        two_factor_devices_remove,
+    )
+
     User = get_user_model()
     logins = []
     for role, (username, first, last) in DEMO_USERS.items():
@@ -48,7 +59,15 @@ def demo_logins_create() -> list[DemoLogin]:
         user.is_staff = user.is_superuser = role is Role.ADMINISTRATOR
         user.save()
         user.groups.add(Group.objects.get(name=role.value))
-        logins.append(DemoLogin(role=role, username=username, password=password))
+        secret = ""
+        two_factor_devices_remove(user=user, by=user)
+        if two_factor_required(user):
+            key = totp_key_new()
+            totp_device_create(user=user, key=key, by=user)
+            secret = totp_secret(key)
+        logins.append(
+            DemoLogin(role=role, username=username, password=password, totp_secret=secret)
+        )
     return logins
 
 

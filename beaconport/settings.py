@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "guardian",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rest_framework",
     "knox",
     "django_filters",
@@ -52,6 +56,8 @@ INSTALLED_APPS = [
     "cases",
     "liaison",
     "beaconport.audit",
+    # After axes and django_otp: its admin replaces theirs (no device secrets, read-only logs).
+    "beaconport.signin",
     # After knox: its admin replaces knox's, which would list token digests.
     "beaconport.accounts",
 ]
@@ -68,8 +74,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "beaconport.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sign-in (issue 8): end idle or too-old sessions, then hold a session that still owes
+    # its second step to the two-step pages. Both read the session only, never the database.
+    "beaconport.signin.middleware.SessionLifetimeMiddleware",
+    "beaconport.signin.middleware.SecondStepMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as axes asks; its lockout answer is the sign-in page's own (lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "beaconport.urls"
@@ -121,6 +133,8 @@ DATABASE_ROUTERS = ["beaconport.audit.routers.AuditWitnessRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every password while the account or address is locked (django-axes).
+    "beaconport.signin.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -135,6 +149,11 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Refuses what is easy to guess ("aaaaaaaaaaaa", "Password1234"); no forced rotation.
+    {
+        "NAME": "beaconport.signin.validators.GuessablePasswordValidator",
+        "OPTIONS": {"min_score": 3},
+    },
     # Not a rule: its password_changed hook revokes every API token of a user whose password
     # is set, on every path (password page, admin, set_password + save).
     {"NAME": "beaconport.accounts.validators.RevokeTokensOnPasswordChange"},
@@ -164,8 +183,16 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Sessions: short-lived and never readable by scripts.
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60)
+# Sessions: short-lived and never readable by scripts. The server ends a session idle for
+# SESSION_IDLE_TIMEOUT seconds or signed in SESSION_ABSOLUTE_LIFETIME seconds ago, however
+# active (beaconport.signin.middleware); the stored session expires with the idle timeout.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 15 * 60)
+SESSION_ABSOLUTE_LIFETIME = env_int("SESSION_ABSOLUTE_LIFETIME", 12 * 60 * 60)
+if not 0 < SESSION_IDLE_TIMEOUT <= SESSION_ABSOLUTE_LIFETIME:
+    raise ImproperlyConfigured(
+        "SESSION_IDLE_TIMEOUT must be positive and at most SESSION_ABSOLUTE_LIFETIME."
+    )
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -334,6 +361,27 @@ SPECTACULAR_SETTINGS = {
         "FollowUpStatusEnum": "liaison.models.FollowUpStatus",
     },
 }
+
+# Brute-force lockout (django-axes, beaconport.signin.lockout): 5 failed passwords lock the
+# account, SIGNIN_ADDRESS_FAILURE_LIMIT lock the address, each until 15 minutes pass without
+# another failure. Counts live in the database, so every process shares them. A success does
+# not wipe the failures (it would also wipe the address's count for other accounts).
+AXES_HANDLER = "beaconport.signin.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = 5
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 50)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # in this order: see LockoutHandler
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "beaconport.signin.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "beaconport.signin.lockout.client_address"
+AXES_USERNAME_CALLABLE = "beaconport.signin.lockout.attempted_username"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 200
+
+# Two-step verification (django-otp): the name an authenticator app shows, and no secrets in
+# the admin (beaconport.signin.admin removes the device pages' key fields as well).
+OTP_TOTP_ISSUER = "Beaconport"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Content-Security-Policy: nothing inline, nothing from elsewhere.
 CONTENT_SECURITY_POLICY = {

@@ -38,6 +38,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/", include("beaconport.signin.urls")),
     path("accounts/", include("beaconport.accounts.urls")),
     path("cases/", include("cases.urls")),
     path("api/v1/", include((api_patterns, "api"))),

@@ -64,9 +64,35 @@ def page(browser, live_server, transactional_db, request):
 
 
 def sign_in(page, username: str, password: str = PASSWORD) -> None:
-    """Sign in through the login form, as a person would."""
+    """Sign in through the login form, as a person would, with the second step if asked."""
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    second_step(page, username)
+
+
+def second_step(page, username: str) -> None:
+    """Do the second step if the page asks for it, as the user's phone would: the code of
+    their authenticator app; or, asked to set one up, an app made from the secret shown."""
+    import base64
+    from urllib.parse import urlparse
+
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from tests.signin.helpers import device_code, totp_code
+
+    path = urlparse(page.url).path
+    if path == reverse("two_factor_verify"):
+        user = get_user_model().objects.get(username=username)
+        page.get_by_label("Code", exact=True).fill(device_code(user))
+        page.get_by_role("button", name="Continue").click()
+    elif path == reverse("two_factor_enrol"):
+        secret = page.locator("[data-totp-secret]").inner_text().strip()
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8)).hex()
+        page.get_by_label("Code from your app").fill(totp_code(key))
+        page.get_by_role("button", name="Turn on two-step verification").click()
+        page.get_by_role("link", name="Continue").click()
     page.wait_for_load_state()

@@ -84,6 +84,20 @@ def _fresh_throttles():
     clear_throttles()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _forced_logins_pass_the_second_step():
+    """`client.force_login(user)` gives a session past two-step verification (issue 8), for
+    leads and administrators as for everyone; production settings have no such switch."""
+    from django.test import Client
+
+    from tests.signin.helpers import verified_force_login
+
+    original = Client.force_login
+    Client.force_login = verified_force_login(original)
+    yield
+    Client.force_login = original
+
+
 @pytest.fixture
 def make_user(db, django_user_model):
     """Create a user holding the given roles."""

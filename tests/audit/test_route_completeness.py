@@ -41,6 +41,9 @@ ROUTE_AUDIT = {
     "logout": none("signing out"),
     "password_change": none("the user's own password"),
     "password_change_done": none("the user's own password"),
+    "two_factor": SERVICE,  # the user's own devices: set-up and removal are audited
+    "two_factor_verify": none("a code for the user's own sign-in"),
+    "two_factor_enrol": SERVICE,  # the new device is a collection row (signin.services)
     "accounts:tokens": none("the user's own API tokens; issuing one is audited by its service"),
     "accounts:token_revoke": SERVICE,
     "api:schema": none("the API's description"),

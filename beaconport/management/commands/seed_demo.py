@@ -25,9 +25,11 @@ class Command(BaseCommand):
         with audit_context(source="command:seed_demo"):
             logins = demo_logins_create()
             cases = demo_cases_create(var_dir=Path(settings.VAR_DIR))
-        lines = [f"{'role':<17} {'username':<16} password"]
+        lines = [f"{'role':<17} {'username':<16} {'password':<17} two-step secret"]
         lines += [
-            f"{login.role.value:<17} {login.username:<16} {login.password}" for login in logins
+            f"{login.role.value:<17} {login.username:<16} {login.password:<17} "
+            f"{login.totp_secret or '-'}".rstrip()
+            for login in logins
         ]
         path = Path(logins_file)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -37,6 +39,10 @@ class Command(BaseCommand):
         for line in lines:
             self.stdout.write("  " + line)
         self.stdout.write(f"Also kept in {path}")
+        self.stdout.write(
+            "Roles with a two-step secret: add it to an authenticator app (type it in as a "
+            "time-based key) and enter the app's code after the password."
+        )
         self.stdout.write(
             f"Demo cases: synthetic referrals from {cases.path} imported "
             f"({cases.created} created, {cases.updated} updated, {cases.unchanged} unchanged); "
