@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 8: nothing answered to a signed-in user is stored by a browser or proxy.
+    "beaconport.nostore.NoStoreMiddleware",
     # Refused access (404 for not-yours, wrong role; any 403) is counted after the response.
     "beaconport.security.SecurityEventMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
