@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from beaconport.inputs import PAST_DATE, CappedTextSerializerField, PlausibleDateSerializerField
 from cases.models import (
     Case,
     CaseParty,
@@ -156,8 +157,10 @@ class EventSerializer(serializers.ModelSerializer):
     """An investigative event; written through `cases.services.events.event_record`."""
 
     type = serializers.ChoiceField(choices=EventType.choices)
-    occurred_on = serializers.DateField()
-    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    occurred_on = PlausibleDateSerializerField(
+        rule=PAST_DATE, help_text="When it happened: not in the future, not before 1900."
+    )
+    notes = CappedTextSerializerField(required=False, allow_blank=True, default="")
     recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
 
     class Meta:
@@ -175,13 +178,18 @@ class TransitionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-CRITERION_SCHEMA = inline_serializer(
-    "Criterion",
-    fields={
-        "result": serializers.ChoiceField(choices=CriterionResult.choices, allow_null=True),
-        "reason": serializers.CharField(),
-    },
-)
+class CriterionSerializer(serializers.Serializer):
+    """One eligibility criterion: pass, fail or unknown (null before the first computation)."""
+
+    result = serializers.ChoiceField(choices=CriterionResult.choices, allow_null=True)
+    reason = serializers.CharField()
+
+
+class CriteriaSerializer(serializers.Serializer):
+    """Each of the seven criteria: its result and the reason."""
+
+    def get_fields(self):
+        return {name: CriterionSerializer() for name in Criterion.values}
 
 
 class CaseDetailSerializer(CaseListSerializer):
@@ -223,16 +231,7 @@ class CaseDetailSerializer(CaseListSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(
-        {
-            "type": "object",
-            "description": "Each of the seven criteria: its result and the reason.",
-            "properties": {
-                name: {"$ref": "#/components/schemas/Criterion"} for name in Criterion.values
-            },
-            "required": list(Criterion.values),
-        }
-    )
+    @extend_schema_field(CriteriaSerializer)
     def get_criteria(self, case) -> dict:
         return {
             item["name"]: {"result": item["result"], "reason": item["reason"]}

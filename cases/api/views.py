@@ -13,13 +13,15 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from beaconport.audit.context import set_justification
+from beaconport.audit.forms import JustificationForm
 from cases import selectors
 from cases.api.filters import CaseFilter
 from cases.api.serializers import CaseDetailSerializer, CaseListSerializer, EventSerializer
 from cases.permissions import CHANGE, VIEW, can_see_identities, case_get_for, cases_shown
 from cases.services import events as event_services
 
-MIN_JUSTIFICATION = 10
+# What a reason for reading names may be, as the web page's form says.
+JUSTIFICATION = JustificationForm.base_fields["justification"]
 
 
 def _as_drf_error(error: DjangoValidationError) -> ValidationError:
@@ -64,20 +66,26 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         parameters=[
             OpenApiParameter(
                 "justification",
-                str,
-                description="Why you need the names of the people on this case (at least 10 "
-                "characters). Names are returned only with a reason, only to investigators "
-                "assigned to the case, and the reason is kept in the audit log.",
+                {
+                    "type": "string",
+                    "minLength": JUSTIFICATION.min_length,
+                    "maxLength": JUSTIFICATION.max_length,
+                },
+                description=f"Why you need the names of the people on this case "
+                f"({JUSTIFICATION.min_length} to {JUSTIFICATION.max_length} characters). Names "
+                "are returned only with a reason, only to investigators assigned to the case, "
+                "and the reason is kept in the audit log.",
             )
         ]
     )
     def retrieve(self, request, *args, **kwargs):
         reason = request.query_params.get("justification", "").strip()
-        if reason and len(reason) < MIN_JUSTIFICATION:
-            raise ValidationError(
-                {"justification": f"Give a reason of at least {MIN_JUSTIFICATION} characters."}
-            )
         if reason:
+            # The web page's reason form decides: the same length, no NUL character.
+            form = JustificationForm({"justification": reason})
+            if not form.is_valid():
+                raise ValidationError(form.errors)
+            reason = form.cleaned_data["justification"]
             set_justification(reason)  # carried into the audit row of this read
         case = self.get_object()
         serializer = CaseDetailSerializer(
