@@ -181,6 +181,11 @@ def wipe_the_log_and_its_head():
     AuditChainHead.objects.all().delete()
 
 
+def wipe_the_log_and_the_witness():
+    wipe_the_log()
+    AuditWitness.objects.all().delete()
+
+
 def wipe_the_log_its_head_and_the_witness():
     # Only the tables' owner could reach the witness table; the app's role cannot.
     wipe_the_log_and_its_head()
@@ -218,6 +223,7 @@ TAMPERS = {
     cut_the_tail_and_move_the_head_back: "the head witnessed at .* \\(seq 6\\) is no longer",
     wipe_the_log: "the head witnessed at .* \\(seq 3\\) is no longer in the log",
     wipe_the_log_and_its_head: "the head witnessed at .* \\(seq 3\\) is no longer in the log",
+    wipe_the_log_and_the_witness: "the chain head records seq 8 but the log has no rows",
     wipe_the_log_its_head_and_the_witness: "the log has no rows and no chain head",
     delete_the_head: "the log has 8 row\\(s\\) but no chain head row",
     forge_a_row_before_the_newest_witness: "chain broken at seq 6: the hash differs from the "
