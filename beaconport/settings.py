@@ -279,6 +279,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 # and how many follow-ups a sweep reads at a time.
 LIAISON_ESCALATE_AFTER_HOURS = env_int("LIAISON_ESCALATE_AFTER_HOURS", 0)
 LIAISON_SWEEP_BATCH = env_int("LIAISON_SWEEP_BATCH", 500)
+# The largest referral file import_referrals reads: 128 MiB, about 60,000 referrals of the
+# synthetic size and well past a force's largest (9,000); a larger file is refused unread.
+REFERRAL_FILE_MAX_BYTES = env_int("REFERRAL_FILE_MAX_BYTES", 128 * 2**20)
 # Celery's Django fix-up closes the database connection after every task unless told to
 # reuse it; reuse measured about four times the throughput (790 against 200 tasks/s).
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)

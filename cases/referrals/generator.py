@@ -139,7 +139,9 @@ class _Referrals:
 
         offences = self._offences(index, suspects, victims)
         start = _day(rng, datetime.date(2000, 1, 1), datetime.date(2023, 12, 31))
-        end = start + datetime.timedelta(days=rng.randint(0, 1500))
+        # Offending that has happened: it ends by the close of the decision window at the
+        # latest, so no synthetic date lies in the future (the same draws as before).
+        end = min(start + datetime.timedelta(days=rng.randint(0, 1500)), WINDOW_END)
         reviewed_roll = rng.random()
         return {
             "force": force,

@@ -4,9 +4,15 @@ Two readings of the file, both streamed. The first checks everything and collect
 problem; if there is any, nothing is written. The second writes every referral in one
 transaction, a batch at a time, so a file of tens of thousands of referrals costs the
 memory of one batch. A referral already imported with the same content is left alone.
+
+The first reading goes through `reader.ReferralReader`, which refuses what no referral needs
+before building anything: a file over REFERRAL_FILE_MAX_BYTES, nesting deeper than the
+format, a key twice, a number no field holds, a referral of absurd size. The second reads
+only bytes proven, block by block, to be the ones checked (a file changed in between is
+refused at the first changed block). So no file, however made, grows the importer's memory
+or raises anything but this module's errors.
 """
 
-import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -15,7 +21,12 @@ from pathlib import Path
 from django.db import DatabaseError, transaction
 from django.db.models import ProtectedError, RestrictedError
 
-from cases.referrals.validate import FileReport, iter_referrals, validate_file
+from cases.referrals.validate import (
+    FileReport,
+    ReferralFileChanged,
+    iter_referrals,
+    validate_file,
+)
 from cases.services.intake import CREATED, UNCHANGED, UPDATED, cases_create_from_referrals
 
 BATCH_SIZE = 250
@@ -71,14 +82,6 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as raw:
-        while chunk := raw.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def referral_file_import(
     path: str | Path,
     *,
@@ -87,17 +90,17 @@ def referral_file_import(
     batch_size: int = BATCH_SIZE,
     checking: Callable[[int], None] | None = None,
     importing: Callable[[int], None] | None = None,
+    max_bytes: int | None = None,
 ) -> ImportResult:
     """Check, then import, a referral file; ReferralFileRefused lists every problem.
 
     `checking` and `importing` are told how many bytes each reading has got through (for a
     progress bar). With `dry_run` everything is written and then rolled back, so the counts
-    are exactly what a real import would do.
+    are exactly what a real import would do. `max_bytes` overrides REFERRAL_FILE_MAX_BYTES.
     """
     path = Path(path)
     started = time.monotonic()
-    before = _file_digest(path)
-    report = validate_file(path, progress=checking)
+    report = validate_file(path, progress=checking, max_bytes=max_bytes)
     if not report.ok:
         raise ReferralFileRefused(report)
     checked = time.monotonic()
@@ -107,18 +110,18 @@ def referral_file_import(
         with transaction.atomic():
             # Registered first, so it runs first after the commit: the end of the writing.
             transaction.on_commit(lambda: committed.append(time.monotonic()))
-            referrals = iter_referrals(path, progress=importing)
+            referrals = iter_referrals(path, progress=importing, digests=report.digests)
             for batch in _batches(referrals, batch_size):
                 for _, outcome in cases_create_from_referrals(
                     referrals=batch, by=by, validated=True
                 ):
                     counts[outcome] += 1
-            if _file_digest(path) != before:
-                raise ReferralImportFailed(
-                    f"{path} changed while it was being imported; nothing was written"
-                )
             if dry_run:
                 transaction.set_rollback(True)
+    except ReferralFileChanged:  # a block read again is not the block that was checked
+        raise ReferralImportFailed(
+            f"{path} changed while it was being imported; nothing was written"
+        ) from None
     except (ProtectedError, RestrictedError) as error:
         raise ReferralImportFailed(
             f"A referral drops a person or offence that other records depend on "

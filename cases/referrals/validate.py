@@ -11,26 +11,43 @@ path such as `$.referrals[3].suspects[1].date_of_birth`.
 
 import ast
 import codecs
-import itertools
+import datetime
 import json
-import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import ijson
 import jsonschema_rs
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from jsonschema import Draft202012Validator
+
+from cases.referrals.plausible import implausible, referral_clean
+from cases.referrals.reader import (
+    MAX_PROBLEMS,
+    CappedReader,
+    FileChanged,
+    FileTooLarge,
+    Limits,
+    NumberOutOfRange,
+    ReferralReader,
+    UnreadableNumber,
+    VerifyingReader,
+    schema_depth,
+    schema_takes_fractions,
+)
 
 FORMAT = "beaconport-referrals/1"
 TOP_LEVEL_KEYS = ("format", "referrals")
 SCHEMA_PATH = Path(__file__).with_name("referral.schema.json")
-MAX_PROBLEMS = 1000  # listed in full; beyond this they are only counted
 _SHORT = 60  # characters of an offending value quoted in a reason
+EXACT_POSITION_BYTES = 4 * 2**20  # where a syntax error is, exactly, only in files this small
+READ_CHUNK = 64 * 2**10  # what ijson reads at a time
 
 # What an unknown value of an enumerated field is called in a reason.
 _ENUM_NOUNS = {
@@ -68,6 +85,8 @@ class FileReport:
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     invalid_referrals: set[int] = field(default_factory=set)
+    digests: list[bytes] = field(default_factory=list, repr=False)  # of the blocks read
+    number_out_of_range: bool = False  # found by the fast reading, which cannot say where
 
     @property
     def ok(self) -> bool:
@@ -80,6 +99,11 @@ class FileReport:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(problem)
 
+    def add_last(self, problem: Problem) -> None:
+        """Adds a problem listed however many came before (why checking stopped)."""
+        self.problem_count += 1
+        self.problems.append(problem)
+
 
 class ReferralInvalid(ValidationError):
     """A referral (or a whole file) that does not follow the format, with every problem."""
@@ -87,6 +111,10 @@ class ReferralInvalid(ValidationError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__([str(p) for p in problems[:MAX_PROBLEMS]], code="referral_invalid")
+
+
+class ReferralFileChanged(Exception):
+    """A file read again after its check no longer reads within the limits: it changed."""
 
 
 @cache
@@ -268,13 +296,17 @@ def _force_reference(referral: Any) -> str | None:
     return None
 
 
-def referral_problems(referral: Any, index: int = 0) -> list[Problem]:
-    """Every problem with one referral on its own (schema and cross-references)."""
+def referral_problems(
+    referral: Any, index: int = 0, *, today: datetime.date | None = None
+) -> list[Problem]:
+    """Every problem with one referral on its own (schema, cross-references, and plausible
+    dates, names and references as of `today`)."""
     base = ["referrals", index]
     reference = _force_reference(referral)
     found = list(_schema_errors(referral, base))
     if isinstance(referral, dict):
         found += _person_refs(referral, base)
+        found += (([*base, *parts], reason) for parts, reason in implausible(referral, today=today))
     problems = (Problem(index, reference, json_path(p), reason) for p, reason in found)
     return list(dict.fromkeys(problems))  # one date can break its pattern and its format
 
@@ -286,79 +318,6 @@ def validate_referral(referral: Any) -> None:
         raise ReferralInvalid(problems)
 
 
-class _CountingReader:
-    """A binary file wrapper that reports how many bytes have been read (for progress)."""
-
-    def __init__(self, raw: BinaryIO, progress: Callable[[int], None] | None):
-        self.raw = raw
-        self.progress = progress
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.raw.read(size)
-        if self.progress and data:
-            self.progress(len(data))
-        return data
-
-
-class _TopLevel:
-    """Checks the document's outer object: its keys, the format and the referrals array."""
-
-    # Events whose prefix is one of these belong to the outer object itself.
-    PREFIXES = frozenset({"", *TOP_LEVEL_KEYS})
-
-    def __init__(self, report: FileReport):
-        self.report = report
-        self.keys: list[str] = []
-
-    def problem(self, path: str, reason: str) -> None:
-        self.report.add(Problem(None, None, path, reason))
-
-    def check(self, raw: BinaryIO) -> None:
-        """Read the whole file once; raises ijson.JSONError where it is not JSON."""
-        # Select the outer object's events without a Python step per event (tee and
-        # compress run in C, in lockstep, so tee buffers nothing): a large file's
-        # hundreds of thousands of inner events cost only the C parser's time.
-        everything, prefixes = itertools.tee(ijson.parse(raw))
-        selected = map(self.PREFIXES.__contains__, map(operator.itemgetter(0), prefixes))
-        outer = itertools.compress(everything, selected)
-        first = next(outer, None)
-        if first is None:
-            return
-        if first[1] != "start_map":
-            self.problem("$", f"the file must be a JSON object, not {_event_type(first[1])}")
-            for _ in outer:  # read on, so a syntax error further down is still reported
-                pass
-            return
-        after_key = None
-        for prefix, event, value in outer:
-            if prefix == "" and event == "map_key":
-                self._key(value)
-                after_key = value
-            elif after_key is not None and prefix == after_key:
-                if prefix == "format":
-                    self._format(event, value)
-                elif prefix == "referrals" and event != "start_array":
-                    self.problem(
-                        "$.referrals", f"must be an array of referrals, not {_event_type(event)}"
-                    )
-                after_key = None
-        for key in TOP_LEVEL_KEYS:
-            if key not in self.keys:
-                self.problem(json_path([key]), "required field is missing")
-
-    def _key(self, key: str) -> None:
-        if key in self.keys:
-            self.problem(json_path([key]), "the field appears twice")
-        elif key not in TOP_LEVEL_KEYS:
-            self.problem(json_path([key]), "unknown field: not part of the referral format")
-        self.keys.append(key)
-
-    def _format(self, event: str, value: Any) -> None:
-        if event != "string" or value != FORMAT:
-            shown = _short(value) if event in _SCALAR_EVENTS else f"an {_event_type(event)}"
-            self.problem("$.format", f"must be {json.dumps(FORMAT)}, not {shown}")
-
-
 _SCALAR_EVENTS = {"string", "number", "boolean", "null"}
 
 
@@ -368,8 +327,12 @@ def _event_type(event: str) -> str:
     )
 
 
-def _position_of_syntax_error(path: Path) -> str:
-    """Where a file stops being JSON, as "line L, column C", found by a slow exact re-read."""
+def _position_of_syntax_error(path: Path, read: int) -> str:
+    """Where a file stops being JSON, as "line L, column C", found by a slow exact re-read
+    (about 2 MB a second) of the `read` bytes the fast reading got through; past
+    EXACT_POSITION_BYTES, only roughly where."""
+    if read > EXACT_POSITION_BYTES:
+        return f"somewhere in bytes {max(read - READ_CHUNK, 0):,} to {read:,}"
     backend = ijson.get_backend("python")
     try:
         with path.open("rb") as raw:
@@ -386,6 +349,8 @@ def _position_of_syntax_error(path: Path) -> str:
             line, column = _line_and_column(path, None)
             return f"the file ends too early, at line {line}, column {column}"
         return "unexpected content after the end of the document"
+    except ValueError:  # a number too long for Python, which the fast reading took in
+        return f"somewhere in bytes {max(read - READ_CHUNK, 0):,} to {read:,}"
     return "unknown position"
 
 
@@ -413,41 +378,148 @@ def _line_and_column(path: Path, offset: int | None) -> tuple[int, int]:
     return line, column
 
 
-def validate_file(path: str | Path, *, progress: Callable[[int], None] | None = None) -> FileReport:
+def file_limits(max_bytes: int | None = None) -> Limits:
+    """The limits a file is read within: its size from settings (REFERRAL_FILE_MAX_BYTES)
+    unless told otherwise; its nesting and its kinds of number measured from the schema."""
+    if max_bytes is None:
+        max_bytes = settings.REFERRAL_FILE_MAX_BYTES
+    return Limits(max_bytes=max_bytes, **_schema_limits())
+
+
+@cache
+def _schema_limits() -> dict:
+    schema = file_schema()
+    return {"max_depth": schema_depth(schema), "fractions": schema_takes_fractions(schema)}
+
+
+def _format_value(report: FileReport, key: str, event: str, value: Any) -> None:
+    """Checks a value of the outer object (the format, or a referrals that is no array)."""
+    if key == "referrals":
+        report.add(
+            Problem(
+                None,
+                None,
+                "$.referrals",
+                f"must be an array of referrals, not {_event_type(event)}",
+            )
+        )
+    elif key == "format" and (event != "string" or value != FORMAT):
+        shown = _short(value) if event in _SCALAR_EVENTS else f"an {_event_type(event)}"
+        report.add(Problem(None, None, "$.format", f"must be {json.dumps(FORMAT)}, not {shown}"))
+
+
+def _read(
+    path: Path,
+    report: FileReport,
+    limits: Limits,
+    progress: Callable[[int], None] | None,
+    *,
+    exact: bool = False,
+) -> Iterator[tuple[int, Any]]:
+    """Every referral read within `limits`, cleaned, with its index; every problem reading
+    finds (the file's size, its JSON, the limits, the outer object) goes to `report`.
+
+    `exact` reads in pure Python, slowly, to say where a number out of range stands."""
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        report.add(Problem(None, None, "$", _too_large(size, limits.max_bytes)))
+        return
+
+    def problem(index, reference, parts, reason):
+        report.add(Problem(index, reference, json_path(parts), reason))
+
+    with path.open("rb") as raw:
+        capped = CappedReader(raw, limits.max_bytes, progress)
+        report.digests = capped.digests
+        reader = ReferralReader(
+            capped,
+            limits=limits,
+            problem=problem,
+            top_level=lambda key, event, value: _format_value(report, key, event, value),
+            stop=lambda: report.problem_count >= MAX_PROBLEMS,
+            exact=exact,
+        )
+        try:
+            for index, referral in reader.referrals():
+                yield index, referral_clean(referral)
+        except FileTooLarge as error:
+            report.add(Problem(None, None, "$", _too_large(error.args[0], limits.max_bytes)))
+        except (UnreadableNumber, NumberOutOfRange) as error:
+            read = capped.read_so_far
+            report.number_out_of_range = isinstance(error, NumberOutOfRange)
+            problem(
+                None,
+                None,
+                [],
+                f"a number out of range (beyond 64 bits, or over 4,300 digits), somewhere in "
+                f"bytes {max(read - READ_CHUNK, 0):,} to {read:,}",
+            )
+        except ijson.JSONError as error:
+            message = str(error).strip()
+            first_line = message.splitlines()[0] if message else "invalid"
+            where = _position_of_syntax_error(path, capped.read_so_far)
+            if re.match(r"Unexpected symbol '-?\d{30}", first_line):  # Python's digit limit
+                reason = f"a number out of range (over 4,300 digits), {where}"
+            else:
+                reason = f"not valid JSON, {where}: {first_line}"
+            report.add(Problem(None, None, "$", reason))
+    if report.problem_count >= MAX_PROBLEMS:
+        report.add_last(
+            Problem(
+                None,
+                None,
+                "$",
+                f"checking stopped after {MAX_PROBLEMS} problems; the rest of the file was "
+                "not read",
+            )
+        )
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"the file is larger than {limit:,} bytes (REFERRAL_FILE_MAX_BYTES; it has at least "
+        f"{size:,}): split it, or raise the limit with --max-bytes"
+    )
+
+
+def validate_file(
+    path: str | Path,
+    *,
+    progress: Callable[[int], None] | None = None,
+    max_bytes: int | None = None,
+) -> FileReport:
     """Check a whole referral file, streaming; every problem found is in the report."""
     path = Path(path)
+    limits = file_limits(max_bytes)
+    report = _check(path, limits, progress)
+    if report.number_out_of_range and path.stat().st_size <= EXACT_POSITION_BYTES:
+        report = _check(path, limits, None, exact=True)  # to say where it is, exactly
+    return report
+
+
+def _check(path: Path, limits: Limits, progress, *, exact: bool = False) -> FileReport:
     report = FileReport()
-    try:
-        with path.open("rb") as raw:
-            _TopLevel(report).check(raw)
-    except ijson.JSONError as error:
-        message = str(error).strip()
-        first_line = message.splitlines()[0] if message else "invalid"
-        where = _position_of_syntax_error(path)
-        report.add(Problem(None, None, "$", f"not valid JSON, {where}: {first_line}"))
     seen: dict[tuple[str, str], int] = {}
-    try:
-        for index, referral in enumerate(iter_referrals(path, progress=progress)):
-            report.referrals += 1
-            for problem in referral_problems(referral, index):
-                report.add(problem)
-            key = _file_key(referral)
-            if key is None:
-                continue
-            if key in seen:
-                report.add(
-                    Problem(
-                        index,
-                        key[1],
-                        json_path(["referrals", index, "force_reference"]),
-                        f"duplicate referral: force {key[0]!r} reference {key[1]!r} "
-                        f"is already at $.referrals[{seen[key]}]",
-                    )
+    today = timezone.localdate()
+    for index, referral in _read(path, report, limits, progress, exact=exact):
+        report.referrals += 1
+        for problem in referral_problems(referral, index, today=today):
+            report.add(problem)
+        key = _file_key(referral)
+        if key is None:
+            continue
+        if key in seen:
+            report.add(
+                Problem(
+                    index,
+                    key[1],
+                    json_path(["referrals", index, "force_reference"]),
+                    f"duplicate referral: force {key[0]!r} reference {key[1]!r} "
+                    f"is already at $.referrals[{seen[key]}]",
                 )
-            else:
-                seen[key] = index
-    except ijson.JSONError:
-        pass  # already reported, with its position, by the first reading
+            )
+        else:
+            seen[key] = index
     return report
 
 
@@ -461,8 +533,37 @@ def _file_key(referral: Any) -> tuple[str, str] | None:
 
 
 def iter_referrals(
-    path: str | Path, *, progress: Callable[[int], None] | None = None
+    path: str | Path,
+    *,
+    progress: Callable[[int], None] | None = None,
+    max_bytes: int | None = None,
+    digests: list[bytes] | None = None,
 ) -> Iterator[dict]:
-    """The referrals of an already validated file, one at a time (bounded memory)."""
-    with Path(path).open("rb") as raw:
-        yield from ijson.items(_CountingReader(raw, progress), "referrals.item", use_float=True)
+    """The referrals of an already validated file, cleaned, one at a time (bounded memory).
+
+    Given the `digests` of its check (FileReport.digests), every block must be the one that
+    was checked; without, it is read within the same limits as the check. Either way,
+    ReferralFileChanged if the file is not what was checked.
+    """
+    if digests is not None:
+        yield from _read_checked(Path(path), digests, progress)
+        return
+    report = FileReport()
+    for _, referral in _read(Path(path), report, file_limits(max_bytes), progress):
+        if not report.ok:
+            break
+        yield referral
+    if not report.ok:
+        raise ReferralFileChanged(report.problems)
+
+
+def _read_checked(path: Path, digests: list[bytes], progress) -> Iterator[dict]:
+    """The referrals of bytes proven identical, block by block, to those a check read
+    whole within the limits: so ijson's C builder may read them at full speed."""
+    with path.open("rb") as raw:
+        try:
+            checked = VerifyingReader(raw, digests, progress)
+            for referral in ijson.items(checked, "referrals.item", use_float=True):
+                yield referral_clean(referral)
+        except FileChanged:
+            raise ReferralFileChanged([]) from None

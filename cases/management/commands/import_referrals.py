@@ -14,7 +14,6 @@ from cases.referrals.importer import (
     ReferralImportFailed,
     referral_file_import,
 )
-from cases.referrals.validate import MAX_PROBLEMS
 
 
 class Command(BaseCommand):
@@ -34,11 +33,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size", type=int, default=BATCH_SIZE, help="Referrals per batch."
         )
+        parser.add_argument(
+            "--max-bytes",
+            type=int,
+            default=None,
+            help="Refuse a file larger than this (default: REFERRAL_FILE_MAX_BYTES, 128 MiB).",
+        )
 
-    def handle(self, *args, file, user, dry_run, batch_size, **options):
+    def handle(self, *args, file, user, dry_run, batch_size, max_bytes, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
+        if max_bytes is not None and max_bytes < 1:
+            raise CommandError("--max-bytes must be a positive number of bytes")
         by = None
         if user:
             try:
@@ -61,6 +68,7 @@ class Command(BaseCommand):
                     batch_size=batch_size,
                     checking=checking.update,
                     importing=importing.update,
+                    max_bytes=max_bytes,
                 )
             except ReferralFileRefused as refused:
                 self._list_problems(path, refused)
@@ -91,5 +99,5 @@ class Command(BaseCommand):
             self.stderr.write(f"  {problem}")
         if report.problem_count > len(report.problems):
             self.stderr.write(
-                f"  ... and {report.problem_count - MAX_PROBLEMS} more problems not listed"
+                f"  ... and {report.problem_count - len(report.problems)} more problems not listed"
             )
