@@ -128,8 +128,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # one role that may insert witness rows. Unset, the application's own role writes them (a
 # weaker witness: that role could then forge them too).
 if witness_url := env_str("AUDIT_WITNESS_DATABASE_URL"):
-    DATABASES["audit_witness"] = dj_database_url.parse(witness_url, conn_max_age=0)
-    DATABASES["audit_witness"]["TEST"] = {"MIRROR": "default"}
+    from beaconport.audit.routers import witness_database_settings
+
+    DATABASES["audit_witness"] = witness_database_settings(witness_url, DATABASES["default"])
 DATABASE_ROUTERS = ["beaconport.audit.routers.AuditWitnessRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dj_database_url
 import psycopg
 import pytest
 from django.conf import settings
@@ -20,7 +21,8 @@ from django.db import connection
 
 from beaconport.audit.models import AuditChainHead, AuditEvent, AuditWitness
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Other connections (roles, processes) see only committed data.
+committed = pytest.mark.django_db(transaction=True)
 
 APP, WITNESS = "bp_app_test", "bp_witness_test"
 PASSWORD = "synthetic-test-password"  # a throwaway role on the test cluster, dropped after
@@ -111,6 +113,7 @@ def test_the_readme_shows_the_grants_that_are_tested():
     assert not missing, f"README's Audit section lacks: {missing}"
 
 
+@committed
 def test_the_app_role_cannot_rewrite_the_log_or_write_the_witness_whatever_it_sets(
     production_roles,
 ):
@@ -135,6 +138,7 @@ def test_the_app_role_cannot_rewrite_the_log_or_write_the_witness_whatever_it_se
     assert (AuditEvent.objects.count(), AuditWitness.objects.count()) == (1, 1)
 
 
+@committed
 def test_the_witness_role_may_only_append_witness_rows(production_roles):
     with connect(WITNESS) as witness:
         for statement in (
@@ -149,6 +153,7 @@ def test_the_witness_role_may_only_append_witness_rows(production_roles):
     assert list(AuditWitness.objects.values_list("seq", "hash")) == [(0, "probe")]
 
 
+@committed
 def test_a_process_configured_as_production_appends_witnesses_and_verifies(production_roles):
     appended = run_as_production(
         "from django.core.management import call_command\n"
@@ -189,6 +194,7 @@ def test_the_scheduler_runs_the_witness_every_few_minutes():
     assert entry["options"]["expires"] < entry["schedule"]  # a backlog never piles up
 
 
+@committed
 @pytest.mark.worker
 def test_a_real_worker_records_the_head_as_the_witness_role(
     production_roles, start_worker, monkeypatch
@@ -207,3 +213,28 @@ def test_a_real_worker_records_the_head_as_the_witness_role(
         (head.seq, head.hash, WITNESS)
     ]
     assert "audit.witness_head" in worker.log()
+
+
+@pytest.mark.parametrize(
+    ("witness_url", "refusal"),
+    [
+        ("sqlite:///witness.sqlite3", "needs PostgreSQL"),
+        ("postgresql://w:x@127.0.0.1:5432/another", "same database"),
+        ("postgresql://w:x@db.example:5432/beaconport", "same database"),
+        ("postgresql://app:x@127.0.0.1:5432/beaconport", "not the app's"),
+    ],
+)
+def test_a_witness_url_that_would_not_make_a_witness_stops_start_up(witness_url, refusal):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from beaconport.audit.routers import witness_database_settings
+
+    default = dj_database_url.parse("postgresql://app:x@127.0.0.1:5432/beaconport")
+    with pytest.raises(ImproperlyConfigured, match=refusal):
+        witness_database_settings(witness_url, default)
+    witness = witness_database_settings("postgresql://w:x@127.0.0.1:5432/beaconport", default)
+    assert (witness["USER"], witness["NAME"], witness["TEST"]) == (
+        "w",
+        "beaconport",
+        {"MIRROR": "default"},
+    )
