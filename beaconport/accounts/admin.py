@@ -24,6 +24,7 @@ from beaconport.accounts.services import (
     object_permissions_change_record,
     token_fingerprint,
     token_revoke,
+    tokens_revoke_all,
     user_change_record,
 )
 
@@ -134,12 +135,16 @@ class AccountableUserAdmin(UserAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         user = form.instance
+        before = getattr(request, "_account_before", None)
         user_change_record(
             user=user,
             by=request.user,
-            before=getattr(request, "_account_before", None),
+            before=before,
             password_set=not change and user.has_usable_password(),
         )
+        if before and before["is_active"] and not user.is_active:
+            # A deactivated user's tokens would work again on reactivation: end them now.
+            tokens_revoke_all(user=user, by=request.user, reason="user deactivated")
 
     def user_change_password(self, request, id, form_url=""):
         with transaction.atomic():

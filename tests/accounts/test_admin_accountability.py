@@ -142,6 +142,7 @@ def test_a_group_membership_change_in_the_user_admin_is_audited_and_logged(
 
 
 def test_staff_superuser_and_active_flags_changed_in_the_admin_are_audited(admin, investigator):
+    secret = token_create(user=investigator, by=investigator)[1]
     url = f"/admin/auth/user/{investigator.pk}/change/"
     data = form_data(admin.get(url), is_staff=True, is_superuser=True, is_active=False)
     assert admin.post(url, data).status_code == 302
@@ -151,6 +152,11 @@ def test_staff_superuser_and_active_flags_changed_in_the_admin_are_audited(admin
         "is_staff": [False, True],
         "is_superuser": [False, True],
     }
+    revoked = rows(object_type="knox.authtoken", operation="erase").get()
+    assert revoked.justification == "user deactivated"
+    investigator.is_active = True
+    investigator.save(update_fields=["is_active"])
+    assert api_status(secret) == REFUSED  # reactivation does not bring the token back
 
 
 def test_a_password_set_by_an_administrator_is_audited_by_name_and_ends_the_tokens(
