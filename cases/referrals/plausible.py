@@ -102,10 +102,18 @@ def _dates(referral: dict) -> Iterator[tuple[list, Any]]:
                     yield [group, j, "date_of_birth"], person.get("date_of_birth")
 
 
+def _free_texts(referral: dict) -> Iterator[tuple[list, Any]]:
+    yield ["summary"], referral.get("summary")
+    decision = referral.get("original_decision")
+    if isinstance(decision, dict):
+        for key in ("outcome_code", "rationale"):
+            yield ["original_decision", key], decision.get(key)
+
+
 def implausible(referral: Any, *, today: datetime.date | None = None) -> Iterator[tuple[list, str]]:
     """(path parts within the referral, reason) for each implausible date (as of `today`,
-    the local date by default), and each name or reference holding what no reader should be
-    shown."""
+    the local date by default), each name or reference holding what no reader should be
+    shown, and each free text holding what no database can store."""
     if not isinstance(referral, dict):
         return
     today = today or timezone.localdate()
@@ -114,6 +122,9 @@ def implausible(referral: Any, *, today: datetime.date | None = None) -> Iterato
         day = _day(value)
         if day is not None and not earliest <= day <= latest:
             yield parts, f"{value} is implausible: {PAST_DATE.problem(day, today)}"
+    for parts, text in _free_texts(referral):
+        if isinstance(text, str) and "\x00" in text:
+            yield parts, "holds a NUL character (U+0000), which no database field can store"
     reference = referral.get("force_reference")
     if isinstance(reference, str) and (problem := reference_problem(_reference(reference))):
         yield ["force_reference"], problem

@@ -306,3 +306,13 @@ def test_zero_width_characters_and_extra_spaces_are_removed_from_names_and_refs(
     party = case.parties.select_related("person").get(ref=victim["ref"].rstrip("\u200b"))
     assert party.person.surname == surname
     assert not Person.objects.filter(surname__contains="\u200b").exists()
+
+
+def test_a_nul_character_in_free_text_is_refused_not_left_for_the_database(tmp_path):
+    doc = sample()
+    doc["referrals"][1]["original_decision"]["rationale"] = "Before\x00after"
+    problem = the_only_problem(write(tmp_path, doc))
+    assert problem == (
+        "referral 1 (LIN/00002/18) at $.referrals[1].original_decision.rationale: holds a NUL "
+        "character (U+0000), which no database field can store"
+    )
