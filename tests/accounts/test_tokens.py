@@ -4,7 +4,6 @@ and revoked without their secret, by their owner on /accounts/tokens/ and by adm
 import datetime
 
 import pytest
-from django.conf import settings
 from django.contrib.admin.models import DELETION, LogEntry
 from django.db import connection
 from django.utils import timezone
@@ -38,16 +37,9 @@ def api_status(secret, address="192.0.2.1"):
 
 
 def admin_login(client, user):
-    """Sign an administrator in with the second step done, as the admin site requires."""
+    """Sign an administrator in (tests/conftest.py's forced login has done the second step
+    the admin site requires)."""
     client.force_login(user)
-    if "django_otp" in settings.INSTALLED_APPS:
-        from django_otp import DEVICE_ID_SESSION_KEY
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
 
 
 def every_text_in_the_database() -> str:
