@@ -79,3 +79,22 @@ class JustificationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Your reason is recorded in the audit log with your name and the time.",
     )
+
+
+class SecurityEventQueryForm(forms.Form):
+    """The auditor's filter over refused access: whose, and over which days."""
+
+    username = forms.CharField(label="Username", max_length=150, required=False)
+    since = PlausibleDateField(
+        label="From (inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = PlausibleDateField(
+        label="To (inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end date must be on or after the start date.")
+        return data

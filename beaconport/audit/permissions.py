@@ -1,8 +1,6 @@
 """Who may read the audit log: members of the Auditor group, and nobody else (404)."""
 
-from functools import wraps
-
-from django.http import Http404
+from beaconport.access import access_required
 
 AUDITOR_GROUP = "Auditor"  # created by migration 0003_auditor_role
 
@@ -18,12 +16,8 @@ def is_auditor(user) -> bool:
 
 
 def auditor_required(view):
-    """A view only auditors reach; everyone else gets 404, as for a page that is not there."""
+    """A view only auditors reach; everyone else gets 404, as for a page that is not there.
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_auditor(request.user):
-            raise Http404("No such page")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+    The project's one role check (`beaconport.access.access_required`), with this test.
+    """
+    return access_required(test=is_auditor)(view)

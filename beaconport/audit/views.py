@@ -9,14 +9,24 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from beaconport.access import access_required
 from beaconport.audit import justification as justifications
-from beaconport.audit.forms import CASE, AuditExportForm, AuditQueryForm, JustificationForm
+from beaconport.audit.forms import (
+    CASE,
+    AuditExportForm,
+    AuditQueryForm,
+    JustificationForm,
+    SecurityEventQueryForm,
+)
 from beaconport.audit.models import AuditEvent
-from beaconport.audit.permissions import auditor_required
+from beaconport.audit.permissions import auditor_required, is_auditor
 from beaconport.audit.selectors import audit_events_about_case, audit_events_about_person
 from beaconport.audit.services import audit_consult, audit_disclose, audit_record
+from beaconport.security import per_hour_cap
+from beaconport.security import security_events as security_event_list
 
 PAGE_SIZE = 50
+SECURITY_EVENT = "beaconport.securityevent"
 CSV_COLUMNS = (
     "seq",
     "at",
@@ -161,4 +171,28 @@ def justify(request):
         request,
         "audit/justify.html",
         {"form": form, "label": subject["label"], "next": next_url},
+    )
+
+
+@access_required(test=is_auditor, methods=["GET"])
+def security_events(request):
+    """Refused access, newest first, paged: who was turned away, how, where and from where.
+
+    Filtered by username and whole days; the page shown is logged as consulted.
+    """
+    form = SecurityEventQueryForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    events = security_event_list(
+        username=(data.get("username") or "").strip(),
+        since=data.get("since"),
+        until=data.get("until"),
+    )
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_consult(ids=[event.pk for event in page.object_list], object_type=SECURITY_EVENT)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "audit/security_events.html",
+        {"form": form, "page_obj": page, "events": page.object_list, "cap": per_hour_cap()},
+        status=status,
     )

@@ -1,11 +1,10 @@
 """What every case form view shares: fetching the case, showing errors, handling stale edits."""
 
-from functools import wraps
-
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from beaconport.access import access_required
 from beaconport.audit.justification import (
     carry_justification,
     justification_given,
@@ -52,25 +51,19 @@ def ask_why_before_names(request, case):
     )
 
 
+def _case_seen(request, reference, *args, **kwargs) -> None:
+    """404 unless the user may see the case the URL names (before a 405 is answered)."""
+    case_get_for(request.user, reference, VIEW)
+
+
 def case_methods(*methods: str):
     """Allow only these HTTP methods on a case route, answering 404 first for not-yours.
 
     Django's `require_http_methods` answers 405 before the case is looked up, which would
     tell someone guessing references nothing, but would make the route answer differently
-    from every other route on a case that is not theirs.
+    from every other route on a case that is not theirs. The layer's `access_required`.
     """
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, reference, *args, **kwargs):
-            if request.method not in methods:
-                case_get_for(request.user, reference, VIEW)
-                return HttpResponseNotAllowed(methods)
-            return view(request, reference, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    return access_required(methods=methods, seen=_case_seen)
 
 
 def case_for_change(request, reference, action=CHANGE, *, detail=False):

@@ -1,10 +1,10 @@
 """List pages: an investigator's cases and a review lead's queue."""
 
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from beaconport.access import access_required
 from cases import selectors
 from cases.forms import AssignForm
 from cases.permissions import cases_shown, sees_all_cases
@@ -58,11 +58,9 @@ def my_cases(request):
     )
 
 
-@require_GET
+@access_required(test=sees_all_cases, methods=["GET"])
 def queue(request):
     """A review lead's queue of open cases, with a form to assign an investigator to each."""
-    if not sees_all_cases(request.user):
-        raise Http404("No such page")
     unassigned_only = request.GET.get("unassigned") == "1"
     cases = selectors.case_queue(request.user)
     if unassigned_only:

@@ -56,6 +56,7 @@ ROUTE_AUDIT = {
     "audit:search": SELF,
     "audit:export": SELF,
     "audit:justify": SELF,
+    "audit:security_events": SELF,
     "cases:my_cases": CONSULT,
     "cases:queue": CONSULT,
     "cases:detail": CONSULT,
