@@ -17,12 +17,12 @@ from guardian.admin import AdminGroupObjectPermissionsForm, AdminUserObjectPermi
 from knox import admin as knox_admin  # registers knox's admin first, so it can be replaced
 from knox.models import AuthToken
 
+from beaconport.accounts.selectors import token_fingerprint
 from beaconport.accounts.services import (
     account_snapshot,
     group_change_record,
     group_snapshot,
     object_permissions_change_record,
-    token_fingerprint,
     token_revoke,
     tokens_revoke_all,
     user_change_record,

@@ -9,30 +9,15 @@ that digest, which tells nothing about the secret.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 from knox.models import AuthToken
 
+from beaconport.accounts.selectors import token_fingerprint, tokens_of
 from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record
 
 TOKEN_TYPE = "knox.authtoken"  # noqa: S105 - a model label, not a secret
 USER_TYPE = "auth.user"
 GROUP_TYPE = "auth.group"
-
-
-def token_fingerprint(token: AuthToken) -> str:
-    """How the audit log and the pages name a token: a prefix of its digest, never its secret."""
-    return token.digest[:16]
-
-
-def tokens_of(user):
-    """A user's live tokens, newest first (expired ones are refused and no longer listed)."""
-    return (
-        AuthToken.objects.filter(user=user)
-        .filter(Q(expiry__isnull=True) | Q(expiry__gt=timezone.now()))
-        .order_by("-created")
-    )
 
 
 @transaction.atomic

@@ -10,7 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from beaconport.accounts.forms import TokenCreateForm
-from beaconport.accounts.services import token_create, token_fingerprint, token_revoke, tokens_of
+from beaconport.accounts.selectors import token_fingerprint, tokens_of
+from beaconport.accounts.services import token_create, token_revoke
 from beaconport.forms import service_errors_onto
 
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from beaconport.accounts.services import token_create, token_fingerprint
+from beaconport.accounts.selectors import token_fingerprint
+from beaconport.accounts.services import token_create
 from beaconport.audit.models import AuditEvent
 from cases.permissions import grant_case_access
 from tests.factories import make_case
