@@ -286,16 +286,35 @@ class ReferenceSerializerField(serializers.CharField):
 
 # --- Services: one check over a model instance --------------------------------------------
 
+# The narrower rule of each stored date that has one ("app.model.field"); others: ANY_DATE.
+# Forms use the same rule on the field of the same meaning.
+DATE_RULES: dict[str, DateRule] = {
+    "cases.case.received_on": PAST_DATE,
+    "cases.case.offence_start": PAST_DATE,
+    "cases.case.offence_end": PAST_DATE,
+    "cases.case.decision_on": PAST_DATE,
+    "cases.person.date_of_birth": PAST_DATE,
+    "cases.investigativeevent.occurred_on": PAST_DATE,
+    "cases.lineofinquiry.due_on": PLANNED_DATE,
+    "cases.suspectflag.review_by": PLANNED_DATE,
+    "liaison.contact.next_contact_on": PLANNED_DATE,
+    "liaison.followup.due_on": PLANNED_DATE,
+    "liaison.followup.suggested_at": PLANNED_DATE,
+    "liaison.donotcontact.starts_on": PLANNED_DATE,
+    "liaison.donotcontact.ends_on": PLANNED_DATE,
+}
+
 
 def instance_problems(
     obj: models.Model, names=None, *, dates: dict[str, DateRule] | None = None
 ) -> dict[str, str]:
     """{field: message} for the fields of `obj` (all, or `names`) that break the rules above.
 
-    Every date is checked against ANY_DATE or its rule in `dates`; every text against its
-    own max_length and TEXT_MAX_LENGTH for free text (a TextField).
+    Every date is checked against its rule in `dates`, else in DATE_RULES, else ANY_DATE;
+    every text against its own max_length and TEXT_MAX_LENGTH for free text (a TextField).
     """
     dates = dates or {}
+    label = obj._meta.label_lower
     errors = {}
     for field in type(obj)._meta.concrete_fields:
         if names is not None and field.name not in names:
@@ -305,7 +324,8 @@ def instance_problems(
             continue
         problem = None
         if isinstance(field, models.DateField):  # DateTimeField too
-            problem = dates.get(field.name, ANY_DATE).problem(value)
+            rule = dates.get(field.name) or DATE_RULES.get(f"{label}.{field.name}", ANY_DATE)
+            problem = rule.problem(value)
         elif isinstance(field, models.TextField):
             problem = text_problem(value, field.max_length or TEXT_MAX_LENGTH)
         elif isinstance(field, models.CharField) and field.max_length:

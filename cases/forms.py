@@ -5,6 +5,14 @@ Editable records carry a hidden `version`: the services compare it and refuse a 
 
 from django import forms
 
+from beaconport.inputs import (
+    PAST_DATE,
+    PLANNED_DATE,
+    CappedTextField,
+    NameField,
+    PlausibleDateField,
+    ReferenceField,
+)
 from cases.vocabulary import (
     Basis,
     DecisionMaker,
@@ -94,7 +102,7 @@ class AssignForm(UserChoiceForm):
 
 
 class TransitionForm(VersionedForm):
-    reason = forms.CharField(
+    reason = CappedTextField(
         label="Reason for the move",
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
@@ -103,16 +111,20 @@ class TransitionForm(VersionedForm):
 
 
 class CaseEditForm(VersionedForm):
-    summary = forms.CharField(widget=TEXT, required=False, max_length=5000)
-    offence_start = forms.DateField(label="Offences from", widget=DATE, required=False)
-    offence_end = forms.DateField(label="Offences to", widget=DATE, required=False)
+    summary = CappedTextField(widget=TEXT, required=False)
+    offence_start = PlausibleDateField(
+        label="Offences from", widget=DATE, required=False, rule=PAST_DATE
+    )
+    offence_end = PlausibleDateField(
+        label="Offences to", widget=DATE, required=False, rule=PAST_DATE
+    )
     decision_outcome = forms.ChoiceField(label="Original decision", choices=DecisionOutcome.choices)
-    decision_on = forms.DateField(
-        label="Date of the original decision", widget=DATE, required=False
+    decision_on = PlausibleDateField(
+        label="Date of the original decision", widget=DATE, required=False, rule=PAST_DATE
     )
     decision_by = forms.ChoiceField(label="Decision made by", choices=DecisionMaker.choices)
     decision_outcome_code = forms.CharField(label="Outcome code", max_length=20, required=False)
-    decision_rationale = forms.CharField(
+    decision_rationale = CappedTextField(
         label="Rationale for the decision", widget=TEXT, required=False
     )
     independently_reviewed = _tristate("Previously reviewed independently")
@@ -135,13 +147,15 @@ class EligibilityDecisionForm(VersionedForm):
         ],
         help_text="Kept beside the computed result, never replacing it.",
     )
-    reason = forms.CharField(label="Reason", widget=TEXT, max_length=2000)
+    reason = CappedTextField(label="Reason", widget=TEXT, max_length=2000)
 
 
 class PersonFieldsMixin(forms.Form):
-    surname = forms.CharField(max_length=100)
-    forenames = forms.CharField(max_length=200, required=False)
-    date_of_birth = forms.DateField(label="Date of birth", widget=DATE, required=False)
+    surname = NameField(max_length=100)
+    forenames = NameField(max_length=200, required=False)
+    date_of_birth = PlausibleDateField(
+        label="Date of birth", widget=DATE, required=False, rule=PAST_DATE
+    )
     gender = forms.ChoiceField(choices=Gender.choices, initial=Gender.UNKNOWN)
     ethnicity = forms.ChoiceField(
         choices=_blank_first(Ethnicity.choices, "Not recorded (a data gap)"),
@@ -181,7 +195,7 @@ class PartyFieldsMixin(forms.Form):
 
 class PartyAddForm(PersonFieldsMixin, PartyFieldsMixin):
     role = forms.ChoiceField(choices=_blank_first(PartyRole.choices, "Choose"))
-    ref = forms.CharField(
+    ref = ReferenceField(
         label="Reference on this case",
         max_length=20,
         required=False,
@@ -215,10 +229,10 @@ class PersonEditForm(PersonFieldsMixin, VersionedForm):
 
 
 class InquiryForm(UserChoiceForm):
-    description = forms.CharField(widget=TEXT, max_length=5000)
+    description = CappedTextField(widget=TEXT)
     origin = forms.ChoiceField(choices=InquiryOrigin.choices, initial=InquiryOrigin.REVIEW)
     allocated_to = forms.ChoiceField(label="Allocated to", required=False)
-    due_on = forms.DateField(label="Due by", widget=DATE, required=False)
+    due_on = PlausibleDateField(label="Due by", widget=DATE, required=False, rule=PLANNED_DATE)
 
     def __init__(self, *args, officers=(), **kwargs):
         super().__init__(*args, users=officers, **kwargs)
@@ -234,10 +248,8 @@ class InquiryCreateForm(InquiryForm):
 
 class InquiryEditForm(InquiryForm):
     status = forms.ChoiceField(choices=InquiryStatus.choices)
-    rationale = forms.CharField(
-        label="Why it was not pursued", widget=TEXT, required=False, max_length=5000
-    )
-    result = forms.CharField(widget=TEXT, required=False, max_length=5000)
+    rationale = CappedTextField(label="Why it was not pursued", widget=TEXT, required=False)
+    result = CappedTextField(widget=TEXT, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def clean(self):
@@ -253,20 +265,21 @@ class InquiryEditForm(InquiryForm):
 
 class FindingForm(UserChoiceForm):
     category = forms.ChoiceField(choices=_blank_first(FindingCategory.choices, "Choose"))
-    description = forms.CharField(widget=TEXT, max_length=5000)
+    description = CappedTextField(widget=TEXT)
     severity = forms.ChoiceField(choices=_blank_first(Severity.choices, "Choose"))
 
 
 class FindingCreateForm(FindingForm):
-    raise_inquiry = forms.CharField(
+    raise_inquiry = CappedTextField(
         label="Line of inquiry this calls for (optional)",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        max_length=5000,
         help_text="Describe it to raise a line of inquiry linked to this finding.",
     )
     allocate_to = forms.ChoiceField(label="Allocate the line of inquiry to", required=False)
-    due_on = forms.DateField(label="Line of inquiry due by", widget=DATE, required=False)
+    due_on = PlausibleDateField(
+        label="Line of inquiry due by", widget=DATE, required=False, rule=PLANNED_DATE
+    )
 
     def __init__(self, *args, officers=(), **kwargs):
         super().__init__(*args, users=officers, **kwargs)
@@ -290,20 +303,22 @@ class FindingEditForm(FindingForm):
 
 class FlagForm(forms.Form):
     kind = forms.ChoiceField(label="Flag", choices=_blank_first(FlagKind.choices, "Choose"))
-    reason = forms.CharField(widget=TEXT, max_length=2000)
+    reason = CappedTextField(widget=TEXT, max_length=2000)
     basis = forms.ChoiceField(
         choices=Basis.choices,
         initial=Basis.ASSESSMENT,
         help_text="A fact (for example a recorded conviction) or an assessment.",
     )
-    review_by = forms.DateField(label="Review by", widget=DATE, required=False)
+    review_by = PlausibleDateField(
+        label="Review by", widget=DATE, required=False, rule=PLANNED_DATE
+    )
 
 
 class FlagClearForm(VersionedForm):
-    reason = forms.CharField(label="Why the flag is cleared", widget=TEXT, max_length=2000)
+    reason = CappedTextField(label="Why the flag is cleared", widget=TEXT, max_length=2000)
 
 
 class EventForm(forms.Form):
     type = forms.ChoiceField(label="Event", choices=_blank_first(EventType.choices, "Choose"))
-    occurred_on = forms.DateField(label="Date", widget=DATE)
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    occurred_on = PlausibleDateField(label="Date", widget=DATE, rule=PAST_DATE)
+    notes = CappedTextField(widget=forms.Textarea(attrs={"rows": 2}), required=False)

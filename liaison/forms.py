@@ -9,6 +9,14 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from beaconport.inputs import (
+    PAST_DATE,
+    PLANNED_DATE,
+    CappedTextField,
+    NameField,
+    PlausibleDateField,
+    PlausibleDateTimeField,
+)
 from liaison.models import Channel, ContactOutcome, Direction, Hope, Weekday
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -64,11 +72,11 @@ class PreferencesForm(VersionedForm):
     via_adviser = forms.BooleanField(
         label="Contact only through an independent adviser (ISVA or ChISVA)", required=False
     )
-    adviser_name = forms.CharField(label="Adviser's name", max_length=200, required=False)
+    adviser_name = NameField(label="Adviser's name", max_length=200, required=False)
     adviser_contact = forms.CharField(
         label="How to reach the adviser", max_length=200, required=False
     )
-    intermediary = forms.CharField(
+    intermediary = NameField(
         label="Intermediary",
         max_length=200,
         required=False,
@@ -117,17 +125,15 @@ class ExpectationForm(forms.Form):
     """What the victim hopes for, in their own words, and what they have been told."""
 
     hope = forms.ChoiceField(label="What the victim hopes for", choices=Hope.choices)
-    in_their_words = forms.CharField(
+    in_their_words = CappedTextField(
         label="In their own words",
         widget=TEXT,
-        max_length=5000,
         required=False,
         help_text="Write down what the victim said, as they said it.",
     )
-    what_they_were_told = forms.CharField(
+    what_they_were_told = CappedTextField(
         label="What they were told",
         widget=TEXT,
-        max_length=5000,
         required=False,
         help_text="What you said about what the review can and cannot do.",
     )
@@ -155,7 +161,9 @@ class ExpectationForm(forms.Form):
 class ContactForm(forms.Form):
     """A contact with the victim, made or attempted, and what comes next."""
 
-    occurred_at = forms.DateTimeField(label="When", widget=DATETIME, input_formats=DATETIME_FORMATS)
+    occurred_at = PlausibleDateTimeField(
+        label="When", widget=DATETIME, input_formats=DATETIME_FORMATS, rule=PAST_DATE
+    )
     channel = forms.ChoiceField(label="How", choices=Channel.choices)
     direction = forms.ChoiceField(
         label="Who made contact", choices=Direction.choices, widget=forms.RadioSelect
@@ -169,9 +177,9 @@ class ContactForm(forms.Form):
         required=False,
         help_text="For example the independent adviser or an interpreter.",
     )
-    summary = forms.CharField(label="Summary", widget=TEXT, max_length=10000)
-    said_about_case = forms.CharField(
-        label="What was said about the case", widget=TEXT, max_length=5000, required=False
+    summary = CappedTextField(label="Summary", widget=TEXT)
+    said_about_case = CappedTextField(
+        label="What was said about the case", widget=TEXT, required=False
     )
     completes = forms.TypedChoiceField(
         label="This contact completes",
@@ -180,14 +188,16 @@ class ContactForm(forms.Form):
         required=False,
         help_text="A follow-up this contact answers. Only a contact that was made completes one.",
     )
-    late_reason = forms.CharField(
+    late_reason = CappedTextField(
         label="Why the follow-up was late",
         widget=TEXT,
         max_length=2000,
         required=False,
         help_text="Needed when the follow-up you complete is past its deadline.",
     )
-    next_contact_on = forms.DateField(label="Next contact agreed for", widget=DATE, required=False)
+    next_contact_on = PlausibleDateField(
+        label="Next contact agreed for", widget=DATE, required=False, rule=PLANNED_DATE
+    )
     next_contact_time = forms.TimeField(label="At", widget=TIME, required=False)
     no_outcome_promised = forms.BooleanField(
         label="I confirm that no outcome was promised to the victim",
@@ -214,9 +224,10 @@ class ContactForm(forms.Form):
 class FollowUpForm(forms.Form):
     """Something owed to the victim by a date, opened by hand."""
 
-    due_on = forms.DateField(label="Due by the end of", widget=DATE)
+    due_on = PlausibleDateField(label="Due by the end of", widget=DATE, rule=PLANNED_DATE)
     reason = forms.CharField(label="What is owed", max_length=300)
-    suggested_at = forms.DateTimeField(
+    suggested_at = PlausibleDateTimeField(
+        rule=PLANNED_DATE,
         label="Planned contact time",
         widget=DATETIME,
         input_formats=DATETIME_FORMATS,
@@ -231,7 +242,7 @@ class FollowUpForm(forms.Form):
 class FollowUpCompleteForm(VersionedForm):
     """Mark a follow-up done without a contact (a referral made, a letter sent)."""
 
-    late_reason = forms.CharField(
+    late_reason = CappedTextField(
         label="Why it was late",
         widget=TEXT,
         max_length=2000,
@@ -273,14 +284,15 @@ class AssignForm(VersionedForm):
 class DoNotContactForm(forms.Form):
     """A period in which the victim must not be contacted."""
 
-    starts_on = forms.DateField(label="First day", widget=DATE)
-    ends_on = forms.DateField(
+    starts_on = PlausibleDateField(label="First day", widget=DATE, rule=PLANNED_DATE)
+    ends_on = PlausibleDateField(
+        rule=PLANNED_DATE,
         label="Last day",
         widget=DATE,
         required=False,
         help_text="Leave empty if it lasts until further notice.",
     )
-    reason = forms.CharField(
+    reason = CappedTextField(
         label="Why",
         widget=TEXT,
         max_length=2000,
@@ -308,7 +320,8 @@ class DoNotContactEndForm(forms.Form):
     """
 
     version = forms.CharField(widget=forms.HiddenInput, max_length=20)
-    ends_on = forms.DateField(
+    ends_on = PlausibleDateField(
+        rule=PLANNED_DATE,
         label="Last day",
         widget=DATE,
         help_text="The last day on which the victim must not be contacted.",
@@ -349,7 +362,7 @@ class EnhancedRightsForm(VersionedForm):
         widget=forms.RadioSelect,
         help_text="Enhanced rights mean shorter deadlines for telling the victim what happens.",
     )
-    enhanced_rights_off_reason = forms.CharField(
+    enhanced_rights_off_reason = CappedTextField(
         label="Why enhanced rights do not apply",
         widget=TEXT,
         max_length=2000,

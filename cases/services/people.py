@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record
+from beaconport.inputs import clean_name, clean_reference, name_problem, reference_problem
 from cases import signals
 from cases.models import Case, CaseParty, Person, format_reference
 from cases.permissions import CHANGE, cases_changeable_by, sees_all_cases
@@ -38,7 +39,11 @@ PERSON_SENSITIVE = ("gender", "ethnicity", "ethnicity_source")
 
 
 def _validate_person(person: Person, changed) -> None:
-    errors = {}
+    errors = {
+        name: problem
+        for name in ("surname", "forenames")
+        if name in changed and (problem := name_problem(getattr(person, name)))
+    }
     if not (person.surname or "").strip():
         errors["surname"] = "Enter the surname (or a placeholder the file uses, e.g. Unknown)."
     if person.date_of_birth and person.date_of_birth > timezone.localdate():
@@ -115,16 +120,18 @@ def party_add(
     if ref is None:
         ref = _next_ref(case, role)
     else:
-        ref = ref.strip()
+        ref = clean_reference(ref)
         if not ref:
             raise ValidationError({"ref": "Give a reference such as S3, or leave it empty."})
+        if problem := reference_problem(ref):
+            raise ValidationError({"ref": problem})
         if case.parties.filter(ref=ref).exists():
             raise ValidationError({"ref": f"{case.reference} already has a person {ref}."})
     operation = Operation.COMBINE if person is not None else Operation.COLLECT
     if person is None:
         person = Person(
-            surname=(surname or "").strip(),
-            forenames=(forenames or "").strip(),
+            surname=clean_name(surname),
+            forenames=clean_name(forenames),
             date_of_birth=date_of_birth,
             gender=gender,
             ethnicity=ethnicity or None,
@@ -200,7 +207,7 @@ def person_update(*, person: Person, by, version: int, **fields) -> Person:
         raise ActionNotPermitted("You may not edit this person.")
     for name in ("surname", "forenames"):
         if name in fields:
-            fields[name] = (fields[name] or "").strip()
+            fields[name] = clean_name(fields[name])
     for name in ("ethnicity", "ethnicity_source"):
         if name in fields:
             fields[name] = fields[name] or None

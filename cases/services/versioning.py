@@ -7,12 +7,12 @@ loaded; the update services lock the row (`select_for_update`), compare, and eit
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 
 from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record, audit_snapshot
+from beaconport.inputs import validate_instance
 from cases.services.errors import StaleEdit
 
 
@@ -64,19 +64,12 @@ def audit_delta(before: dict, current: models.Model, names: Iterable[str]) -> di
 
 
 def validate_text_lengths(obj: models.Model, names: Iterable[str] | None = None) -> None:
-    """Enforce `max_length` on text fields, which Django leaves to forms alone."""
-    errors = {}
-    for field in type(obj)._meta.fields:
-        if names is not None and field.name not in names:
-            continue
-        if isinstance(field, models.TextField) and field.max_length:
-            value = getattr(obj, field.attname) or ""
-            if len(value) > field.max_length:
-                errors[field.name] = (
-                    f"Keep this to {field.max_length} characters (it has {len(value)})."
-                )
-    if errors:
-        raise ValidationError(errors)
+    """Enforce the input rules on the fields of `obj` (all, or `names`) before it is saved.
+
+    Text caps, which Django leaves to forms, and plausible dates, as beaconport.inputs
+    states them (`validate_instance`): a service refuses what a form would.
+    """
+    validate_instance(obj, names)
 
 
 def lock_current(instance: models.Model) -> models.Model:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record
+from beaconport.inputs import ANY_DATE, PLANNED_DATE, validate_instance
 from liaison.models import (
     Channel,
     Contact,
@@ -63,6 +64,8 @@ def contact_record(
         errors["occurred_at"] = "Say when the contact happened."
     elif occurred_at > now + FUTURE_TOLERANCE:
         errors["occurred_at"] = "A contact cannot be logged before it happens."
+    elif problem := ANY_DATE.problem(occurred_at):
+        errors["occurred_at"] = problem
     if channel not in Channel.values:
         errors["channel"] = "Choose how the contact was made."
     if direction not in Direction.values:
@@ -76,6 +79,8 @@ def contact_record(
             "Confirm that no outcome was promised: victims are told honestly what the review "
             "can and cannot do."
         )
+    if problem := PLANNED_DATE.problem(next_contact_on):
+        errors["next_contact_on"] = problem
     if next_contact_time is not None and next_contact_on is None:
         errors["next_contact_on"] = "Give the day of the next contact."
     if next_contact_on is not None and occurred_at and next_contact_on < occurred_at.date():
@@ -111,6 +116,7 @@ def contact_record(
             state = completes.get_status_display().lower()
             raise ValidationError({"completes": f"That follow-up is already {state}."})
         contact.completes = completes
+    validate_instance(contact)  # text caps
     contact.full_clean(exclude=["record", "recorded_by", "completes"])
     contact.save()
 
@@ -193,7 +199,7 @@ def expectation_record(
             errors["supersedes"] = "That expectation has already been replaced."
     if errors:
         raise ValidationError(errors)
-    expectation = Expectation.objects.create(
+    expectation = Expectation(
         record=record,
         hope=hope,
         in_their_words=in_their_words,
@@ -201,5 +207,7 @@ def expectation_record(
         supersedes=supersedes,
         recorded_by=by,
     )
+    validate_instance(expectation)  # text caps
+    expectation.save()
     audit_record(operation=Operation.COLLECT, actor=by, obj=expectation)
     return expectation

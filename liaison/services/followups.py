@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record
+from beaconport.inputs import PLANNED_DATE, text_problem
 from cases.services.versioning import (
     audit_before,
     audit_delta,
@@ -105,7 +106,16 @@ def followup_create(
         errors["due_on"] = "Give the date it is due."
     elif due_on < timezone.localdate():
         errors["due_on"] = "A new follow-up cannot be due in the past."
-    if suggested_at is not None and due_on is not None and suggested_at > end_of_day(due_on):
+    elif problem := PLANNED_DATE.problem(due_on):
+        errors["due_on"] = problem
+    if problem := PLANNED_DATE.problem(suggested_at):
+        errors["suggested_at"] = problem
+    elif (
+        suggested_at is not None
+        and due_on is not None
+        and "due_on" not in errors  # a due day out of range has no end of day
+        and suggested_at > end_of_day(due_on)
+    ):
         errors["suggested_at"] = "The suggested time must be before the follow-up is due."
     if errors:
         raise ValidationError(errors)
@@ -131,6 +141,8 @@ def followup_create(
 
 
 def _late_check(follow_up: FollowUp, *, done_at: datetime.datetime, late_reason: str):
+    if problem := text_problem(late_reason, FollowUp._meta.get_field("late_reason").max_length):
+        raise ValidationError({"late_reason": problem})
     late = done_at > follow_up.due_at
     if late and not (late_reason or "").strip():
         raise ValidationError(

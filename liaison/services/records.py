@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record
+from beaconport.inputs import PLANNED_DATE, clean_name, name_problem, text_problem
 from cases.models import CaseParty
 from cases.services.versioning import (
     audit_before,
@@ -139,7 +140,18 @@ def record_assign(
     return current
 
 
+# Names of people who stand beside the victim: cleaned and checked as a person's name is.
+PREFERENCE_NAMES = ("adviser_name", "intermediary")
+
+
 def _validate_preferences(current: LiaisonRecord, changed: set[str]) -> None:
+    errors = {
+        name: problem
+        for name in PREFERENCE_NAMES
+        if name in changed and (problem := name_problem(getattr(current, name)))
+    }
+    if errors:
+        raise ValidationError(errors)
     current.clean()
 
 
@@ -155,6 +167,9 @@ def preferences_update(*, record: LiaisonRecord, by, version: int, **fields) -> 
         fields["channels"] = list(fields["channels"] or [])
     if "safe_days" in fields:
         fields["safe_days"] = sorted({int(d) for d in fields["safe_days"] or []})
+    for name in PREFERENCE_NAMES:
+        if name in fields:
+            fields[name] = clean_name(fields[name])
     old = audit_before(record, PREFERENCE_FIELDS)
     current, changed = versioned_update(
         instance=record,
@@ -198,6 +213,8 @@ def enhanced_rights_set(
     """
     require(by, "change", record, "change the entitlement")
     reason = (reason or "").strip()
+    if problem := text_problem(reason, REASON_MAX_LENGTH):
+        raise ValidationError({"enhanced_rights_off_reason": problem})
     if not enhanced and not reason:
         raise ValidationError(
             {"enhanced_rights_off_reason": "Say why enhanced rights do not apply."}
@@ -227,6 +244,10 @@ def enhanced_rights_set(
     return current
 
 
+# The cap of the reasons kept on a record and its do-not-contact periods (their columns').
+REASON_MAX_LENGTH = 2000
+
+
 @transaction.atomic
 def do_not_contact_add(
     *,
@@ -242,8 +263,13 @@ def do_not_contact_add(
     reason = (reason or "").strip()
     if starts_on is None:
         errors["starts_on"] = "Give the first day."
+    for name, day in (("starts_on", starts_on), ("ends_on", ends_on)):
+        if problem := PLANNED_DATE.problem(day):
+            errors[name] = problem
     if not reason:
         errors["reason"] = "Say why."
+    elif problem := text_problem(reason, REASON_MAX_LENGTH):
+        errors["reason"] = problem
     if starts_on and ends_on and ends_on < starts_on:
         errors["ends_on"] = "The last day cannot be before the first."
     if errors:
@@ -259,6 +285,8 @@ def do_not_contact_add(
 def do_not_contact_end(*, period: DoNotContact, by, ends_on: datetime.date) -> DoNotContact:
     """Set or bring forward the last day of a do-not-contact period."""
     require(by, "change", period.record, "change a do-not-contact period")
+    if problem := PLANNED_DATE.problem(ends_on):
+        raise ValidationError({"ends_on": problem})
     if ends_on < period.starts_on:
         raise ValidationError({"ends_on": "The last day cannot be before the first."})
     old = audit_before(period, ("ends_on",))
