@@ -18,8 +18,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from beaconport.audit.models import AuditEvent
-from beaconport.inputs import clean_name
+from beaconport.inputs import clean_name, clean_reference, name_problem, reference_problem
 from cases.models import Case, CaseParty, Offence, Person
+from cases.referrals import plausible
 from cases.referrals.generator import referrals_generate
 from cases.referrals.importer import (
     ReferralFileRefused,
@@ -57,7 +58,7 @@ def report_tried(request, capsys):
     name = request.node.name
     outcomes = ", ".join(f"{n} {o}" for (test, o), n in sorted(OUTCOMES.items()) if test == name)
     with capsys.disabled():
-        print(f"\n[fuzz] {name}: {TRIED[name]} inputs tried ({outcomes})")
+        print(f"\n[fuzz] {name}: {TRIED[name]} inputs tried" + (f" ({outcomes})" * bool(outcomes)))
 
 
 def written_nothing() -> tuple:
@@ -388,3 +389,25 @@ def test_a_mutated_file_is_imported_or_refused_cleanly(
     if outcome == "imported":  # a harmless change (inside a summary, say) is a valid file
         json.loads(mutated)
     assert outcome in ("imported", "refused"), outcome
+
+
+# --- the importer's shortcuts agree with beaconport.inputs ------------------------------------
+
+texts = st.text(alphabet=st.characters(codec="ascii"), max_size=12) | st.text(max_size=12)
+
+
+@bounded(300)
+@given(value=texts)
+def test_what_the_importer_takes_as_already_clean_is_clean_by_the_inputs_rules(
+    value, report_tried, request
+):
+    TRIED[request.node.name] += 1
+    if plausible._plain(value):
+        assert clean_name(value) == value
+        assert name_problem(value) is None
+    if plausible._plain_reference(value):
+        assert clean_reference(value) == value
+        assert reference_problem(value) is None
+    assert plausible.referral_clean({"victims": [{"surname": value}]})["victims"][0][
+        "surname"
+    ] == clean_name(value)
