@@ -21,12 +21,8 @@ from pathlib import Path
 from django.db import DatabaseError, transaction
 from django.db.models import ProtectedError, RestrictedError
 
-from cases.referrals.validate import (
-    FileReport,
-    ReferralFileChanged,
-    iter_referrals,
-    validate_file,
-)
+from cases.referrals.files import iter_referrals, validate_file
+from cases.referrals.validate import FileReport, ReferralFileChanged
 from cases.services.intake import CREATED, UNCHANGED, UPDATED, cases_create_from_referrals
 
 BATCH_SIZE = 250

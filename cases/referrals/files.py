@@ -1,0 +1,305 @@
+"""Reading a whole referral file: checked once, streaming, then read again for writing.
+
+`validate_file` reads the file through `reader.ReferralReader` (within `Limits` measured
+from the schema and REFERRAL_FILE_MAX_BYTES), cleans each referral (`plausible`), checks it
+(`validate.referral_problems`) and that (force, force_reference) is unique within the file,
+and reports every problem it found, up to MAX_PROBLEMS. `iter_referrals` then reads the
+same bytes, proven block by block to be the ones checked, for the writing.
+"""
+
+import codecs
+import json
+import re
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import ijson
+from django.conf import settings
+from django.utils import timezone
+
+from cases.referrals.plausible import referral_clean
+from cases.referrals.reader import (
+    BLOCK,
+    MAX_PROBLEMS,
+    CappedReader,
+    FileChanged,
+    FileTooLarge,
+    Limits,
+    NumberOutOfRange,
+    ReferralReader,
+    UnreadableNumber,
+    VerifyingReader,
+    schema_depth,
+    schema_takes_fractions,
+)
+from cases.referrals.validate import (
+    FORMAT,
+    FileReport,
+    Problem,
+    ReferralFileChanged,
+    file_schema,
+    json_path,
+    referral_problems,
+)
+
+EXACT_POSITION_BYTES = 4 * 2**20  # where a syntax error is, exactly, only in files this small
+READ_CHUNK = BLOCK  # what ijson is given at a time
+_SHORT = 60
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= _SHORT else text[: _SHORT - 1] + "…"
+
+
+_SCALAR_EVENTS = {"string", "number", "boolean", "null"}
+
+
+def _event_type(event: str) -> str:
+    return {"start_map": "object", "start_array": "array", "number": "a number"}.get(
+        event, event if event in ("null",) else f"a {event}"
+    )
+
+
+def _position_of_syntax_error(path: Path, read: int) -> str:
+    """Where a file stops being JSON, as "line L, column C", found by a slow exact re-read
+    (about 2 MB a second) of the `read` bytes the fast reading got through; past
+    EXACT_POSITION_BYTES, only roughly where."""
+    if read > EXACT_POSITION_BYTES:
+        return f"somewhere in bytes {max(read - READ_CHUNK, 0):,} to {read:,}"
+    backend = ijson.get_backend("python")
+    try:
+        with path.open("rb") as raw:
+            for _ in backend.basic_parse(raw):
+                pass
+    except UnicodeDecodeError:
+        return "the file is not UTF-8 text"
+    except ijson.JSONError as error:
+        match = re.search(r" at (\d+)$", str(error))
+        if match:
+            line, column = _line_and_column(path, int(match.group(1)))
+            return f"at line {line}, column {column}"
+        if "Incomplete" in str(error) or "UTF-8" in str(error) or "codec" in str(error):
+            line, column = _line_and_column(path, None)
+            return f"the file ends too early, at line {line}, column {column}"
+        return "unexpected content after the end of the document"
+    except ValueError:  # a number too long for Python, which the fast reading took in
+        return f"somewhere in bytes {max(read - READ_CHUNK, 0):,} to {read:,}"
+    return "unknown position"
+
+
+def _line_and_column(path: Path, offset: int | None) -> tuple[int, int]:
+    """1-based line and column of a character offset (None: the end of the file)."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    line, column, seen = 1, 1, 0
+    with path.open("rb") as raw:
+        while chunk := raw.read(1 << 16):
+            text = decoder.decode(chunk)
+            if offset is not None and seen + len(text) > offset:
+                text = text[: offset - seen]
+                chunk_done = True
+            else:
+                chunk_done = False
+            newlines = text.count("\n")
+            if newlines:
+                line += newlines
+                column = len(text) - text.rfind("\n")
+            else:
+                column += len(text)
+            seen += len(text)
+            if chunk_done:
+                break
+    return line, column
+
+
+def file_limits(max_bytes: int | None = None) -> Limits:
+    """The limits a file is read within: its size from settings (REFERRAL_FILE_MAX_BYTES)
+    unless told otherwise; its nesting and its kinds of number measured from the schema."""
+    if max_bytes is None:
+        max_bytes = settings.REFERRAL_FILE_MAX_BYTES
+    return Limits(max_bytes=max_bytes, **_schema_limits())
+
+
+@cache
+def _schema_limits() -> dict:
+    schema = file_schema()
+    return {"max_depth": schema_depth(schema), "fractions": schema_takes_fractions(schema)}
+
+
+def _format_value(report: FileReport, key: str, event: str, value: Any) -> None:
+    """Checks a value of the outer object (the format, or a referrals that is no array)."""
+    if key == "referrals":
+        report.add(
+            Problem(
+                None,
+                None,
+                "$.referrals",
+                f"must be an array of referrals, not {_event_type(event)}",
+            )
+        )
+    elif key == "format" and (event != "string" or value != FORMAT):
+        shown = _short(value) if event in _SCALAR_EVENTS else f"an {_event_type(event)}"
+        report.add(Problem(None, None, "$.format", f"must be {json.dumps(FORMAT)}, not {shown}"))
+
+
+def _read(
+    path: Path,
+    report: FileReport,
+    limits: Limits,
+    progress: Callable[[int], None] | None,
+    *,
+    exact: bool = False,
+) -> Iterator[tuple[int, Any]]:
+    """Every referral read within `limits`, cleaned, with its index; every problem reading
+    finds (the file's size, its JSON, the limits, the outer object) goes to `report`.
+
+    `exact` reads in pure Python, slowly, to say where a number out of range stands."""
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        report.add(Problem(None, None, "$", _too_large(size, limits.max_bytes)))
+        return
+
+    def problem(index, reference, parts, reason):
+        report.add(Problem(index, reference, json_path(parts), reason))
+
+    with path.open("rb") as raw:
+        capped = CappedReader(raw, limits.max_bytes, progress)
+        report.digests = capped.digests
+        reader = ReferralReader(
+            capped,
+            limits=limits,
+            problem=problem,
+            top_level=lambda key, event, value: _format_value(report, key, event, value),
+            stop=lambda: report.problem_count >= MAX_PROBLEMS,
+            exact=exact,
+        )
+        try:
+            for index, referral in reader.referrals():
+                yield index, referral_clean(referral)
+        except FileTooLarge as error:
+            report.add(Problem(None, None, "$", _too_large(error.args[0], limits.max_bytes)))
+        except (UnreadableNumber, NumberOutOfRange) as error:
+            read = capped.read_so_far
+            report.number_out_of_range = isinstance(error, NumberOutOfRange)
+            problem(
+                None,
+                None,
+                [],
+                f"a number out of range (beyond 64 bits, or over 4,300 digits), somewhere in "
+                f"bytes {max(read - READ_CHUNK, 0):,} to {read:,}",
+            )
+        except ijson.JSONError as error:
+            message = str(error).strip()
+            first_line = message.splitlines()[0] if message else "invalid"
+            where = _position_of_syntax_error(path, capped.read_so_far)
+            if re.match(r"Unexpected symbol '-?\d{30}", first_line):  # Python's digit limit
+                reason = f"a number out of range (over 4,300 digits), {where}"
+            else:
+                reason = f"not valid JSON, {where}: {first_line}"
+            report.add(Problem(None, None, "$", reason))
+    if report.problem_count >= MAX_PROBLEMS:
+        report.add_last(
+            Problem(
+                None,
+                None,
+                "$",
+                f"checking stopped after {MAX_PROBLEMS} problems; the rest of the file was "
+                "not read",
+            )
+        )
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"the file is larger than {limit:,} bytes (REFERRAL_FILE_MAX_BYTES; it has at least "
+        f"{size:,}): split it, or raise the limit with --max-bytes"
+    )
+
+
+def validate_file(
+    path: str | Path,
+    *,
+    progress: Callable[[int], None] | None = None,
+    max_bytes: int | None = None,
+) -> FileReport:
+    """Check a whole referral file, streaming; every problem found is in the report."""
+    path = Path(path)
+    limits = file_limits(max_bytes)
+    report = _check(path, limits, progress)
+    if report.number_out_of_range and path.stat().st_size <= EXACT_POSITION_BYTES:
+        report = _check(path, limits, None, exact=True)  # to say where it is, exactly
+    return report
+
+
+def _check(path: Path, limits: Limits, progress, *, exact: bool = False) -> FileReport:
+    report = FileReport()
+    seen: dict[tuple[str, str], int] = {}
+    today = timezone.localdate()
+    for index, referral in _read(path, report, limits, progress, exact=exact):
+        report.referrals += 1
+        for problem in referral_problems(referral, index, today=today):
+            report.add(problem)
+        key = _file_key(referral)
+        if key is None:
+            continue
+        if key in seen:
+            report.add(
+                Problem(
+                    index,
+                    key[1],
+                    json_path(["referrals", index, "force_reference"]),
+                    f"duplicate referral: force {key[0]!r} reference {key[1]!r} "
+                    f"is already at $.referrals[{seen[key]}]",
+                )
+            )
+        else:
+            seen[key] = index
+    return report
+
+
+def _file_key(referral: Any) -> tuple[str, str] | None:
+    if not isinstance(referral, dict):
+        return None
+    force, reference = referral.get("force"), referral.get("force_reference")
+    if isinstance(force, str) and isinstance(reference, str):
+        return force, reference
+    return None
+
+
+def iter_referrals(
+    path: str | Path,
+    *,
+    progress: Callable[[int], None] | None = None,
+    max_bytes: int | None = None,
+    digests: list[bytes] | None = None,
+) -> Iterator[dict]:
+    """The referrals of an already validated file, cleaned, one at a time (bounded memory).
+
+    Given the `digests` of its check (FileReport.digests), every block must be the one that
+    was checked; without, it is read within the same limits as the check. Either way,
+    ReferralFileChanged if the file is not what was checked.
+    """
+    if digests is not None:
+        yield from _read_checked(Path(path), digests, progress)
+        return
+    report = FileReport()
+    for _, referral in _read(Path(path), report, file_limits(max_bytes), progress):
+        if not report.ok:
+            break
+        yield referral
+    if not report.ok:
+        raise ReferralFileChanged(report.problems)
+
+
+def _read_checked(path: Path, digests: list[bytes], progress) -> Iterator[dict]:
+    """The referrals of bytes proven identical, block by block, to those a check read
+    whole within the limits: so ijson's C builder may read them at full speed."""
+    with path.open("rb") as raw:
+        try:
+            checked = VerifyingReader(raw, digests, progress)
+            for referral in ijson.items(checked, "referrals.item", use_float=True):
+                yield referral_clean(referral)
+        except FileChanged:
+            raise ReferralFileChanged([]) from None
