@@ -271,32 +271,16 @@ def _file_key(referral: Any) -> tuple[str, str] | None:
 def iter_referrals(
     path: str | Path,
     *,
+    digests: list[bytes],
     progress: Callable[[int], None] | None = None,
-    max_bytes: int | None = None,
-    digests: list[bytes] | None = None,
 ) -> Iterator[dict]:
-    """The referrals of an already validated file, cleaned, one at a time (bounded memory).
+    """The referrals of a file that passed its check, cleaned, one at a time (bounded memory).
 
-    Given the `digests` of its check (FileReport.digests), every block must be the one that
-    was checked; without, it is read within the same limits as the check. Either way,
-    ReferralFileChanged if the file is not what was checked.
+    `digests` are the check's (FileReport.digests): every block read must be the block that
+    was checked, so ijson's C builder may read them at full speed; ReferralFileChanged at
+    the first that is not.
     """
-    if digests is not None:
-        yield from _read_checked(Path(path), digests, progress)
-        return
-    report = FileReport()
-    for _, referral in _read(Path(path), report, file_limits(max_bytes), progress):
-        if not report.ok:
-            break
-        yield referral
-    if not report.ok:
-        raise ReferralFileChanged(report.problems)
-
-
-def _read_checked(path: Path, digests: list[bytes], progress) -> Iterator[dict]:
-    """The referrals of bytes proven identical, block by block, to those a check read
-    whole within the limits: so ijson's C builder may read them at full speed."""
-    with path.open("rb") as raw:
+    with Path(path).open("rb") as raw:
         try:
             checked = VerifyingReader(raw, digests, progress)
             for referral in ijson.items(checked, "referrals.item", use_float=True):

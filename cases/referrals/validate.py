@@ -96,7 +96,7 @@ class ReferralInvalid(ValidationError):
 
 
 class ReferralFileChanged(Exception):
-    """A file read again after its check no longer reads within the limits: it changed."""
+    """A file read again after its check is not the file that was checked."""
 
 
 @cache
