@@ -96,3 +96,20 @@ def test_a_limit_of_thousands_of_working_days_is_refused_before_counting():
 
 def test_working_days_between_counts_two_centuries_without_stepping_past_the_range():
     assert working_days_between(D(1900, 1, 1), D(2100, 12, 31)) > 50_000
+
+
+def test_an_administrator_cannot_give_a_rule_a_limit_no_count_can_take(db):
+    from liaison.admin import VictimsCodeRuleForm
+
+    data = {
+        "trigger": "arrest",
+        "enhanced_days": "1",
+        "standard_days": "5",
+        "source": "Victims' Code, right 6 (synthetic test rule)",
+        "effective_from": "2024-06-01",
+    }
+    assert VictimsCodeRuleForm(data=data).is_valid()
+    too_long = VictimsCodeRuleForm(data={**data, "standard_days": "10000"})
+    assert list(too_long.errors) == ["standard_days"]
+    far = VictimsCodeRuleForm(data={**data, "effective_from": "9999-12-31"})
+    assert list(far.errors) == ["effective_from"]
