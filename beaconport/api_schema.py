@@ -9,6 +9,7 @@ error responses DRF actually sends, each with a small schema matching the body:
 - 401/403: `{"detail": "..."}` for a caller who is not signed in or may not use the route;
 - 404: `{"detail": "..."}` for a record that is missing or not the caller's (the same
   answer, see `cases.permissions.case_get_for`), or a list page past the end;
+- 415: `{"detail": "..."}` for a body in a media type the operation does not read;
 - 429: `{"detail": "..."}` when the caller is throttled.
 """
 
@@ -45,6 +46,7 @@ ERRORS = {
         "No such record, or not one the caller may see (the same answer); or a list page "
         "past the end.",
     ),
+    "415": ("ErrorDetail", DETAIL_SCHEMA, "The body is in a media type this route does not read."),
     "429": ("ErrorDetail", DETAIL_SCHEMA, "Too many requests; try again later."),
 }
 
@@ -83,6 +85,8 @@ class ErrorDocumentingAutoSchema(AutoSchema):
             codes.append("400")
         if may_miss:
             codes.append("404")
+        if "requestBody" in operation:
+            codes.append("415")
         return sorted(codes)
 
 

@@ -5,6 +5,11 @@
   once the event was already stored).
 - A 100,000-character `justification` on GET /api/v1/cases/{reference}/ was accepted and
   written into the audit log, where the web page's form caps a reason at 2,000.
+- A multipart body with a broken boundary answered 415, which the schema did not list
+  (pinned in test_schema.py: every operation with a body documents 415).
+
+The API now refuses these at the field, with the rules of beaconport.inputs and of the web
+page's reason form; the services check dates and text again for every other caller.
 """
 
 import datetime

@@ -76,7 +76,9 @@ def test_every_operation_documents_refusal_throttling_and_what_it_can_miss(schem
         assert "404" in codes, label
         # Every route here takes a filter, a query parameter or a body: each can answer 400.
         assert "400" in codes, label
-        for code in ERROR_CODES | {"400", "404"}:
+        # A body in a media type DRF has no parser for answers 415, before anything else.
+        assert ("415" in codes) == ("requestBody" in operation), label
+        for code in codes - {"200", "201"}:
             content = operation["responses"][code]["content"]["application/json"]
             assert content["schema"]["$ref"] in {
                 "#/components/schemas/ErrorDetail",
@@ -121,6 +123,12 @@ def test_real_refusals_have_the_documented_shape(schema, investigator, settings)
     )
     assert unreadable.status_code == 400
     assert "detail" in body_matches(schema, f"{detail}events/", "post", unreadable)
+
+    not_json = client.post(
+        f"/api/v1/cases/{case.reference}/events/", "arrest", content_type="text/plain"
+    )
+    assert not_json.status_code == 415
+    body_matches(schema, f"{detail}events/", "post", not_json)
 
     missing = client.get("/api/v1/cases/BP-999999/")
     assert missing.status_code == 404
