@@ -271,3 +271,24 @@ def test_forced_logins_in_tests_have_done_the_second_step(client, review_lead):
     client.force_login(review_lead)
     assert SECOND_STEP not in client.session
     assert client.get(reverse("cases:queue")).status_code == 200
+
+
+def test_the_reset_command_removes_a_users_devices_and_is_audited(review_lead):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with_app(review_lead)
+    out = StringIO()
+    call_command("two_factor_reset", review_lead.username, "--dry-run", stdout=out)
+    assert "1 device(s) of rowan.lead would go" in out.getvalue()
+    assert TOTPDevice.objects.filter(user=review_lead).exists()
+    seq = last_seq()
+    call_command("two_factor_reset", review_lead.username, stdout=StringIO())
+    assert not TOTPDevice.objects.filter(user=review_lead).exists()
+    row = AuditEvent.objects.get(seq__gt=seq)
+    assert (row.operation, row.object_type, row.source) == (
+        "erase",
+        "otp_totp.totpdevice",
+        "command:two_factor_reset",
+    )
