@@ -9,6 +9,7 @@ and verifies. The roles are dropped at the end.
 """
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,8 @@ from beaconport.audit.models import AuditChainHead, AuditEvent, AuditWitness
 # Other connections (roles, processes) see only committed data.
 committed = pytest.mark.django_db(transaction=True)
 
+# Roles are cluster-wide: each test database gets its own pair, so runs side by side on one
+# server (one per engineer, or CI) never create or drop each other's.
 APP, WITNESS = "bp_app_test", "bp_witness_test"
 PASSWORD = "synthetic-test-password"  # a throwaway role on the test cluster, dropped after
 GRANTS = Path(settings.BASE_DIR) / "beaconport" / "audit" / "grants.sql"
@@ -54,24 +57,31 @@ def _drop(cursor, role: str) -> None:
         cursor.execute(f"DROP ROLE {role}")
 
 
-def documented_grants(app: str = APP, witness: str = WITNESS) -> str:
+def documented_grants(app: str, witness: str) -> str:
     return GRANTS.read_text().replace("beaconport_app", app).replace("beaconport_witness", witness)
+
+
+def role_names() -> tuple[str, str]:
+    suffix = re.sub(r"[^a-z0-9_]", "_", connection.settings_dict["NAME"].lower())[:40]
+    return f"{APP}_{suffix}", f"{WITNESS}_{suffix}"
 
 
 @pytest.fixture
 def production_roles(on_postgresql):
-    """The app and witness roles, as production has them (LOGIN, no superuser, no ownership)."""
+    """The app and witness roles, as production has them (LOGIN, no superuser, no ownership):
+    (app, witness)."""
+    app, witness = role_names()
     with connection.cursor() as cursor:
-        for role in (APP, WITNESS):
+        for role in (app, witness):
             _drop(cursor, role)
             cursor.execute(
                 f"CREATE ROLE {role} LOGIN PASSWORD '{PASSWORD}' "
                 "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
             )
-        cursor.execute(documented_grants())
-    yield
+        cursor.execute(documented_grants(app, witness))
+    yield app, witness
     with connection.cursor() as cursor:
-        for role in (APP, WITNESS):
+        for role in (app, witness):
             _drop(cursor, role)
 
 
@@ -85,17 +95,17 @@ def connect(role: str) -> psycopg.Connection:
     return psycopg.connect(url(role), autocommit=True)
 
 
-def run_as_production(code: str, *, witness: bool) -> subprocess.CompletedProcess:
+def run_as_production(code: str, *, app: str, witness: str | None) -> subprocess.CompletedProcess:
     """Run Python in a Django process connecting as the app role (and the witness role)."""
     env = {
         **os.environ,
-        "DATABASE_URL": url(APP),
+        "DATABASE_URL": url(app),
         "SECRET_KEY": "synthetic-test-secret",
         "DEBUG": "true",
     }
     env.pop("AUDIT_WITNESS_DATABASE_URL", None)
     if witness:
-        env["AUDIT_WITNESS_DATABASE_URL"] = url(WITNESS)
+        env["AUDIT_WITNESS_DATABASE_URL"] = url(witness)
     return subprocess.run(
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
         cwd=settings.BASE_DIR,
@@ -119,10 +129,11 @@ def test_the_app_role_cannot_rewrite_the_log_or_write_the_witness_whatever_it_se
 ):
     from beaconport.audit.services import audit_record, audit_witness_record
 
+    app_role, _ = production_roles
     audit_record(operation="consult", object_type="cases.case", object_id=1)
     audit_witness_record()
     allowed = []
-    with connect(APP) as app:
+    with connect(app_role) as app:
         assert app.execute("SHOW is_superuser").fetchone() == ("off",)
         for statement in REFUSED:
             app.execute("SET beaconport.audit_flush = 'allow'")  # the old switch, now inert
@@ -140,7 +151,8 @@ def test_the_app_role_cannot_rewrite_the_log_or_write_the_witness_whatever_it_se
 
 @committed
 def test_the_witness_role_may_only_append_witness_rows(production_roles):
-    with connect(WITNESS) as witness:
+    _, witness_role = production_roles
+    with connect(witness_role) as witness:
         for statement in (
             "SELECT * FROM audit_auditevent",
             "INSERT INTO audit_auditchainhead (id, seq, prev_hash, hash) VALUES (1, 1, '', 'x')",
@@ -155,6 +167,7 @@ def test_the_witness_role_may_only_append_witness_rows(production_roles):
 
 @committed
 def test_a_process_configured_as_production_appends_witnesses_and_verifies(production_roles):
+    app_role, witness_role = production_roles
     appended = run_as_production(
         "from django.core.management import call_command\n"
         "from beaconport.audit.services import audit_record, audit_witness_record\n"
@@ -162,7 +175,8 @@ def test_a_process_configured_as_production_appends_witnesses_and_verifies(produ
         "    audit_record(operation='consult', object_type='cases.case', object_id=n)\n"
         "print(audit_witness_record().seq)\n"
         "call_command('audit_verify')\n",
-        witness=True,
+        app=app_role,
+        witness=witness_role,
     )
     assert appended.returncode == 0, appended.stderr
     assert appended.stdout.splitlines()[0] == "2"
@@ -171,13 +185,14 @@ def test_a_process_configured_as_production_appends_witnesses_and_verifies(produ
     assert "warning" not in appended.stdout.lower()
     head = AuditChainHead.objects.get()
     assert list(AuditWitness.objects.values_list("seq", "hash", "recorded_by")) == [
-        (2, head.hash, WITNESS)
+        (2, head.hash, witness_role)
     ]
 
     # Without the witness role's connection the app's own role may not write the witness.
     refused = run_as_production(
         "from beaconport.audit.services import audit_witness_record\naudit_witness_record()\n",
-        witness=False,
+        app=app_role,
+        witness=None,
     )
     assert refused.returncode != 0
     assert "permission denied for table audit_auditwitness" in refused.stderr
@@ -203,14 +218,15 @@ def test_a_real_worker_records_the_head_as_the_witness_role(
     from beaconport.audit.tasks import witness_head
     from tests.worker import wait_for
 
+    _, witness_role = production_roles
     audit_record(operation="consult", object_type="cases.case", object_id=1)
-    monkeypatch.setenv("AUDIT_WITNESS_DATABASE_URL", url(WITNESS))  # read by the worker
+    monkeypatch.setenv("AUDIT_WITNESS_DATABASE_URL", url(witness_role))  # read by the worker
     worker = start_worker()
     witness_head.delay()
     wait_for(AuditWitness.objects.exists)
     head = AuditChainHead.objects.get()
     assert list(AuditWitness.objects.values_list("seq", "hash", "recorded_by")) == [
-        (head.seq, head.hash, WITNESS)
+        (head.seq, head.hash, witness_role)
     ]
     assert "audit.witness_head" in worker.log()
 
