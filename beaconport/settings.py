@@ -384,6 +384,8 @@ AXES_CLIENT_IP_CALLABLE = "beaconport.signin.lockout.client_address"
 AXES_USERNAME_CALLABLE = "beaconport.signin.lockout.attempted_username"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 200
+# No start-up banner on every manage.py command (its log lines still say what it does).
+AXES_VERBOSE = False
 
 # Two-step verification (django-otp): the name an authenticator app shows, and no secrets in
 # the admin (beaconport.signin.admin removes the device pages' key fields as well).
