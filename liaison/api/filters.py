@@ -18,6 +18,28 @@ class ReferenceField(forms.RegexField):
         )
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """`true` or `false` (or absent); anything else is refused, not read as "no filter"."""
+
+    widget = forms.TextInput
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() not in self.VALUES:
+            raise forms.ValidationError("Give true or false.", code="invalid")
+        return self.VALUES[str(value).lower()]
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """A yes/no filter that answers 400 to a value that is neither."""
+
+    field_class = StrictBooleanField
+
+
 class ReferenceFilter(django_filters.CharFilter):
     """Filters on the case behind a system reference (validated; a bad one answers 400)."""
 
@@ -38,7 +60,7 @@ class RecordFilter(django_filters.FilterSet):
         lookup_expr="lt",
         help_text="Only records whose next open follow-up is due before this date (YYYY-MM-DD).",
     )
-    overdue = django_filters.BooleanFilter(
+    overdue = StrictBooleanFilter(
         field_name="overdue", help_text="Only records with (or without) an overdue follow-up."
     )
 

@@ -5,6 +5,9 @@
   once the event was already stored).
 - A 100,000-character `justification` on GET /api/v1/cases/{reference}/ was accepted and
   written into the audit log, where the web page's form caps a reason at 2,000.
+- `overdue=<anything>` on GET /api/v1/liaison/records/ was read as "no filter" and
+  answered every record, where the schema says a boolean (found with Schemathesis's
+  negative_data_rejection check, tried outside CI).
 - A multipart body with a broken boundary answered 415, which the schema did not list
   (pinned in test_schema.py: every operation with a body documents 415).
 
@@ -22,7 +25,7 @@ from beaconport.inputs import TEXT_MAX_LENGTH
 from cases.models import InvestigativeEvent
 from cases.permissions import grant_case_access
 from liaison.models import FollowUp
-from tests.factories import LiaisonRecordFactory, make_case
+from tests.factories import LiaisonRecordFactory, make_case, make_followup
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +93,24 @@ def test_a_reason_longer_than_the_web_form_allows_is_refused_and_not_logged(api,
     shown = api.get(f"/api/v1/cases/{own_case.reference}/", {"justification": reason})
     assert shown.status_code == 200
     assert AuditEvent.objects.filter(justification=reason).exists()
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "\u202etrue"])
+def test_an_overdue_filter_that_is_neither_true_nor_false_is_refused(liaison_officer, value):
+    client = APIClient()
+    client.force_login(liaison_officer)
+    response = client.get("/api/v1/liaison/records/", {"overdue": value})
+    assert response.status_code == 400
+    assert response.json() == {"overdue": ["Give true or false."]}
+
+
+def test_the_overdue_filter_reads_true_and_false(liaison_officer, own_case):
+    record = own_case.liaison_records.get()
+    make_followup(record, due_on=datetime.date.today() - datetime.timedelta(days=2))
+    client = APIClient()
+    client.force_login(liaison_officer)
+
+    def count(value):
+        return client.get("/api/v1/liaison/records/", {"overdue": value}).json()["count"]
+
+    assert (count("true"), count("false"), count("1"), count("0")) == (1, 0, 1, 0)
