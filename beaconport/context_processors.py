@@ -6,9 +6,9 @@ from beaconport.roles import Role, roles_of
 
 # Navigation per role: (route name, label). Routes that do not exist yet are left out.
 NAVIGATION = [
-    ("cases:queue", "Review queue", {Role.REVIEW_LEAD}),
-    ("cases:my_cases", "My cases", {Role.INVESTIGATOR, Role.REVIEW_LEAD}),
-    ("liaison:team", "Liaison team", {Role.LIAISON_LEAD}),
+    ("cases:queue", "Review queue", {Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
+    ("cases:my_cases", "My cases", {Role.INVESTIGATOR, Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
+    ("liaison:team", "Liaison team", {Role.LIAISON_LEAD, Role.NATIONAL_LEAD}),
     ("liaison:my_victims", "My victims", {Role.LIAISON_OFFICER, Role.LIAISON_LEAD}),
     ("liaison:notifications", "Notifications", {Role.LIAISON_OFFICER, Role.LIAISON_LEAD}),
     ("reports:index", "Reports", {Role.ANALYST}),

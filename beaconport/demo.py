@@ -14,6 +14,7 @@ from beaconport.roles import Role
 DEMO_USERS = {
     Role.INVESTIGATOR: ("investigator", "Ivy", "Investigator"),
     Role.REVIEW_LEAD: ("review.lead", "Rowan", "Lead"),
+    Role.NATIONAL_LEAD: ("national.lead", "Nia", "National"),
     Role.LIAISON_OFFICER: ("liaison.officer", "Lee", "Liaison"),
     Role.LIAISON_LEAD: ("liaison.lead", "Lena", "Lead"),
     Role.ANALYST: ("analyst", "Ana", "Analyst"),
@@ -116,11 +117,17 @@ def demo_cases_create(*, var_dir: Path) -> DemoCases:
     result = referral_file_import(path, by=lead)
     references = {r["force_reference"] for r in referrals_generate(**options)}
     demo = Case.objects.filter(force_reference__in=references).order_by("received_on", "pk")
+    _demo_team_save(forces={r["force"] for r in referrals_generate(**options)})
     assigned = []
     with transaction.atomic():
         for eligibility, priority, count in DEMO_ASSIGNMENTS:
             for case in demo.filter(eligibility=eligibility, priority=priority)[:count]:
-                case_assign(case=case, investigator=investigator, by=lead)
+                case_assign(
+                    case=case,
+                    investigator=investigator,
+                    by=lead,
+                    reason="Demo: the investigator's first cases.",
+                )
                 assigned.append(case.reference)
     return DemoCases(
         path=path,
@@ -130,6 +137,29 @@ def demo_cases_create(*, var_dir: Path) -> DemoCases:
         assigned=assigned,
         liaison_records=_demo_liaison_assign(references=assigned),
         events=_demo_events_record(references=assigned[:2], by=investigator),
+    )
+
+
+DEMO_TEAM = "Demo team"
+# Who works in the demo team: its leads and the officers they assign.
+DEMO_TEAM_ROLES = (Role.INVESTIGATOR, Role.REVIEW_LEAD, Role.LIAISON_OFFICER, Role.LIAISON_LEAD)
+
+
+def _demo_team_save(*, forces: set[str]):
+    """One team covering the demo's forces, with the demo leads, investigator and officer."""
+    from cases.models import Force, Team
+    from cases.services.teams import team_save
+
+    User = get_user_model()
+    team = Team.objects.filter(name=DEMO_TEAM).first() or Team()
+    members = User.objects.filter(username__in=[DEMO_USERS[r][0] for r in DEMO_TEAM_ROLES])
+    admin = User.objects.get(username=DEMO_USERS[Role.ADMINISTRATOR][0])
+    return team_save(
+        team=team,
+        name=DEMO_TEAM,
+        forces=Force.objects.filter(slug__in=forces),
+        members=members,
+        by=admin,
     )
 
 
@@ -171,6 +201,8 @@ def _demo_liaison_assign(*, references: list[str]) -> int:
     given = 0
     with transaction.atomic():
         for record in records.order_by("pk"):
-            record_assign(record=record, officer=officer, by=lead)
+            record_assign(
+                record=record, officer=officer, by=lead, reason="Demo: the investigator's victims."
+            )
             given += 1
     return given

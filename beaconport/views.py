@@ -12,6 +12,7 @@ from beaconport.roles import Role, roles_of
 
 # What each role's home page offers, in the order a person with several roles sees them.
 ROLE_HOMES = {
+    Role.NATIONAL_LEAD: ("Review queue", "Every open referral nationally, to triage and assign."),
     Role.REVIEW_LEAD: ("Review queue", "Referrals to triage, assign and approve."),
     Role.INVESTIGATOR: ("My cases", "Cases assigned to you for review."),
     Role.LIAISON_LEAD: ("Liaison team", "Your team's victims, overdue follow-ups and escalations."),
@@ -23,6 +24,7 @@ ROLE_HOMES = {
 
 # The page each role's card leads to (left unlinked while that page does not exist).
 ROLE_PAGES = {
+    Role.NATIONAL_LEAD: "cases:queue",
     Role.REVIEW_LEAD: "cases:queue",
     Role.INVESTIGATOR: "cases:my_cases",
     Role.LIAISON_LEAD: "liaison:team",

@@ -24,9 +24,11 @@ from cases.models import (
     Offence,
     Person,
     SuspectFlag,
+    Team,
 )
 from cases.services import cases as case_services
 from cases.services import findings, inquiries, people
+from cases.services.teams import team_save
 
 COMPUTED = ("status", "priority", "eligibility", "version", "created_at", "updated_at")
 
@@ -95,6 +97,10 @@ class ServiceSavedAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         if not getattr(request, "_service_refused", None):
             super().save_related(request, form, formsets, change)
+            return
+        for formset in formsets:
+            # Nothing of a refused edit is saved; the admin's change message still asks.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def log_change(self, request, obj, message):
         if not getattr(request, "_service_refused", None):
@@ -116,6 +122,44 @@ class ForceAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Team)
+class TeamAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Teams are saved by `team_save` (audited, forces and members with the name); members
+    are found by search, never offered as a list of every user."""
+
+    list_display = ("name",)
+    search_fields = ("name",)
+    filter_horizontal = ("forces",)
+    autocomplete_fields = ("members",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            team_save(
+                team=obj,
+                name=data["name"],
+                forces=data["forces"],
+                members=data["members"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            request._service_refused = error
+
+    def save_related(self, request, form, formsets, change):
+        """The service already set forces and members with the team, in one audit row."""
+
+    def response_change(self, request, obj):
+        error = getattr(request, "_service_refused", None)
+        if error is None:
+            return super().response_change(request, obj)
+        for text in error.messages:
+            self.message_user(request, f"Not saved: {text}", level=messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
 
 
 class CriterionInline(ReadOnlyInline):

@@ -4,6 +4,7 @@ Editable records carry a hidden `version`: the services compare it and refuse a 
 """
 
 from django import forms
+from django.utils import timezone
 
 from beaconport.inputs import (
     PAST_DATE,
@@ -12,6 +13,7 @@ from beaconport.inputs import (
     NameField,
     PlausibleDateField,
     ReferenceField,
+    date_problem,
 )
 from cases.vocabulary import (
     Basis,
@@ -81,8 +83,13 @@ class UserChoiceForm(forms.Form):
         return self._users.get(value) if value else None
 
 
-class AssignForm(UserChoiceForm):
+class UnassignForm(UserChoiceForm):
+    """Take one of the case's investigators off it."""
+
     investigator = forms.ChoiceField(label="Investigator")
+    reason = forms.CharField(
+        label="Reason", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, investigators=(), **kwargs):
         super().__init__(*args, users=investigators, **kwargs)
@@ -99,6 +106,53 @@ class AssignForm(UserChoiceForm):
     def chosen(self):
         """The investigator chosen (a user from the list given)."""
         return self._user("investigator")
+
+
+class AssignForm(UnassignForm):
+    """Give the case to one of the investigators of its force's team, saying why and until when.
+
+    Each investigator is offered with their caseload (open cases they hold), when the list
+    given carries it (`cases.permissions.with_caseload`).
+    """
+
+    reason = forms.CharField(
+        label="Reason for the assignment",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept with the assignment and in the audit log.",
+    )
+    until = PlausibleDateField(
+        rule=PLANNED_DATE,
+        label="Until (optional)",
+        required=False,
+        widget=DATE,
+        help_text="Their access ends after this day. Leave empty for no end.",
+    )
+
+    def __init__(self, *args, investigators=(), **kwargs):
+        super().__init__(*args, investigators=investigators, **kwargs)
+        self.fields["investigator"].choices = [
+            ("", "Choose an investigator"),
+            *((str(user.pk), _with_caseload(user)) for user in investigators),
+        ]
+
+    def clean_until(self):
+        until = self.cleaned_data.get("until")
+        if until is None:
+            return None
+        if problem := date_problem(until):
+            raise forms.ValidationError(problem)
+        if until < timezone.localdate():
+            raise forms.ValidationError("The end date must be today or later.")
+        return until
+
+
+def _with_caseload(user) -> str:
+    name = user.get_full_name() or user.username
+    caseload = getattr(user, "caseload", None)
+    if caseload is None:
+        return name
+    return f"{name} ({caseload} open case{'' if caseload == 1 else 's'})"
 
 
 class TransitionForm(VersionedForm):

@@ -134,21 +134,95 @@ def parse_reference(reference: str) -> int | None:
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):
-    """A user's grant on one case (direct foreign key: indexed, no generic join)."""
+    """A user's grant on one case (direct foreign key: indexed, no generic join).
+
+    `expires_at` (empty: no end) is filtered inside the grant lookup, so a grant past its
+    end stops working on the next request without anyone deleting it.
+    """
 
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(UserObjectPermissionBase.Meta):
-        indexes = [models.Index(fields=["user", "permission", "content_object"])]
+        indexes = [
+            # Covering: the lookup reads expires_at from the index, not the table.
+            models.Index(
+                fields=["user", "permission", "content_object"],
+                include=["expires_at"],
+                name="case_user_grant",
+            )
+        ]
 
 
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
-    """A group's grant on one case."""
+    """A group's grant on one case (with an optional end, like a user's)."""
 
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(GroupObjectPermissionBase.Meta):
-        indexes = [models.Index(fields=["group", "permission", "content_object"])]
+        indexes = [
+            models.Index(
+                fields=["group", "permission", "content_object"],
+                include=["expires_at"],
+                name="case_group_grant",
+            )
+        ]
+
+
+class Team(models.Model):
+    """A review team: the forces (a region) whose cases and victims its leads see and assign.
+
+    Review and liaison leads see what their teams' forces referred; investigators and
+    liaison officers who are members are who those leads may assign. A user may belong to
+    several teams; a lead in none sees nothing until given one.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    forces = models.ManyToManyField(Force, related_name="teams", blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="review_teams", blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CaseAssignment(models.Model):
+    """One spell of an investigator on a case: who gave it, when, why, until when, how it ended.
+
+    The history behind the grant rows: a grant is what lets the investigator in; this
+    row says why they were let in and is kept after the grant is gone.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    investigator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(max_length=2000)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_reason = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-assigned_at", "-pk"]
+        indexes = [models.Index(fields=["case", "investigator"], name="assignment_case_user")]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reason=""), name="assignment_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{format_reference(self.case_id)}: user {self.investigator_id}"
 
 
 class CaseCriterion(models.Model):

@@ -1,15 +1,17 @@
 """Who may see and do what with cases: the only module that decides, and the only guardian user.
 
-Need-to-know: superusers and review leads see every case (until teams exist); an
-investigator sees the cases granted to them (directly or through a group); nobody else sees
-any. A case the user may not see answers 404, exactly like one that does not exist.
+Need-to-know: a review lead sees the cases of their teams' forces, a national lead every
+case; an investigator sees the cases granted to them (directly or through a group) until the
+grant ends; nobody else sees any. Being a superuser is not a way in: administrators work in
+Django admin. A case the user may not see answers 404, exactly like one that does not exist.
 Grants live in guardian's direct foreign-key tables (`CaseUserObjectPermission`,
 `CaseGroupObjectPermission`), so a user's list is one indexed query over their grants, never
-a scan of the case table.
+a scan of the case table; a team's scope is one `force_id IN (subquery)` over the team tables.
 """
 
 from django.contrib.auth.models import Permission
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from beaconport.access import get_for, register_restriction
@@ -17,8 +19,11 @@ from beaconport.audit.services import audit_consult
 from beaconport.roles import Role, has_role
 from cases.models import (
     Case,
+    CaseAssignment,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
+    Force,
+    Team,
     parse_reference,
 )
 
@@ -31,24 +36,66 @@ ACTIONS = {VIEW, CHANGE, ASSIGN, TRIAGE}
 _CODENAMES = {VIEW: "view_case", CHANGE: "change_case"}
 
 
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
 def sees_all_cases(user) -> bool:
-    """Review leads and superusers see every case of their team (all, until teams exist)."""
-    return bool(user.is_active and (user.is_superuser or has_role(user, Role.REVIEW_LEAD)))
+    """National leads see every case nationally (as a lead: pseudonyms, no grant needed)."""
+    return _active(user) and has_role(user, Role.NATIONAL_LEAD)
+
+
+def leads_cases(user) -> bool:
+    """Whether the user leads reviews: a review lead (for their teams) or a national lead."""
+    return _active(user) and has_role(user, Role.REVIEW_LEAD, Role.NATIONAL_LEAD)
+
+
+def team_force_ids(user) -> QuerySet:
+    """The ids of the forces of every team the user belongs to (a subquery, not a list)."""
+    return Force.objects.filter(teams__members=user).values("pk")
+
+
+def led_force_ids(user) -> frozenset[int]:
+    """The forces a review lead leads, read once per request (cached on the user)."""
+    cached = getattr(user, "_team_force_ids", None)
+    if cached is None:
+        cached = user._team_force_ids = frozenset(
+            Force.objects.filter(teams__members=user).values_list("pk", flat=True)
+        )
+    return cached
+
+
+def leads_case(user, case: Case) -> bool:
+    """Whether the user is a lead whose scope holds the case (national, or its force's team)."""
+    if sees_all_cases(user):
+        return True
+    return (
+        _active(user) and has_role(user, Role.REVIEW_LEAD) and case.force_id in led_force_ids(user)
+    )
+
+
+def _unexpired(now=None) -> Q:
+    """A grant with no end, or whose end is still to come."""
+    return Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now())
 
 
 def _granted_case_ids(user, codename: str, case_id: int | None = None) -> QuerySet:
     """The ids of cases granted to the user or any of their groups (one UNION subquery).
 
     With a case id, only that case (filtered inside each half: a UNION cannot be filtered).
+    A grant past its end is left out in each half, so it stops working on the next request.
     """
     only = {} if case_id is None else {"content_object_id": case_id}
+    live = _unexpired()
     direct = CaseUserObjectPermission.objects.filter(
+        live,
         user=user,
         permission__codename=codename,
         permission__content_type__app_label="cases",
         **only,
     ).values("content_object_id")
     through_groups = CaseGroupObjectPermission.objects.filter(
+        live,
         group__user=user,
         permission__codename=codename,
         permission__content_type__app_label="cases",
@@ -59,29 +106,43 @@ def _granted_case_ids(user, codename: str, case_id: int | None = None) -> QueryS
 
 def cases_visible_to(user) -> QuerySet[Case]:
     """Every case the user may see; the start of every case list and lookup."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _active(user):
         return Case.objects.none()
     if sees_all_cases(user):
         return Case.objects.all()
-    if not has_role(user, Role.INVESTIGATOR):
+    scope = Q()
+    if has_role(user, Role.REVIEW_LEAD):
+        scope |= Q(force_id__in=team_force_ids(user))
+    if has_role(user, Role.INVESTIGATOR):
+        scope |= Q(pk__in=_granted_case_ids(user, "view_case"))
+    if not scope:
         return Case.objects.none()
-    return Case.objects.filter(pk__in=_granted_case_ids(user, "view_case"))
+    return Case.objects.filter(scope)
 
 
 def cases_changeable_by(user) -> QuerySet[Case]:
     """Every case the user may see and change (one query, like `cases_visible_to`)."""
     if sees_all_cases(user):
         return Case.objects.all()
-    return cases_visible_to(user).filter(pk__in=_granted_case_ids(user, "change_case"))
+    if not _active(user):
+        return Case.objects.none()
+    scope = Q()
+    if has_role(user, Role.REVIEW_LEAD):
+        scope |= Q(force_id__in=team_force_ids(user))
+    if has_role(user, Role.INVESTIGATOR):
+        scope |= Q(pk__in=_granted_case_ids(user, "change_case"))
+    if not scope:
+        return Case.objects.none()
+    return Case.objects.filter(scope)
 
 
 def user_can(user, action: str, case: Case) -> bool:
     """Whether the user may take the action on a case they can see."""
     if action not in ACTIONS:
         raise ValueError(f"Unknown case action {action!r}")
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _active(user):
         return False
-    if sees_all_cases(user):
+    if leads_case(user, case):
         return True
     if action in (ASSIGN, TRIAGE):
         return False
@@ -159,10 +220,20 @@ def identity_visible_case_ids(user, case_ids) -> set[int]:
     )
 
 
-def grant_case_access(user, case: Case) -> None:
-    """Give a user (an assigned investigator) view and change rights on one case."""
+def grant_case_access(user, case: Case, *, expires_at=None) -> None:
+    """Give a user (an assigned investigator) view and change rights on one case.
+
+    With `expires_at`, the rights stop at that moment (the rows stay, filtered out); a
+    grant given again replaces the end of the one held.
+    """
     for codename in ("view_case", "change_case"):
         assign_perm(f"cases.{codename}", user, case)
+    CaseUserObjectPermission.objects.filter(
+        user=user,
+        content_object=case,
+        permission__codename__in=("view_case", "change_case"),
+        permission__content_type__app_label="cases",
+    ).update(expires_at=expires_at)
     if hasattr(user, "_case_grant_cache"):
         del user._case_grant_cache
 
@@ -178,7 +249,7 @@ def revoke_case_access(user, case: Case) -> None:
 def assigned_case_ids() -> QuerySet:
     """The ids of cases some user holds a direct view grant on (for 'unassigned' filters)."""
     return CaseUserObjectPermission.objects.filter(
-        permission__codename="view_case", permission__content_type__app_label="cases"
+        _unexpired(), permission__codename="view_case", permission__content_type__app_label="cases"
     ).values("content_object_id")
 
 
@@ -186,6 +257,7 @@ def users_assigned_to_cases(case_ids) -> dict[int, list]:
     """{case id: the users holding a direct view grant on it}, for a page of cases at once."""
     grants = (
         CaseUserObjectPermission.objects.filter(
+            _unexpired(),
             content_object_id__in=list(case_ids),
             permission__codename="view_case",
             permission__content_type__app_label="cases",
@@ -208,8 +280,60 @@ def users_assigned_to(case: Case):
         get_user_model()
         .objects.filter(
             pk__in=CaseUserObjectPermission.objects.filter(
-                content_object=case, permission__in=view
+                _unexpired(), content_object=case, permission__in=view
             ).values("user_id")
         )
         .order_by("username")
+    )
+
+
+# Cases still being worked: what counts in an investigator's caseload.
+FINISHED_STATUSES = ("nfa_upheld", "ineligible", "closed")
+
+
+def with_caseload(users: QuerySet) -> QuerySet:
+    """The users, each with `caseload`: the open cases they hold a live grant on.
+
+    One correlated subquery per row over the grant index, so a candidate list costs one
+    query however many cases or grants there are.
+    """
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    held = (
+        CaseUserObjectPermission.objects.filter(
+            _unexpired(),
+            user=OuterRef("pk"),
+            permission__codename="view_case",
+            permission__content_type__app_label="cases",
+        )
+        .exclude(content_object__status__in=FINISHED_STATUSES)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("content_object"))
+        .values("n")
+    )
+    return users.annotate(caseload=Coalesce(Subquery(held), 0, output_field=IntegerField()))
+
+
+def assignable_investigators(case: Case) -> QuerySet:
+    """Who may be given the case: active investigators in a team covering its force.
+
+    Never everyone nationally: a lead is offered the investigators of the case's region,
+    each with their caseload (`with_caseload`).
+    """
+    from django.contrib.auth import get_user_model
+
+    members = Team.members.through.objects.filter(team__forces=case.force_id).values("user_id")
+    return with_caseload(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.INVESTIGATOR.value, pk__in=members)
+        .order_by("username")
+    )
+
+
+def assignment_history(case: Case) -> QuerySet:
+    """Every spell of an investigator on the case, newest first, with who gave and ended it."""
+    return CaseAssignment.objects.filter(case=case).select_related(
+        "investigator", "assigned_by", "ended_by"
     )

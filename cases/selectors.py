@@ -7,12 +7,10 @@ costs a fixed number of queries whatever its size.
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.db.models import Case as Switch
 from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
-from beaconport.roles import Role
 from cases.models import (
     Case,
     CaseParty,
@@ -158,16 +156,6 @@ def case_queue(user) -> QuerySet[Case]:
 def case_assignees(case_ids) -> dict[int, list]:
     """The investigators assigned to each case (one query for a page)."""
     return users_assigned_to_cases(case_ids)
-
-
-def investigators() -> QuerySet:
-    """Active users who hold the investigator role: who a case may be assigned to."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.INVESTIGATOR.value)
-        .order_by("username")
-        .distinct()
-    )
 
 
 def case_detail_queryset() -> QuerySet[Case]:

@@ -268,17 +268,37 @@ class AssignForm(VersionedForm):
         help_text="Choose “No officer” to take the record back: its follow-ups go unassigned.",
     )
 
+    reason = forms.CharField(
+        label="Reason",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why this officer (or none): kept in the audit log.",
+    )
+
     def __init__(self, *args, officers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.officers = {user.pk: user for user in officers}
         self.fields["officer"].choices = [
             ("", "No officer"),
-            *[(u.pk, u.get_full_name() or u.get_username()) for u in officers],
+            *[(u.pk, _with_caseload(u)) for u in officers],
         ]
 
     def clean_officer(self):
         value = self.cleaned_data.get("officer")
-        return self.officers.get(value) if value is not None else None
+        if value is None:
+            return None
+        if value not in self.officers:
+            raise forms.ValidationError("Choose an officer from the list.")
+        return self.officers[value]
+
+
+def _with_caseload(user) -> str:
+    """An officer as offered to a lead: their name and how many victims they hold."""
+    name = user.get_full_name() or user.get_username()
+    caseload = getattr(user, "caseload", None)
+    if caseload is None:
+        return name
+    return f"{name} ({caseload} victim{'' if caseload == 1 else 's'})"
 
 
 class DoNotContactForm(forms.Form):

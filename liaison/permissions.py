@@ -1,17 +1,20 @@
 """Who may see and do what with liaison records: the only module that decides.
 
 Need-to-know: a liaison officer sees the records of the victims assigned to them; a liaison
-lead sees every record of their team (every record, until teams exist) and assigns officers;
-a superuser sees all. Investigators, review leads, analysts and everyone else see no liaison
-record: what they may know of liaison for a case they can see is the glance in
-`liaison.selectors.liaison_glance_for_case` (last contact, next update due), never notes or
-expectations. A record the user may not see answers 404, exactly like a missing one.
+lead sees the records of victims on cases of their teams' forces and assigns officers; a
+national lead sees every record. Being a superuser is not a way in. Investigators, review
+leads, analysts and everyone else see no liaison record: what they may know of liaison for
+a case they can see is the glance in `liaison.selectors.liaison_glance_for_case` (last
+contact, next update due), never notes or expectations. A record the user may not see
+answers 404, exactly like a missing one.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from beaconport.access import get_for, register_restriction
 from beaconport.roles import Role, has_role
+from cases.models import Case, Team
+from cases.permissions import FINISHED_STATUSES, led_force_ids, team_force_ids
 from liaison.models import FollowUp, LiaisonRecord, Notification
 
 VIEW = "view"  # read the record, its contacts, expectations and follow-ups
@@ -25,24 +28,52 @@ def _active(user) -> bool:
 
 
 def sees_all_records(user) -> bool:
-    """Liaison leads (of their team: all, until teams exist) and superusers."""
-    return _active(user) and (user.is_superuser or has_role(user, Role.LIAISON_LEAD))
+    """National leads see every record nationally (as a lead: pseudonyms)."""
+    return _active(user) and has_role(user, Role.NATIONAL_LEAD)
+
+
+def leads_records(user) -> bool:
+    """Whether the user leads liaison: a liaison lead (for their teams) or a national lead."""
+    return _active(user) and has_role(user, Role.LIAISON_LEAD, Role.NATIONAL_LEAD)
+
+
+def leads_record(user, record: LiaisonRecord) -> bool:
+    """Whether the user is a lead whose scope holds the record (national, or its team's)."""
+    if sees_all_records(user):
+        return True
+    return (
+        _active(user)
+        and has_role(user, Role.LIAISON_LEAD)
+        and record.case.force_id in led_force_ids(user)
+    )
 
 
 def is_liaison_staff(user) -> bool:
-    """Whether the user works in liaison at all (officer, lead or superuser)."""
-    return sees_all_records(user) or (_active(user) and has_role(user, Role.LIAISON_OFFICER))
+    """Whether the user works in liaison at all (officer or lead)."""
+    return leads_records(user) or (_active(user) and has_role(user, Role.LIAISON_OFFICER))
+
+
+def _scope(user, *, force_path: str, officer_path: str) -> Q | None:
+    """What a liaison lead's teams and an officer's own victims cover (None: nothing)."""
+    scope = Q()
+    if has_role(user, Role.LIAISON_LEAD):
+        scope |= Q(**{f"{force_path}__in": team_force_ids(user)})
+    if has_role(user, Role.LIAISON_OFFICER):
+        scope |= Q(**{officer_path: user})
+    return scope or None
 
 
 def records_visible_to(user) -> QuerySet[LiaisonRecord]:
-    """Every liaison record the user may see; the start of every record list and lookup."""
+    """Every liaison record the user may see; the start of every record list and lookup.
+
+    A liaison lead's scope is one `force_id IN (subquery over their teams)` on the case.
+    """
     if not _active(user):
         return LiaisonRecord.objects.none()
     if sees_all_records(user):
         return LiaisonRecord.objects.all()
-    if has_role(user, Role.LIAISON_OFFICER):
-        return LiaisonRecord.objects.filter(officer=user)
-    return LiaisonRecord.objects.none()
+    scope = _scope(user, force_path="case__force_id", officer_path="officer")
+    return LiaisonRecord.objects.filter(scope) if scope else LiaisonRecord.objects.none()
 
 
 def record_user_can(user, action: str, record: LiaisonRecord) -> bool:
@@ -51,7 +82,7 @@ def record_user_can(user, action: str, record: LiaisonRecord) -> bool:
         raise ValueError(f"Unknown liaison action {action!r}")
     if not _active(user):
         return False
-    if sees_all_records(user):
+    if leads_record(user, record):
         return True
     if action == ASSIGN:
         return False
@@ -80,9 +111,8 @@ def followups_visible_to(user) -> QuerySet[FollowUp]:
         return FollowUp.objects.none()
     if sees_all_records(user):
         return FollowUp.objects.all()
-    if has_role(user, Role.LIAISON_OFFICER):
-        return FollowUp.objects.filter(record__officer=user)
-    return FollowUp.objects.none()
+    scope = _scope(user, force_path="case__force_id", officer_path="record__officer")
+    return FollowUp.objects.filter(scope) if scope else FollowUp.objects.none()
 
 
 def followup_get_for(user, pk, action: str = VIEW, queryset=None) -> FollowUp:
@@ -133,31 +163,91 @@ def notifications_visible_to(user) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user)
 
 
-def assignable_officers():
-    """Users a record may be assigned to: active liaison officers and leads."""
+def with_record_load(users: QuerySet) -> QuerySet:
+    """The users, each with `caseload`: the records they hold on cases still being worked.
+
+    One correlated subquery per row over the officer index.
+    """
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    held = (
+        LiaisonRecord.objects.filter(officer=OuterRef("pk"))
+        .exclude(case__status__in=FINISHED_STATUSES)
+        .order_by()
+        .values("officer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return users.annotate(caseload=Coalesce(Subquery(held), 0, output_field=IntegerField()))
+
+
+def assignable_officers(record: LiaisonRecord | None = None):
+    """Who a record may be given to: active liaison officers and leads in a team covering
+    the force of the record's case, each with their caseload. Never everyone nationally.
+
+    Without a record: everyone in liaison (for the admin and checks that need no team).
+    """
     from django.contrib.auth import get_user_model
 
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            groups__name__in=[Role.LIAISON_OFFICER.value, Role.LIAISON_LEAD.value],
+    users = get_user_model().objects.filter(
+        is_active=True,
+        groups__name__in=[Role.LIAISON_OFFICER.value, Role.LIAISON_LEAD.value],
+    )
+    if record is not None:
+        force_id = Case.objects.filter(pk=record.case_id).values("force_id")
+        members = Team.members.through.objects.filter(team__forces__in=force_id).values("user_id")
+        users = users.filter(pk__in=members)
+    return with_record_load(users.distinct().order_by("username"))
+
+
+def escalation_recipients() -> "LeadDirectory":
+    """Who hears of overdue follow-ups, read once for a whole sweep (two queries)."""
+    return LeadDirectory.load()
+
+
+class LeadDirectory:
+    """Escalations go to the liaison leads of the teams covering the record's case's force.
+
+    National leads see every record but are not sent every escalation in the country: they
+    hear of one only when no team's liaison lead covers that force, so none is lost.
+    """
+
+    def __init__(self, by_force: dict[int, list], national: list):
+        self.by_force = by_force
+        self.national = national
+
+    @classmethod
+    def load(cls) -> "LeadDirectory":
+        from django.contrib.auth import get_user_model
+
+        User = get_user_model()
+        leads = {
+            user.pk: user
+            for user in User.objects.filter(
+                is_active=True, groups__name=Role.LIAISON_LEAD.value
+            ).order_by("pk")
+        }
+        by_force: dict[int, list] = {}
+        covered = (
+            Team.members.through.objects.filter(user_id__in=list(leads))
+            .exclude(team__forces=None)
+            .values_list("team__forces", "user_id")
+            .distinct()
+            .order_by("team__forces", "user_id")
         )
-        .distinct()
-        .order_by("username")
-    )
+        for force_id, user_id in covered:
+            by_force.setdefault(force_id, []).append(leads[user_id])
+        national = list(
+            User.objects.filter(is_active=True, groups__name=Role.NATIONAL_LEAD.value).order_by(
+                "pk"
+            )
+        )
+        return cls(by_force, national)
 
-
-def liaison_leads():
-    """Every active liaison lead: the people escalations go to."""
-    from django.contrib.auth import get_user_model
-
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.LIAISON_LEAD.value)
-        .distinct()
-        .order_by("pk")
-    )
+    def for_force(self, force_id: int) -> list:
+        """The liaison leads of the force's teams; the national leads if it has none."""
+        return self.by_force.get(force_id) or self.national
 
 
 def can_see_victim_name(user, record: LiaisonRecord) -> bool:

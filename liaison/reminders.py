@@ -61,7 +61,7 @@ from liaison.models import (
     Stage,
     Trigger,
 )
-from liaison.permissions import liaison_leads
+from liaison.permissions import escalation_recipients
 from liaison.rules import next_reminder_at, stage_times
 
 logger = logging.getLogger(__name__)
@@ -143,14 +143,15 @@ def _due_stages(follow_up: FollowUp, sent: set[str], now) -> tuple[list[str], di
     return stages, times
 
 
-def _recipients(follow_up: FollowUp, stage: str, leads: list) -> list:
-    if stage == Stage.ESCALATED:
-        return leads
-    officer = follow_up.officer
-    if officer is not None and officer.is_active:
-        return [officer]
-    # Nobody assigned: whoever assigns officers hears of it.
-    return leads
+def _recipients(follow_up: FollowUp, stage: str, leads) -> list:
+    """The officer for their stages; for an escalation (or a record nobody holds), the
+    liaison leads of the teams covering the case's force (`LeadDirectory.for_force`)."""
+    if stage != Stage.ESCALATED:
+        officer = follow_up.officer
+        if officer is not None and officer.is_active:
+            return [officer]
+    # Escalated, or nobody assigned: whoever assigns officers for that force hears of it.
+    return leads.for_force(follow_up.case.force_id)
 
 
 def remind_followup(
@@ -158,8 +159,8 @@ def remind_followup(
 ) -> int:
     """Deliver the reminder stages that have come due for one follow-up; returns how many.
 
-    Safe to run any number of times, concurrently: see the module docstring. `leads` lets a
-    sweep read the liaison leads once rather than per follow-up.
+    Safe to run any number of times, concurrently: see the module docstring. `leads` (a
+    `LeadDirectory`) lets a sweep read who leads each force once rather than per follow-up.
     """
     now = now or timezone.now()
     result = result if result is not None else SweepResult()
@@ -167,7 +168,7 @@ def remind_followup(
         # Lock only the follow-up row (of=self); officer and rule come in the same query.
         follow_up = (
             FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("officer", "rule", "record__party")
+            .select_related("officer", "rule", "record__party", "case")
             .filter(pk=follow_up_id, status=FollowUpStatus.OPEN, next_reminder_at__lte=now)
             .first()
         )
@@ -178,7 +179,7 @@ def remind_followup(
         sent = set(follow_up.deliveries.values_list("stage", flat=True))
         stages, times = _due_stages(follow_up, sent, now)
         if stages and leads is None:
-            leads = list(liaison_leads())
+            leads = escalation_recipients()
         officer_name = follow_up.officer.get_username() if follow_up.officer else None
         link = _link(follow_up)
         deliveries, texts, retry_at = [], [], None
@@ -297,7 +298,7 @@ def reminders_sweep(*, now=None, batch: int | None = None) -> SweepResult:
         if not ids:
             return result
         before = result.examined
-        leads = list(liaison_leads())
+        leads = escalation_recipients()
         for follow_up_id in ids:
             remind_followup(follow_up_id=follow_up_id, now=now, result=result, leads=leads)
         if result.examined == before or len(ids) < batch:

@@ -26,11 +26,11 @@ from liaison.models import (
 from liaison.permissions import (
     VIEW,
     followups_visible_to,
+    leads_records,
     notifications_visible_to,
     record_get_for,
     record_user_can,
     records_visible_to,
-    sees_all_records,
 )
 
 
@@ -152,7 +152,7 @@ def followups_for_list(
 
 def team_overview(user) -> dict:
     """The liaison lead's view: overdue open follow-ups and unassigned records (leads only)."""
-    if not sees_all_records(user):
+    if not leads_records(user):
         return {"overdue": FollowUp.objects.none(), "unassigned": LiaisonRecord.objects.none()}
     now = timezone.now()
     overdue = (
@@ -320,7 +320,7 @@ def deadline_compliance(user, *, days: int = COMPLIANCE_DAYS, now=None) -> Deadl
     """
     now = now or timezone.now()
     since = now - datetime.timedelta(days=days)
-    if not sees_all_records(user):
+    if not leads_records(user):
         return DeadlineCompliance(since=since, until=now, breaches=[], per_rule=[])
     open_late = Q(status=FollowUpStatus.OPEN, due_at__lt=now)
     done_late = Q(status=FollowUpStatus.DONE, completed_late=True, completed_at__gte=since)

@@ -45,6 +45,7 @@ REFERENCE_DATA = [
     ("cases.migrations.0002_forces", "load_forces"),
     ("beaconport.audit.migrations.0003_auditor_role", "create_auditor_role"),
     ("liaison.migrations.0002_victims_code_rules", "load_rules"),
+    ("cases.migrations.0006_national_lead", "create_national_lead_role"),
 ]
 
 
@@ -116,34 +117,83 @@ def make_user(db, django_user_model):
     return make
 
 
-@pytest.fixture
-def investigator(make_user):
-    return make_user("ivy.investigator", Role.INVESTIGATOR)
+# Teams (issue 8): the personas' team covers every force but the other team's, so the cases
+# and victims the factories make (Kent, Durham, ...) are theirs; the other team covers
+# Cumbria only, so its leads see none of them.
+OTHER_TEAM_FORCES = ("cumbria",)
 
 
 @pytest.fixture
-def other_investigator(make_user):
-    return make_user("otto.investigator", Role.INVESTIGATOR)
+def team(db):
+    """The personas' team: every force but Cumbria, with the personas as members."""
+    from cases.models import Force, Team
+
+    team, _ = Team.objects.get_or_create(name="South, Midlands and North East")
+    team.forces.set(Force.objects.exclude(slug__in=OTHER_TEAM_FORCES))
+    return team
 
 
 @pytest.fixture
-def review_lead(make_user):
-    return make_user("rowan.lead", Role.REVIEW_LEAD)
+def other_team(db):
+    """Another region's team (Cumbria), whose leads are outsiders to the personas' cases."""
+    from cases.models import Force, Team
+
+    team, _ = Team.objects.get_or_create(name="North West")
+    team.forces.set(Force.objects.filter(slug__in=OTHER_TEAM_FORCES))
+    return team
 
 
 @pytest.fixture
-def liaison_officer(make_user):
-    return make_user("lee.liaison", Role.LIAISON_OFFICER)
+def investigator(make_user, team):
+    return _in(team, make_user("ivy.investigator", Role.INVESTIGATOR))
 
 
 @pytest.fixture
-def other_liaison_officer(make_user):
-    return make_user("lou.liaison", Role.LIAISON_OFFICER)
+def other_investigator(make_user, team):
+    return _in(team, make_user("otto.investigator", Role.INVESTIGATOR))
 
 
 @pytest.fixture
-def liaison_lead(make_user):
-    return make_user("lena.liaisonlead", Role.LIAISON_LEAD)
+def review_lead(make_user, team):
+    return _in(team, make_user("rowan.lead", Role.REVIEW_LEAD))
+
+
+@pytest.fixture
+def liaison_officer(make_user, team):
+    return _in(team, make_user("lee.liaison", Role.LIAISON_OFFICER))
+
+
+@pytest.fixture
+def other_liaison_officer(make_user, team):
+    return _in(team, make_user("lou.liaison", Role.LIAISON_OFFICER))
+
+
+@pytest.fixture
+def liaison_lead(make_user, team):
+    return _in(team, make_user("lena.liaisonlead", Role.LIAISON_LEAD))
+
+
+@pytest.fixture
+def other_team_review_lead(make_user, other_team):
+    """A review lead of another region: the personas' cases answer 404 to them."""
+    return _in(other_team, make_user("olga.lead", Role.REVIEW_LEAD))
+
+
+@pytest.fixture
+def other_team_liaison_lead(make_user, other_team):
+    """A liaison lead of another region: the personas' victims answer 404 to them."""
+    return _in(other_team, make_user("olly.liaisonlead", Role.LIAISON_LEAD))
+
+
+@pytest.fixture
+def national_lead(make_user):
+    """Sees every case and liaison record nationally, as a lead (pseudonyms); in no team."""
+    return make_user("nia.national", Role.NATIONAL_LEAD)
+
+
+def _in(team, user):
+    team.members.add(user)
+    return user
 
 
 @pytest.fixture

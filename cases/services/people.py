@@ -11,7 +11,7 @@ from beaconport.audit.services import audit_record
 from beaconport.inputs import clean_name, clean_reference, name_problem, reference_problem
 from cases import signals
 from cases.models import Case, CaseParty, Person, format_reference
-from cases.permissions import CHANGE, cases_changeable_by, sees_all_cases
+from cases.permissions import CHANGE, cases_changeable_by
 from cases.services.errors import ActionNotPermitted, require_permission
 from cases.services.versioning import (
     audited_versioned_update,
@@ -191,8 +191,6 @@ def _may_edit_person(user, person: Person) -> bool:
     """A person may be edited by whoever may change any case they are on."""
     if user is None:
         return False
-    if sees_all_cases(user):
-        return True
     return cases_changeable_by(user).filter(parties__person=person).exists()
 
 

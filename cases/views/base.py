@@ -113,7 +113,7 @@ def stale_context(form, error: StaleEdit) -> dict:
 def render_form(request, case, form, *, title, submit_label, status=200, **extra):
     return render(
         request,
-        FORM_TEMPLATE,
+        extra.pop("template", FORM_TEMPLATE),
         {"case": case, "form": form, "title": title, "submit_label": submit_label, **extra},
         status=status,
     )

@@ -3,7 +3,7 @@
 from django.shortcuts import render
 
 from cases import selectors
-from cases.forms import AssignForm, EventForm, TransitionForm
+from cases.forms import EventForm, TransitionForm
 from cases.permissions import (
     ASSIGN,
     CHANGE,
@@ -46,8 +46,6 @@ def case_context(request, case, **extra) -> dict:
         "transition_form": TransitionForm(initial={"version": case.version}),
         "event_form": EventForm() if can_change else None,
     }
-    if can_assign:
-        context["assign_form"] = AssignForm(investigators=list(selectors.investigators()))
     context.update(extra)
     return context
 

@@ -6,8 +6,7 @@ from django.views.decorators.http import require_GET
 
 from beaconport.access import access_required
 from cases import selectors
-from cases.forms import AssignForm
-from cases.permissions import cases_shown, sees_all_cases
+from cases.permissions import cases_shown, leads_cases
 
 PAGE_SIZE = 25
 
@@ -58,9 +57,13 @@ def my_cases(request):
     )
 
 
-@access_required(test=sees_all_cases, methods=["GET"])
+@access_required(test=leads_cases, methods=["GET"])
 def queue(request):
-    """A review lead's queue of open cases, with a form to assign an investigator to each."""
+    """A lead's queue of the open cases in their scope, each linked to its assign page.
+
+    The assign page offers the investigators of the case's team with their caseloads; the
+    queue offers no per-row list of people, so its cost does not grow with the staff.
+    """
     unassigned_only = request.GET.get("unassigned") == "1"
     cases = selectors.case_queue(request.user)
     if unassigned_only:
@@ -68,20 +71,12 @@ def queue(request):
     page = _paginate(request, cases)
     rows = cases_shown(request.user, page.object_list)
     assignees = selectors.case_assignees(case.pk for case in rows)
-    choices = list(selectors.investigators())
     return render(
         request,
         "cases/queue.html",
         {
             "page_obj": page,
-            "rows": [
-                {
-                    "case": case,
-                    "assignees": assignees.get(case.pk, []),
-                    "form": AssignForm(investigators=choices, auto_id=f"id_{case.reference}_%s"),
-                }
-                for case in rows
-            ],
+            "rows": [{"case": case, "assignees": assignees.get(case.pk, [])} for case in rows],
             "unassigned_only": unassigned_only,
         },
     )

@@ -5,15 +5,23 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from beaconport.forms import service_errors_onto
 from cases import selectors
-from cases.forms import AssignForm, CaseEditForm, EligibilityDecisionForm, TransitionForm
-from cases.permissions import ASSIGN, CHANGE, TRIAGE
+from cases.forms import (
+    AssignForm,
+    CaseEditForm,
+    EligibilityDecisionForm,
+    TransitionForm,
+    UnassignForm,
+)
+from cases.permissions import ASSIGN, CHANGE, TRIAGE, assignable_investigators, assignment_history
 from cases.services import assignment, workflow
 from cases.services import cases as case_services
 from cases.services.errors import StaleEdit
 from cases.views.base import back_to_case, case_for_change, case_methods, render_form, save_or_show
 from cases.views.detail import case_context
 
+ASSIGN_TEMPLATE = "cases/assign.html"
 CASE_FIELDS = list(CaseEditForm.base_fields.keys() - {"version"})
 
 
@@ -124,37 +132,65 @@ def _next_or_case(request, case):
     return back_to_case(case, "summary")
 
 
-@case_methods("POST")
+@case_methods("GET", "POST")
 def case_assign(request, reference):
-    """A review lead gives an investigator the case (and with it, sight of it)."""
+    """A lead gives an investigator of the case's team the case, saying why and until when.
+
+    Offered: only the active investigators of a team covering the case's force, each with
+    their caseload; never every investigator nationally.
+    """
     case = case_for_change(request, reference, ASSIGN)
-    form = AssignForm(request.POST, investigators=list(selectors.investigators()))
+    candidates = list(assignable_investigators(case))
+    page = {
+        "title": "Assign an investigator",
+        "submit_label": "Assign",
+        "intro": f"Investigators of the teams covering {case.force}, each with the number of "
+        "open cases they hold. The reason is kept with the assignment; an end date stops "
+        "their access after that day.",
+        "history": list(assignment_history(case)[:20]),
+    }
+
+    def make_form(data=None):
+        return AssignForm(data, investigators=candidates)
+
+    if request.method == "GET":
+        return render_form(request, case, make_form(), **page, template=ASSIGN_TEMPLATE)
+    form = make_form(request.POST)
     if form.is_valid():
         try:
-            assignment.case_assign(case=case, investigator=form.chosen(), by=request.user)
+            assignment.case_assign(
+                case=case,
+                investigator=form.chosen(),
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                until=form.cleaned_data["until"],
+            )
         except ValidationError as error:
-            form.add_error(None, error.messages)
+            service_errors_onto(form, error)
         else:
             messages.success(
                 request, f"{case.reference} assigned to {form.chosen().get_username()}."
             )
             return _next_or_case(request, case)
-    return render_form(
-        request, case, form, title="Assign an investigator", submit_label="Assign", status=400
-    )
+    return render_form(request, case, form, status=400, **page, template=ASSIGN_TEMPLATE)
 
 
 @case_methods("POST")
 def case_unassign(request, reference):
-    """A review lead takes an investigator off the case."""
+    """A lead takes an investigator off the case (from the next request, they cannot see it)."""
     case = case_for_change(request, reference, ASSIGN)
     assigned = selectors.case_assignees([case.pk]).get(case.pk, [])
-    form = AssignForm(request.POST, investigators=assigned)
+    form = UnassignForm(request.POST, investigators=assigned)
     if form.is_valid():
         try:
-            assignment.case_unassign(case=case, investigator=form.chosen(), by=request.user)
+            assignment.case_unassign(
+                case=case,
+                investigator=form.chosen(),
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as error:
-            form.add_error(None, error.messages)
+            service_errors_onto(form, error)
         else:
             messages.success(
                 request, f"{form.chosen().get_username()} no longer works {case.reference}."

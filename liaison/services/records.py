@@ -104,15 +104,24 @@ def records_open_for_parties(*, party_ids) -> int:
 
 @transaction.atomic
 def record_assign(
-    *, record: LiaisonRecord, officer, by, version: int | None = None
+    *, record: LiaisonRecord, officer, by, reason: str, version: int | None = None
 ) -> LiaisonRecord:
     """A liaison lead gives a victim's record to an officer (or takes it back: officer None).
 
-    The record's open follow-ups and their reminders move to the new officer.
+    Only an active liaison officer (or lead) in a team covering the force of the victim's
+    case can be given it, and only with a reason, which is kept as the audit row's
+    justification. The record's open follow-ups and their reminders move to the new officer.
     """
     require(by, "assign", record, "assign this record")
-    if officer is not None and not assignable_officers().filter(pk=officer.pk).exists():
-        raise ValidationError({"officer": "Choose an active liaison officer."})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why: the reason is kept in the audit log."})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": "Keep the reason to 2000 characters."})
+    if officer is not None and not assignable_officers(record).filter(pk=officer.pk).exists():
+        raise ValidationError(
+            {"officer": "Choose an active liaison officer in a team covering this case's force."}
+        )
     current = keep_party(record, lock_current(record))
     if version is not None:
         check_version(
@@ -134,6 +143,7 @@ def record_assign(
         operation=Operation.ALTER,
         actor=by,
         obj=current,
+        justification=reason,
         changes=audit_delta(old, current, ASSIGNMENT),
         person=person_of(record),
     )

@@ -77,7 +77,12 @@ def test_contact_record_costs_exactly_one_more_query_for_its_audit_row(
 ):
     officer = _fresh(liaison_officer)
     records = [
-        record_assign(record=LiaisonRecordFactory(), officer=officer, by=liaison_lead)
+        record_assign(
+            reason="Synthetic assignment",
+            record=LiaisonRecordFactory(),
+            officer=officer,
+            by=liaison_lead,
+        )
         for _ in range(2)
     ]
 
@@ -132,7 +137,12 @@ def test_reading_a_liaison_record_through_the_permission_layer_costs_one_query_m
     liaison_officer, liaison_lead, django_assert_num_queries, monkeypatch
 ):
     officer = _fresh(liaison_officer)
-    record = record_assign(record=LiaisonRecordFactory(), officer=officer, by=liaison_lead)
+    record = record_assign(
+        reason="Synthetic assignment",
+        record=LiaisonRecordFactory(),
+        officer=officer,
+        by=liaison_lead,
+    )
 
     found, rows, inserts = _count(
         django_assert_num_queries, RECORD_READ_QUERIES, lambda: record_get_for(officer, record.pk)
@@ -152,7 +162,12 @@ def test_a_liaison_page_writes_one_audit_row_however_many_records_it_shows(
     client, liaison_officer, liaison_lead, count
 ):
     for _ in range(count):
-        record_assign(record=LiaisonRecordFactory(), officer=liaison_officer, by=liaison_lead)
+        record_assign(
+            reason="Synthetic assignment",
+            record=LiaisonRecordFactory(),
+            officer=liaison_officer,
+            by=liaison_lead,
+        )
     client.force_login(liaison_officer)
     before = AuditEvent.objects.count()
     response = client.get(reverse("liaison:my_victims"))

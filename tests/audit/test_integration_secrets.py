@@ -72,7 +72,7 @@ def story(
     """Scenario-shaped run: a case and its victim, liaison with her, pages read."""
     today = timezone.localdate()
     case = CaseFactory()
-    case_assign(case=case, investigator=investigator, by=review_lead)
+    case_assign(reason="Synthetic assignment", case=case, investigator=investigator, by=review_lead)
     case = type(case).objects.get(pk=case.pk)
     case = case_update(
         case=case, by=investigator, version=case.version, summary=SECRETS["case_summary"]
@@ -103,7 +103,9 @@ def story(
     flag_set(party=suspect, by=investigator, kind="dangerous", reason=SECRETS["flag_reason"])
 
     record = LiaisonRecord.objects.get(party=victim)
-    record_assign(record=record, officer=liaison_officer, by=liaison_lead)
+    record_assign(
+        reason="Synthetic assignment", record=record, officer=liaison_officer, by=liaison_lead
+    )
     with django_capture_on_commit_callbacks(execute=True):  # the arrest opens a follow-up
         event_record(
             case=case,

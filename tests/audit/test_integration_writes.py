@@ -52,7 +52,7 @@ def _rows_after(seq):
 @pytest.fixture
 def case(investigator, review_lead):
     case = make_case(suspects=1, victims=1)
-    case_assign(case=case, investigator=investigator, by=review_lead)
+    case_assign(reason="Synthetic assignment", case=case, investigator=investigator, by=review_lead)
     return case
 
 
@@ -63,7 +63,12 @@ def suspect(case):
 
 @pytest.fixture
 def record(liaison_officer, liaison_lead):
-    return record_assign(record=LiaisonRecordFactory(), officer=liaison_officer, by=liaison_lead)
+    return record_assign(
+        reason="Synthetic assignment",
+        record=LiaisonRecordFactory(),
+        officer=liaison_officer,
+        by=liaison_lead,
+    )
 
 
 # --- cases ----------------------------------------------------------------------------------
@@ -73,7 +78,9 @@ def test_assigning_and_unassigning_an_investigator_alters_the_case(
     investigator, other_investigator, review_lead
 ):
     case = CaseFactory()
-    case_assign(case=case, investigator=other_investigator, by=review_lead)
+    case_assign(
+        reason="Synthetic assignment", case=case, investigator=other_investigator, by=review_lead
+    )
     row = assert_audited("alter", case, actor=review_lead)
     assert (row.case_id, row.changes) == (case.pk, {"assigned": [None, other_investigator.pk]})
     case_unassign(case=case, investigator=other_investigator, by=review_lead)
@@ -256,7 +263,9 @@ def test_an_event_opens_victims_follow_ups_in_one_row_and_closing_cancels_them(
 
 def test_assigning_a_record_alters_its_officer(liaison_officer, liaison_lead):
     record = LiaisonRecordFactory()
-    record = record_assign(record=record, officer=liaison_officer, by=liaison_lead)
+    record = record_assign(
+        reason="Synthetic assignment", record=record, officer=liaison_officer, by=liaison_lead
+    )
     row = assert_audited("alter", record, actor=liaison_lead)
     assert row.changes["officer"] == [None, liaison_officer.pk]
     assert (row.case_id, row.person_id) == (record.case_id, record.party.person_id)

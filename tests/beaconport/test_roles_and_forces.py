@@ -1,4 +1,4 @@
-"""Data migrations give every fresh database the six roles and the 43 forces."""
+"""Data migrations give every fresh database the roles and the 43 forces."""
 
 import pytest
 from django.contrib.auth.models import Group
@@ -18,6 +18,7 @@ def test_every_role_exists_as_a_group_after_migrate():
         "Analyst",
         "Administrator",
         "Auditor",
+        "National lead",
     }
     assert {role.value for role in ALL_ROLES} == expected
     assert expected <= names

@@ -5,8 +5,10 @@ import datetime
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from beaconport.roles import Role
 from cases import models
 from cases.permissions import grant_case_access
 from cases.services.intake import case_recompute
@@ -95,8 +97,7 @@ def test_no_case_is_added_or_deleted_in_the_admin(client, admin_user, case):
     assert client.get(admin_url(models.Case, "delete", case.pk)).status_code == 403
 
 
-def test_editing_a_case_in_the_admin_goes_through_the_service(client, admin_user, case):
-    client.force_login(admin_user)
+def _case_edit_data(client, case):
     page = client.get(admin_url(models.Case, "change", case.pk))
     form = page.context["adminform"].form
     data = {
@@ -120,6 +121,15 @@ def test_editing_a_case_in_the_admin_goes_through_the_service(client, admin_user
     transition = case.transitions.get()
     data["transitions-0-id"] = transition.pk
     data["transitions-0-case"] = case.pk
+    return data
+
+
+def test_editing_a_case_in_the_admin_goes_through_the_service(client, admin_user, case):
+    # Being a superuser is not a way into case data: the administrator edits the facts
+    # because they are also a national lead, whom the service lets change any case.
+    admin_user.groups.add(Group.objects.get(name=Role.NATIONAL_LEAD.value))
+    client.force_login(admin_user)
+    data = _case_edit_data(client, case)
     response = client.post(admin_url(models.Case, "change", case.pk), data)
     assert response.status_code == 302, response.context and response.context["errors"]
     case.refresh_from_db()
@@ -127,6 +137,20 @@ def test_editing_a_case_in_the_admin_goes_through_the_service(client, admin_user
     assert case.version == 2  # the service bumped it
     assert case.eligibility == "ineligible"  # and recomputed eligibility
     assert case.criteria.get(name="decision_window").result == "fail"
+
+
+def test_an_administrator_without_a_lead_role_cannot_change_a_case_in_the_admin(
+    client, admin_user, case
+):
+    client.force_login(admin_user)
+    data = _case_edit_data(client, case)
+    response = client.post(admin_url(models.Case, "change", case.pk), data, follow=True)
+    assert f"Not saved: You may not edit the case on {case.reference}" in (
+        response.content.decode()
+    )
+    case.refresh_from_db()
+    assert case.decision_on != datetime.date(2009, 6, 1)
+    assert case.version == 1
 
 
 def test_a_refused_admin_edit_saves_nothing_and_says_why(client, admin_user, case):

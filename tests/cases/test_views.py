@@ -174,7 +174,7 @@ def test_review_lead_assigns_an_investigator_from_the_queue(client, review_lead,
     case = make_case()
     response = signed_in(client, review_lead).post(
         reverse("cases:assign", args=[case.reference]),
-        {"investigator": investigator.pk, "next": QUEUE},
+        {"investigator": investigator.pk, "reason": "First review", "next": QUEUE},
     )
     assert response.status_code == 302
     assert response["Location"] == QUEUE
@@ -186,7 +186,8 @@ def test_review_lead_assigns_an_investigator_from_the_queue(client, review_lead,
 def test_assigning_someone_who_is_not_an_investigator_is_refused(client, review_lead, analyst):
     case = make_case()
     response = signed_in(client, review_lead).post(
-        reverse("cases:assign", args=[case.reference]), {"investigator": analyst.pk}
+        reverse("cases:assign", args=[case.reference]),
+        {"investigator": analyst.pk, "reason": "First review"},
     )
     assert response.status_code == 400
     assert list(users_assigned_to(case)) == []
@@ -196,7 +197,11 @@ def test_assignment_refuses_an_offsite_next_address(client, review_lead, investi
     case = make_case()
     response = signed_in(client, review_lead).post(
         reverse("cases:assign", args=[case.reference]),
-        {"investigator": investigator.pk, "next": "https://evil.example/"},
+        {
+            "investigator": investigator.pk,
+            "reason": "First review",
+            "next": "https://evil.example/",
+        },
     )
     assert response["Location"].startswith(detail(case))
 
@@ -255,7 +260,7 @@ def test_assigned_investigator_sees_the_victims_name_after_saying_why(
     ).exists()
 
 
-@pytest.mark.parametrize("persona", ["review_lead", "admin_user"])
+@pytest.mark.parametrize("persona", ["review_lead", "national_lead"])
 def test_people_not_assigned_see_pseudonyms_only(client, request, persona, own_case):
     user = request.getfixturevalue(persona)
     page = signed_in(client, user).get(detail(own_case)).content.decode()

@@ -59,7 +59,9 @@ def test_an_arrest_before_a_bank_holiday_is_due_tuesday_and_its_breach_is_report
     case = make_case(suspects=1, victims=1, received_on=datetime.date(2025, 6, 2))
     grant_case_access(investigator, case)
     (record,) = announce_victims(case)
-    record = record_assign(record=record, officer=liaison_officer, by=liaison_lead)
+    record = record_assign(
+        reason="Synthetic assignment", record=record, officer=liaison_officer, by=liaison_lead
+    )
 
     # Friday 22 August 2025: the investigator records the arrest on the case page.
     sign_in(page, investigator.username)

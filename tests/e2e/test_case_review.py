@@ -131,9 +131,15 @@ def test_review_lead_assigns_from_the_queue_and_only_the_assignee_finds_the_case
     rows = page.get_by_role("row")
     expect(rows.nth(1)).to_contain_text(p1.reference)  # P1 first, though received later
     expect(rows.nth(2)).to_contain_text(p3.reference)
-    page.get_by_label(f"Investigator for {p1.reference}").select_option(label=investigator.username)
-    page.get_by_role("button", name=f"Assign {p1.reference}").click()
+    page.get_by_role("link", name=f"Assign {p1.reference}").click()
+    # The assign page offers the team's investigators, each with their open caseload.
+    page.get_by_label("Investigator", exact=True).select_option(
+        label=f"{investigator.username} (0 open cases)"
+    )
+    page.get_by_label("Reason for the assignment").fill("First review of a P1 referral")
+    page.get_by_role("button", name="Assign").click()
     expect(page.get_by_role("status").first).to_contain_text(f"assigned to {investigator.username}")
+    nav(page, "Review queue").click()
     expect(rows.nth(1)).to_contain_text(investigator.username)
     page.screenshot(path=f"{SCREENSHOTS}/web-queue.png", full_page=True)
 

@@ -31,7 +31,12 @@ def at(day, hour=12, minute=0):
 
 @pytest.fixture
 def record(liaison_officer, liaison_lead):
-    return record_assign(record=LiaisonRecordFactory(), officer=liaison_officer, by=liaison_lead)
+    return record_assign(
+        reason="Synthetic assignment",
+        record=LiaisonRecordFactory(),
+        officer=liaison_officer,
+        by=liaison_lead,
+    )
 
 
 @pytest.fixture
@@ -243,12 +248,19 @@ def test_switching_enhanced_rights_off_needs_a_reason(record, liaison_officer):
 
 def test_only_a_liaison_lead_assigns_records(record, liaison_officer, other_liaison_officer):
     with pytest.raises(ActionNotPermitted):
-        record_assign(record=record, officer=other_liaison_officer, by=liaison_officer)
+        record_assign(
+            reason="Synthetic assignment",
+            record=record,
+            officer=other_liaison_officer,
+            by=liaison_officer,
+        )
 
 
 def test_an_investigator_cannot_be_given_a_victims_record(record, liaison_lead, investigator):
     with pytest.raises(ValidationError) as error:
-        record_assign(record=record, officer=investigator, by=liaison_lead)
+        record_assign(
+            reason="Synthetic assignment", record=record, officer=investigator, by=liaison_lead
+        )
     assert "officer" in error.value.message_dict
 
 

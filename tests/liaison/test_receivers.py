@@ -115,10 +115,14 @@ def test_follow_ups_go_to_the_officer_and_move_when_the_record_is_reassigned(
 ):
     case = make_case(victims=1)
     (record,) = announce_victims(case)
-    record = record_assign(record=record, officer=liaison_officer, by=liaison_lead)
+    record = record_assign(
+        reason="Synthetic assignment", record=record, officer=liaison_officer, by=liaison_lead
+    )
     record_event(case, "arrest", D(2025, 8, 22), investigator)
     assert FollowUp.objects.get(case=case).officer == liaison_officer
-    record_assign(record=record, officer=other_liaison_officer, by=liaison_lead)
+    record_assign(
+        reason="Synthetic assignment", record=record, officer=other_liaison_officer, by=liaison_lead
+    )
     assert FollowUp.objects.get(case=case).officer == other_liaison_officer
 
 

@@ -24,7 +24,9 @@ def at(day: datetime.date, hour: int = 12, minute: int = 0) -> datetime.datetime
 @pytest.fixture
 def record(liaison_officer, liaison_lead):
     record = LiaisonRecordFactory()
-    return record_assign(record=record, officer=liaison_officer, by=liaison_lead)
+    return record_assign(
+        reason="Synthetic assignment", record=record, officer=liaison_officer, by=liaison_lead
+    )
 
 
 @pytest.fixture
@@ -76,10 +78,13 @@ def test_each_stage_is_sent_once_to_the_officer_however_often_the_sweep_runs(
     assert Notification.objects.filter(user=liaison_officer).count() == 2
 
 
-def test_overdue_escalates_once_to_every_liaison_lead(follow_up, liaison_lead, make_user):
+def test_overdue_escalates_once_to_every_liaison_lead_of_the_team(
+    follow_up, liaison_lead, make_user, team
+):
     from beaconport.roles import Role
 
     second_lead = make_user("leo.liaisonlead", Role.LIAISON_LEAD)
+    team.members.add(second_lead)
     for minute in range(3):
         reminders_sweep(now=at(D(2025, 8, 27), 9, minute))
     assert stages_sent() == ["escalated", "overdue"]
@@ -164,8 +169,9 @@ def test_the_sweep_costs_the_same_queries_per_follow_up_whatever_the_count(
 ):
     for _ in range(5):
         make_followup(record, due_on=D(2025, 8, 26), starts_at=at(D(2025, 8, 22), 0))
-    # The batch and the leads once; per follow-up: lock (with officer, rule and party),
+    # The batch and who hears of escalations once (liaison leads, the forces their teams
+    # cover, national leads); per follow-up: lock (with officer, rule, party and case),
     # stages sent, deliveries, notifications, pointer update, the audit row (a disclosure:
     # the email left) and the savepoint around them.
-    with django_assert_num_queries(2 + 5 * 8):
+    with django_assert_num_queries(4 + 5 * 8):
         assert reminders_sweep(now=at(D(2025, 8, 26), 9)).delivered == 5

@@ -47,16 +47,22 @@ def sent_ids(folder: Path) -> list[str]:
 
 
 @pytest.fixture
-def overdue_followups(transactional_db, make_user):
+def overdue_followups(transactional_db, make_user, team):
     """Make n overdue follow-ups of an officer's victims; each owes 2 deliveries, 2 emails."""
     officer = make_user("lee.liaison", Role.LIAISON_OFFICER)
     lead = make_user("lena.liaisonlead", Role.LIAISON_LEAD)
+    team.members.add(officer, lead)
 
     def make(n: int):
         yesterday = timezone.localdate() - datetime.timedelta(days=1)
         starts = timezone.now() - datetime.timedelta(days=5)
         for _ in range(n):
-            record = record_assign(record=LiaisonRecordFactory(), officer=officer, by=lead)
+            record = record_assign(
+                reason="Synthetic assignment",
+                record=LiaisonRecordFactory(),
+                officer=officer,
+                by=lead,
+            )
             make_followup(record, due_on=yesterday, starts_at=starts)
         # Each: "overdue" to the officer and "escalated" to the one lead.
         return {"deliveries": 2 * n, "emails": 2 * n, "notifications": 2 * n}

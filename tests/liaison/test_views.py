@@ -422,7 +422,7 @@ def test_the_team_view_shows_overdue_follow_ups_and_unassigned_records(
     assert "OVERDUE-ONE" in html
     assert "ON-TIME" not in html
     assert unassigned.pseudonym in html
-    assert f'action="{record_url(unassigned, "liaison:record_assign")}"' in html
+    assert f'href="{record_url(unassigned, "liaison:record_assign")}"' in html
 
 
 def test_the_lead_assigns_an_officer_and_the_record_joins_their_list(
@@ -433,7 +433,7 @@ def test_the_lead_assigns_an_officer_and_the_record_joins_their_list(
     client.force_login(liaison_lead)
     response = client.post(
         record_url(record, "liaison:record_assign"),
-        {"officer": str(liaison_officer.pk), "version": str(record.version)},
+        {"officer": str(liaison_officer.pk), "version": str(record.version), "reason": "Cover"},
     )
     assert response.status_code == 302
     record.refresh_from_db()
@@ -535,9 +535,10 @@ def test_the_record_page_costs_the_same_queries_for_5_or_50_entries(
     assert html.count("Synthetic contact ") == count
 
 
-# The overdue follow-ups, the unassigned records, the officers to offer (once for all forms);
-# the deadlines missed (breaches, counts per rule); one audit row naming every record shown.
-TEAM_QUERIES = PER_REQUEST + 3 + 2 + AUDIT
+# The overdue follow-ups, the unassigned records (each linked to its assign page, which
+# offers the team's officers: no list of people here); the deadlines missed (breaches,
+# counts per rule); one audit row naming every record shown.
+TEAM_QUERIES = PER_REQUEST + 2 + 2 + AUDIT
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -551,5 +552,5 @@ def test_the_team_view_costs_the_same_queries_for_5_or_50_rows(
     with django_assert_num_queries(TEAM_QUERIES):
         response = client.get(reverse("liaison:team"))
     html = response.content.decode()
-    assert html.count('class="assign-form"') == count
+    assert html.count('class="assign-link"') == count
     assert html.count("badge-overdue") == count

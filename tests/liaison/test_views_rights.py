@@ -277,7 +277,8 @@ def test_the_lead_takes_a_record_back_from_its_officer(client, liaison_lead, lia
     assert '<option value="">No officer</option>' in form
 
     response = client.post(
-        url("record_assign", record), {"officer": "", "version": str(record.version)}
+        url("record_assign", record),
+        {"officer": "", "version": str(record.version), "reason": "Officer on leave"},
     )
 
     assert response.status_code == 302
@@ -292,12 +293,16 @@ def test_taking_back_a_record_reassigned_meanwhile_is_refused(
     client, liaison_lead, liaison_officer, other_liaison_officer
 ):
     record = record_for(liaison_officer)
-    loaded = {"officer": "", "version": str(record.version)}
+    loaded = {"officer": "", "version": str(record.version), "reason": "Officer on leave"}
     client.force_login(liaison_lead)
     assert (
         client.post(
             url("record_assign", record),
-            {"officer": str(other_liaison_officer.pk), "version": str(record.version)},
+            {
+                "officer": str(other_liaison_officer.pk),
+                "version": str(record.version),
+                "reason": "Cover",
+            },
         ).status_code
         == 302
     )
