@@ -286,6 +286,9 @@ REFERRAL_FILE_MAX_BYTES = env_int("REFERRAL_FILE_MAX_BYTES", 128 * 2**20)
 # Celery's Django fix-up closes the database connection after every task unless told to
 # reuse it; reuse measured about four times the throughput (790 against 200 tasks/s).
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
+# Refused access is counted per user (or address), kind, route and minute; past this many
+# rows in a clock hour only the hour's overflow row counts (beaconport/security.py).
+SECURITY_EVENTS_PER_HOUR = env_int("SECURITY_EVENTS_PER_HOUR", 1000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
