@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from beaconport.demo import DEMO_REFERRALS
-from cases.models import Case
+from cases.models import Case, Team
 from cases.permissions import cases_visible_to
 
 pytestmark = pytest.mark.django_db
@@ -38,8 +38,22 @@ def test_the_demo_seed_imports_referrals_and_the_investigator_sees_only_theirs(
         "ineligible",
     }
     assert cases_visible_to(other_investigator).count() == 0
+    # The demo team covers the demo's forces, so its review lead sees every demo case; the
+    # national lead sees them too, as a lead; the administrator (a superuser) sees none.
     lead = get_user_model().objects.get(username="review.lead")
     assert cases_visible_to(lead).count() == DEMO_REFERRALS
+    team = Team.objects.get(name="Demo team")
+    assert set(team.members.values_list("username", flat=True)) == {
+        "investigator",
+        "review.lead",
+        "liaison.officer",
+        "liaison.lead",
+    }
+    national = get_user_model().objects.get(username="national.lead")
+    assert cases_visible_to(national).count() == DEMO_REFERRALS
+    assert "national.lead" in output
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and cases_visible_to(admin).count() == 0
 
 
 def test_seeding_the_demo_twice_adds_nothing_and_still_prints_the_logins(tmp_path, settings):
