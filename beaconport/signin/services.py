@@ -44,6 +44,11 @@ def totp_device_has(*, user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def backup_codes_left(*, user) -> int:
+    """How many unused backup codes the user has."""
+    return StaticToken.objects.filter(device__user=user).count()
+
+
 @transaction.atomic
 def totp_device_create(*, user, key: str, by) -> TOTPDevice:
     """A confirmed authenticator app for the user, holding a secret they already have."""

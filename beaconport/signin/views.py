@@ -13,13 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticToken
 
 from beaconport.signin.forms import CodeForm, EnrolForm
 from beaconport.signin.policy import two_factor_required
 from beaconport.signin.services import (
     SecondStepError,
     backup_codes_issue,
+    backup_codes_left,
     second_step_verify,
     totp_device_confirm,
     totp_device_has,
@@ -130,6 +130,6 @@ def two_factor(request):
     context = {
         "enabled": totp_device_has(user=user),
         "required": required,
-        "codes_left": StaticToken.objects.filter(device__user=user).count(),
+        "codes_left": backup_codes_left(user=user),
     }
     return render(request, "signin/two_factor.html", context)
