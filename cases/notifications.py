@@ -4,20 +4,19 @@ Email leaves the secure system, so it carries the case reference and what happen
 a name or a detail; the reader signs in to see the rest.
 """
 
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 
-from beaconport.roles import Role
 from cases.models import SuspectFlag, format_reference
+from cases.permissions import leads_to_tell
 
 
-def review_lead_addresses() -> list[str]:
-    """The email addresses of every active review lead."""
+def review_lead_addresses(force_id: int) -> list[str]:
+    """The email addresses of the review leads of the teams covering the force (the
+    national leads when no team's review lead covers it)."""
     return list(
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.REVIEW_LEAD.value)
+        leads_to_tell(force_id)
         .exclude(email="")
         .order_by("email")
         .values_list("email", flat=True)
@@ -27,14 +26,14 @@ def review_lead_addresses() -> list[str]:
 
 @transaction.atomic
 def flag_notify_review_leads(*, flag_id: int) -> int:
-    """Tell every review lead that a suspect on a case was flagged; once per flag.
+    """Tell the review leads of the case's team that a suspect was flagged; once per flag.
 
     Safe to run twice: the flag row is locked and remembers when the leads were told.
     Returns how many emails were sent.
     """
     flag = (
         SuspectFlag.objects.select_for_update(of=("self",))
-        .select_related("party")
+        .select_related("party__case")
         .filter(pk=flag_id)
         .first()
     )
@@ -48,7 +47,8 @@ def flag_notify_review_leads(*, flag_id: int) -> int:
         "Sign in to Beaconport to see the case. This email holds no names or details "
         "because email leaves the secure system.\n"
     )
-    messages = [EmailMessage(subject, body, to=[address]) for address in review_lead_addresses()]
+    addresses = review_lead_addresses(flag.party.case.force_id)
+    messages = [EmailMessage(subject, body, to=[address]) for address in addresses]
     sent = get_connection().send_messages(messages) if messages else 0
     flag.leads_notified_at = timezone.now()
     flag.save(update_fields=["leads_notified_at"])

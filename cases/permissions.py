@@ -332,6 +332,19 @@ def assignable_investigators(case: Case) -> QuerySet:
     )
 
 
+def leads_to_tell(force_id: int) -> QuerySet:
+    """Who hears of something urgent on a case of this force: the active review leads of the
+    teams covering it, or, when no team's review lead covers it, the national leads."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True)
+    members = Team.members.through.objects.filter(team__forces=force_id).values("user_id")
+    leads = users.filter(groups__name=Role.REVIEW_LEAD.value, pk__in=members)
+    if leads.exists():
+        return leads
+    return users.filter(groups__name=Role.NATIONAL_LEAD.value)
+
+
 def assignment_history(case: Case) -> QuerySet:
     """Every spell of an investigator on the case, newest first, with who gave and ended it."""
     return CaseAssignment.objects.filter(case=case).select_related(

@@ -176,18 +176,22 @@ def test_an_active_flags_reason_and_review_date_can_be_corrected(case, suspect, 
     assert (updated.reason, updated.version) == ("Threats to a witness", 2)
 
 
-def test_setting_a_flag_emails_every_review_lead_once_with_reference_and_kind_only(
+def test_setting_a_flag_emails_every_review_lead_of_the_team_once_with_reference_and_kind_only(
     case,
     suspect,
     investigator,
     review_lead,
     make_user,
+    team,
+    other_team_review_lead,
+    national_lead,
     django_capture_on_commit_callbacks,
 ):
     from beaconport.roles import Role
 
     second_lead = make_user("rhea.lead", Role.REVIEW_LEAD)
     make_user("ruth.retired", Role.REVIEW_LEAD, is_active=False)
+    team.members.add(second_lead)
     person = suspect.person
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         flag = flag_set(
@@ -207,6 +211,25 @@ def test_setting_a_flag_emails_every_review_lead_once_with_reference_and_kind_on
         for secret in (person.surname, person.forenames, "Secret travel plans", suspect.ref):
             assert secret not in text
     assert investigator.email not in [m.to[0] for m in mail.outbox]
+    # Neither another region's lead nor the national lead: the team covering the force has one.
+    assert other_team_review_lead.email not in [m.to[0] for m in mail.outbox]
+    assert national_lead.email not in [m.to[0] for m in mail.outbox]
+
+
+def test_a_flag_on_a_force_no_team_lead_covers_goes_to_the_national_leads(
+    investigator, national_lead, make_user
+):
+    from cases.models import Force
+    from cases.permissions import grant_case_access
+    from tests.factories import make_case
+
+    case = make_case(force=Force.objects.get(slug="cumbria"))
+    grant_case_access(investigator, case)
+    flag = flag_set(
+        party=case.parties.get(ref="S1"), by=investigator, kind="dangerous", reason="Threats"
+    )
+    notify_review_leads_of_flag(flag.pk)
+    assert [m.to for m in mail.outbox] == [[national_lead.email]]
 
 
 def test_no_email_or_signal_when_setting_a_flag_fails(
@@ -264,7 +287,7 @@ def test_a_liaison_officer_cannot_flag_a_suspect(case, suspect, liaison_officer)
 
 @pytest.mark.worker
 def test_a_real_worker_emails_the_leads_once_the_flag_is_committed(
-    tmp_path, monkeypatch, redis_url, start_worker, make_user
+    tmp_path, monkeypatch, redis_url, start_worker, make_user, team
 ):
     from beaconport.roles import Role
     from tests.worker import wait_for
@@ -276,6 +299,7 @@ def test_a_real_worker_emails_the_leads_once_the_flag_is_committed(
     worker = start_worker()
     investigator = make_user("ivy.investigator", Role.INVESTIGATOR)
     lead = make_user("rowan.lead", Role.REVIEW_LEAD)
+    team.members.add(lead)
     case = make_case()
     grant_case_access(investigator, case)
     suspect = case.parties.get(ref="S1")
