@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from beaconport.access import access_required
 from beaconport.audit import justification as justifications
@@ -89,8 +89,7 @@ def _csv_safe(value) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-@require_POST
-@auditor_required
+@access_required(test=is_auditor, methods=["POST"])
 def export(request):
     """The same events as a CSV download, logged as a disclosure with recipient and purpose."""
     form = AuditExportForm(request.POST)

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from beaconport.access import access_required
 from beaconport.forms import form_submitted
 from beaconport.roles import Role
 from cases.services.errors import StaleEdit
@@ -18,11 +17,6 @@ from liaison.models import Channel, Weekday
 LIAISON_ROLES = (Role.LIAISON_OFFICER, Role.LIAISON_LEAD)  # who has a caseload and a bell
 LEAD_ROLES = (Role.LIAISON_LEAD, Role.NATIONAL_LEAD)  # who has the team view
 FORM_TEMPLATE = "liaison/form_page.html"
-
-
-def role_required(*roles: Role, methods=None):
-    """A page only these roles have; everyone else gets 404, as for a page not there."""
-    return access_required(*roles, methods=methods)
 
 
 def victim_label(user, record) -> str:

@@ -223,7 +223,7 @@ LIAISON_READS = sorted(
 def test_opening_a_liaison_page_logs_what_it_showed(
     client, liaison_officer, liaison_lead, owned, name
 ):
-    arg, _, _, _ = LIAISON_ROUTES[name]
+    arg = LIAISON_ROUTES[name]
     user = liaison_lead if name in {"liaison:team", "liaison:record_assign"} else liaison_officer
     client.force_login(user)
     seq = last_seq()
