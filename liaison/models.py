@@ -448,7 +448,7 @@ class ReminderDelivery(models.Model):
 
     The unique (follow_up, stage) pair is what makes a reminder go exactly once however many
     sweeps run at the same time. `recipient` is the officer for officer stages; escalations
-    go to every liaison lead (`recipient_count` says how many were told).
+    go to the liaison leads of the case's team (`recipient_count` says how many were told).
     """
 
     follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="deliveries")

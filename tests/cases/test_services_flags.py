@@ -1,4 +1,4 @@
-"""Suspect flags: set at once, lift priority, tell every review lead (reference and kind only)."""
+"""Suspect flags: set at once, lift priority, tell the team's review leads (reference, kind)."""
 
 import datetime
 
