@@ -37,6 +37,8 @@ PERSONAS = {
     "administrator": "admin_user",  # is_staff, Administrator group, is_superuser
     "auditor": "auditor",
     "national_lead": "national_lead",  # group "National lead": every case and record
+    "other_team_review_lead": "other_team_review_lead",  # leads another region's cases
+    "other_team_liaison_lead": "other_team_liaison_lead",  # leads another region's victims
 }
 
 WEB_METHODS = ("GET", "POST")
@@ -47,7 +49,15 @@ CASE_SEERS = ("investigator", "review_lead", "national_lead")
 CASE_LEADS = ("review_lead", "national_lead")
 RECORD_SEERS = ("liaison_officer", "liaison_lead", "national_lead")
 RECORD_LEADS = ("liaison_lead", "national_lead")
-LIAISON_STAFF = ("liaison_officer", "other_liaison_officer", "liaison_lead")
+# Who has a role's page at all (its content is their own scope: maybe empty).
+REVIEW_LEADS = (*CASE_LEADS, "other_team_review_lead")
+LIAISON_LEADS = (*RECORD_LEADS, "other_team_liaison_lead")
+LIAISON_STAFF = (
+    "liaison_officer",
+    "other_liaison_officer",
+    "liaison_lead",
+    "other_team_liaison_lead",
+)
 
 
 def only(people, status, *, otherwise=404, anonymous=302) -> dict:
@@ -83,6 +93,15 @@ def case_post_only(people=CASE_SEERS, post=400) -> dict:
     return page(only(CASE_SEERS, 405), only(people, post))
 
 
+def liaison_list() -> dict:
+    """A liaison API list: liaison staff and national leads get their scope; others 403."""
+    staff = (*LIAISON_STAFF, "national_lead")
+    return {
+        m: only(staff, 200 if m == "GET" else 405, otherwise=403, anonymous=403)
+        for m in API_METHODS
+    }
+
+
 def record_form(people=RECORD_SEERS) -> dict:
     return page(only(people, 200), only(people, 400))
 
@@ -116,7 +135,7 @@ POLICY = {
     "accounts:token_revoke": page(everyone(405), everyone(404)),
     # --- cases -----------------------------------------------------------------------------
     "cases:my_cases": page(everyone(200), everyone(405)),  # a list of what each may see
-    "cases:queue": page(only(CASE_LEADS, 200), only(CASE_LEADS, 405)),
+    "cases:queue": page(only(REVIEW_LEADS, 200), only(REVIEW_LEADS, 405)),
     "cases:detail": page(only(CASE_SEERS, 200), only(CASE_SEERS, 405)),
     "cases:edit": case_form(),
     "cases:eligibility": case_form(CASE_LEADS),
@@ -136,7 +155,7 @@ POLICY = {
     "cases:finding_edit": case_form(),
     # --- liaison ---------------------------------------------------------------------------
     "liaison:my_victims": page(only(LIAISON_STAFF, 200), only(LIAISON_STAFF, 405)),
-    "liaison:team": page(only(RECORD_LEADS, 200), only(RECORD_LEADS, 405)),
+    "liaison:team": page(only(LIAISON_LEADS, 200), only(LIAISON_LEADS, 405)),
     "liaison:notifications": page(only(LIAISON_STAFF, 200), only(LIAISON_STAFF, 405)),
     "liaison:notifications_read_all": page(only(LIAISON_STAFF, 405), only(LIAISON_STAFF, 302)),
     "liaison:notification_read": page(  # the officer's own notification
@@ -165,18 +184,8 @@ POLICY = {
     "api:case-list": api(get=200),  # each caller's own cases
     "api:case-detail": api(get=only(CASE_SEERS, 200, anonymous=403)),
     "api:case-events": api(post=only(CASE_SEERS, 400, anonymous=403)),
-    "api:liaison-record-list": api(
-        **{
-            m.lower(): only((*LIAISON_STAFF, "national_lead"), a, otherwise=403, anonymous=403)
-            for m, a in zip(API_METHODS, (200, 405, 405, 405, 405), strict=True)
-        }
-    ),
-    "api:liaison-followup-list": api(
-        **{
-            m.lower(): only((*LIAISON_STAFF, "national_lead"), a, otherwise=403, anonymous=403)
-            for m, a in zip(API_METHODS, (200, 405, 405, 405, 405), strict=True)
-        }
-    ),
+    "api:liaison-record-list": liaison_list(),
+    "api:liaison-followup-list": liaison_list(),
 }
 
 # --- Django admin ----------------------------------------------------------------------------

@@ -103,11 +103,6 @@ def auditor(make_user):
 
 
 @pytest.fixture
-def national_lead(make_user):
-    return make_user("nia.national", Role.NATIONAL_LEAD)
-
-
-@pytest.fixture
 def world(request, investigator, liaison_officer):
     """One of everything a route can name, belonging to the investigator and the officer."""
     case = make_case(summary="The investigator's case (synthetic).")
