@@ -57,16 +57,21 @@ def outside_pointers(text: str) -> list[str]:
     return [pointer for pointer in OUTSIDE_POINTERS if pointer in text]
 
 
+SKIPPED_FOLDERS = {".git", ".venv", "var", "node_modules", "test-artifacts", "__pycache__"}
+
+
 def tracked_text_files() -> list[Path]:
-    listed = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
-    ).stdout.split(b"\0")
-    paths = []
-    for name in filter(None, listed):
-        path = ROOT / name.decode()
-        if path.is_file() and b"\0" not in path.read_bytes()[:4096]:
-            paths.append(path)
-    return paths
+    """The repository's text files: git's list in a checkout, else every file outside tools."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True)
+    if listed.returncode == 0:
+        candidates = [ROOT / name.decode() for name in listed.stdout.split(b"\0") if name]
+    else:  # an exported copy with no .git
+        candidates = [
+            path
+            for path in ROOT.rglob("*")
+            if not SKIPPED_FOLDERS.intersection(path.relative_to(ROOT).parts)
+        ]
+    return [path for path in candidates if path.is_file() and b"\0" not in path.read_bytes()[:4096]]
 
 
 def test_nothing_in_the_repository_points_outside_it():
