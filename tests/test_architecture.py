@@ -57,7 +57,17 @@ def outside_pointers(text: str) -> list[str]:
     return [pointer for pointer in OUTSIDE_POINTERS if pointer in text]
 
 
-SKIPPED_FOLDERS = {".git", ".venv", "var", "node_modules", "test-artifacts", "__pycache__"}
+SKIPPED_FOLDERS = {
+    ".git",
+    ".venv",
+    "var",
+    "node_modules",
+    "test-artifacts",
+    "__pycache__",
+    ".ruff_cache",
+    ".pytest_cache",
+    "beaconport.egg-info",
+}
 
 
 def tracked_text_files() -> list[Path]:
