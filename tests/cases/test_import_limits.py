@@ -7,6 +7,7 @@ import os
 import resource
 import subprocess
 import sys
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -17,6 +18,7 @@ from cases.referrals.importer import ReferralImportFailed, referral_file_import
 from cases.referrals.reader import MAX_REFERRAL_VALUES, schema_depth
 from cases.referrals.validate import file_schema
 from tests.cases.test_import import ROOT, SAMPLE, refused, run_import, sample, snapshot, write
+from tests.services import require_service
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +62,12 @@ def run_in_subprocess(path, tmp_path) -> tuple[int, str, int]:
     child limited to 1 GiB of address space, on this test's database: if the importer
     misbehaves, the child dies of MemoryError and the test fails; the machine does not."""
     database = connection.settings_dict
+    # The child shares this test's database, which only a server can offer.
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
+    password = f":{quote(database['PASSWORD'])}" if database.get("PASSWORD") else ""
     url = (
-        f"postgresql://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+        f"postgresql://{quote(database['USER'])}{password}@{database['HOST']}:"
+        f"{database['PORT']}/{database['NAME']}"
     )
     err = tmp_path / "stderr.txt"
     with err.open("w") as stderr:
