@@ -165,3 +165,17 @@ def security_events(*, username: str = "", since=None, until=None):
         end = datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time.min)
         events = events.filter(minute__lt=timezone.make_aware(end))
     return events.order_by("-minute", "-pk")
+
+
+@transaction.atomic
+def security_events_purge(*, before: datetime.datetime, dry_run: bool = False) -> int:
+    """Delete the security events of minutes before `before`; how many rows (or would be).
+
+    With the hourly cap this bounds the table in total, not only its growth: kept for N days,
+    it never holds more than about N x 24 x (cap + 1) rows.
+    """
+    old = SecurityEvent.objects.filter(minute__lt=before)
+    if dry_run:
+        return old.count()
+    deleted, _ = old.delete()
+    return deleted

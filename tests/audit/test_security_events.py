@@ -178,3 +178,27 @@ def test_the_auditor_filters_by_user_and_day_and_pages(client, auditor, investig
     assert [event.username for event in dated.context["events"]] == [analyst.username]
     wrong = client.get(url, {"since": "2026-02-02", "until": "2026-01-01"})
     assert wrong.status_code == 400
+
+
+def test_the_purge_keeps_what_is_younger_than_the_retention_and_says_how_many(make_user):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    prober = make_user("prober")
+    now = timezone.now()
+    for days_ago in (500, 401, 10):
+        security_event_record(
+            kind="wrong_role",
+            route=f"cases:r{days_ago}",
+            user=prober,
+            at=now - datetime.timedelta(days=days_ago),
+        )
+    out = StringIO()
+    call_command("security_events_purge", "--days", "400", "--dry-run", stdout=out)
+    assert out.getvalue().startswith("Would delete 2 security event row(s)")
+    assert SecurityEvent.objects.count() == 3
+    call_command("security_events_purge", "--days", "400", stdout=StringIO())
+    assert list(SecurityEvent.objects.values_list("route", flat=True)) == ["cases:r10"]
+    with pytest.raises(CommandError):
+        call_command("security_events_purge", "--days", "0")
