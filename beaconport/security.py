@@ -33,9 +33,14 @@ def per_hour_cap() -> int:
 
 
 def _clean(value, limit: int) -> str:
-    # Ids come from URLs: keep them printable, short and free of the list separator.
-    text = "".join(ch for ch in str(value or "") if ch.isprintable() and ch not in ",%_\\")
-    return text[:limit]
+    """Printable characters only, cut to the column's length."""
+    return "".join(ch for ch in str(value or "") if ch.isprintable())[:limit]
+
+
+def _clean_id(value) -> str:
+    # Ids come from URLs: also free of the list separator and of LIKE's wildcards, which
+    # the upsert's "already listed?" test would otherwise read as patterns.
+    return "".join(ch for ch in _clean(value, 200) if ch not in ",%_\\")[:40]
 
 
 _TABLE = SecurityEvent._meta.db_table
@@ -97,7 +102,7 @@ def security_event_record(
         kind,
         _clean(route, 200) or "?",
         _clean(object_type, 100),
-        _clean(object_id, 40),
+        _clean_id(object_id),
         minute,
         at,
         at,

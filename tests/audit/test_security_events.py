@@ -202,3 +202,13 @@ def test_the_purge_keeps_what_is_younger_than_the_retention_and_says_how_many(ma
     assert list(SecurityEvent.objects.values_list("route", flat=True)) == ["cases:r10"]
     with pytest.raises(CommandError):
         call_command("security_events_purge", "--days", "0")
+
+
+def test_a_route_name_is_kept_whole_and_an_id_loses_only_separators(client, investigator):
+    client.force_login(investigator)
+    assert client.get(reverse("liaison:my_victims")).status_code == 404
+    assert SecurityEvent.objects.get().route == "liaison:my_victims"
+    security_event_record(
+        kind="not_yours", route="cases:party_edit", object_type="cases.caseparty", object_id="S_1,%"
+    )
+    assert SecurityEvent.objects.get(route="cases:party_edit").object_ids == "S1"
