@@ -36,12 +36,12 @@ def _reason(reason: str | None, field: str = "reason") -> str:
 
 
 def _until(until, now) -> datetime.datetime | None:
-    """The end of the assignment as a moment: a date means the end of that day (UTC)."""
+    """The end of the assignment as a moment: a date means the end of that day, local time."""
     if until is None:
         return None
     if not isinstance(until, datetime.datetime):
-        until = datetime.datetime.combine(
-            until + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC
+        until = timezone.make_aware(
+            datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time.min)
         )
     if until <= now:
         raise ValidationError({"until": "The end date must be in the future."})
@@ -96,10 +96,8 @@ def case_assign(*, case: Case, investigator, by, reason: str, until=None) -> Cas
         actor=by,
         obj=case,
         justification=reason,
-        changes={
-            "assigned": (None, investigator.pk),
-            "until": (None, expires_at.isoformat() if expires_at else None),
-        },
+        changes={"assigned": (None, investigator.pk)}
+        | ({"until": (None, expires_at.isoformat())} if expires_at else {}),
     )
     return spell
 

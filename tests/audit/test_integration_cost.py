@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from beaconport.audit.models import AuditEvent
 from beaconport.roles import roles_of
-from cases.permissions import case_get_for, grant_case_access
+from cases.permissions import case_get_for, grant_case_access, led_force_ids
 from cases.services.workflow import case_transition
 from cases.vocabulary import CaseStatus
 from liaison.permissions import record_get_for
@@ -24,9 +24,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _fresh(user):
-    """The user as a request sees them: reloaded, with their roles read once."""
+    """The user as a request sees them: reloaded, with their roles and (for a lead) the
+    forces of their teams read once, as the first permission check of a request does."""
     user = type(user).objects.get(pk=user.pk)
     roles_of(user)
+    led_force_ids(user)
     return user
 
 

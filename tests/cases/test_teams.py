@@ -171,7 +171,7 @@ def test_assigning_keeps_who_when_why_and_until_and_audits_the_reason(
     spell = CaseAssignment.objects.get()
     assert (spell.case, spell.investigator, spell.assigned_by) == (ours, investigator, review_lead)
     assert spell.reason == "Holiday cover for DC Example"
-    assert spell.expires_at.date() == until + datetime.timedelta(days=1)
+    assert timezone.localtime(spell.expires_at).date() == until + datetime.timedelta(days=1)
     assert spell.ended_at is None
     grants = CaseUserObjectPermission.objects.filter(user=investigator, content_object=ours)
     assert {g.expires_at for g in grants} == {spell.expires_at}
@@ -179,6 +179,7 @@ def test_assigning_keeps_who_when_why_and_until_and_audits_the_reason(
     assert row.justification == "Holiday cover for DC Example"
     assert row.actor_id == review_lead.pk
     assert row.changes["assigned"] == [None, investigator.pk]
+    assert row.changes["until"] == [None, spell.expires_at.isoformat()]
     # The history shows on the assign page.
     assert "Holiday cover for DC Example" in client.get(assign_url(ours)).content.decode()
 
