@@ -9,14 +9,12 @@ no example database); each property prints how many inputs it tried.
 
 import datetime
 import unicodedata
-from collections import Counter
 
 import pytest
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from beaconport import inputs
@@ -25,33 +23,11 @@ from cases.permissions import grant_case_access
 from liaison.models import DoNotContact, FollowUp
 from tests.beaconport.test_inputs_everywhere import FORMS
 from tests.factories import make_case
+from tests.fuzzing import OUTCOMES, TRIED, bounded
 from tests.liaison.test_views_setup import contact_post, record_for
 
-TRIED: Counter = Counter()  # inputs tried, by test
-OUTCOMES: Counter = Counter()  # (test, outcome)
 INVISIBLE = sorted(inputs.BIDI_CONTROLS | inputs.ZERO_WIDTH | {"\x00", "\x1b", "\x7f", "\u2028"})
 REFUSED_CATEGORIES = {"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp"}
-
-
-def bounded(examples: int):
-    return hypothesis_settings(
-        max_examples=examples,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
-
-
-@pytest.fixture
-def report_tried(request, capsys):
-    """Prints, after the property ran, how many inputs it tried (and records it)."""
-    yield
-    name = request.node.name
-    outcomes = ", ".join(f"{n} {o}" for (test, o), n in sorted(OUTCOMES.items()) if test == name)
-    request.node.user_properties.append(("fuzz_inputs_tried", TRIED[name]))
-    with capsys.disabled():
-        print(f"\n[fuzz] {name}: {TRIED[name]} inputs tried ({outcomes})")
 
 
 def tried(request) -> None:

@@ -8,13 +8,11 @@ property prints how many inputs it tried (`-s` not needed: it writes past the ca
 
 import datetime
 import json
-from collections import Counter
 from contextlib import contextmanager
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from beaconport.audit.models import AuditEvent
@@ -29,36 +27,15 @@ from cases.referrals.importer import (
 )
 from cases.referrals.validate import FORMAT, file_schema
 from cases.selectors import case_detail_queryset
+from tests.fuzzing import OUTCOMES, TRIED, bounded
 
 pytestmark = pytest.mark.django_db
 
-TRIED: Counter = Counter()  # inputs tried, by test
-OUTCOMES: Counter = Counter()  # (test, "refused" / "imported" / "failed")
 ITEM = file_schema()["properties"]["referrals"]["items"]["properties"]
 FORCES = ITEM["force"]["enum"]
 OFFENCE_TYPES = ITEM["offences"]["items"]["properties"]["type"]["enum"]
 PERSON = ITEM["victims"]["items"]["properties"]
 TODAY = datetime.date.today()
-
-
-def bounded(examples: int):
-    return hypothesis_settings(
-        max_examples=examples,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
-
-
-@pytest.fixture
-def report_tried(request, capsys):
-    """Prints, after the property ran, how many inputs it tried."""
-    yield
-    name = request.node.name
-    outcomes = ", ".join(f"{n} {o}" for (test, o), n in sorted(OUTCOMES.items()) if test == name)
-    with capsys.disabled():
-        print(f"\n[fuzz] {name}: {TRIED[name]} inputs tried" + (f" ({outcomes})" * bool(outcomes)))
 
 
 def written_nothing() -> tuple:
