@@ -14,6 +14,9 @@ class Heartbeat(models.Model):
         return f"{self.name} at {self.last_seen:%Y-%m-%d %H:%M:%S}"
 
 
+SIGNIN_WHO = "signin:"
+
+
 class SecurityEvent(models.Model):
     """Refused access, counted: who was turned away, how, on which route, from where, when.
 
@@ -27,9 +30,13 @@ class SecurityEvent(models.Model):
         NOT_YOURS = "not_yours", "Record not theirs (answered 404)"
         WRONG_ROLE = "wrong_role", "Page not for their role (answered 404)"
         FORBIDDEN = "forbidden", "Refused (answered 403)"
+        SIGNIN_FAILED = "signin_failed", "Wrong password or unknown username at sign-in"
+        LOCKED_OUT = "locked_out", "Sign-in refused: account or address locked out"
         OVERFLOW = "overflow", "More refusals this hour, past the cap (counted only)"
 
-    who = models.CharField(max_length=80)  # "user:<id>", or "address:<ip>" when signed out
+    # "user:<id>", or "address:<ip>" when signed out; for a failed sign-in or a lockout,
+    # "signin:<the username tried>" (cut to fit), whether or not such an account exists.
+    who = models.CharField(max_length=80)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -63,3 +70,8 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.route} by {self.username or self.address} x{self.hits}"
+
+    @property
+    def username_tried(self) -> str:
+        """For a failed sign-in or a lockout, the username typed (it may name no account)."""
+        return self.who.removeprefix(SIGNIN_WHO) if self.who.startswith(SIGNIN_WHO) else ""

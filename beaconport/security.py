@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from beaconport.access import FORBIDDEN
-from beaconport.models import SecurityEvent
+from beaconport.models import SIGNIN_WHO, SecurityEvent
 
 DEFAULT_PER_HOUR = 1000
 MAX_IDS = 250  # characters of object_ids kept; the column holds 300
@@ -83,17 +83,20 @@ def security_event_record(
     object_type: str = "",
     object_id: str = "",
     at: datetime.datetime | None = None,
+    who: str = "",
 ) -> None:
     """Count one refusal into its minute's row; past the hour's cap, into the overflow row.
 
-    One statement under the cap, two past it; never more than one row per call.
+    `who` names the row's person when the signed-in user does not (a failed sign-in names
+    the username tried). One statement under the cap, two past it; never more than one row
+    per call.
     """
     at = at or timezone.now()
     minute = at.replace(second=0, microsecond=0)
     hour = minute.replace(minute=0)
     signed_in = user is not None and getattr(user, "is_authenticated", False)
     address = _clean(address, 45)
-    who = f"user:{user.pk}" if signed_in else f"address:{address}"
+    who = _clean(who, 80) or (f"user:{user.pk}" if signed_in else f"address:{address}")
     params = [
         who,
         user.pk if signed_in else None,
@@ -134,6 +137,35 @@ def note_refusal(request, *, kind: str, object_type: str = "", object_id: str = 
         pending = request._security_events = []
     if len(pending) < 10:  # one request refuses a handful of things at most
         pending.append(event)
+
+
+def security_signin_event_record(*, request, kind: str, username: str | None) -> None:
+    """Count a failed sign-in or a lockout (django-axes) as a security event, for auditors.
+
+    The row's `who` is "signin:" and the username tried, cut to fit: the event names the
+    person the way the others do, and only by what was typed (which may be a mistyped or
+    made-up name, or even a password typed in the wrong box, so it is kept in `who` alone
+    and never copied anywhere else). When the name is an account's, the row also links
+    that account and its username, so the auditor's username filter finds it. The password
+    is never handed here. The same bound holds: one row per name, kind, page and minute,
+    and the hourly cap, so a flood of guessed names grows the overflow counter.
+    """
+    from django.contrib.auth import get_user_model
+
+    from beaconport.audit.context import client_ip
+
+    tried = _clean(username, 150)
+    User = get_user_model()
+    account = (
+        User._default_manager.filter(**{User.USERNAME_FIELD: tried}).first() if tried else None
+    )
+    security_event_record(
+        kind=kind,
+        route=_route_of(request),
+        user=account,
+        address=client_ip(request),
+        who=(SIGNIN_WHO + tried)[:80],
+    )
 
 
 class SecurityEventMiddleware:
