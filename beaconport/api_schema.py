@@ -10,7 +10,9 @@ error responses DRF actually sends, each with a small schema matching the body:
 - 404: `{"detail": "..."}` for a record that is missing or not the caller's (the same
   answer, see `cases.permissions.case_get_for`), or a list page past the end;
 - 415: `{"detail": "..."}` for a body in a media type the operation does not read;
-- 429: `{"detail": "..."}` when the caller is throttled.
+- 429: `{"detail": "..."}` when the caller is throttled;
+- 503: `{"detail": "..."}` with `Retry-After` while the throttles' cache cannot be reached
+  (the API fails closed, see `beaconport.accounts.throttles`).
 """
 
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
@@ -48,6 +50,11 @@ ERRORS = {
     ),
     "415": ("ErrorDetail", DETAIL_SCHEMA, "The body is in a media type this route does not read."),
     "429": ("ErrorDetail", DETAIL_SCHEMA, "Too many requests; try again later."),
+    "503": (
+        "ErrorDetail",
+        DETAIL_SCHEMA,
+        "Briefly unavailable (the throttles cannot be counted); try again after Retry-After.",
+    ),
 }
 
 
@@ -80,7 +87,7 @@ class ErrorDocumentingAutoSchema(AutoSchema):
         )
         # A path names a record; `page` may point past the end of a list.
         may_miss = any(p["in"] == "path" or p["name"] == "page" for p in parameters)
-        codes = ["401", "403", "429"]
+        codes = ["401", "403", "429", "503"]
         if takes_input:
             codes.append("400")
         if may_miss:

@@ -5,17 +5,57 @@ Rates are read from settings at each request (`REST_FRAMEWORK["DEFAULT_THROTTLE_
 set from the environment), and the address is the one the audit log records
 (`AUDIT_CLIENT_IP_HEADER` behind a proxy), so a client cannot pick its own by sending an
 `X-Forwarded-For` header.
+
+While the cache cannot be reached the API fails closed: every request that would be
+counted answers 503 with a JSON `detail` and `Retry-After`, never a 500 and never an
+unthrottled answer.
 """
 
+import functools
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from rest_framework import status
+from rest_framework.exceptions import APIException
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from beaconport.audit.context import client_ip
 
+# What the shared cache raises when it cannot be reached (Django's RedisCache lets
+# redis-py's errors through; OSError covers a file cache on a missing or full disk).
+CACHE_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+class ThrottleUnavailable(APIException):
+    """503: the throttles' cache cannot be reached, so the request is refused, not let by."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The service is briefly unavailable. Try again shortly."
+    default_code = "service_unavailable"
+    wait = 30  # seconds; DRF's exception handler sends it as Retry-After
+
+
+def fail_closed(method):
+    """Run a throttle's cache work; an unreachable cache becomes ThrottleUnavailable."""
+
+    @functools.wraps(method)
+    def guarded(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except CACHE_DOWN as error:
+            raise ThrottleUnavailable() from error
+
+    return guarded
+
 
 class _Throttle(SimpleRateThrottle):
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    @fail_closed
+    def allow_request(self, request, view):
+        return super().allow_request(request, view)
 
     def get_ident(self, request):
         return client_ip(request) or "unknown"
@@ -66,12 +106,14 @@ class TokenFailureThrottle(_Throttle):
         while self.history and self.history[-1] <= self.now - self.duration:
             self.history.pop()
 
+    @fail_closed
     def blocked(self, request) -> bool:
         if self.rate is None:
             return False
         self._load(request)
         return len(self.history) >= self.num_requests
 
+    @fail_closed
     def record_failure(self, request) -> None:
         if self.rate is None:
             return

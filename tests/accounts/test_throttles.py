@@ -105,3 +105,41 @@ def test_counts_live_in_the_shared_cache(rates, investigator, redis_url):
     cache = caches["default"]
     assert type(cache).__name__ == "RedisCache"
     assert len(cache.get(f"throttle_user_{investigator.pk}")) == 1
+
+
+UNREACHABLE_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+    }
+}
+
+
+@pytest.fixture
+def cache_down(settings):
+    """The shared cache unreachable for this test only (the real Redis stays up for others);
+    setting CACHES drops Django's open cache connections, so the next use dials port 1."""
+    settings.CACHES = UNREACHABLE_CACHE
+    yield
+    caches["default"].close()
+
+
+def test_while_the_cache_is_down_a_signed_in_api_request_answers_503_not_500(
+    cache_down, investigator
+):
+    client = client_at("198.51.100.30")
+    client.force_login(investigator)
+    response = client.get(API)
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["detail"]
+    assert int(response["Retry-After"]) > 0
+
+
+def test_while_the_cache_is_down_a_token_is_refused_with_503_not_let_through(
+    cache_down, investigator
+):
+    good = token_create(user=investigator, by=investigator)[1]
+    response = client_at("198.51.100.31", good).get(API)
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0

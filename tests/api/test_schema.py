@@ -14,7 +14,7 @@ from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
 
-ERROR_CODES = {"401", "403", "429"}
+ERROR_CODES = {"401", "403", "429", "503"}
 
 
 @pytest.fixture
@@ -157,6 +157,22 @@ def test_real_refusals_have_the_documented_shape(schema, investigator, settings)
         cache.delete(f"throttle_user_{investigator.pk}")
     assert throttled.status_code == 429
     body_matches(schema, "/api/v1/cases/", "get", throttled)
+
+
+def test_the_503_of_an_unreachable_throttle_cache_has_the_documented_shape(
+    schema, investigator, settings
+):
+    client = APIClient()
+    client.force_login(investigator)
+    settings.CACHES = {  # nothing listens on port 1; the suite's Redis stays up for others
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    unavailable = client.get("/api/v1/cases/")
+    assert unavailable.status_code == 503
+    assert body_matches(schema, "/api/v1/cases/", "get", unavailable)["detail"]
 
 
 def test_both_ways_of_signing_in_are_described(schema):
