@@ -274,6 +274,13 @@ class AssignForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Why this officer (or none): kept in the audit log.",
     )
+    until = PlausibleDateField(
+        rule=PLANNED_DATE,
+        label="Until (optional)",
+        required=False,
+        widget=DATE,
+        help_text="The officer's access ends after this day. Leave empty for no end.",
+    )
 
     def __init__(self, *args, officers=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -290,6 +297,12 @@ class AssignForm(VersionedForm):
         if value not in self.officers:
             raise forms.ValidationError("Choose an officer from the list.")
         return self.officers[value]
+
+    def clean_until(self):
+        until = self.cleaned_data.get("until")
+        if until is not None and until < timezone.localdate():
+            raise forms.ValidationError("The end date must be today or later.")
+        return until
 
 
 def _with_caseload(user) -> str:

@@ -10,6 +10,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from beaconport.access import RestrictedManager
 from cases.models import Case, CaseParty
@@ -122,7 +123,8 @@ class LiaisonRecord(models.Model):
     """The liaison file of one victim on one case: their officer, rights and how to reach them.
 
     Created automatically when a victim is added to a case; unassigned (no officer) until a
-    liaison lead assigns one. `case` repeats `party.case` so lists filter without a join.
+    liaison lead assigns one, and again once an assignment's end (`officer_until`) has passed.
+    `case` repeats `party.case` so lists filter without a join.
     """
 
     # PROTECT: a victim's liaison history is never deleted as a side effect (for example a
@@ -137,6 +139,10 @@ class LiaisonRecord(models.Model):
         related_name="liaison_records",
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
+    # When the officer's assignment ends (empty: no end): the moment after the last day the
+    # lead gave, local time. From then the officer no longer sees the record, and leads see
+    # it among the unassigned (`liaison.permissions.assignment_current`).
+    officer_until = models.DateTimeField(null=True, blank=True)
 
     # Victims' Code: enhanced rights by default in this review (sexual offences; victims who
     # were under 18). Switching them off needs a reason.
@@ -202,6 +208,13 @@ class LiaisonRecord(models.Model):
 
     def __str__(self):
         return f"Liaison {self.party.pseudonym}" if self.party_id else "Liaison record"
+
+    @property
+    def officer_last_day(self) -> datetime.date | None:
+        """The last day of the officer's assignment (local time); None when it has no end."""
+        if self.officer_until is None:
+            return None
+        return (timezone.localtime(self.officer_until) - datetime.timedelta(microseconds=1)).date()
 
     @property
     def pseudonym(self) -> str:

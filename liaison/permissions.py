@@ -1,6 +1,7 @@
 """Who may see and do what with liaison records: the only module that decides.
 
-Need-to-know: a liaison officer sees the records of the victims assigned to them; a liaison
+Need-to-know: a liaison officer sees the records of the victims assigned to them, until
+the end of the assignment if it has one (`officer_until`, checked on every request); a liaison
 lead sees the records of victims on cases of their teams' forces and assigns officers; a
 national lead sees every record. Being a superuser is not a way in. Investigators, review
 leads, analysts and everyone else see no liaison record: what they may know of liaison for
@@ -10,6 +11,7 @@ answers 404, exactly like a missing one.
 """
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from beaconport.access import get_for, register_restriction
 from beaconport.roles import Role, has_role
@@ -53,13 +55,44 @@ def is_liaison_staff(user) -> bool:
     return leads_records(user) or (_active(user) and has_role(user, Role.LIAISON_OFFICER))
 
 
+def assignment_current(prefix: str = "", now=None) -> Q:
+    """Records whose officer's assignment has not ended: no end given, or an end to come.
+
+    Checked on every request, so an assignment past its end stops working on the next one.
+    `prefix` reaches the record from another model ("record__" from a follow-up).
+    """
+    return Q(**{f"{prefix}officer_until__isnull": True}) | Q(
+        **{f"{prefix}officer_until__gt": now or timezone.now()}
+    )
+
+
+def assignment_ended(prefix: str = "", now=None) -> Q:
+    """Records with no officer, or whose officer's assignment has ended: the unassigned."""
+    return Q(**{f"{prefix}officer__isnull": True}) | Q(
+        **{f"{prefix}officer_until__lte": now or timezone.now()}
+    )
+
+
+def holds_record(user, record: LiaisonRecord) -> bool:
+    """Whether the record is assigned to the user now (their assignment has not ended)."""
+    return (
+        record.officer_id is not None
+        and record.officer_id == user.pk
+        and (record.officer_until is None or record.officer_until > timezone.now())
+    )
+
+
 def _scope(user, *, force_path: str, officer_path: str) -> Q | None:
-    """What a liaison lead's teams and an officer's own victims cover (None: nothing)."""
+    """What a liaison lead's teams and an officer's own (current) victims cover (None: nothing).
+
+    `officer_path` is the path to the record's officer ("officer", or "record__officer").
+    """
     scope = Q()
     if has_role(user, Role.LIAISON_LEAD):
         scope |= Q(**{f"{force_path}__in": team_force_ids(user)})
     if has_role(user, Role.LIAISON_OFFICER):
-        scope |= Q(**{officer_path: user})
+        prefix = officer_path.removesuffix("officer")
+        scope |= Q(**{officer_path: user}) & assignment_current(prefix)
     return scope or None
 
 
@@ -86,7 +119,7 @@ def record_user_can(user, action: str, record: LiaisonRecord) -> bool:
         return True
     if action == ASSIGN:
         return False
-    return has_role(user, Role.LIAISON_OFFICER) and record.officer_id == user.pk
+    return has_role(user, Role.LIAISON_OFFICER) and holds_record(user, record)
 
 
 def record_get_for(user, pk, action: str = VIEW, queryset=None) -> LiaisonRecord:
@@ -166,13 +199,14 @@ def notifications_visible_to(user) -> QuerySet[Notification]:
 def with_record_load(users: QuerySet) -> QuerySet:
     """The users, each with `caseload`: the records they hold on cases still being worked.
 
-    One correlated subquery per row over the officer index.
+    One correlated subquery per row over the officer index; assignments that have ended
+    do not count.
     """
     from django.db.models import Count, IntegerField, OuterRef, Subquery
     from django.db.models.functions import Coalesce
 
     held = (
-        LiaisonRecord.objects.filter(officer=OuterRef("pk"))
+        LiaisonRecord.objects.filter(assignment_current(), officer=OuterRef("pk"))
         .exclude(case__status__in=FINISHED_STATUSES)
         .order_by()
         .values("officer")
@@ -253,6 +287,7 @@ class LeadDirectory:
 def can_see_victim_name(user, record: LiaisonRecord) -> bool:
     """A victim's name goes only to the officer assigned to them (lifetime anonymity).
 
-    Everyone else who may see the record, leads included, sees its pseudonymous reference.
+    Everyone else who may see the record, leads included, sees its pseudonymous reference;
+    the officer too once their assignment has ended.
     """
-    return _active(user) and record.officer_id is not None and record.officer_id == user.pk
+    return _active(user) and holds_record(user, record)

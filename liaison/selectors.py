@@ -25,6 +25,8 @@ from liaison.models import (
 )
 from liaison.permissions import (
     VIEW,
+    assignment_current,
+    assignment_ended,
     followups_visible_to,
     leads_records,
     notifications_visible_to,
@@ -81,10 +83,10 @@ def records_for_list(
     if case_reference:
         pk = parse_reference(case_reference.strip())
         queryset = queryset.filter(case_id=pk) if pk is not None else queryset.none()
-    if unassigned_only:
-        queryset = queryset.filter(officer__isnull=True)
+    if unassigned_only:  # nobody assigned, or the assignment has ended
+        queryset = queryset.filter(assignment_ended())
     if officer is not None:
-        queryset = queryset.filter(officer=officer)
+        queryset = queryset.filter(assignment_current(), officer=officer)
     queryset = _annotate_records(queryset)
     if overdue_only:
         queryset = queryset.filter(overdue=True)
@@ -275,11 +277,13 @@ def liaison_glance_for_case(case: Case) -> list[LiaisonGlance]:
         .annotate(last_contact_at=_last_contact(), next_due_at=_next_due("due_at"))
         .order_by("party__ref")
     )
+    now = timezone.now()
     return [
         LiaisonGlance(
             pseudonym=row.pseudonym,
             party_id=row.party_id,
-            assigned=row.officer_id is not None,
+            assigned=row.officer_id is not None
+            and (row.officer_until is None or row.officer_until > now),
             last_contact_at=row.last_contact_at,
             next_update_due_at=row.next_due_at,
         )

@@ -45,7 +45,7 @@ PREFERENCE_FIELDS = (
     "interpreter_needed",
     "update_interval_days",
 )
-ASSIGNMENT = ("officer", "assigned_at")
+ASSIGNMENT = ("officer", "assigned_at", "officer_until")
 ENTITLEMENT = ("enhanced_rights", "enhanced_rights_off_reason")
 
 
@@ -102,15 +102,43 @@ def records_open_for_parties(*, party_ids) -> int:
     return len(opened)
 
 
+def _until(until: datetime.date | None) -> datetime.datetime | None:
+    """The end of an assignment as a moment: the end of the day given, local time.
+
+    The day must be a plausible planned date (beaconport.inputs.PLANNED_DATE: at most five
+    years ahead) and today or later.
+    """
+    if until is None:
+        return None
+    if isinstance(until, datetime.datetime):
+        until = timezone.localtime(until).date() if timezone.is_aware(until) else until.date()
+    if problem := PLANNED_DATE.problem(until):
+        raise ValidationError({"until": problem})
+    if until < timezone.localdate():
+        raise ValidationError({"until": "The end date must be today or later."})
+    return timezone.make_aware(
+        datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time.min)
+    )
+
+
 @transaction.atomic
 def record_assign(
-    *, record: LiaisonRecord, officer, by, reason: str, version: int | None = None
+    *,
+    record: LiaisonRecord,
+    officer,
+    by,
+    reason: str,
+    until: datetime.date | None = None,
+    version: int | None = None,
 ) -> LiaisonRecord:
     """A liaison lead gives a victim's record to an officer (or takes it back: officer None).
 
     Only an active liaison officer (or lead) in a team covering the force of the victim's
     case can be given it, and only with a reason, which is kept as the audit row's
-    justification. The record's open follow-ups and their reminders move to the new officer.
+    justification. `until` (a day, optional) ends the officer's access after that day, local
+    time, on the next request: the record is then unassigned to leads. The end is kept on
+    the record (`officer_until`) and in the audit row. The record's open follow-ups and their
+    reminders move to the new officer.
     """
     require(by, "assign", record, "assign this record")
     reason = (reason or "").strip()
@@ -118,6 +146,7 @@ def record_assign(
         raise ValidationError({"reason": "Say why: the reason is kept in the audit log."})
     if len(reason) > 2000:
         raise ValidationError({"reason": "Keep the reason to 2000 characters."})
+    officer_until = _until(until) if officer is not None else None
     if officer is not None and not assignable_officers(record).filter(pk=officer.pk).exists():
         raise ValidationError(
             {"officer": "Choose an active liaison officer in a team covering this case's force."}
@@ -132,11 +161,15 @@ def record_assign(
             tracked=("officer",),
             label="This liaison record",
         )
-    if current.officer_id == (officer.pk if officer else None):
+    same_officer = current.officer_id == (officer.pk if officer else None)
+    if same_officer and current.officer_until == officer_until:
         return current
     old = audit_before(current, ASSIGNMENT)
     current.officer = officer
-    current.assigned_at = timezone.now() if officer else None
+    now = timezone.now()
+    if not same_officer or (current.officer_until and current.officer_until <= now):
+        current.assigned_at = now if officer else None  # a new spell: not a changed end
+    current.officer_until = officer_until
     save_bumping_version(current, ASSIGNMENT)
     officer_followups_reassign(record=current)
     audit_record(

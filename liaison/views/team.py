@@ -37,7 +37,8 @@ def team(request):
 
 @require_http_methods(["GET", "POST"])
 def record_assign(request, pk):
-    """Give a victim's record to a liaison officer of its case's team (leads only), saying why.
+    """Give a victim's record to a liaison officer of its case's team (leads only), saying why
+    and, optionally, until which day (the form shows the current end, if any).
 
     Offered: the active officers of the teams covering the case's force, each with the
     number of victims they hold; never every officer nationally.
@@ -48,14 +49,19 @@ def record_assign(request, pk):
         "title": "Assign a liaison officer",
         "submit_label": "Assign",
         "intro": "Liaison officers of the teams covering this case's force, each with the "
-        "number of victims they keep informed. The reason is kept in the audit log.",
+        "number of victims they keep informed. The reason is kept in the audit log; "
+        "an end date stops the officer's access after that day.",
     }
 
     def make_form(data=None, initial=None):
         return AssignForm(data, initial=initial, officers=officers)
 
     if request.method == "GET":
-        initial = {"version": record.version, "officer": record.officer_id}
+        initial = {
+            "version": record.version,
+            "officer": record.officer_id,
+            "until": record.officer_last_day,
+        }
         return render_form(request, record, make_form(initial=initial), **page)
 
     def write(cleaned):
@@ -64,6 +70,7 @@ def record_assign(request, pk):
             officer=cleaned["officer"],
             by=request.user,
             reason=cleaned["reason"],
+            until=cleaned["until"],
             version=cleaned["version"],
         )
 
