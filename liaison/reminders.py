@@ -143,13 +143,20 @@ def _due_stages(follow_up: FollowUp, sent: set[str], now) -> tuple[list[str], di
     return stages, times
 
 
-def _recipients(follow_up: FollowUp, stage: str, leads) -> list:
+def _current_officer(follow_up: FollowUp, now):
+    """The follow-up's officer, unless their assignment of its record has ended by `now`
+    (`LiaisonRecord.officer_until`): then nobody holds it and the leads hear instead."""
+    until = follow_up.record.officer_until
+    if until is not None and until <= now:
+        return None
+    return follow_up.officer
+
+
+def _recipients(follow_up: FollowUp, stage: str, leads, officer) -> list:
     """The officer for their stages; for an escalation (or a record nobody holds), the
     liaison leads of the teams covering the case's force (`LeadDirectory.for_force`)."""
-    if stage != Stage.ESCALATED:
-        officer = follow_up.officer
-        if officer is not None and officer.is_active:
-            return [officer]
+    if stage != Stage.ESCALATED and officer is not None and officer.is_active:
+        return [officer]
     # Escalated, or nobody assigned: whoever assigns officers for that force hears of it.
     return leads.for_force(follow_up.case.force_id)
 
@@ -180,11 +187,12 @@ def remind_followup(
         stages, times = _due_stages(follow_up, sent, now)
         if stages and leads is None:
             leads = escalation_recipients()
-        officer_name = follow_up.officer.get_username() if follow_up.officer else None
+        officer = _current_officer(follow_up, now)
+        officer_name = officer.get_username() if officer else None
         link = _link(follow_up)
         deliveries, texts, retry_at = [], [], None
         for stage in stages:
-            recipients = _recipients(follow_up, stage, leads)
+            recipients = _recipients(follow_up, stage, leads, officer)
             if not recipients:
                 logger.warning(
                     "Follow-up %s: nobody to receive the %s reminder; retrying later",
@@ -197,7 +205,7 @@ def remind_followup(
                 ReminderDelivery(
                     follow_up=follow_up,
                     stage=stage,
-                    recipient=follow_up.officer if stage != Stage.ESCALATED else None,
+                    recipient=officer if stage != Stage.ESCALATED else None,
                     recipient_count=len(recipients),
                     sent_at=now,
                 )

@@ -136,6 +136,26 @@ def test_an_unassigned_victims_reminders_go_to_the_liaison_leads(liaison_lead):
     assert list(Notification.objects.values_list("user", flat=True)) == [liaison_lead.pk]
 
 
+def test_once_the_officers_assignment_has_ended_the_reminders_go_to_the_liaison_leads(
+    liaison_officer, liaison_lead
+):
+    record = record_assign(
+        reason="Cover",
+        record=LiaisonRecordFactory(),
+        officer=liaison_officer,
+        by=liaison_lead,
+        until=timezone.localdate() + datetime.timedelta(days=1),
+    )
+    make_followup(record, due_on=D(2025, 8, 26), starts_at=at(D(2025, 8, 22), 0))
+    record.officer_until = at(D(2025, 8, 25), 0)  # ended before the due day's reminder
+    record.save(update_fields=["officer_until"])
+
+    reminders_sweep(now=at(D(2025, 8, 26), 9))
+
+    assert list(Notification.objects.values_list("user", flat=True)) == [liaison_lead.pk]
+    assert list(ReminderDelivery.objects.values_list("recipient", flat=True)) == [None]
+
+
 def test_a_reminder_nobody_can_receive_is_kept_for_later_not_marked_sent():
     record = LiaisonRecordFactory()  # no officer, and no liaison lead exists
     follow_up = make_followup(record, due_on=D(2025, 8, 26), starts_at=at(D(2025, 8, 22), 0))
