@@ -173,6 +173,7 @@ def world(db, investigator, liaison_officer, review_lead, make_user):
         "review_lead": review_lead,
         "liaison_officer": liaison_officer,
         "auditor": auditor,
+        "make_user": make_user,
     }
 
 
@@ -292,6 +293,25 @@ def _do_not_contact_end(world):
     return "liaison_officer", reverse("liaison:do_not_contact_end", args=[period.pk]), data
 
 
+def _liaison_assign(world):
+    from beaconport.roles import Role
+    from cases.models import Team
+
+    record = world["record"]
+    lead = world["make_user"]("inputs.liaisonlead", Role.LIAISON_LEAD)
+    team = Team.objects.create(name="Synthetic liaison team for the input rules")
+    team.forces.add(record.case.force)
+    team.members.add(lead, world["liaison_officer"])
+    world["liaison_lead"] = lead
+    data = {
+        "officer": str(world["liaison_officer"].pk),
+        "version": str(record.version),
+        "reason": "Synthetic reason.",
+        "until": days_from_today(10).isoformat(),
+    }
+    return "liaison_lead", reverse("liaison:record_assign", args=[record.pk]), data
+
+
 def _audit_export(world):
     data = {
         "subject": "case",
@@ -318,6 +338,7 @@ DATE_ROUTES = {
     "liaison.forms.FollowUpForm": _followup_create,
     "liaison.forms.DoNotContactForm": _do_not_contact_add,
     "liaison.forms.DoNotContactEndForm": _do_not_contact_end,
+    "liaison.forms.AssignForm": _liaison_assign,
     "beaconport.audit.forms.AuditExportForm": _audit_export,
 }
 # Forms with date fields that no page posts as such: base classes, and the auditor's GET
