@@ -15,6 +15,7 @@ from beaconport.accounts.services import token_create
 from beaconport.audit.models import AuditEvent
 from cases.permissions import grant_case_access
 from tests.factories import make_case
+from tests.services import require_service
 
 pytestmark = pytest.mark.django_db
 
@@ -74,8 +75,9 @@ def test_the_page_shows_a_new_token_once_and_the_api_accepts_it(client, investig
 
 
 def test_a_token_is_stored_only_as_a_digest(client, investigator):
-    if connection.vendor != "postgresql":
-        pytest.skip("reads PostgreSQL's catalogue")
+    require_service(
+        "PostgreSQL", connection.vendor == "postgresql", "this test reads its catalogue"
+    )
     secret = create_on_page(client, investigator).context["secret"]
     token = AuthToken.objects.get(user=investigator)
     assert token.digest != secret and len(token.digest) == 128

@@ -4,10 +4,10 @@ The clocks are moved by rewriting the times stored in the session, never by slee
 """
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from beaconport.signin.sessions import SEEN_AT, SESSION_ACTIVITY_STEP, SIGNED_IN_AT
+from tests.beaconport.test_settings import run_django
 from tests.browser import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -34,10 +34,26 @@ def is_signed_in(client) -> bool:
     return "_auth_user_id" in client.session
 
 
-def test_the_settings_are_fifteen_minutes_idle_and_twelve_hours_in_all():
-    assert settings.SESSION_IDLE_TIMEOUT == 15 * MINUTE
-    assert settings.SESSION_ABSOLUTE_LIFETIME == 12 * 60 * MINUTE
-    assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_TIMEOUT
+PRINT_TIMEOUTS = (
+    "from django.conf import settings as s; "
+    "print(s.SESSION_IDLE_TIMEOUT, s.SESSION_ABSOLUTE_LIFETIME, s.SESSION_COOKIE_AGE)"
+)
+
+
+def timeouts_started_with(**env) -> list[int]:
+    result = run_django(["shell", "-c", PRINT_TIMEOUTS], DEBUG="true", **env)
+    assert result.returncode == 0, result.stderr
+    return [int(value) for value in result.stdout.strip().splitlines()[-1].split()]
+
+
+def test_the_timeouts_come_from_the_environment_and_default_to_fifteen_minutes_and_twelve_hours():
+    unset = {"SESSION_IDLE_TIMEOUT": "", "SESSION_ABSOLUTE_LIFETIME": ""}
+    assert timeouts_started_with(**unset) == [15 * MINUTE, 12 * 60 * MINUTE, 15 * MINUTE]
+    assert timeouts_started_with(SESSION_IDLE_TIMEOUT="300", SESSION_ABSOLUTE_LIFETIME="7200") == [
+        300,
+        7200,
+        300,
+    ]
 
 
 def test_a_session_idle_for_fifteen_minutes_is_ended(client, investigator):
