@@ -126,6 +126,22 @@ class PlausibleDateField(forms.DateField):
         self.validators.append(date_validator(rule))
 
 
+class AssignmentEndField(PlausibleDateField):
+    """The optional last day of an assignment, cases' and liaison's alike: a planned date
+    (at most five years ahead) that is not already past."""
+
+    def __init__(self, *, help_text: str, **kwargs):
+        kwargs.setdefault("label", "Until (optional)")
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        super().__init__(rule=PLANNED_DATE, required=False, help_text=help_text, **kwargs)
+
+    def clean(self, value):
+        day = super().clean(value)
+        if day is not None and day < timezone.localdate():
+            raise ValidationError("The end date must be today or later.")
+        return day
+
+
 class PlausibleDateTimeField(forms.DateTimeField):
     """A form date and time whose day must fall inside its rule."""
 

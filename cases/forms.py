@@ -4,16 +4,15 @@ Editable records carry a hidden `version`: the services compare it and refuse a 
 """
 
 from django import forms
-from django.utils import timezone
 
 from beaconport.inputs import (
     PAST_DATE,
     PLANNED_DATE,
+    AssignmentEndField,
     CappedTextField,
     NameField,
     PlausibleDateField,
     ReferenceField,
-    date_problem,
 )
 from cases.vocabulary import (
     Basis,
@@ -121,12 +120,8 @@ class AssignForm(UnassignForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Kept with the assignment and in the audit log.",
     )
-    until = PlausibleDateField(
-        rule=PLANNED_DATE,
-        label="Until (optional)",
-        required=False,
-        widget=DATE,
-        help_text="Their access ends after this day. Leave empty for no end.",
+    until = AssignmentEndField(
+        help_text="Their access ends after this day. Leave empty for no end."
     )
 
     def __init__(self, *args, investigators=(), **kwargs):
@@ -135,16 +130,6 @@ class AssignForm(UnassignForm):
             ("", "Choose an investigator"),
             *((str(user.pk), _with_caseload(user)) for user in investigators),
         ]
-
-    def clean_until(self):
-        until = self.cleaned_data.get("until")
-        if until is None:
-            return None
-        if problem := date_problem(until):
-            raise forms.ValidationError(problem)
-        if until < timezone.localdate():
-            raise forms.ValidationError("The end date must be today or later.")
-        return until
 
 
 def _with_caseload(user) -> str:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from beaconport.inputs import (
     PAST_DATE,
     PLANNED_DATE,
+    AssignmentEndField,
     CappedTextField,
     NameField,
     PlausibleDateField,
@@ -274,12 +275,8 @@ class AssignForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Why this officer (or none): kept in the audit log.",
     )
-    until = PlausibleDateField(
-        rule=PLANNED_DATE,
-        label="Until (optional)",
-        required=False,
-        widget=DATE,
-        help_text="The officer's access ends after this day. Leave empty for no end.",
+    until = AssignmentEndField(
+        help_text="The officer's access ends after this day. Leave empty for no end."
     )
 
     def __init__(self, *args, officers=(), **kwargs):
@@ -297,12 +294,6 @@ class AssignForm(VersionedForm):
         if value not in self.officers:
             raise forms.ValidationError("Choose an officer from the list.")
         return self.officers[value]
-
-    def clean_until(self):
-        until = self.cleaned_data.get("until")
-        if until is not None and until < timezone.localdate():
-            raise forms.ValidationError("The end date must be today or later.")
-        return until
 
 
 def _with_caseload(user) -> str:
