@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 9: a request may read from the replica only if its user has not written lately.
+    "beaconport.db_routers.ReplicaPinMiddleware",
     # Issue 8: nothing answered to a signed-in user is stored by a browser or proxy.
     "beaconport.nostore.NoStoreMiddleware",
     # Refused access (404 for not-yours, wrong role; any 403) is counted after the response.
@@ -107,11 +109,15 @@ TEMPLATES = [
 WSGI_APPLICATION = "beaconport.wsgi.application"
 ASGI_APPLICATION = "beaconport.asgi.application"
 
-# Database: SQLite in the project folder unless DATABASE_URL names another.
+# Database: SQLite in the project folder unless DATABASE_URL names another. Each process
+# keeps its PostgreSQL connection for DB_CONN_MAX_AGE seconds instead of opening one per
+# request, and checks it before reuse (CONN_HEALTH_CHECKS), so a database restart costs one
+# reconnect rather than one failed request per process.
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 60)
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_max_age=DB_CONN_MAX_AGE,
         conn_health_checks=True,
     )
 }
@@ -131,7 +137,23 @@ if witness_url := env_str("AUDIT_WITNESS_DATABASE_URL"):
     from beaconport.audit.routers import witness_database_settings
 
     DATABASES["audit_witness"] = witness_database_settings(witness_url, DATABASES["default"])
-DATABASE_ROUTERS = ["beaconport.audit.routers.AuditWitnessRouter"]
+# A streaming replica (docs/deploy.md): read-only pages read there, except for a user who
+# has just written (beaconport.db_routers). Unset, every read goes to DATABASE_URL.
+if replica_url := env_str("DATABASE_REPLICA_URL"):
+    from beaconport.db_routers import replica_database_settings
+
+    DATABASES["replica"] = replica_database_settings(replica_url, DATABASES["default"])
+# Seconds a user's reads stay on the primary after they wrote: longer than the replica lags.
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 30)
+# The read-only pages that may read from the replica, by route name ("ns:*" for a namespace).
+DATABASE_REPLICA_ROUTES = env_list(
+    "DATABASE_REPLICA_ROUTES",
+    ["cases:my_cases", "cases:queue", "liaison:my_victims", "liaison:team", "reports:*"],
+)
+DATABASE_ROUTERS = [
+    "beaconport.audit.routers.AuditWitnessRouter",
+    "beaconport.db_routers.ReplicaRouter",
+]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -196,7 +218,9 @@ if not 0 < SESSION_IDLE_TIMEOUT <= SESSION_ABSOLUTE_LIFETIME:
         "SESSION_IDLE_TIMEOUT must be positive and at most SESSION_ABSOLUTE_LIFETIME."
     )
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
-SESSION_SAVE_EVERY_REQUEST = True
+# Not every request: the idle clock (beaconport.signin.sessions) saves the session when it
+# moves, at most once a SESSION_ACTIVITY_STEP, which also renews the stored expiry.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -232,13 +256,27 @@ EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "beaconport@localhost")
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport in var/.
+# No task may run longer than this (seconds): the pool child is killed and, with late acks
+# and reject-on-worker-lost, the message goes back to the queue. The longest task is a
+# reminder sweep (1,000 reminders at 130/s take under 10 s); 30 minutes is for a hung SMTP.
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60)
 REDIS_URL = env_str("REDIS_URL") or ""
 BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     if REDIS_URL.startswith("rediss://") and "ssl_cert_reqs=none" in REDIS_URL.lower():
         raise ImproperlyConfigured("REDIS_URL must not switch off TLS verification.")
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Redis hands an unacknowledged message to another worker after visibility_timeout. With
+    # late acks a task still running at that point would run twice at once, so it must be
+    # longer than the longest task: CELERY_TASK_TIME_LIMIT below bounds every task, and this
+    # is twice that. It is also how long a task whose worker died waits to be redelivered.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,
+        # Notice a dead Redis (or a dropped connection) in seconds, not at the kernel's leisure.
+        "socket_keepalive": True,
+        "socket_connect_timeout": 5,
+        "health_check_interval": 25,
+    }
 else:
     # kombu's filesystem transport needs its folders to exist before the first message.
     for folder in ("queue", "processed", "control"):
@@ -255,10 +293,28 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis restarts (issue 9): keep retrying the broker for ever instead of exiting after 100
+# tries, at start-up too; the supervisor restarts a worker that exits anyway. Workers run
+# --without-gossip --without-mingle --without-heartbeat (Procfile, docs/deploy.md): gossip's
+# restart after a lost connection is what raised "'NoneType' object has no attribute
+# 'hostname'" (celery/kombu#582) and left workers that no longer consumed (celery#8030,
+# #8091); Beaconport uses none of the three.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when the broker connection drops finishes rather than being killed: every
+# task can run twice harmlessly, and killing one mid-send could double a message.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Exactly one scheduler: a second `celery beat` waits for the first's lock (docs/deploy.md).
+CELERY_BEAT_SCHEDULER = "beaconport.scheduler:LockedScheduler"
+# How often a waiting scheduler tries the lock, and how often the holder checks it still
+# holds it (seconds): together with the database noticing a dead holder, the takeover bound.
+SCHEDULER_LOCK_POLL = env_int("SCHEDULER_LOCK_POLL", 2)
+CELERY_BEAT_MAX_LOOP_INTERVAL = env_int("SCHEDULER_LOCK_CHECK", 10)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "beaconport")
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "beaconport.heartbeat", "schedule": 60.0},
