@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record
+from beaconport.bulk import instances_insert, rows_insert
 from cases import eligibility
 from cases.models import Case, CaseCriterion, CaseParty, Force, Offence, Person, SuspectFlag
 from cases.referrals.validate import ReferralInvalid, referral_problems
@@ -208,6 +209,7 @@ class _Item:
     people: dict[str, tuple[dict, dict]]
     offences: list
     parties: dict[str, CaseParty] = field(default_factory=dict)  # by ref, person loaded
+    party_ids: dict[str, int] = field(default_factory=dict)  # by ref, once written
     offence_ids: list[int] = field(default_factory=list)  # stored offences to replace
     people_changed: bool = True
     offences_changed: bool = True
@@ -220,10 +222,10 @@ class _Added:
     def __init__(self):
         self.case_ids, self.party_ids, self.suspect = array("q"), array("q"), array("b")
 
-    def add(self, party: CaseParty) -> None:
-        self.case_ids.append(party.case_id)
-        self.party_ids.append(party.pk)
-        self.suspect.append(party.role == PartyRole.SUSPECT)
+    def add(self, case_id: int, party_id: int, role: str) -> None:
+        self.case_ids.append(case_id)
+        self.party_ids.append(party_id)
+        self.suspect.append(role == PartyRole.SUSPECT)
 
     def send(self) -> None:
         """Announce the added parties, after commit, in batches of a few hundred.
@@ -234,7 +236,7 @@ class _Added:
         is logged and the other receivers still hear of every batch.
         """
         rows = zip(self.case_ids, self.party_ids, self.suspect, strict=True)
-        while chunk := list(itertools.islice(rows, 500)):
+        while chunk := list(itertools.islice(rows, 5000)):
             parties = [
                 (case_id, party_id, (PartyRole.SUSPECT if suspect else PartyRole.VICTIM).value)
                 for case_id, party_id, suspect in chunk
@@ -396,16 +398,20 @@ def cases_create_from_referrals(
         changes.update({k: ("", "") for k in ("offences",) if item.offences_changed})
         audit_changes[case.pk] = changes
 
-    Case.objects.bulk_create(new_cases)
+    instances_insert(new_cases)
     if changed_cases:
         Case.objects.bulk_update(changed_cases, [*CASE_FIELDS, "version", "updated_at"])
     added = _write_people(items)
     _write_offences(items)
-    CaseCriterion.objects.bulk_create(
-        row
-        for item in items
-        if item.outcome == CREATED
-        for row in _criterion_rows(item.case.pk, item.evaluation)
+    rows_insert(
+        CaseCriterion,
+        ("case_id", "name", "result", "reason"),
+        [
+            (item.case.pk, o.criterion, o.result, o.reason)
+            for item in items
+            if item.outcome == CREATED
+            for o in item.evaluation.criteria
+        ],
     )
     updated = [item for item in items if item.outcome == UPDATED]
     if updated:
@@ -432,20 +438,23 @@ def _people_differ(parties: dict[str, CaseParty], people: dict[str, tuple[dict, 
 
 
 def _write_people(items: list[_Item]) -> _Added:
-    """Add, update and remove the batch's people and parties (at most seven queries)."""
-    new_parties, changed_people, changed_parties, removed = [], [], [], []
+    """Add, update and remove the batch's people and parties (at most seven queries).
+
+    New people and parties are written as plain rows (`rows_insert`), not model instances:
+    an import adds several per referral. Afterwards `item.party_ids` maps every ref of a
+    written case to its party's id.
+    """
+    new_people, new_parties, changed_people, changed_parties, removed = [], [], [], [], []
     for item in items:
         if item.outcome == UNCHANGED or not item.people_changed:
             continue
         for ref, (person_values, party_values) in item.people.items():
             party = item.parties.get(ref)
             if party is None:
-                party = CaseParty(
-                    case=item.case, person=Person(**person_values), ref=ref, **party_values
-                )
-                new_parties.append(party)
-                item.parties[ref] = party
+                new_people.append(tuple(person_values[name] for name in PERSON_FIELDS))
+                new_parties.append((item, ref, party_values))
                 continue
+            item.party_ids[ref] = party.pk
             if _differs(party.person, person_values):
                 for name, value in person_values.items():
                     setattr(party.person, name, value)
@@ -463,17 +472,23 @@ def _write_people(items: list[_Item]) -> _Added:
         # Their flags and offence links go with them; a person left on no case is erased.
         CaseParty.objects.filter(pk__in=[p.pk for p in removed]).delete()
         Person.objects.filter(pk__in=[p.person_id for p in removed], parties__isnull=True).delete()
-    Person.objects.bulk_create([party.person for party in new_parties])
-    for party in new_parties:
-        party.person_id = party.person.pk
-    CaseParty.objects.bulk_create(new_parties)
+    person_ids = rows_insert(Person, PERSON_FIELDS, new_people)
+    party_ids = rows_insert(
+        CaseParty,
+        ("case_id", "person_id", "ref", *PARTY_FIELDS),
+        [
+            (item.case.pk, person_id, ref, *(values[name] for name in PARTY_FIELDS))
+            for (item, ref, values), person_id in zip(new_parties, person_ids, strict=True)
+        ],
+    )
     if changed_people:
         Person.objects.bulk_update(changed_people, [*PERSON_FIELDS, "version"])
     if changed_parties:
         CaseParty.objects.bulk_update(changed_parties, [*PARTY_FIELDS, "version"])
     added = _Added()
-    for party in new_parties:
-        added.add(party)
+    for (item, ref, values), party_id in zip(new_parties, party_ids, strict=True):
+        item.party_ids[ref] = party_id
+        added.add(item.case.pk, party_id, values["role"])
     return added
 
 
@@ -485,23 +500,17 @@ def _write_offences(items: list[_Item]) -> None:
             continue
         replaced += item.offence_ids
         for offence_type, victim_refs, suspect_refs in item.offences:
-            offence = Offence(case=item.case, type=offence_type)
-            new_offences.append(offence)
-            links.append((offence, item.parties, victim_refs, suspect_refs))
+            new_offences.append((item.case.pk, offence_type))
+            links.append((item.party_ids, victim_refs, suspect_refs))
     if replaced:
         Offence.objects.filter(pk__in=replaced).delete()
-    Offence.objects.bulk_create(new_offences)
-    VictimLink, SuspectLink = Offence.victims.through, Offence.suspects.through
+    offence_ids = rows_insert(Offence, ("case_id", "type"), new_offences)
     victims, suspects = [], []
-    for offence, parties, victim_refs, suspect_refs in links:
-        victims += [
-            VictimLink(offence_id=offence.pk, caseparty_id=parties[r].pk) for r in victim_refs
-        ]
-        suspects += [
-            SuspectLink(offence_id=offence.pk, caseparty_id=parties[r].pk) for r in suspect_refs
-        ]
-    VictimLink.objects.bulk_create(victims)
-    SuspectLink.objects.bulk_create(suspects)
+    for offence_id, (party_ids, victim_refs, suspect_refs) in zip(offence_ids, links, strict=True):
+        victims += [(offence_id, party_ids[ref]) for ref in victim_refs]
+        suspects += [(offence_id, party_ids[ref]) for ref in suspect_refs]
+    rows_insert(Offence.victims.through, ("offence_id", "caseparty_id"), victims)
+    rows_insert(Offence.suspects.through, ("offence_id", "caseparty_id"), suspects)
 
 
 def _audit(new_cases: list[Case], changed_cases: list[Case], changes: dict, by) -> None:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record
+from beaconport.bulk import rows_insert
 from beaconport.inputs import PLANNED_DATE, clean_name, name_problem, text_problem
 from cases.models import CaseParty
 from cases.services.versioning import (
@@ -92,10 +93,11 @@ def records_open_for_parties(*, party_ids) -> int:
     missing = [party_id for party_id in victims if party_id not in have]
     if not missing:
         return 0
-    LiaisonRecord.objects.bulk_create(
-        [LiaisonRecord(party_id=p, case_id=victims[p]) for p in missing],
+    rows_insert(
+        LiaisonRecord,
+        ("party_id", "case_id"),
+        [(p, victims[p]) for p in missing],
         ignore_conflicts=True,
-        batch_size=500,
     )
     opened = list(LiaisonRecord.objects.filter(party_id__in=missing).values_list("pk", flat=True))
     audit_record(operation=Operation.COLLECT, object_type="liaison.liaisonrecord", ids=opened)
