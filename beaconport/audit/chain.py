@@ -10,12 +10,15 @@ database and inserts it, so an audited write costs exactly one extra query:
   chained by a data-modifying CTE into the INSERT of the event.
 - SQLite: INSERT ... SELECT over the last row; SQLite admits one writer at a time (the
   settings open transactions IMMEDIATE), and a trigger keeps the head row in step.
+
+A batch (`append_many`) locks the head once, hashes its links here, inserts them together
+and moves the head once: three statements for up to a thousand rows.
 """
 
 import datetime
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from decimal import Decimal
 
 from django.db import connection
@@ -159,6 +162,62 @@ def append(values: dict) -> Link:
         cursor.execute(sql, params)
         seq, prev_hash, row_hash = cursor.fetchone()
     return Link(seq=seq, prev_hash=prev_hash, hash=row_hash)
+
+
+# Rows per INSERT of a batch: 18 parameters a row stays well under PostgreSQL's 65,535.
+_BATCH_ROWS = 1000
+
+_PG_LOCK_HEAD = "SELECT seq, hash FROM audit_auditchainhead WHERE id = 1 FOR UPDATE"
+_PG_MOVE_HEAD = "UPDATE audit_auditchainhead SET seq = %s, prev_hash = %s, hash = %s WHERE id = 1"
+
+
+def append_many(values: list[dict]) -> list[Link]:
+    """Append rows to the chain in order, in the current transaction, under one head lock.
+
+    PostgreSQL: lock the head row (`FOR UPDATE` queues writers exactly as the upsert of
+    `append` does), hash the links here (the same SHA-256 over the same ASCII text the
+    database computes), insert the rows in multi-row INSERTs and move the head once; the
+    head's trigger accepts a move of several links only when every row in between is in
+    the log and the new head is its last row (audit migration 0006). Three statements for
+    any number of rows up to a thousand, instead of one statement per row. SQLite admits one
+    writer at a time anyway: rows go one by one through `append`.
+    """
+    if connection.vendor != "postgresql" or len(values) < 2:
+        return [append(row) for row in values]
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_LOCK_HEAD)
+        head = cursor.fetchone()
+    links = []
+    if head is None:  # a new log: the first row creates the head (and holds it from now on)
+        links.append(append(values[0]))
+        head = (links[0].seq, links[0].hash)
+    seq, prev_hash = head
+    rows = []
+    for row in values[len(links) :]:
+        seq += 1
+        link = Link(seq=seq, prev_hash=prev_hash, hash=link_hash(canonical(row), seq, prev_hash))
+        rows.append([*astuple(link), *(_db_value(name, row[name]) for name in _COLUMNS)])
+        links.append(link)
+        prev_hash = link.hash
+    placeholders = "({})".format(
+        ", ".join(
+            ["%s"] * 3 + ["%s::jsonb" if c in ("object_ids", "changes") else "%s" for c in _COLUMNS]
+        )
+    )
+    # Fixed column names; every value is a parameter.
+    insert = "INSERT INTO audit_auditevent (seq, prev_hash, hash, {}) VALUES ".format(  # noqa: S608
+        ", ".join(_COLUMNS)
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _BATCH_ROWS):
+            chunk = rows[start : start + _BATCH_ROWS]
+            cursor.execute(
+                insert + ", ".join([placeholders] * len(chunk)),
+                [value for row in chunk for value in row],
+            )
+        last = links[-1]
+        cursor.execute(_PG_MOVE_HEAD, [last.seq, last.prev_hash, last.hash])
+    return links
 
 
 def install_sqlite_functions() -> None:
