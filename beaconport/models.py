@@ -75,3 +75,53 @@ class SecurityEvent(models.Model):
     def username_tried(self) -> str:
         """For a failed sign-in or a lockout, the username typed (it may name no account)."""
         return self.who.removeprefix(SIGNIN_WHO) if self.who.startswith(SIGNIN_WHO) else ""
+
+
+class OutboxMessage(models.Model):
+    """An email the system owes someone: claimed with the change that calls for it, sent
+    after that change commits, then marked sent and audited (`beaconport.outbox`).
+
+    `message_id` is the key: one row per message ever owed (a reminder's follow-up, stage
+    and recipient), and the same Message-ID on every attempt, so a resend after a crash is
+    recognisably the same message. A row not sent by `lease_until` is sent again by the
+    next sweep; `attempts` counts the tries, and a send after the first is audited as such.
+    """
+
+    message_id = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=50, help_text="What sent it, e.g. liaison.reminder.")
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    # What the send's audit row names: the record it concerns and why it was sent.
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    case_id = models.BigIntegerField(null=True, blank=True)
+    person_id = models.BigIntegerField(null=True, blank=True)
+    purpose = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+    lease_until = models.DateTimeField(help_text="Sent again by a sweep after this, if unsent.")
+    attempts = models.PositiveIntegerField(default=1)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    audit_seq = models.BigIntegerField(
+        null=True, blank=True, help_text="The audit row of the recorded send."
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # The sweep's two questions: what is owed and unsent, what is sent but unaudited.
+            models.Index(
+                fields=["lease_until"],
+                condition=models.Q(sent_at__isnull=True),
+                name="outbox_unsent",
+            ),
+            models.Index(
+                fields=["lease_until"],
+                condition=models.Q(sent_at__isnull=False, audit_seq__isnull=True),
+                name="outbox_unaudited",
+            ),
+        ]
+
+    def __str__(self):
+        state = "sent" if self.sent_at else "unsent"
+        return f"{self.kind} {self.message_id} ({state})"

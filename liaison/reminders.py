@@ -1,37 +1,39 @@
-"""Reminders for follow-ups coming due or overdue: each (follow-up, stage) sent exactly once.
+"""Reminders for follow-ups coming due or overdue: each (follow-up, stage) delivered once,
+each email sent through the outbox, outside any transaction, and audited.
 
 Due times live in the database (`FollowUp.next_reminder_at`), never as Celery ETAs: one
-periodic task, every minute, runs `reminders_sweep`, which sends whatever has come due.
+periodic task, every minute, runs `reminders_sweep`, which delivers whatever has come due.
 
-How "exactly once" is kept, and why this design
------------------------------------------------
-Each follow-up is reminded in its own short transaction:
+How a reminder goes, and what a crash can do at each step
+---------------------------------------------------------
+1. **Claim, in one short transaction for a batch of follow-ups** (`_claim`): lock the
+   due follow-ups with ``SELECT ... FOR UPDATE SKIP LOCKED`` (PostgreSQL) and re-check under
+   the lock that each is still open and due (a row another sweep holds is skipped, not
+   waited for, so concurrent sweeps share the work); insert a `ReminderDelivery` per stage
+   come due (UNIQUE(follow_up, stage) makes a second delivery of a stage impossible), the
+   in-app `Notification` rows, and one outbox row per email (`beaconport.outbox`: UNIQUE
+   Message-ID made from the follow-up, stage and recipient); move `next_reminder_at` on;
+   audit in-app-only deliveries (nobody to email). COMMIT. A crash before COMMIT leaves
+   nothing: the next sweep claims the same stages.
+2. **Send, after COMMIT**, the batch's emails over one mail connection, no transaction open
+   and no lock held; each send is recorded (`sent_at`) the moment the server accepts it.
+3. **Audit**: one disclosure row per email sent (to whom, the follow-up, case and victim it
+   concerns, its Message-ID), appended in batches under one chain-head lock.
 
-1. lock the follow-up row with ``SELECT ... FOR UPDATE SKIP LOCKED`` (PostgreSQL), and
-   re-check under the lock that it is still open and still due; a row another sweep holds
-   is skipped, not waited for, so concurrent sweeps share the work instead of queueing;
-2. insert the `ReminderDelivery` row for each stage that has come due: UNIQUE(follow_up,
-   stage) is the backstop that makes a second delivery of a stage impossible whatever else
-   goes wrong; insert the in-app `Notification` rows; move `next_reminder_at` on;
-3. send the email(s), the last thing before COMMIT; if sending fails the transaction rolls
-   back, and the next sweep tries again.
-
-A worker killed at any point before COMMIT leaves nothing behind: PostgreSQL rolls the
-transaction back when the connection dies and the row lock goes with it, so the next sweep
-delivers the stage (nothing lost, no stale "claimed" marker to expire). The in-app
-notification commits atomically with its delivery row, so it is exactly once. The one
-window in which an email could go twice is a crash after the mail server accepted the
-message and before COMMIT returned (milliseconds); each email carries a Message-ID made
-from the follow-up and stage, so mail systems that de-duplicate by Message-ID fold such a
-repeat into one. We prefer that to the alternative (commit a "claimed" row first, send
-after): there a crash between commit and send loses the email for good, or needs a lease
-that either doubles slow sends or delays retries. Losing a Victims' Code reminder is the
-worse failure. The transaction stays short: one follow-up, its rows, and its email(s); a
-batch is many such transactions, never one long one.
+The in-app notification commits with its delivery row: exactly once. An email is never
+lost: a claimed email not recorded as sent (the worker died, the mail server was down) is
+sent again, with the same Message-ID, by the sweep after its lease (`outbox_sweep`, run at
+the end of every reminder sweep), and that audit row says it was a resend. The one window in
+which a crash can send an email twice is between the mail server accepting it and its
+`sent_at` committing: the end of the SMTP conversation and one single-row UPDATE. The repeat
+carries the same Message-ID, so mail systems that de-duplicate by Message-ID fold it into
+one. Every email recorded as sent has its audit row (a crash between send and audit is
+mended by the sweep). The price of this order is that a mail server that is down delays
+email by a lease (`OUTBOX_LEASE_SECONDS`), while the delivery and in-app notification stand.
 
 On SQLite (the embedded default) row locks do not exist, but every transaction begins
-IMMEDIATE (settings), so sweeps take turns and the re-check under step 1 plus the unique
-constraint keep the same guarantee.
+IMMEDIATE (settings), so sweeps take turns and the re-check under the lock plus the unique
+constraints keep the same guarantee.
 
 Messages carry the case reference and what is due, never a victim's name or case detail:
 email leaves the secure system. The free-text reason of a follow-up is never sent either
@@ -45,13 +47,14 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from beaconport.audit.models import Operation
-from beaconport.audit.services import audit_disclose, audit_record
+from beaconport.audit.services import audit_record_many
+from beaconport.models import OutboxMessage
+from beaconport.outbox import outbox_claim, outbox_send, outbox_sweep
 from cases.models import format_reference
 from liaison.models import (
     FollowUp,
@@ -71,18 +74,20 @@ OFFICER_STAGES = (Stage.DUE_SOON, Stage.DUE_TODAY, Stage.OVERDUE)
 # no liaison lead): the stage is not marked delivered, so it is never lost.
 NO_RECIPIENT_RETRY = 15 * 60
 
-# Test-only: seconds to pause after a follow-up's rows are written and before the email is
-# sent and the transaction commits, so a test can SIGKILL a worker mid-sweep.
+# Test-only: seconds to pause after a batch's rows are written and before its transaction
+# commits (nothing sent yet), so a test can SIGKILL a worker mid-claim.
 PAUSE_ENV = "LIAISON_SWEEP_TEST_PAUSE"
 
 
 @dataclass
 class SweepResult:
-    """What one sweep did: follow-ups looked at, reminders delivered, emails sent."""
+    """What one sweep did: follow-ups looked at, reminders delivered, emails sent (and
+    emails whose send failed: they stay owed, and a later sweep sends them)."""
 
     examined: int = 0
     delivered: int = 0
     emails: int = 0
+    email_failures: int = 0
     skipped_locked: int = 0
 
 
@@ -166,137 +171,150 @@ def remind_followup(
 ) -> int:
     """Deliver the reminder stages that have come due for one follow-up; returns how many.
 
-    Safe to run any number of times, concurrently: see the module docstring. `leads` (a
-    `LeadDirectory`) lets a sweep read who leads each force once rather than per follow-up.
+    Safe to run any number of times, concurrently: see the module docstring.
     """
-    now = now or timezone.now()
     result = result if result is not None else SweepResult()
+    before = result.delivered
+    _remind([follow_up_id], now=now or timezone.now(), result=result, leads=leads)
+    return result.delivered - before
+
+
+def _remind(ids: list[int], *, now, result: SweepResult, leads=None) -> None:
+    """Claim what has come due for these follow-ups (one transaction), then send it."""
+    messages = _claim(ids, now=now, result=result, leads=leads)
+    sent = outbox_send(messages)
+    result.emails += sent.sent
+    result.email_failures += sent.failed
+
+
+def _claim(ids: list[int], *, now, result: SweepResult, leads=None) -> list[OutboxMessage]:
+    """In one short transaction: lock the due follow-ups among `ids`, and write their
+    deliveries, notifications and outbox rows; returns the outbox rows to send after it."""
     with transaction.atomic():
-        # Lock only the follow-up row (of=self); officer and rule come in the same query.
-        follow_up = (
+        # Lock only the follow-up rows (of=self); officer, rule, party and case come along.
+        follow_ups = list(
             FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("officer", "rule", "record__party", "case")
-            .filter(pk=follow_up_id, status=FollowUpStatus.OPEN, next_reminder_at__lte=now)
-            .first()
+            .filter(pk__in=ids, status=FollowUpStatus.OPEN, next_reminder_at__lte=now)
+            .order_by("pk")
         )
-        if follow_up is None:
-            result.skipped_locked += 1
-            return 0
-        result.examined += 1
-        sent = set(follow_up.deliveries.values_list("stage", flat=True))
-        stages, times = _due_stages(follow_up, sent, now)
-        if stages and leads is None:
-            leads = escalation_recipients()
-        officer = _current_officer(follow_up, now)
-        officer_name = officer.get_username() if officer else None
-        link = _link(follow_up)
-        deliveries, texts, retry_at = [], [], None
-        for stage in stages:
-            recipients = _recipients(follow_up, stage, leads, officer)
-            if not recipients:
-                logger.warning(
-                    "Follow-up %s: nobody to receive the %s reminder; retrying later",
-                    follow_up.pk,
-                    stage,
-                )
-                retry_at = now + datetime.timedelta(seconds=NO_RECIPIENT_RETRY)
-                continue
-            deliveries.append(
-                ReminderDelivery(
+        result.skipped_locked += len(ids) - len(follow_ups)
+        result.examined += len(follow_ups)
+        if not follow_ups:
+            return []
+        sent_before: dict[int, set[str]] = {f.pk: set() for f in follow_ups}
+        for follow_up_id, stage in ReminderDelivery.objects.filter(
+            follow_up__in=follow_ups
+        ).values_list("follow_up_id", "stage"):
+            sent_before[follow_up_id].add(stage)
+        planned = []  # (follow_up, delivery, text, recipients)
+        for follow_up in follow_ups:
+            sent = sent_before[follow_up.pk]
+            stages, times = _due_stages(follow_up, sent, now)
+            if stages and leads is None:
+                leads = escalation_recipients()
+            officer = _current_officer(follow_up, now)
+            officer_name = officer.get_username() if officer else None
+            retry_at = None
+            for stage in stages:
+                recipients = _recipients(follow_up, stage, leads, officer)
+                if not recipients:
+                    logger.warning(
+                        "Follow-up %s: nobody to receive the %s reminder; retrying later",
+                        follow_up.pk,
+                        stage,
+                    )
+                    retry_at = now + datetime.timedelta(seconds=NO_RECIPIENT_RETRY)
+                    continue
+                delivery = ReminderDelivery(
                     follow_up=follow_up,
                     stage=stage,
                     recipient=officer if stage != Stage.ESCALATED else None,
                     recipient_count=len(recipients),
                     sent_at=now,
                 )
-            )
-            texts.append((reminder_text(follow_up, stage, officer_name), recipients))
-            sent.add(stage)
-        messages = []
-        if deliveries:
-            # UNIQUE(follow_up, stage): were a stage somehow already delivered, this insert
-            # fails and the whole transaction (notifications, email) goes with it.
-            ReminderDelivery.objects.bulk_create(deliveries)
-            notifications = []
-            for delivery, (text, recipients) in zip(deliveries, texts, strict=True):
-                reference = format_reference(follow_up.case_id)
-                subject = f"Beaconport: {Stage(delivery.stage).label.lower()}: {reference}"
-                for user in recipients:
-                    notifications.append(
-                        Notification(user=user, text=text, link=link, delivery=delivery)
-                    )
-                    if user.email:
-                        messages.append(
-                            EmailMessage(
-                                subject=subject,
-                                body=f"{text}\n\nOpen Beaconport to see it: {link}\n",
-                                to=[user.email],
-                                headers={
-                                    "Message-ID": _message_id(follow_up, delivery.stage, user.pk)
-                                },
-                            )
-                        )
-            Notification.objects.bulk_create(notifications)
-        upcoming = next_reminder_at(times, sent)
-        if upcoming is not None and upcoming <= now:
-            # Only a stage nobody could receive is still due: look again later.
-            upcoming = retry_at or now + datetime.timedelta(seconds=60)
-        FollowUp.objects.filter(pk=follow_up.pk).update(next_reminder_at=upcoming)
+                text = reminder_text(follow_up, stage, officer_name)
+                planned.append((follow_up, delivery, text, recipients))
+                sent.add(stage)
+            upcoming = next_reminder_at(times, sent)
+            if upcoming is not None and upcoming <= now:
+                # Only a stage nobody could receive is still due: look again later.
+                upcoming = retry_at or now + datetime.timedelta(seconds=60)
+            follow_up.next_reminder_at = upcoming
+        # UNIQUE(follow_up, stage): were a stage somehow already delivered, this insert
+        # fails and the whole batch (notifications, outbox rows) goes with it.
+        ReminderDelivery.objects.bulk_create([p[1] for p in planned])
+        notifications, messages, in_app_only = [], [], []
+        for follow_up, delivery, text, recipients in planned:
+            link = _link(follow_up)
+            reference = format_reference(follow_up.case_id)
+            subject = f"Beaconport: {Stage(delivery.stage).label.lower()}: {reference}"
+            emailed = False
+            for user in recipients:
+                notifications.append(
+                    Notification(user=user, text=text, link=link, delivery=delivery)
+                )
+                if user.email:
+                    messages.append(_outbox_row(follow_up, delivery.stage, user, subject, text))
+                    emailed = True
+            if not emailed:
+                in_app_only.append((follow_up, delivery))
+        Notification.objects.bulk_create(notifications)
+        outbox_claim(messages)
+        FollowUp.objects.bulk_update(follow_ups, ["next_reminder_at"])
+        _audit_in_app(in_app_only)
         pause = float(os.environ.get(PAUSE_ENV) or 0)
-        if pause and deliveries:
-            logger.warning("Test pause: %ss before committing follow-up %s", pause, follow_up.pk)
+        if pause and planned:
+            logger.warning("Test pause: %ss before committing follow-up %s", pause, ids[0])
             time.sleep(pause)
-        if messages:
-            # Last step before COMMIT: a failure here rolls the delivery back for a retry.
-            get_connection(fail_silently=False).send_messages(messages)
-        if deliveries:
-            # After the send, so the audit chain's lock is not held while the mail server
-            # answers; a failed audit insert still rolls the delivery back for a retry.
-            _audit_reminders(follow_up, deliveries, messages)
-        result.delivered += len(deliveries)
-        result.emails += len(messages)
-        return len(deliveries)
+        result.delivered += len(planned)
+        return messages
 
 
-def _recipient_label(messages: list[EmailMessage]) -> str:
-    """The addresses the reminder went to, within the audit log's 200 characters."""
-    addresses = sorted({address for message in messages for address in message.to})
-    label = ", ".join(addresses)
-    while len(label) > 200 and addresses:
-        addresses.pop()
-        label = f"{', '.join(addresses)} and others ({len(messages)} messages)"
-    return label[:200]
+def _outbox_row(follow_up: FollowUp, stage: str, user, subject: str, text: str):
+    """The email of one stage to one recipient, owed through the outbox."""
+    return OutboxMessage(
+        message_id=_message_id(follow_up, stage, user.pk),
+        kind="liaison.reminder",
+        to=user.email,
+        subject=subject,
+        body=f"{text}\n\nOpen Beaconport to see it: {_link(follow_up)}\n",
+        object_type=FollowUp._meta.label_lower,
+        object_id=str(follow_up.pk),
+        case_id=follow_up.case_id,
+        person_id=follow_up.record.party.person_id,
+        purpose=(
+            f"Victims' Code reminder ({Stage(stage).label.lower()}): "
+            "case reference and due date only"
+        ),
+    )
 
 
-def _audit_reminders(follow_up: FollowUp, deliveries: list, messages: list) -> None:
-    """One audit row per follow-up reminded: a disclosure when email left the system (to
-    whom, and that it carried a case reference and a due date only), else the in-app
-    deliveries collected."""
-    stages = ", ".join(Stage(d.stage).label.lower() for d in deliveries)
-    if messages:
-        audit_disclose(
-            obj=follow_up,
-            recipient=_recipient_label(messages),
-            purpose=f"Victims' Code reminder ({stages}): case reference and due date only",
-        )
-    else:
-        audit_record(
-            operation=Operation.COLLECT,
-            ids=deliveries,
-            case=follow_up.case_id,
-            person=follow_up.record.party.person_id,
-        )
+def _audit_in_app(deliveries: list) -> None:
+    """A delivery no email went out for is audited here, as the collection of its in-app
+    notifications (an email's audit row is written when it is sent, `beaconport.outbox`)."""
+    audit_record_many(
+        {
+            "operation": Operation.COLLECT,
+            "ids": [delivery],
+            "case": follow_up.case_id,
+            "person": follow_up.record.party.person_id,
+        }
+        for follow_up, delivery in deliveries
+    )
 
 
 def reminders_sweep(*, now=None, batch: int | None = None) -> SweepResult:
-    """Send every reminder stage that has come due; any number may run at once.
+    """Deliver every reminder stage that has come due; any number may run at once.
 
-    Candidates are read without a lock, soonest first; each is then claimed and delivered
-    in its own short transaction (`remind_followup`), skipping rows another sweep holds.
+    Candidates are read without a lock, soonest first, `batch` at a time; each batch is
+    claimed in one short transaction and its emails sent after it (`_remind`). Then the
+    outbox sweep sends again whatever a crashed or failed send left (`outbox_sweep`).
     """
     now = now or timezone.now()
     batch = batch or getattr(settings, "LIAISON_SWEEP_BATCH", 500)
     result = SweepResult()
+    leads = None
     while True:
         ids = list(
             FollowUp.objects.filter(status=FollowUpStatus.OPEN, next_reminder_at__lte=now)
@@ -304,11 +322,14 @@ def reminders_sweep(*, now=None, batch: int | None = None) -> SweepResult:
             .values_list("pk", flat=True)[:batch]
         )
         if not ids:
-            return result
+            break
         before = result.examined
-        leads = escalation_recipients()
-        for follow_up_id in ids:
-            remind_followup(follow_up_id=follow_up_id, now=now, result=result, leads=leads)
+        leads = leads or escalation_recipients()
+        _remind(ids, now=now, result=result, leads=leads)
         if result.examined == before or len(ids) < batch:
             # Everything left is held by another sweep (or there was one batch): stop.
-            return result
+            break
+    resent = outbox_sweep()
+    result.emails += resent.sent
+    result.email_failures += resent.failed
+    return result

@@ -1,11 +1,17 @@
-"""The reminder sweep, in process: each stage once, overdue escalates once, nothing leaks."""
+"""The reminder sweep, in process: each stage once, overdue escalates once, nothing leaks,
+every email sent through the outbox after the claim commits, and audited."""
 
 import datetime
+import io
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 
+from beaconport.audit.models import AuditEvent, Operation
+from beaconport.models import OutboxMessage
+from beaconport.outbox import lease_seconds, outbox_sweep
 from liaison.models import FollowUp, Notification, ReminderDelivery
 from liaison.reminders import reminders_sweep
 from liaison.rules import stage_times
@@ -165,14 +171,56 @@ def test_a_reminder_nobody_can_receive_is_kept_for_later_not_marked_sent():
     assert FollowUp.objects.get(pk=follow_up.pk).next_reminder_at > now
 
 
-def test_a_failed_email_rolls_the_delivery_back_and_the_next_sweep_sends_it(follow_up, settings):
+def test_a_failed_email_stays_owed_and_a_sweep_after_its_lease_sends_it_with_the_same_id(
+    follow_up, settings, liaison_officer
+):
     settings.EMAIL_BACKEND = "tests.liaison.failing_mail.EmailBackend"
-    with pytest.raises(ConnectionRefusedError):
-        reminders_sweep(now=at(D(2025, 8, 26), 9))
-    assert stages_sent() == [] and not Notification.objects.exists()
+    result = reminders_sweep(now=at(D(2025, 8, 26), 9))
+    assert (result.delivered, result.emails, result.email_failures) == (1, 0, 1)
+    # The delivery and its in-app notification stand; the email is owed, and not audited.
+    assert stages_sent() == ["due_today"] and Notification.objects.count() == 1
+    owed = OutboxMessage.objects.get()
+    assert (owed.sent_at, owed.audit_seq, owed.attempts) == (None, None, 1)
+    assert not AuditEvent.objects.filter(operation=Operation.DISCLOSE).exists()
+
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    reminders_sweep(now=at(D(2025, 8, 26), 9, 1))
-    assert stages_sent() == ["due_today"] and len(mail.outbox) == 1
+    reminders_sweep(now=at(D(2025, 8, 26), 9, 1))  # its lease has not passed: left alone
+    assert mail.outbox == []
+    after_lease = timezone.now() + datetime.timedelta(seconds=lease_seconds() + 1)
+    assert outbox_sweep(now=after_lease).resent == 1
+
+    assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [owed.message_id]
+    owed.refresh_from_db()
+    assert owed.sent_at is not None and owed.attempts == 2
+    audit = AuditEvent.objects.get(seq=owed.audit_seq)
+    assert (audit.operation, audit.recipient) == (Operation.DISCLOSE, liaison_officer.email)
+    assert owed.message_id in audit.purpose and "sent again" in audit.purpose
+    assert stages_sent() == ["due_today"]  # the stage itself was never delivered twice
+
+
+def test_every_email_sent_has_its_own_audit_row_naming_recipient_and_message_id(
+    follow_up, liaison_lead, make_user, team
+):
+    from beaconport.roles import Role
+
+    team.members.add(make_user("leo.liaisonlead", Role.LIAISON_LEAD))
+    reminders_sweep(now=at(D(2025, 8, 27), 9))
+    assert len(mail.outbox) == 3  # overdue to the officer, escalated to each lead
+    rows = {
+        (row.recipient, row.purpose.rsplit("Message-ID ", 1)[1])
+        for row in AuditEvent.objects.filter(operation=Operation.DISCLOSE)
+    }
+    assert rows == {(m.to[0], m.extra_headers["Message-ID"]) for m in mail.outbox}
+    assert (
+        AuditEvent.objects.filter(
+            operation=Operation.DISCLOSE, object_id=str(follow_up.pk), case_id=follow_up.case_id
+        ).count()
+        == 3
+    )
+    assert not OutboxMessage.objects.filter(audit_seq__isnull=True).exists()
+    out = io.StringIO()
+    call_command("audit_verify", stdout=out)
+    assert "Audit log intact" in out.getvalue()
 
 
 def test_each_email_carries_a_message_id_made_from_the_follow_up_and_stage(follow_up):
@@ -184,14 +232,19 @@ def test_each_email_carries_a_message_id_made_from_the_follow_up_and_stage(follo
     )
 
 
-def test_the_sweep_costs_the_same_queries_per_follow_up_whatever_the_count(
-    record, django_assert_num_queries
+@pytest.mark.parametrize("count", [5, 10])
+def test_the_sweep_costs_a_fixed_number_of_queries_and_one_per_email(
+    record, django_assert_num_queries, count
 ):
-    for _ in range(5):
+    for _ in range(count):
         make_followup(record, due_on=D(2025, 8, 26), starts_at=at(D(2025, 8, 22), 0))
-    # The batch and who hears of escalations once (liaison leads, the forces their teams
-    # cover, national leads); per follow-up: lock (with officer, rule, party and case),
-    # stages sent, deliveries, notifications, pointer update, the audit row (a disclosure:
-    # the email left) and the savepoint around them.
-    with django_assert_num_queries(4 + 5 * 8):
-        assert reminders_sweep(now=at(D(2025, 8, 26), 9)).delivered == 5
+    # Once: the candidates and who hears of escalations (liaison leads, the forces their
+    # teams cover, national leads). The claim, one transaction for the batch: savepoint,
+    # lock (with officer, rule, party and case), stages sent, deliveries, notifications,
+    # outbox rows, pointer updates, release. The sends: synchronous_commit off, ONE UPDATE
+    # per email (its sent_at, the moment the server accepts it), reset. The audit of the
+    # sends in one transaction: savepoint, lock the rows, lock the head, insert, move the
+    # head, set audit_seq, release. The outbox sweep: nothing unaudited, nothing to resend
+    # (savepoint, select, release).
+    with django_assert_num_queries(4 + 8 + 2 + count + 7 + 1 + 3):
+        assert reminders_sweep(now=at(D(2025, 8, 26), 9)).delivered == count
