@@ -4,35 +4,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('beaconport', '0004_security_event_signin'),
+        ("beaconport", "0004_security_event_signin"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message_id', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(help_text='What sent it, e.g. liaison.reminder.', max_length=50)),
-                ('to', models.EmailField(max_length=254)),
-                ('subject', models.CharField(max_length=300)),
-                ('body', models.TextField()),
-                ('object_type', models.CharField(max_length=100)),
-                ('object_id', models.CharField(max_length=64)),
-                ('case_id', models.BigIntegerField(blank=True, null=True)),
-                ('person_id', models.BigIntegerField(blank=True, null=True)),
-                ('purpose', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField()),
-                ('lease_until', models.DateTimeField(help_text='Sent again by a sweep after this, if unsent.')),
-                ('attempts', models.PositiveIntegerField(default=1)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('audit_seq', models.BigIntegerField(blank=True, help_text='The audit row of the recorded send.', null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("message_id", models.CharField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        help_text="What sent it, e.g. liaison.reminder.", max_length=50
+                    ),
+                ),
+                ("to", models.EmailField(max_length=254)),
+                ("subject", models.CharField(max_length=300)),
+                ("body", models.TextField()),
+                ("object_type", models.CharField(max_length=100)),
+                ("object_id", models.CharField(max_length=64)),
+                ("case_id", models.BigIntegerField(blank=True, null=True)),
+                ("person_id", models.BigIntegerField(blank=True, null=True)),
+                ("purpose", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "lease_until",
+                    models.DateTimeField(help_text="Sent again by a sweep after this, if unsent."),
+                ),
+                ("attempts", models.PositiveIntegerField(default=1)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "audit_seq",
+                    models.BigIntegerField(
+                        blank=True, help_text="The audit row of the recorded send.", null=True
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
-                'indexes': [models.Index(condition=models.Q(('sent_at__isnull', True)), fields=['lease_until'], name='outbox_unsent'), models.Index(condition=models.Q(('audit_seq__isnull', True), ('sent_at__isnull', False)), fields=['lease_until'], name='outbox_unaudited')],
+                "ordering": ["created_at", "pk"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("sent_at__isnull", True)),
+                        fields=["lease_until"],
+                        name="outbox_unsent",
+                    ),
+                    models.Index(
+                        condition=models.Q(("audit_seq__isnull", True), ("sent_at__isnull", False)),
+                        fields=["lease_until"],
+                        name="outbox_unaudited",
+                    ),
+                ],
             },
         ),
     ]
