@@ -1,0 +1,67 @@
+"""beaconport.bulk: plain rows inserted in one statement, ids back in order, every column
+the caller leaves out given its model default."""
+
+import datetime
+
+import pytest
+
+from beaconport.bulk import instances_insert, rows_insert
+from cases.models import Case, CaseParty, Person
+from liaison.models import LiaisonRecord
+from tests.factories import make_case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rows_come_back_with_their_ids_in_the_order_given():
+    rows = [("Ames", "Jo", datetime.date(1970, 5, 1)), ("Bell", "", None), ("Cole", "Al", None)]
+
+    ids = rows_insert(Person, ("surname", "forenames", "date_of_birth"), rows)
+
+    stored = Person.objects.in_bulk(ids)
+    assert [(stored[i].surname, stored[i].forenames, stored[i].date_of_birth) for i in ids] == rows
+
+
+def test_a_column_left_out_takes_its_model_default():
+    (pk,) = rows_insert(Person, ("surname",), [("Ames",)])
+
+    person = Person.objects.get(pk=pk)
+    assert (person.version, person.gender, person.forenames) == (1, "unknown", "")
+
+
+def test_a_refused_row_is_skipped_with_ignore_conflicts_and_the_others_written():
+    case = make_case(victims=2, suspects=0)
+    first, second = CaseParty.objects.filter(case=case).order_by("pk")
+    rows_insert(LiaisonRecord, ("party_id", "case_id"), [(first.pk, case.pk)])
+
+    rows_insert(
+        LiaisonRecord,
+        ("party_id", "case_id"),
+        [(first.pk, case.pk), (second.pk, case.pk)],
+        ignore_conflicts=True,
+    )
+
+    records = LiaisonRecord.objects.filter(case=case)
+    assert sorted(records.values_list("party_id", flat=True)) == [first.pk, second.pk]
+    record = records.get(party=second)
+    assert (record.channels, record.enhanced_rights, record.officer_id) == ([], True, None)
+    assert record.created_at is not None
+
+
+def test_nothing_to_insert_costs_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert rows_insert(Person, ("surname",), []) == []
+
+
+def test_instances_are_given_their_ids_and_times_as_save_would():
+    template = make_case(victims=0, suspects=0, offences=())
+    cases = [
+        Case(force=template.force, force_reference=f"BULK-{n}", received_on=template.received_on)
+        for n in range(3)
+    ]
+
+    instances_insert(cases)
+
+    assert all(case.pk and case.created_at and not case._state.adding for case in cases)
+    stored = Case.objects.in_bulk([case.pk for case in cases])
+    assert [stored[case.pk].force_reference for case in cases] == ["BULK-0", "BULK-1", "BULK-2"]
