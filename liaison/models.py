@@ -372,6 +372,20 @@ class FollowUp(models.Model):
             models.Index(fields=["officer", "status", "due_at"], name="liaison_fu_officer"),
             models.Index(fields=["case", "status"], name="liaison_fu_case"),
             models.Index(fields=["status", "due_at"], name="liaison_fu_due"),
+            # A record's open follow-ups by deadline: its next due and its overdue flag are
+            # one probe each, so lists cost what the user's records cost, not every open one.
+            models.Index(
+                fields=["record", "due_at", "id"],
+                condition=models.Q(status="open"),
+                name="liaison_fu_record_open",
+            ),
+            # Every open follow-up by deadline: the lead's workspace walks it, soonest first,
+            # and stops once a page of records is found.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=models.Q(status="open"),
+                name="liaison_fu_open_due",
+            ),
         ]
 
     def __str__(self):
@@ -415,7 +429,15 @@ class Contact(models.Model):
                 name="liaison_contact_no_outcome_promised",
             )
         ]
-        indexes = [models.Index(fields=["record", "occurred_at"], name="liaison_contact_when")]
+        indexes = [
+            models.Index(fields=["record", "occurred_at"], name="liaison_contact_when"),
+            # A record's last contact made, one probe (lists show it per row).
+            models.Index(
+                fields=["record", "-occurred_at", "-id"],
+                condition=models.Q(outcome="made"),
+                name="liaison_contact_made",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_channel_display()} contact on {self.occurred_at:%d %b %Y}"
@@ -513,7 +535,11 @@ class Notification(models.Model):
                 name="liaison_notification_once_per_user",
             )
         ]
-        indexes = [models.Index(fields=["user", "read_at"], name="liaison_notif_unread")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="liaison_notif_unread"),
+            # The notifications page: a user's newest first, a page at a time.
+            models.Index(fields=["user", "-created_at", "-id"], name="liaison_notif_newest"),
+        ]
 
     def __str__(self):
         return self.text

@@ -235,6 +235,26 @@ def assignable_officers(record: LiaisonRecord | None = None):
     return with_record_load(users.distinct().order_by("username"))
 
 
+def team_officers(user):
+    """Whom a lead may give their victims to from the workspace: the active liaison officers
+    and leads of the lead's own teams (every one in liaison for a national lead), each with
+    their caseload. The assign service still checks each record's own team."""
+    from django.contrib.auth import get_user_model
+
+    if not leads_records(user):
+        return get_user_model().objects.none()
+    users = get_user_model().objects.filter(
+        is_active=True,
+        groups__name__in=[Role.LIAISON_OFFICER.value, Role.LIAISON_LEAD.value],
+    )
+    if not sees_all_records(user):
+        teams = Team.objects.filter(members=user).values("pk")
+        users = users.filter(
+            pk__in=Team.members.through.objects.filter(team__in=teams).values("user_id")
+        )
+    return with_record_load(users.distinct().order_by("username"))
+
+
 def escalation_recipients() -> "LeadDirectory":
     """Who hears of overdue follow-ups, read once for a whole sweep (two queries)."""
     return LeadDirectory.load()

@@ -152,19 +152,177 @@ def followups_for_list(
     return queryset.order_by("due_at", "pk")
 
 
-def team_overview(user) -> dict:
-    """The liaison lead's view: overdue open follow-ups and unassigned records (leads only)."""
-    if not leads_records(user):
-        return {"overdue": FollowUp.objects.none(), "unassigned": LiaisonRecord.objects.none()}
-    now = timezone.now()
-    overdue = (
-        followups_visible_to(user)
-        .filter(status=FollowUpStatus.OPEN, due_at__lt=now)
-        .select_related("rule", "record", "record__party", "case", "officer")
-        .order_by("due_at", "pk")
+PAGE_SIZE = 25  # rows on a liaison list page (my victims, the team workspace)
+
+
+@dataclass(frozen=True)
+class RecordsPage:
+    """One page of a list of records: its rows in order, and where it stands in the list."""
+
+    rows: list[LiaisonRecord]
+    number: int
+    size: int
+    has_next: bool
+    total: int | None = None  # when the list was counted (my victims); None otherwise
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def num_pages(self) -> int | None:
+        if self.total is None:
+            return None
+        return max(1, -(-self.total // self.size))
+
+
+def _rows_in_order(queryset: QuerySet[LiaisonRecord], ids: list[int]) -> list[LiaisonRecord]:
+    """The records with these ids, joined and annotated, in the order of `ids` (one query)."""
+    by_id = {row.pk: row for row in queryset.filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _page_number(number, last: int | None = None) -> int:
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    return min(number, last) if last else number
+
+
+def _shown_rows(user) -> QuerySet[LiaisonRecord]:
+    """What a list row shows of a record: case, party, person and officer joined, with the
+    next due date, the overdue flag and the last contact (each one index probe)."""
+    return _annotate_records(
+        records_visible_to(user).select_related("case", "party__person", "officer")
     )
-    unassigned = records_for_list(user, unassigned_only=True)
-    return {"overdue": overdue, "unassigned": unassigned}
+
+
+@dataclass(frozen=True)
+class MyVictims:
+    """The officer's victims, a page at a time, with how many they hold and how many are late."""
+
+    page: RecordsPage
+    total: int
+    overdue: int
+
+
+def my_victims_page(user, *, page=1, size: int = PAGE_SIZE) -> MyVictims:
+    """The victims assigned to the user now, soonest due first (nothing due last), a page.
+
+    Three queries whatever the caseload: the tally (how many, how many overdue), the page's
+    ids in order (only the records table and the open follow-ups' index), and the page's
+    rows with everything they show. Nothing scans beyond the officer's own records.
+    """
+    mine = records_visible_to(user).filter(assignment_current(), officer=user)
+    now = timezone.now()
+    tally = mine.aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=Exists(_open_followups().filter(due_at__lt=now))),
+    )
+    number = _page_number(page, max(1, -(-tally["total"] // size)))
+    ordered = mine.annotate(next_due_at=_next_due("due_at")).order_by(
+        F("next_due_at").asc(nulls_last=True), "case_id", "pk"
+    )
+    start = (number - 1) * size
+    ids = list(ordered.values_list("pk", flat=True)[start : start + size])
+    rows = _rows_in_order(_shown_rows(user), ids)
+    return MyVictims(
+        page=RecordsPage(
+            rows=rows,
+            number=number,
+            size=size,
+            has_next=start + size < tally["total"],
+            total=tally["total"],
+        ),
+        total=tally["total"],
+        overdue=tally["overdue"] or 0,
+    )
+
+
+@dataclass(frozen=True)
+class WorkspaceFilter:
+    """What the lead narrowed the workspace to (every field optional)."""
+
+    officer: int | None = None  # one officer's current victims
+    unassigned: bool = False  # nobody assigned, or the assignment has ended
+    overdue: bool = False  # with an open follow-up past its deadline
+    force: int | None = None  # cases of one force (within the lead's teams' forces)
+
+
+def _workspace_scope(user, chosen: WorkspaceFilter, now) -> tuple[Q, Q]:
+    """The filter as conditions on a follow-up (through its record and case) and on a record."""
+    on_record, on_followup = Q(), Q()
+    if chosen.officer is not None:
+        on_record &= Q(officer_id=chosen.officer) & assignment_current(now=now)
+        on_followup &= Q(record__officer_id=chosen.officer) & assignment_current("record__", now)
+    if chosen.unassigned:
+        on_record &= assignment_ended(now=now)
+        on_followup &= assignment_ended("record__", now)
+    if chosen.force is not None:
+        on_record &= Q(case__force_id=chosen.force)
+        on_followup &= Q(case__force_id=chosen.force)
+    return on_followup, on_record
+
+
+def team_workspace(
+    user, chosen: WorkspaceFilter = WorkspaceFilter(), *, page=1, size: int = PAGE_SIZE
+) -> RecordsPage:
+    """The lead's victims, the most urgent first, a page at a time (leads only).
+
+    Urgency: the records with an open follow-up, by their soonest deadline (overdue ones
+    first, as their deadlines passed), then the records with nothing due, oldest referral
+    first (records are opened as referrals are imported, so the oldest record is the oldest
+    referral: the primary key's index serves that order). The first part walks the open
+    follow-ups by deadline (an index) and keeps each record's first one, so a page costs
+    about a page of rows, not the team's caseload; the second part is read only on the pages
+    past the records with something due. Not counted:
+    a lead's caseload may be tens of thousands, so the pager says only whether there is more.
+    """
+    if not leads_records(user):
+        return RecordsPage(rows=[], number=1, size=size, has_next=False)
+    now = timezone.now()
+    number = _page_number(page)
+    start = (number - 1) * size
+    on_followup, on_record = _workspace_scope(user, chosen, now)
+    earlier = FollowUp.objects.filter(
+        record_id=OuterRef("record_id"), status=FollowUpStatus.OPEN
+    ).filter(Q(due_at__lt=OuterRef("due_at")) | Q(due_at=OuterRef("due_at"), pk__lt=OuterRef("pk")))
+    firsts = (
+        followups_visible_to(user)
+        .filter(on_followup, status=FollowUpStatus.OPEN)
+        .filter(~Exists(earlier))
+    )
+    if chosen.overdue:
+        firsts = firsts.filter(due_at__lt=now)
+    ids = list(
+        firsts.order_by("due_at", "pk").values_list("record_id", flat=True)[
+            start : start + size + 1
+        ]
+    )
+    if len(ids) <= size and not chosen.overdue:
+        # Past the records with something due: those with nothing due, oldest referral first.
+        due_count = start + len(ids) if ids else firsts.count()
+        idle = (
+            records_visible_to(user)
+            .filter(on_record)
+            .filter(~Exists(_open_followups()))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        skip = max(0, start - due_count)
+        ids += list(idle[skip : skip + size + 1 - len(ids)])
+    rows = _rows_in_order(
+        _shown_rows(user)
+        .select_related("case__force")
+        .annotate(next_due_reason=_next_due("reason")),
+        ids[:size],
+    )
+    for row in rows:
+        row.unassigned = row.officer_id is None or (
+            row.officer_until is not None and row.officer_until <= now
+        )
+    return RecordsPage(rows=rows, number=number, size=size, has_next=len(ids) > size)
 
 
 def notifications_for(user, *, unread_only: bool = False) -> QuerySet[Notification]:
@@ -312,15 +470,26 @@ class DeadlineCompliance:
     breaches: list[FollowUp]
     per_rule: list[RuleCompliance]
 
+    @property
+    def late(self) -> int:
+        """How many deadlines were missed in all (the breaches listed may be fewer)."""
+        return sum(row.late for row in self.per_rule)
 
-def deadline_compliance(user, *, days: int = COMPLIANCE_DAYS, now=None) -> DeadlineCompliance:
+
+BREACHES_SHOWN = 25  # the most recent deadlines missed listed on the team page
+
+
+def deadline_compliance(
+    user, *, days: int = COMPLIANCE_DAYS, now=None, limit: int | None = BREACHES_SHOWN
+) -> DeadlineCompliance:
     """Follow-ups completed after their deadline, and open ones past it, over the last `days`.
 
     A follow-up counts in the period when it fell due in it, was completed in it, or is
     still open past its deadline; it is late when completed late (with the officer's reason)
     or still open past its deadline; cancelled ones never count. Leads only (others get an
-    empty report). Two queries whatever the number of rows: the breaches (rule, record,
-    party, case and officer joined) and one aggregate for the counts per rule.
+    empty report). Two queries whatever the number of rows: the breaches, the `limit` most
+    recent (rule, record, party, case and officer joined; None: all), and one aggregate for
+    the counts per rule, which say how many there are in all.
     """
     now = now or timezone.now()
     since = now - datetime.timedelta(days=days)
@@ -337,11 +506,12 @@ def deadline_compliance(user, *, days: int = COMPLIANCE_DAYS, now=None) -> Deadl
             | open_late
         )
     )
-    breaches = list(
+    breaches = (
         counted.filter(open_late | done_late)
         .select_related("rule", "record", "record__party", "case", "officer")
         .order_by("-due_at", "-pk")
     )
+    breaches = list(breaches if limit is None else breaches[:limit])
     rows = (
         counted.order_by()
         .values("rule__trigger")

@@ -1,24 +1,32 @@
 """The signed-in user's own notifications: reminders and escalations, marked read."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 
 from beaconport.access import access_required
 from liaison.permissions import notifications_visible_to
-from liaison.selectors import notifications_for
+from liaison.selectors import notifications_for, unread_notification_count
 from liaison.services.notifications import notifications_mark_read
 from liaison.views.common import LIAISON_ROLES
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 
 
 @access_required(*LIAISON_ROLES, methods=["GET"])
 def notifications(request):
-    """The user's notifications, newest first, unread ones marked."""
-    items = list(notifications_for(request.user)[:PAGE_SIZE])
-    unread = sum(1 for n in items if n.read_at is None)
-    return render(request, "liaison/notifications.html", {"items": items, "unread": unread})
+    """The user's notifications, newest first, a page at a time; how many are unread."""
+    page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "liaison/notifications.html",
+        {
+            "items": page.object_list,
+            "page_obj": page,
+            "unread": unread_notification_count(request.user),
+        },
+    )
 
 
 @access_required(*LIAISON_ROLES, methods=["POST"])

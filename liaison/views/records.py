@@ -11,24 +11,22 @@ from liaison.permissions import ASSIGN, can_see_victim_name, record_user_can
 from liaison.selectors import (
     case_summary_for_liaison,
     current_expectations,
+    my_victims_page,
     record_detail,
-    records_for_list,
 )
 from liaison.views.common import LIAISON_ROLES, victim_label
 
 
 @access_required(*LIAISON_ROLES, methods=["GET"])
 def my_victims(request):
-    """The victims assigned to the signed-in officer, the most urgent first."""
-    records = list(
-        records_for_list(request.user, officer=request.user).select_related("party__person")
-    )
-    audit_consult(ids=records, object_type="liaison.liaisonrecord", actor=request.user)
-    rows = [{"record": r, "label": victim_label(request.user, r)} for r in records]
+    """The victims assigned to the signed-in officer, the most urgent first, a page at a time."""
+    mine = my_victims_page(request.user, page=request.GET.get("page"))
+    audit_consult(ids=mine.page.rows, object_type="liaison.liaisonrecord", actor=request.user)
+    rows = [{"record": r, "label": victim_label(request.user, r)} for r in mine.page.rows]
     return render(
         request,
         "liaison/my_victims.html",
-        {"rows": rows, "overdue_count": sum(1 for r in records if r.overdue)},
+        {"rows": rows, "page_obj": mine.page, "total": mine.total, "overdue_count": mine.overdue},
     )
 
 

@@ -1,38 +1,122 @@
-"""The liaison lead's pages: the team's overdue follow-ups and unassigned victims."""
+"""The liaison lead's workspace: the team's victims, the most urgent first, a page at a time,
+with one assignment for a selection; and a single record's assign page."""
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from beaconport.access import access_required
 from beaconport.audit.services import audit_consult
+from cases.models import Force
+from cases.permissions import team_force_ids
 from liaison import services
 from liaison.forms import AssignForm
-from liaison.permissions import ASSIGN, assignable_officers, record_get_for
-from liaison.selectors import deadline_compliance, team_overview
+from liaison.permissions import (
+    ASSIGN,
+    assignable_officers,
+    record_get_for,
+    sees_all_records,
+    team_officers,
+)
+from liaison.selectors import WorkspaceFilter, deadline_compliance, team_workspace
 from liaison.views.common import LEAD_ROLES, render_form, save_or_show
+from liaison.views.team_forms import BulkAssignForm, WorkspaceFilterForm
 
 
-@access_required(*LEAD_ROLES, methods=["GET"])
-def team(request):
-    """Overdue follow-ups across the lead's teams, victims nobody has been assigned to yet
-    (each linked to its assign page), and the deadlines missed in the last 90 days."""
-    overview = team_overview(request.user)
-    overdue = list(overview["overdue"])
-    unassigned = list(overview["unassigned"])
-    compliance = deadline_compliance(request.user)
-    # One audit row for the page: every victim's record it names, whether overdue, unassigned
-    # or in the deadlines missed.
-    shown = dict.fromkeys(
-        [f.record_id for f in overdue]
-        + [r.pk for r in unassigned]
-        + [f.record_id for f in compliance.breaches]
+def _lead_forces(user):
+    forces = Force.objects.order_by("name")
+    return forces if sees_all_records(user) else forces.filter(pk__in=team_force_ids(user))
+
+
+def _chosen(form: WorkspaceFilterForm) -> WorkspaceFilter:
+    data = form.cleaned_data
+    return WorkspaceFilter(
+        officer=data["officer"],
+        unassigned=data["show"] == "unassigned",
+        overdue=data["show"] == "overdue",
+        force=data["force"],
     )
+
+
+@access_required(*LEAD_ROLES, methods=["GET", "POST"])
+def team(request):
+    """The team's victims, the most urgent first, filtered and paged; the officers with their
+    caseloads beside one control that assigns the selected victims; the deadlines missed in
+    the last 90 days. After assigning, the lead comes back to the same filters and page.
+    """
+    officers = list(team_officers(request.user))
+    filters = WorkspaceFilterForm(
+        request.GET, officers=officers, forces=list(_lead_forces(request.user))
+    )
+    assign = BulkAssignForm(
+        request.POST if request.method == "POST" else None, officers=officers, prefix="assign"
+    )
+    if request.method == "POST":
+        if assign.is_valid() and _assigned(request, assign):
+            query = request.GET.urlencode()
+            return redirect(reverse("liaison:team") + (f"?{query}" if query else ""))
+        status = 400
+    else:
+        status = 200
+    valid = filters.is_valid()
+    page = team_workspace(
+        request.user,
+        _chosen(filters) if valid else WorkspaceFilter(),
+        page=request.GET.get("page") if valid else 1,
+    )
+    compliance = deadline_compliance(request.user)
+    # One audit row for the page: the victims' records it names, listed or among the
+    # deadlines missed shown.
+    shown = dict.fromkeys([r.pk for r in page.rows] + [f.record_id for f in compliance.breaches])
     audit_consult(ids=shown, object_type="liaison.liaisonrecord", actor=request.user)
     return render(
         request,
         "liaison/team.html",
-        {"overdue": overdue, "unassigned": unassigned, "compliance": compliance},
+        {
+            "page_obj": page,
+            "filters": filters,
+            "assign": assign,
+            "officers": officers,
+            "selected": set(assign.posted_ids()),
+            "compliance": compliance,
+        },
+        status=status if valid else 400,
     )
+
+
+class _Refused(Exception):
+    """One record of a bulk assignment was refused: undo the others."""
+
+
+def _assigned(request, form: BulkAssignForm) -> bool:
+    """Give every selected record to the officer, through the assign service (its checks and
+    audit row each); all or none. False, with the refusal on the form naming the victim's
+    pseudonym, when the service refuses one (a record not the lead's answers 404)."""
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            for pk in data["records"]:
+                record = record_get_for(request.user, pk, ASSIGN)
+                try:
+                    services.record_assign(
+                        record=record,
+                        officer=data["officer"],
+                        by=request.user,
+                        reason=data["reason"],
+                        until=data["until"],
+                    )
+                except ValidationError as error:
+                    form.add_error(None, f"{record.pseudonym}: {' '.join(error.messages)}")
+                    raise _Refused from error
+    except _Refused:
+        return False
+    count = len(data["records"])
+    name = data["officer"].get_full_name() or data["officer"].get_username()
+    messages.success(request, f"{count} victim{'s' if count != 1 else ''} assigned to {name}.")
+    return True
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cases.models import Finding, LineOfInquiry
 from liaison.models import Contact, Expectation, FollowUp, FollowUpStatus, Notification
+from liaison.selectors import PAGE_SIZE
 from tests.factories import SuspectFactory
 from tests.liaison.test_views_setup import (
     contact_post,
@@ -407,7 +408,7 @@ def test_mark_all_read_touches_only_the_users_notifications(
 # --- The lead's team view -------------------------------------------------------------------
 
 
-def test_the_team_view_shows_overdue_follow_ups_and_unassigned_records(
+def test_the_team_view_lists_the_teams_victims_overdue_first_with_what_is_owed(
     client, liaison_lead, liaison_officer
 ):
     late = record_for(liaison_officer)
@@ -419,10 +420,10 @@ def test_the_team_view_shows_overdue_follow_ups_and_unassigned_records(
 
     html = client.get(reverse("liaison:team")).content.decode()
 
-    assert "OVERDUE-ONE" in html
-    assert "ON-TIME" not in html
-    assert unassigned.pseudonym in html
+    assert html.index("OVERDUE-ONE") < html.index("ON-TIME") < html.index(unassigned.pseudonym)
+    assert html.count("badge-overdue") == 1
     assert f'href="{record_url(unassigned, "liaison:record_assign")}"' in html
+    assert f'href="{record_url(late, "liaison:record_assign")}"' not in html
 
 
 def test_the_lead_assigns_an_officer_and_the_record_joins_their_list(
@@ -480,24 +481,27 @@ def _records_with_history(officer, count):
     return records
 
 
-# Every page: session, user, the user's groups, and the session saved again (savepoint,
-# update, release: SESSION_SAVE_EVERY_REQUEST keeps the idle timeout sliding).
-PER_REQUEST = 3 + 3
+# Every page: session, user, the user's groups (the session is saved only when its expiry
+# is near, not on every request).
+PER_REQUEST = 3
 # Reading a victim's record, or a list of them, writes one audit row (consultation).
 AUDIT = 1
-# My victims: one list query (case, party, person joined; due dates as subqueries).
-MY_VICTIMS_QUERIES = PER_REQUEST + 1 + AUDIT
+# My victims: the tally (how many, how many overdue), the page's ids in order, the page's
+# rows (case, party, person joined; due dates and last contact as subqueries).
+MY_VICTIMS_QUERIES = PER_REQUEST + 3 + AUDIT
 
 
-@pytest.mark.parametrize("count", [5, 50])
-def test_my_victims_costs_the_same_queries_for_5_or_50_records(
+@pytest.mark.parametrize("count", [5, 60])
+def test_my_victims_costs_the_same_queries_for_5_or_60_records(
     client, liaison_officer, django_assert_num_queries, count
 ):
     _records_with_history(liaison_officer, count)
     client.force_login(liaison_officer)
     with django_assert_num_queries(MY_VICTIMS_QUERIES):
         response = client.get(reverse("liaison:my_victims"))
-    assert response.content.decode().count('href="/liaison/records/') == count
+    html = response.content.decode()
+    assert html.count('href="/liaison/records/') == min(count, PAGE_SIZE)
+    assert f"{count} victims assigned to you" in html
 
 
 # The record with 4 prefetches (do-not-contact, expectations, contacts, follow-ups); the
@@ -535,22 +539,38 @@ def test_the_record_page_costs_the_same_queries_for_5_or_50_entries(
     assert html.count("Synthetic contact ") == count
 
 
-# The overdue follow-ups, the unassigned records (each linked to its assign page, which
-# offers the team's officers: no list of people here); the deadlines missed (breaches,
-# counts per rule); one audit row naming every record shown.
-TEAM_QUERIES = PER_REQUEST + 2 + 2 + AUDIT
+# The team's officers with their caseloads, the forces to filter by, the page's record ids
+# (walking the open follow-ups by deadline), the page's rows; the deadlines missed
+# (breaches, counts per rule); one audit row naming every record shown.
+TEAM_QUERIES = PER_REQUEST + 2 + 2 + 2 + AUDIT
 
 
-@pytest.mark.parametrize("count", [5, 50])
-def test_the_team_view_costs_the_same_queries_for_5_or_50_rows(
+@pytest.mark.parametrize("count", [30, 60])
+def test_the_team_view_costs_the_same_queries_for_30_or_60_victims_due(
     client, liaison_lead, liaison_officer, django_assert_num_queries, count
 ):
-    for _ in range(count):
-        overdue_followup(record_for(liaison_officer))
-        open_followup(record_for(None))
+    for n in range(count):
+        overdue_followup(record_for(liaison_officer if n % 2 else None))
     client.force_login(liaison_lead)
     with django_assert_num_queries(TEAM_QUERIES):
         response = client.get(reverse("liaison:team"))
     html = response.content.decode()
-    assert html.count('class="assign-link"') == count
-    assert html.count("badge-overdue") == count
+    assert html.count('name="assign-records"') == PAGE_SIZE
+    assert html.count('class="assign-link"') == PAGE_SIZE // 2 + 1  # every other one
+    assert 'rel="next"' in html
+
+
+# A page not filled by the victims with something due reads those with nothing due too.
+@pytest.mark.parametrize("count", [3, 10])
+def test_the_team_view_costs_one_more_query_when_it_reaches_victims_with_nothing_due(
+    client, liaison_lead, liaison_officer, django_assert_num_queries, count
+):
+    for _ in range(count):
+        overdue_followup(record_for(liaison_officer))
+        record_for(None)
+    client.force_login(liaison_lead)
+    with django_assert_num_queries(TEAM_QUERIES + 1):
+        response = client.get(reverse("liaison:team"))
+    html = response.content.decode()
+    assert html.count('name="assign-records"') == 2 * count
+    assert 'rel="next"' not in html
