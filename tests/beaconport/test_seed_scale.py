@@ -1,0 +1,293 @@
+"""seed_scale: the named users of the scale data contract, sizes as asked, the same data for
+the same seed, and refusals. Small sizes, on whichever database the suite runs."""
+
+import dataclasses
+import datetime
+import io
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from beaconport.audit.models import AuditEvent
+from beaconport.roles import roles_of
+from beaconport.scale import NAMED_USERS, ScaleSizes, scale_seed, seed_refusal
+from cases.models import (
+    Case,
+    CaseAssignment,
+    CaseGroupObjectPermission,
+    CaseParty,
+    CaseUserObjectPermission,
+    Team,
+)
+from cases.permissions import cases_visible_to
+from liaison.models import Contact, FollowUp, LiaisonRecord, Notification
+from liaison.permissions import records_visible_to
+from tests.factories import make_case
+from tests.services import require_service
+
+pytestmark = pytest.mark.django_db
+
+SMALL = ScaleSizes(
+    cases=400,
+    users=80,
+    grants=700,
+    heavy_cases=40,
+    officer_victims=30,
+    contacts=150,
+    followups=600,
+    due=25,
+    notifications=40,
+)
+NOW = timezone.make_aware(datetime.datetime(2026, 6, 1, 12, 0))
+
+
+def user(username):
+    return get_user_model().objects.get(username=username)
+
+
+def live_grants(model, **holder):
+    return model.objects.filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+        permission__codename="view_case",
+        **holder,
+    )
+
+
+def test_the_named_users_exist_in_their_roles():
+    scale_seed(sizes=SMALL, seed=3)
+    for username, role in NAMED_USERS.items():
+        person = user(username)
+        assert person.is_active
+        assert roles_of(person) == {role}
+
+
+def test_the_heavy_investigator_sees_exactly_the_cases_granted_some_through_a_squad():
+    scale_seed(sizes=SMALL, seed=3)
+    heavy = user("scale.inv.heavy")
+    visible = set(cases_visible_to(heavy).values_list("pk", flat=True))
+    direct = set(
+        live_grants(CaseUserObjectPermission, user=heavy).values_list(
+            "content_object_id", flat=True
+        )
+    )
+    through_squad = set(
+        live_grants(CaseGroupObjectPermission, group__user=heavy).values_list(
+            "content_object_id", flat=True
+        )
+    )
+    ended = set(
+        CaseUserObjectPermission.objects.filter(
+            user=heavy, expires_at__lte=timezone.now()
+        ).values_list("content_object_id", flat=True)
+    )
+    assert len(visible) == SMALL.heavy_cases
+    assert visible == direct | through_squad
+    assert len(through_squad) == SMALL.heavy_cases // 5
+    assert ended and not ended & visible
+    # Each live direct grant has its spell in the assignment history.
+    assigned = set(
+        CaseAssignment.objects.filter(investigator=heavy, ended_at=None).values_list(
+            "case_id", flat=True
+        )
+    )
+    assert direct <= assigned
+
+
+def test_the_light_investigator_sees_ten_cases():
+    scale_seed(sizes=SMALL, seed=3)
+    assert cases_visible_to(user("scale.inv.light")).count() == 10
+
+
+def test_the_leads_share_a_team_covering_the_three_largest_forces():
+    scale_seed(sizes=SMALL, seed=3)
+    review_lead, liaison_lead = user("scale.review.lead"), user("scale.liaison.lead")
+    forces = set(Team.objects.filter(members=review_lead).values_list("forces__slug", flat=True))
+    assert forces == {"metropolitan", "west-midlands", "greater-manchester"}
+    assert forces == set(
+        Team.objects.filter(members=liaison_lead).values_list("forces__slug", flat=True)
+    )
+    lead_cases = cases_visible_to(review_lead)
+    assert set(lead_cases.values_list("force__slug", flat=True)) == forces
+    assert lead_cases.count() > Case.objects.count() / 4  # skewed: the largest forces refer most
+
+
+def test_the_liaison_officer_keeps_their_victims_and_some_assignments_have_ended():
+    scale_seed(sizes=SMALL, seed=3)
+    officer = user("scale.liaison.officer")
+    assert records_visible_to(officer).count() == SMALL.officer_victims
+    held = LiaisonRecord.objects.filter(officer=officer)
+    assert held.filter(officer_until__lte=timezone.now()).exists()
+    assert LiaisonRecord.objects.filter(officer=None).exists()
+
+
+def test_the_national_lead_sees_every_case_and_the_analyst_none():
+    scale_seed(sizes=SMALL, seed=3)
+    assert cases_visible_to(user("scale.national.lead")).count() == SMALL.cases
+    assert cases_visible_to(user("scale.analyst")).count() == 0
+
+
+def test_the_sizes_are_those_asked_for():
+    result = scale_seed(sizes=SMALL, seed=3)
+    assert Case.objects.count() == SMALL.cases
+    assert get_user_model().objects.count() == SMALL.users
+    victims = CaseParty.objects.filter(role="victim").count()
+    assert LiaisonRecord.objects.count() == victims == result.counts["liaison_liaisonrecord"]
+    assert Contact.objects.count() == SMALL.contacts
+    assert FollowUp.objects.count() == SMALL.followups
+    due = FollowUp.objects.filter(status="open", next_reminder_at__lte=timezone.now())
+    assert due.count() == SMALL.due
+    assert Notification.objects.count() == SMALL.notifications
+    grants = CaseUserObjectPermission.objects.count() + CaseGroupObjectPermission.objects.count()
+    assert SMALL.grants * 0.8 <= grants <= SMALL.grants
+    assert result.counts["cases_case"] == SMALL.cases
+
+
+def test_it_writes_one_audit_row_for_the_whole_seed():
+    before = AuditEvent.objects.count()
+    scale_seed(sizes=SMALL, seed=3)
+    assert AuditEvent.objects.count() == before + 1
+    assert AuditEvent.objects.order_by("-seq").first().source == "command:seed_scale"
+
+
+def fingerprint():
+    """The data, without the ids and timestamps the database gives."""
+    return (
+        list(
+            Case.objects.order_by("force_reference").values_list(
+                "force_reference", "force__slug", "status", "priority", "eligibility"
+            )
+        ),
+        list(
+            get_user_model()
+            .objects.order_by("username")
+            .values_list("username", "first_name", "groups__name")
+        ),
+        sorted(
+            CaseUserObjectPermission.objects.values_list(
+                "user__username",
+                "content_object__force_reference",
+                "permission__codename",
+                "expires_at",
+            )
+        ),
+        sorted(
+            LiaisonRecord.objects.values_list(
+                "case__force_reference", "party__ref", "officer__username", "officer_until"
+            ),
+            key=str,
+        ),
+        sorted(
+            FollowUp.objects.values_list(
+                "case__force_reference", "status", "due_on", "next_reminder_at"
+            ),
+            key=str,
+        ),
+    )
+
+
+class Undo(Exception):
+    pass
+
+
+def seeded_fingerprint(seed):
+    try:
+        with transaction.atomic():
+            scale_seed(
+                sizes=dataclasses.replace(SMALL, cases=150, followups=200), seed=seed, now=NOW
+            )
+            taken = fingerprint()
+            raise Undo
+    except Undo:
+        return taken
+
+
+def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
+    first = seeded_fingerprint(5)
+    assert first == seeded_fingerprint(5)
+    assert first != seeded_fingerprint(6)
+
+
+def test_it_refuses_a_database_holding_cases_it_did_not_make(settings):
+    settings.DEBUG = True
+    make_case()
+    with pytest.raises(CommandError, match="--alongside-other-cases"):
+        call_command("seed_scale", "--scale", "0.001", stdout=io.StringIO(), verbosity=0)
+    assert not Case.objects.filter(force_reference__startswith="SCALE-").exists()
+
+
+def test_it_seeds_beside_other_cases_when_told_to():
+    make_case()
+    assert seed_refusal(debug=True, force=False, alongside=True) is None
+    scale_seed(sizes=dataclasses.replace(SMALL, cases=100), seed=3)
+    assert Case.objects.count() == 101
+
+
+def test_it_refuses_to_seed_twice():
+    scale_seed(sizes=dataclasses.replace(SMALL, cases=100), seed=3)
+    assert "already holds a seed_scale set" in seed_refusal(debug=True, force=False, alongside=True)
+
+
+def test_it_never_runs_without_debug_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_scale", "--cases", "50", stdout=io.StringIO(), verbosity=0)
+    assert Case.objects.count() == 0
+    assert seed_refusal(debug=False, force=True, alongside=False) is None
+
+
+def test_the_command_prints_rows_per_table_and_the_time_taken(settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command(
+        "seed_scale",
+        "--scale",
+        "0.001",
+        "--followups",
+        "300",
+        "--due",
+        "7",
+        "--seed",
+        "2",
+        stdout=out,
+        stderr=io.StringIO(),
+        verbosity=0,
+    )
+    text = out.getvalue()
+    assert re.search(r"^cases_case +100$", text, re.MULTILINE)
+    assert re.search(r"^liaison_followup +300$", text, re.MULTILINE)
+    assert "Seeded 100 synthetic cases (seed 2) in" in text
+    assert FollowUp.objects.filter(status="open", next_reminder_at__lte=timezone.now()).count() == 7
+
+
+def test_impossible_sizes_are_refused_in_words():
+    with pytest.raises(CommandError, match="--due cannot be more than --followups"):
+        call_command(
+            "seed_scale", "--followups", "5", "--due", "6", "--force", stdout=io.StringIO()
+        )
+    assert Case.objects.count() == 0
+
+
+def test_a_row_naming_a_missing_key_fails_the_seed_on_postgresql():
+    from django.db import IntegrityError, connection
+
+    from beaconport.scale.writer import TableWriter
+    from cases.models import Offence
+
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
+    writer = TableWriter(progress=False)
+    unknown_case = 10**9
+    with (
+        pytest.raises(IntegrityError, match="case_id: 1 rows name no cases_case row"),
+        transaction.atomic(),
+    ):
+        writer.begin()
+        writer.write(
+            Offence, ["id", "case_id", "type"], [(writer.next_id(Offence), unknown_case, "rape")]
+        )
+        writer.finish()
+    assert not Offence.objects.exists()
