@@ -1,29 +1,37 @@
-"""Reminders through REAL Celery worker processes: never lost, never doubled.
+"""Reminders through REAL Celery worker processes: never lost, never doubled outside the
+one window the outbox leaves (the mail server accepted, the send not yet recorded).
 
-Each worker sends email through Django's file backend into this test's folder, so the test
-counts what really left the worker. Every email carries a Message-ID naming its follow-up,
-stage and recipient: a repeat would show as a duplicate ID.
+Workers send email through Django's file backend into this test's folder, or over SMTP to
+a real server on loopback (aiosmtpd), so the test counts what really left the worker.
+Every email carries a Message-ID naming its follow-up, stage and recipient: a repeat would
+show as a duplicate ID. The Redis-restart test restarts a private redis-server, never the
+suite's shared one.
 """
 
-import contextlib
+import collections
 import datetime
-import os
+import io
 import re
+import shutil
 import subprocess
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
-from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
+from beaconport.audit.models import AuditEvent, Operation
+from beaconport.models import OutboxMessage
+from beaconport.outbox import PAUSE_AFTER_SEND_ENV, outbox_claim
 from beaconport.roles import Role
 from liaison.models import Notification, ReminderDelivery
 from liaison.services import record_assign
 from liaison.tasks import sweep_reminders
 from tests.factories import LiaisonRecordFactory, make_followup
-from tests.services import require_service, under_ci
+from tests.services import require_service
+from tests.smtp import LoopbackSMTP, free_port, smtp_env
 from tests.worker import wait_for
 
 pytestmark = pytest.mark.worker
@@ -39,7 +47,17 @@ def mailbox(tmp_path, monkeypatch, redis_url):
     monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     monkeypatch.setenv("EMAIL_FILE_PATH", str(folder))
     monkeypatch.delenv("LIAISON_SWEEP_TEST_PAUSE", raising=False)
+    monkeypatch.delenv(PAUSE_AFTER_SEND_ENV, raising=False)
     return folder
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback for the test, stopped after it."""
+    server = LoopbackSMTP()
+    server.controller.start()
+    yield server
+    server.controller.stop()
 
 
 def sent_ids(folder: Path) -> list[str]:
@@ -76,6 +94,12 @@ def assert_exactly_once(mailbox: Path, expected: dict):
     assert len(ids) == expected["emails"]
     assert ReminderDelivery.objects.count() == expected["deliveries"]
     assert Notification.objects.count() == expected["notifications"]
+    # Every email sent has its audit row, naming it by its Message-ID.
+    wait_for(lambda: all_sent_and_audited(expected["emails"]), timeout=30)
+    disclosures = AuditEvent.objects.filter(operation=Operation.DISCLOSE)
+    assert sorted(
+        p.rsplit("Message-ID ", 1)[1] for p in disclosures.values_list("purpose", flat=True)
+    ) == sorted(ids)
 
 
 def test_two_workers_sweeping_at_once_deliver_each_reminder_exactly_once(
@@ -93,14 +117,14 @@ def test_two_workers_sweeping_at_once_deliver_each_reminder_exactly_once(
     assert all("liaison.sweep_reminders" in w.log() for w in workers)
 
 
-def test_a_worker_killed_in_the_middle_of_a_sweep_loses_nothing(
+def test_a_worker_killed_in_the_middle_of_a_claim_loses_nothing(
     start_worker, mailbox, overdue_followups, monkeypatch
 ):
     expected = overdue_followups(3)
     monkeypatch.setenv("LIAISON_SWEEP_TEST_PAUSE", "60")
     doomed = start_worker()
     sweep_reminders.delay()
-    # The worker has written the first follow-up's rows and is pausing before it commits.
+    # The worker has written the batch's rows and is pausing before it commits.
     wait_for(lambda: "Test pause" in doomed.log(), timeout=60)
     doomed.kill()
     assert ReminderDelivery.objects.count() == 0
@@ -115,37 +139,49 @@ def test_a_worker_killed_in_the_middle_of_a_sweep_loses_nothing(
     assert_exactly_once(mailbox, expected)
 
 
-def _redis_restart_command(port: int, folder: Path) -> list[str]:
-    if port == 6379:
-        # The machine's Redis keeps nothing on disk; this is how CI starts it.
-        return (
-            "redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' "
-            "--appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log"
+class PrivateRedis:
+    """A redis-server of this test's own on a free loopback port, keeping nothing on disk:
+    restarting it disturbs nobody else (the suite's Redis is shared by other tests)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+        self.start()
+
+    def start(self) -> None:
+        import redis
+
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server"),
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
-    return (
-        f"redis-server --daemonize yes --bind 127.0.0.1 --port {port} --save '' "
-        f"--appendonly no --dir {folder} --logfile {folder / 'redis.log'}"
-    )
+        client = redis.Redis(host="127.0.0.1", port=self.port)
+        wait_for(lambda: _pings(client), timeout=10)
 
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()  # as a crash: queued messages are lost
+            self.process.wait(timeout=10)
 
-def restart_redis(url: str, folder: Path) -> None:
-    """Shut the Redis server down without saving (queued messages are lost) and start it."""
-    import redis
-
-    parsed = urlparse(url)
-    port = parsed.port or 6379
-    client = redis.Redis(host=parsed.hostname, port=port)
-    with contextlib.suppress(redis.exceptions.ConnectionError):
-        client.shutdown(nosave=True)  # the server closes the connection as it goes down
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            client.ping()
-            time.sleep(0.1)
-        except redis.exceptions.ConnectionError:
-            break
-    subprocess.run(_redis_restart_command(port, folder), shell=True, check=True)  # noqa: S602
-    wait_for(lambda: _pings(client), timeout=10)
+    def restart(self) -> None:
+        self.stop()
+        self.start()
 
 
 def _pings(client) -> bool:
@@ -157,35 +193,136 @@ def _pings(client) -> bool:
         return False
 
 
-def test_a_redis_restart_with_reminders_pending_loses_nothing(
-    start_worker, mailbox, overdue_followups, tmp_path
-):
-    url = settings.REDIS_URL
-    host = urlparse(url).hostname
-    # Restarting a shared Redis disturbs everyone on it: locally only when asked (or CI).
+@pytest.fixture
+def private_redis(tmp_path, monkeypatch, mailbox):
+    """Workers started after this use a private Redis; `sweep(redis)` enqueues on it."""
     require_service(
-        "a local Redis this test may restart",
-        host in ("127.0.0.1", "localhost")
-        and (under_ci() or os.environ.get("LIAISON_REDIS_RESTART") == "1"),
-        "set LIAISON_REDIS_RESTART=1 with REDIS_URL naming a local Redis",
+        "redis-server", shutil.which("redis-server") is not None, "apt-get install redis-server"
     )
+    server = PrivateRedis(tmp_path)
+    monkeypatch.setenv("REDIS_URL", server.url)
+    yield server
+    server.stop()
+
+
+def sweep_on(server: PrivateRedis) -> None:
+    """Enqueue one sweep on the private Redis (the scheduler's minute tick)."""
+    with sweep_reminders.app.connection_for_write(url=server.url) as connection:
+        sweep_reminders.apply_async(connection=connection)
+
+
+def test_a_redis_restart_with_reminders_pending_loses_nothing(
+    start_worker, private_redis, mailbox, overdue_followups
+):
     expected = overdue_followups(5)
-    sweep_reminders.delay()  # queued with no worker running: Redis holds the only copy
-    restart_redis(url, tmp_path)
+    sweep_on(private_redis)  # queued with no worker running: Redis holds the only copy
+    private_redis.restart()
     worker = start_worker()  # connects to the fresh, empty Redis
     time.sleep(1)
     assert ReminderDelivery.objects.count() == 0  # the queued sweep went with the restart
-    sweep_reminders.delay()  # the next minute's sweep from the scheduler
+    sweep_on(private_redis)  # the next minute's sweep from the scheduler
     wait_for(lambda: ReminderDelivery.objects.count() >= expected["deliveries"], timeout=60)
     wait_for(lambda: len(sent_ids(mailbox)) >= expected["emails"], timeout=30)
 
     # And a worker that was running through a restart carries on once Redis is back.
     extra = overdue_followups(2)
-    restart_redis(url, tmp_path)
-    sweep_reminders.delay()
+    private_redis.restart()
+    sweep_on(private_redis)
     total = {k: expected[k] + extra[k] for k in expected}
     wait_for(lambda: ReminderDelivery.objects.count() >= total["deliveries"], timeout=90)
     wait_for(lambda: len(sent_ids(mailbox)) >= total["emails"], timeout=30)
     time.sleep(1)
     assert_exactly_once(mailbox, total)
     assert worker.process.poll() is None
+
+
+def all_sent_and_audited(count: int) -> bool:
+    rows = OutboxMessage.objects
+    return (
+        rows.filter(sent_at__isnull=False, audit_seq__isnull=False).count() == count
+        and rows.count() == count
+    )
+
+
+def test_a_worker_killed_after_the_server_accepted_an_email_is_followed_by_one_resend(
+    start_worker, mailbox, overdue_followups, monkeypatch, smtp_server
+):
+    """The one window that can double an email: accepted by the server, not yet recorded.
+    The resend carries the same Message-ID, is audited as a resend, and nothing is lost."""
+    expected = overdue_followups(3)
+    for name, value in smtp_env(smtp_server).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("OUTBOX_LEASE_SECONDS", "2")
+    monkeypatch.setenv(PAUSE_AFTER_SEND_ENV, "60")
+    doomed = start_worker()
+    sweep_reminders.delay()
+    wait_for(lambda: "Test pause after send" in doomed.log(), timeout=60)
+    [first] = smtp_server.message_ids()  # the server has accepted exactly one email
+    doomed.kill()
+    # The claim had committed: every delivery and notification stands, every email is owed.
+    assert ReminderDelivery.objects.count() == expected["deliveries"]
+    assert Notification.objects.count() == expected["notifications"]
+    assert OutboxMessage.objects.count() == expected["emails"]
+    assert not OutboxMessage.objects.filter(sent_at__isnull=False).exists()
+
+    monkeypatch.delenv(PAUSE_AFTER_SEND_ENV)
+    start_worker()
+    time.sleep(2.5)  # the leases pass
+    sweep_reminders.delay()  # the next minute's sweep
+    wait_for(lambda: all_sent_and_audited(expected["emails"]), timeout=60)
+    time.sleep(1)
+
+    received = collections.Counter(smtp_server.message_ids())
+    owed = set(OutboxMessage.objects.values_list("message_id", flat=True))
+    assert set(received) == owed  # nothing lost
+    assert received[first] == 2 and sum(received.values()) == expected["emails"] + 1
+    resent = OutboxMessage.objects.get(message_id=first)
+    assert resent.attempts == 2
+    audit = AuditEvent.objects.get(seq=resent.audit_seq)
+    assert first in audit.purpose and "sent again" in audit.purpose
+    # One disclosure row per email recorded as sent, each naming its Message-ID.
+    disclosed = [
+        purpose.rsplit("Message-ID ", 1)[1].split(";")[0]
+        for purpose in AuditEvent.objects.filter(operation=Operation.DISCLOSE).values_list(
+            "purpose", flat=True
+        )
+    ]
+    assert sorted(disclosed) == sorted(owed)
+    out = io.StringIO()
+    call_command("audit_verify", stdout=out)
+    assert "Audit log intact" in out.getvalue()
+
+
+def test_sweeps_running_at_once_never_send_a_claimed_email_twice(
+    start_worker, mailbox, monkeypatch, smtp_server
+):
+    """1,200 emails whose sender died before sending any: six sweeps on four pool processes
+    take them again at once; each reaches the server once and is audited once."""
+    with transaction.atomic():
+        rows = outbox_claim(
+            [
+                OutboxMessage(
+                    message_id=f"<outbox-race-{n}@beaconport.invalid>",
+                    kind="test",
+                    to=f"lead{n % 16}@example.invalid",
+                    subject="Beaconport: escalated: BP-000001",
+                    body="A synthetic reminder.",
+                    object_type="liaison.followup",
+                    object_id=str(n),
+                    purpose="Synthetic reminder",
+                )
+                for n in range(1200)
+            ]
+        )
+    OutboxMessage.objects.update(lease_until=timezone.now() - datetime.timedelta(seconds=1))
+    for name, value in smtp_env(smtp_server).items():
+        monkeypatch.setenv(name, value)
+    workers = [start_worker(concurrency=2), start_worker(concurrency=2)]
+    for _ in range(6):
+        sweep_reminders.delay()
+    wait_for(lambda: all_sent_and_audited(len(rows)), timeout=120)
+    time.sleep(2)  # any straggling sweep must add nothing
+    received = collections.Counter(smtp_server.message_ids())
+    assert len(received) == len(rows) and set(received.values()) == {1}
+    assert AuditEvent.objects.filter(operation=Operation.DISCLOSE).count() == len(rows)
+    assert all(w.process.poll() is None for w in workers)
