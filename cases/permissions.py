@@ -6,11 +6,15 @@ grant ends; nobody else sees any. Being a superuser is not a way in: administrat
 Django admin. A case the user may not see answers 404, exactly like one that does not exist.
 Grants live in guardian's direct foreign-key tables (`CaseUserObjectPermission`,
 `CaseGroupObjectPermission`), so a user's list is one indexed query over their grants, never
-a scan of the case table; a team's scope is one `force_id IN (subquery)` over the team tables.
+a scan of the case table. Both halves of a scope are read once per request and cached on the
+user (`granted_case_ids`, `led_force_ids`): every later list, check or count of the request
+filters on those ids instead of rebuilding the grant UNION.
 """
 
 from django.contrib.auth.models import Permission
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q, QuerySet
+from django.db.models.signals import post_migrate
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -79,29 +83,59 @@ def _unexpired(now=None) -> Q:
     return Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now())
 
 
-def _granted_case_ids(user, codename: str, case_id: int | None = None) -> QuerySet:
-    """The ids of cases granted to the user or any of their groups (one UNION subquery).
+# {codename: auth_permission id} of the case permissions, read once per process: grant
+# lookups filter on the id, never joining auth_permission and django_content_type again.
+_permission_ids: dict[str, int] = {}
 
-    With a case id, only that case (filtered inside each half: a UNION cannot be filtered).
-    A grant past its end is left out in each half, so it stops working on the next request.
+
+def case_permission_id(codename: str) -> int:
+    """The id of one of the case model's permissions (cached for the process)."""
+    if codename not in _permission_ids:
+        _read_permission_ids()
+    return _permission_ids[codename]
+
+
+def _read_permission_ids(using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    # Read again after every migrate or flush (which may recreate the permission rows), so
+    # the ids are current and the first request of a process does not pay for them.
+    _permission_ids.clear()
+    _permission_ids.update(
+        Permission.objects.using(using)
+        .filter(content_type__app_label="cases", content_type__model="case")
+        .values_list("codename", "pk")
+    )
+
+
+post_migrate.connect(_read_permission_ids, dispatch_uid="cases.permissions.ids")
+
+
+def granted_case_ids(user, codename: str = "view_case") -> frozenset[int]:
+    """The ids of the cases granted to the user or their groups, read once per request.
+
+    One query (a UNION over the two grant tables, for view and change at once), cached on
+    the user like `led_force_ids`; every later check of the request is a set lookup. A
+    grant past its end is left out, so it stops working on the next request.
     """
-    only = {} if case_id is None else {"content_object_id": case_id}
-    live = _unexpired()
-    direct = CaseUserObjectPermission.objects.filter(
-        live,
-        user=user,
-        permission__codename=codename,
-        permission__content_type__app_label="cases",
-        **only,
-    ).values("content_object_id")
-    through_groups = CaseGroupObjectPermission.objects.filter(
-        live,
-        group__user=user,
-        permission__codename=codename,
-        permission__content_type__app_label="cases",
-        **only,
-    ).values("content_object_id")
-    return direct.union(through_groups)
+    cached = getattr(user, "_case_grant_ids", None)
+    if cached is None:
+        wanted = {case_permission_id(name): name for name in _CODENAMES.values()}
+        live = _unexpired()
+        direct = CaseUserObjectPermission.objects.filter(
+            live, user=user, permission_id__in=wanted
+        ).values_list("permission_id", "content_object_id")
+        through_groups = CaseGroupObjectPermission.objects.filter(
+            live, group__user=user, permission_id__in=wanted
+        ).values_list("permission_id", "content_object_id")
+        found: dict[str, set[int]] = {name: set() for name in wanted.values()}
+        for permission_id, case_id in direct.union(through_groups):
+            found[wanted[permission_id]].add(case_id)
+        cached = user._case_grant_ids = {name: frozenset(ids) for name, ids in found.items()}
+    return cached[codename]
+
+
+def _forget_grants(user) -> None:
+    if hasattr(user, "_case_grant_ids"):
+        del user._case_grant_ids
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -112,9 +146,9 @@ def cases_visible_to(user) -> QuerySet[Case]:
         return Case.objects.all()
     scope = Q()
     if has_role(user, Role.REVIEW_LEAD):
-        scope |= Q(force_id__in=team_force_ids(user))
+        scope |= Q(force_id__in=led_force_ids(user))
     if has_role(user, Role.INVESTIGATOR):
-        scope |= Q(pk__in=_granted_case_ids(user, "view_case"))
+        scope |= Q(pk__in=granted_case_ids(user, "view_case"))
     if not scope:
         return Case.objects.none()
     return Case.objects.filter(scope)
@@ -128,9 +162,9 @@ def cases_changeable_by(user) -> QuerySet[Case]:
         return Case.objects.none()
     scope = Q()
     if has_role(user, Role.REVIEW_LEAD):
-        scope |= Q(force_id__in=team_force_ids(user))
+        scope |= Q(force_id__in=led_force_ids(user))
     if has_role(user, Role.INVESTIGATOR):
-        scope |= Q(pk__in=_granted_case_ids(user, "change_case"))
+        scope |= Q(pk__in=granted_case_ids(user, "change_case"))
     if not scope:
         return Case.objects.none()
     return Case.objects.filter(scope)
@@ -146,17 +180,7 @@ def user_can(user, action: str, case: Case) -> bool:
         return True
     if action in (ASSIGN, TRIAGE):
         return False
-    return _is_granted(user, case, _CODENAMES[action])
-
-
-def _is_granted(user, case: Case, codename: str) -> bool:
-    cache = getattr(user, "_case_grant_cache", None)
-    if cache is None:
-        cache = user._case_grant_cache = {}
-    key = (case.pk, codename)
-    if key not in cache:
-        cache[key] = _granted_case_ids(user, codename, case_id=case.pk).exists()
-    return cache[key]
+    return case.pk in granted_case_ids(user, _CODENAMES[action])
 
 
 def case_get_for(user, reference: str, action: str = VIEW, queryset=None) -> Case:
@@ -206,18 +230,15 @@ def can_see_identities(user, case: Case) -> bool:
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return _is_granted(user, case, "view_case")
+    return case.pk in granted_case_ids(user, "view_case")
 
 
 def identity_visible_case_ids(user, case_ids) -> set[int]:
-    """Of the given case ids, those whose names the user may see (one query for a page)."""
+    """Of the given case ids, those whose names the user may see (the request's grants)."""
     case_ids = list(case_ids)
     if not case_ids or not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
-    granted = _granted_case_ids(user, "view_case")
-    return set(
-        Case.objects.filter(pk__in=case_ids).filter(pk__in=granted).values_list("pk", flat=True)
-    )
+    return set(case_ids) & granted_case_ids(user, "view_case")
 
 
 def grant_case_access(user, case: Case, *, expires_at=None) -> None:
@@ -231,25 +252,22 @@ def grant_case_access(user, case: Case, *, expires_at=None) -> None:
     CaseUserObjectPermission.objects.filter(
         user=user,
         content_object=case,
-        permission__codename__in=("view_case", "change_case"),
-        permission__content_type__app_label="cases",
+        permission_id__in=[case_permission_id(name) for name in _CODENAMES.values()],
     ).update(expires_at=expires_at)
-    if hasattr(user, "_case_grant_cache"):
-        del user._case_grant_cache
+    _forget_grants(user)
 
 
 def revoke_case_access(user, case: Case) -> None:
     """Take away a user's rights on one case."""
     for codename in ("view_case", "change_case"):
         remove_perm(f"cases.{codename}", user, case)
-    if hasattr(user, "_case_grant_cache"):
-        del user._case_grant_cache
+    _forget_grants(user)
 
 
 def assigned_case_ids() -> QuerySet:
     """The ids of cases some user holds a direct view grant on (for 'unassigned' filters)."""
     return CaseUserObjectPermission.objects.filter(
-        _unexpired(), permission__codename="view_case", permission__content_type__app_label="cases"
+        _unexpired(), permission_id=case_permission_id("view_case")
     ).values("content_object_id")
 
 
@@ -259,8 +277,7 @@ def users_assigned_to_cases(case_ids) -> dict[int, list]:
         CaseUserObjectPermission.objects.filter(
             _unexpired(),
             content_object_id__in=list(case_ids),
-            permission__codename="view_case",
-            permission__content_type__app_label="cases",
+            permission_id=case_permission_id("view_case"),
         )
         .select_related("user")
         .order_by("user__username")
@@ -275,12 +292,11 @@ def users_assigned_to(case: Case):
     """The users holding a direct view grant on the case (its assigned investigators)."""
     from django.contrib.auth import get_user_model
 
-    view = Permission.objects.filter(content_type__app_label="cases", codename="view_case")
     return (
         get_user_model()
         .objects.filter(
             pk__in=CaseUserObjectPermission.objects.filter(
-                _unexpired(), content_object=case, permission__in=view
+                _unexpired(), content_object=case, permission_id=case_permission_id("view_case")
             ).values("user_id")
         )
         .order_by("username")
@@ -304,8 +320,7 @@ def with_caseload(users: QuerySet) -> QuerySet:
         CaseUserObjectPermission.objects.filter(
             _unexpired(),
             user=OuterRef("pk"),
-            permission__codename="view_case",
-            permission__content_type__app_label="cases",
+            permission_id=case_permission_id("view_case"),
         )
         .exclude(content_object__status__in=FINISHED_STATUSES)
         .order_by()

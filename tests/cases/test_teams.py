@@ -255,7 +255,7 @@ def test_a_group_grant_past_its_end_stops_too(investigator, ours):
 # Cost ------------------------------------------------------------------------------------
 
 
-def test_a_leads_case_list_is_one_query_with_the_team_scope_as_a_subquery(
+def test_a_leads_case_list_reads_the_team_forces_once_then_is_one_query(
     review_lead, django_assert_num_queries
 ):
     for _ in range(3):
@@ -265,7 +265,14 @@ def test_a_leads_case_list_is_one_query_with_the_team_scope_as_a_subquery(
     from beaconport.roles import roles_of
 
     roles_of(lead)
-    with django_assert_num_queries(1) as captured:
+    with django_assert_num_queries(2) as captured:
         assert len(list(cases_visible_to(lead))) == 3
-    sql = captured.captured_queries[0]["sql"]
-    assert '"force_id" IN (SELECT' in sql
+    forces, cases = (query["sql"] for query in captured.captured_queries)
+    assert "cases_team_members" in forces
+    # The forces are in the list's query as values, so the planner knows how many cases
+    # they hold (their statistics) and picks its plan for them.
+    kent = Force.objects.get(slug="kent").pk
+    assert '"force_id" IN (' in cases
+    assert f" {kent}," in cases or f"({kent}," in cases or f" {kent})" in cases
+    with django_assert_num_queries(1):
+        assert len(list(cases_visible_to(lead))) == 3
