@@ -48,6 +48,31 @@ class Force(models.Model):
         return self.name
 
 
+# Cases that still need the review team's attention: what a review lead's queue shows. A
+# case a lead has confirmed ineligible has left it (issue 13).
+QUEUE_STATUSES = (
+    CaseStatus.REFERRED,
+    CaseStatus.TRIAGE,
+    CaseStatus.UNDER_REVIEW,
+    CaseStatus.REVIEW_COMPLETE,
+)
+QUEUE_CASES = models.Q(status__in=QUEUE_STATUSES) & ~models.Q(
+    eligibility_decision=Eligibility.INELIGIBLE
+)
+# Within a priority, the queue puts eligible cases before unknown ones, before the rest, by
+# the effective eligibility (the lead's decision where made, else the computed one). Written
+# over the stored columns so that the index below can hold it.
+ELIGIBILITY_RANK = models.Case(
+    models.When(models.Q(eligibility_decision=Eligibility.ELIGIBLE), then=models.Value(0)),
+    models.When(models.Q(eligibility_decision=Eligibility.UNKNOWN), then=models.Value(1)),
+    models.When(~models.Q(eligibility_decision=""), then=models.Value(2)),
+    models.When(models.Q(eligibility=Eligibility.ELIGIBLE), then=models.Value(0)),
+    models.When(models.Q(eligibility=Eligibility.UNKNOWN), then=models.Value(1)),
+    default=models.Value(2),
+    output_field=models.IntegerField(),
+)
+
+
 class Case(models.Model):
     """A force's closed (NFA) file referred to the review, and the review's work on it.
 
@@ -105,7 +130,25 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "priority"], name="case_status_priority"),
-            models.Index(fields=["eligibility", "priority", "received_on"], name="case_queue"),
+            # The list pages' default order (priority, oldest first) and the "received"
+            # sort, read in index order and stopped after a page (issue 9).
+            models.Index(fields=["priority", "received_on", "id"], name="case_priority_order"),
+            models.Index(fields=["received_on", "id"], name="case_received_order"),
+            # A lead's scope by force, with every column the filter counts group by, so the
+            # counts are an index-only scan of the lead's forces, never of the table.
+            models.Index(
+                fields=["force", "status", "priority", "eligibility", "eligibility_decision"],
+                name="case_facets",
+            ),
+            # The review queue in its order: a page is the first rows of this index.
+            models.Index(
+                models.F("priority"),
+                ELIGIBILITY_RANK,
+                models.F("received_on"),
+                models.F("id"),
+                condition=QUEUE_CASES,
+                name="case_queue_order",
+            ),
         ]
         permissions = [("assign_case", "Can assign investigators to a case")]
 

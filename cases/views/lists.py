@@ -15,25 +15,35 @@ def _selected_filters(request, facets_allowed) -> dict[str, str]:
     return {name: request.GET.get(name, "").strip() for name in facets_allowed}
 
 
-def _paginate(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def _paginate(request, queryset, count: int | None = None):
+    """The requested page; with `count` known already, the paginator does not count again."""
+    paginator = Paginator(queryset, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # Paginator.count is a cached property: this is its value
+    return paginator.get_page(request.GET.get("page"))
 
 
 @require_GET
 def my_cases(request):
-    """The cases the user may see: filterable, sortable, with counts per filter value."""
+    """The cases the user may see: filterable, sortable, with counts per filter value.
+
+    The counts and the number of matching cases come from one grouped query over the
+    user's scope; the page itself is read in the order of an index (cases.models).
+    """
     search = request.GET.get("q", "").strip()[:50]
     visible = selectors.case_search(selectors.cases_for(request.user), search)
     selected = _selected_filters(request, selectors.FILTER_FIELDS)
-    facets = selectors.case_facets(visible, selected)
+    facets, matching = selectors.case_facets(visible, selected)
     # A value no case has (or a made-up one) simply matches nothing; keep it out of the form.
     for facet in facets:
         if facet.selected and facet.selected not in {value for value, _, _ in facet.options}:
             facet.options.append((facet.selected, facet.selected, 0))
     ordered, sort = selectors.case_sorted(
-        selectors.case_filtered(visible, selected), request.GET.get("sort")
+        selectors.case_filtered(visible, selected),
+        request.GET.get("sort"),
+        by_grants=not leads_cases(request.user),
     )
-    page = _paginate(request, ordered)
+    page = _paginate(request, ordered, count=matching)
     cases = cases_shown(request.user, page.object_list)
     return render(
         request,

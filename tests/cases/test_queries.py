@@ -18,26 +18,29 @@ from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
 
-# Every signed-in request reads the session, the user and the user's groups (3), and saves
-# the session (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release = 3): 6 in all.
+# Every signed-in request reads the session, the user and the user's groups: 3 (the session
+# is saved only when its expiry is near, not on every request).
 # Every list page and case read also writes one audit row (one INSERT).
-# my cases: + 4 grouped counts (one per filter) + page count + page rows + audit.
-MY_CASES_QUERIES = 13
-# queue: + page count + page rows + the page's assignees + audit. No list of investigators:
-# each row links to its assign page, which offers the case's team with their caseloads.
-QUEUE_QUERIES = 10
+# A request that needs the user's grants reads them once (view and change, direct and
+# through groups: one UNION) and reuses them for every list, check and count after;
+# a lead's forces are read once the same way.
+# my cases: + grants + one grouped count (the four filters' counts and the total) + page
+# rows + audit. Investigators: 7.
+MY_CASES_QUERIES = 7
+# queue: + the lead's forces + page count + page rows + the page's assignees + audit. No
+# list of investigators: each row links to its assign page.
+QUEUE_QUERIES = 8
 # case page: + the case + 8 prefetches (criteria, parties with people, flags, offences,
-# transitions, events, lines of inquiry, findings) + the assignees + 2 grant checks
-# (change, names) for an investigator / 1 grant check (names) and the forces of the lead's
-# teams for a lead;
-# + audit + liaison at a glance (dates of contact per victim).
-DETAIL_QUERIES_INVESTIGATOR = 20
-DETAIL_QUERIES_REVIEW_LEAD = 20
-# API list: session, user, groups, count, page, audit, and the session save (3).
-API_LIST_QUERIES = 9
-# API detail: 3 + the case + 8 prefetches + audit + session save (3); the names check runs
-# only when a justification is given.
-API_DETAIL_QUERIES = 16
+# transitions, events, lines of inquiry, findings) + the user's grants (seeing, changing
+# and names alike) + the assignees + audit + liaison at a glance (dates of contact per
+# victim); a lead also reads the forces of their teams once.
+DETAIL_QUERIES_INVESTIGATOR = 16
+DETAIL_QUERIES_REVIEW_LEAD = 17
+# API list: 3 + grants + count + page + audit.
+API_LIST_QUERIES = 7
+# API detail: 3 + grants + the case + 8 prefetches + audit; the names check reuses the
+# grants.
+API_DETAIL_QUERIES = 14
 
 
 def full_case(user, n: int):

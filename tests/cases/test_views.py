@@ -148,7 +148,8 @@ def test_lists_never_show_names(client, investigator, own_case):
 # The review queue ------------------------------------------------------------------------
 
 
-def test_review_queue_puts_eligible_and_unknown_first_then_p1_then_oldest(client, review_lead):
+def test_review_queue_puts_p1_first_then_eligible_and_unknown_then_oldest(client, review_lead):
+    """Issue 13: a new P1 case of unknown eligibility comes before every eligible P3."""
     old, new = datetime.date(2024, 1, 1), datetime.date(2025, 1, 1)
     cases = {
         "inel_p1": make_case(priority="P1", eligibility="ineligible", received_on=old),
@@ -156,12 +157,28 @@ def test_review_queue_puts_eligible_and_unknown_first_then_p1_then_oldest(client
         "elig_p3": make_case(priority="P3", eligibility="eligible", received_on=old),
         "elig_p1_new": make_case(priority="P1", eligibility="eligible", received_on=new),
         "elig_p1_old": make_case(priority="P1", eligibility="eligible", received_on=old),
+        "unk_p2_decided_eligible": make_case(
+            priority="P2", eligibility="unknown", eligibility_decision="eligible"
+        ),
+        "unk_p2": make_case(priority="P2", eligibility="unknown", received_on=old),
         "closed": make_case(priority="P1", eligibility="eligible", status="closed"),
+        "confirmed_ineligible": make_case(
+            priority="P1", eligibility="unknown", eligibility_decision="ineligible"
+        ),
     }
     response = signed_in(client, review_lead).get(QUEUE)
     assert response.status_code == 200
-    order = ["elig_p1_old", "elig_p1_new", "elig_p3", "unk_p1_new", "inel_p1"]
+    order = [
+        "elig_p1_old",
+        "elig_p1_new",
+        "unk_p1_new",
+        "inel_p1",
+        "unk_p2_decided_eligible",
+        "unk_p2",
+        "elig_p3",
+    ]
     assert references_on(response) == [cases[name].reference for name in order]
+    assert "Priority 1 first" in response.content.decode()
 
 
 @pytest.mark.parametrize("persona", ["investigator", "liaison_officer", "analyst"])
