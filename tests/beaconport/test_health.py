@@ -1,15 +1,9 @@
 """/healthz reports the database and the broker, and needs no sign-in."""
 
-import shutil
-import socket
-import subprocess
-
 import pytest
-import redis
 
 from beaconport.celery import app as celery_app
-from tests.services import require_service
-from tests.worker import wait_for
+from tests.redis_server import private_redis_server
 
 
 @pytest.mark.django_db
@@ -38,59 +32,10 @@ def test_healthz_is_never_cached(client):
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
-class PrivateRedis:
-    """A redis-server of the test's own on a free loopback port (never the shared one)."""
-
-    def __init__(self, tmp_path):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.tmp_path = tmp_path
-        self.process = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no", "--dir", str(self.tmp_path)),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-        def answers():
-            try:
-                return redis.Redis.from_url(self.url).ping()
-            except redis.ConnectionError:
-                return False
-
-        wait_for(answers, timeout=20)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-
-    def connections_received(self) -> int:
-        client = redis.Redis.from_url(self.url)
-        try:
-            return client.info("stats")["total_connections_received"]
-        finally:
-            client.close()
-
-
 @pytest.fixture
 def private_redis(tmp_path, monkeypatch):
-    require_service("redis-server", shutil.which("redis-server") is not None)
-    server = PrivateRedis(tmp_path)
-    server.start()
-    monkeypatch.setattr(celery_app.conf, "broker_url", server.url)
-    yield server
-    server.stop()
+    """A redis-server of the test's own, as the broker."""
+    yield from private_redis_server(tmp_path, monkeypatch)
 
 
 @pytest.mark.django_db
