@@ -98,7 +98,7 @@ class Server:
     def query(self, sql: str, params=(), database: str = "postgres") -> list[tuple]:
         """Run one statement in autocommit; its rows, or [] for a statement without any."""
         with psycopg.connect(self.url(database), autocommit=True) as conn:
-            cursor = conn.execute(sql, params)
+            cursor = conn.execute(sql, params or None)
             return cursor.fetchall() if cursor.description else []
 
     def stop(self) -> None:

@@ -58,6 +58,7 @@ class Service:
             if not self.alive():
                 raise RuntimeError(f"{self.name} exited before {what}:\n{self.log()[-4000:]}")
             time.sleep(0.2)
+        self.stop()  # not handed to the caller yet: nobody else would stop it
         raise RuntimeError(f"{self.name}: not {what} after {timeout}s:\n{self.log()[-4000:]}")
 
     def wait_for_log(self, text: str, timeout: float = 90) -> None:
@@ -104,6 +105,7 @@ def redis_server(port: int, log_dir: Path) -> Service:
         env=os.environ.copy(),
         log_dir=log_dir,
     )
+    service.port = port
     service.wait_for_log("Ready to accept connections")
     return service
 

@@ -53,7 +53,8 @@ def _team_and_people(officers: int):
 def seed_multi(*, officers: int, records: int, due: int) -> dict:
     from django.utils import timezone
 
-    from liaison.models import FollowUp, LiaisonRecord
+    from liaison.models import FollowUp, LiaisonRecord, Stage
+    from liaison.reminders import _message_id
     from liaison.services import record_assign
     from tests.factories import LiaisonRecordFactory, make_followup
 
@@ -82,7 +83,14 @@ def seed_multi(*, officers: int, records: int, due: int) -> dict:
                 starts_at=started,
                 reason=f"Synthetic due follow-up {number}-{index}",
             )
-            out["due"].append({"id": follow_up.pk, "officer": officer.pk, "email": officer.email})
+            out["due"].append(
+                {
+                    "id": follow_up.pk,
+                    "email": officer.email,
+                    # The one email it owes, named as the reminder code names it.
+                    "message_id": _message_id(follow_up, Stage.DUE_TODAY, officer.pk),
+                }
+            )
     held = [item["id"] for item in out["due"]]
     FollowUp.objects.filter(pk__in=held).update(next_reminder_at=None)
     return out
