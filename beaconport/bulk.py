@@ -6,7 +6,7 @@ of its time there. `rows_insert` takes the varying columns as tuples of values a
 the column's own type (str, int, bool, date, None) and fills every other column once per
 call with its model default, so a row costs a tuple. On PostgreSQL it is one
 `INSERT ... SELECT FROM unnest(...) RETURNING id` (one parameter per column, whatever the
-number of rows); elsewhere it falls back to `bulk_create`.
+number of rows); on SQLite, rows of VALUES within its limit on parameters.
 """
 
 from collections.abc import Sequence
@@ -36,7 +36,7 @@ def rows_insert(
 
     Every other column takes its default (one value for the whole call, prepared by its
     field). With `ignore_conflicts`, rows a unique constraint refuses are skipped and only
-    the ids of rows inserted are returned (on PostgreSQL; elsewhere none are returned).
+    the ids of rows inserted are returned.
     No signals, no `save()`: for services that write in bulk and audit what they wrote.
     """
     if not rows:
@@ -50,28 +50,46 @@ def rows_insert(
         for field in meta.concrete_fields
         if field.attname not in fields and field is not meta.pk
     ]
-    if connection.vendor != "postgresql":
-        return _bulk_create_fallback(model, fields, rows, constants, ignore_conflicts)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in [*given, *(f for f, _ in constants)])
-    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in given)
-    names = ", ".join(f"c{i}" for i in range(len(given)))
-    selected = ", ".join([names, *(f"%s::{f.db_type(connection)}" for f, _ in constants)])
     conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-    sql = (  # names from the model's meta, quoted; every value is a parameter
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
-        f"SELECT {selected} FROM unnest({arrays}) AS u({names}){conflict} "
-        f"RETURNING {quote(meta.pk.column)}"
-    )
+    returning = f" RETURNING {quote(meta.pk.column)}"
     fixed = [field.get_db_prep_save(value, connection) for field, value in constants]
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in given)
+        names = ", ".join(f"c{i}" for i in range(len(given)))
+        selected = ", ".join([names, *(f"%s::{f.db_type(connection)}" for f, _ in constants)])
+        sql = (  # names from the model's meta, quoted; every value is a parameter
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+            f"SELECT {selected} FROM unnest({arrays}) AS u({names}){conflict}{returning}"
+        )
+        statements = (
+            (sql, [*fixed, *(list(column) for column in zip(*chunk, strict=True))])
+            for chunk in _chunks(rows, CHUNK)
+        )
+    else:  # SQLite: rows of VALUES, as many as its limit on parameters allows
+        one = "(" + ", ".join(["%s"] * (len(given) + len(constants))) + ")"
+        per_statement = max(1, 999 // (len(given) + len(constants)))
+
+        def statements_of(chunk):
+            sql = (  # names from the model's meta, quoted; every value is a parameter
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+                f"VALUES {', '.join([one] * len(chunk))}{conflict}{returning}"
+            )
+            return sql, [value for row in chunk for value in (*row, *fixed)]
+
+        statements = (statements_of(chunk) for chunk in _chunks(rows, per_statement))
     ids = []
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start : start + CHUNK]
-            params = [list(column) for column in zip(*chunk, strict=True)]
-            cursor.execute(sql, [*fixed, *params])  # the SELECT list comes first
+        for sql, params in statements:
+            cursor.execute(sql, params)
             ids += [row[0] for row in cursor.fetchall()]
     return ids
+
+
+def _chunks(rows: Sequence[tuple], size: int):
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
 
 
 def instances_insert(objs: Sequence[models.Model]) -> None:
@@ -87,21 +105,16 @@ def instances_insert(objs: Sequence[models.Model]) -> None:
     meta = model._meta
     now = timezone.now()
     fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    timed = {}  # the time's stored form, per auto_now(_add) column
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            timed[field.attname] = field.get_db_prep_save(now, connection)
             for obj in objs:
                 setattr(obj, field.attname, now)
     names = [f.attname for f in fields]
-    ids = rows_insert(model, names, [tuple(getattr(o, n) for n in names) for o in objs])
+    rows = [tuple(timed[n] if n in timed else getattr(o, n) for n in names) for o in objs]
+    ids = rows_insert(model, names, rows)
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
-
-
-def _bulk_create_fallback(model, fields, rows, constants, ignore_conflicts) -> list[int]:
-    """SQLite and others: the same rows through `bulk_create`."""
-    fixed = {field.attname: value for field, value in constants}
-    objs = [model(**fixed, **dict(zip(fields, row, strict=True))) for row in rows]
-    model._base_manager.bulk_create(objs, ignore_conflicts=ignore_conflicts, batch_size=500)
-    return [] if ignore_conflicts else [obj.pk for obj in objs]

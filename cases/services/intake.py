@@ -11,12 +11,15 @@ one transaction without a query per person; `case_create_from_referral` is a bat
 import datetime
 import itertools
 import logging
+import operator
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from beaconport.audit.models import Operation
@@ -255,20 +258,20 @@ class _Added:
 def _load_existing(forces: dict[str, Force], referrals: list[dict]) -> dict:
     """{(force id, force reference): _Item} for the batch's referrals already on file,
     their cases locked, parties (with people) and offences loaded: five queries."""
-    wanted = {(forces[r["force"]].pk, r["force_reference"]) for r in referrals}
-    cases = (
-        Case.objects.select_for_update()
-        .filter(
-            force_id__in={f for f, _ in wanted},
-            force_reference__in={ref for _, ref in wanted},
-        )
-        .order_by("pk")
-    )
+    wanted = defaultdict(set)
+    for r in referrals:
+        wanted[forces[r["force"]].pk].add(r["force_reference"])
+    # One condition per force on both columns, so each is a lookup in the unique
+    # (force, force_reference) index: filtering the forces and the references apart
+    # read every case of the batch's forces, a cost that grew with the table.
+    per_force = [
+        Q(force_id=force_id, force_reference__in=sorted(refs)) for force_id, refs in wanted.items()
+    ]
+    cases = Case.objects.select_for_update().filter(reduce(operator.or_, per_force)).order_by("pk")
     existing = {}
     for case in cases:
         key = (case.force_id, case.force_reference)
-        if key in wanted:
-            existing[key] = _Item(case=case, outcome=UNCHANGED, people={}, offences=[])
+        existing[key] = _Item(case=case, outcome=UNCHANGED, people={}, offences=[])
     if not existing:
         return existing
     by_case = {item.case.pk: item for item in existing.values()}

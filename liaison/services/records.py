@@ -76,9 +76,10 @@ def record_open_for_party(*, party_id: int) -> LiaisonRecord | None:
 def records_open_for_parties(*, party_ids) -> int:
     """Open (unassigned) liaison records for every victim among many parties at once.
 
-    For a referral import: five queries however many parties, idempotent (victims who
-    already have a record are left alone, concurrent openers are absorbed by the one-to-one),
-    and one audit row naming the records opened, as the system.
+    For a referral import: three queries however many parties, idempotent (victims who
+    already have a record are left alone by the one-to-one, concurrent openers too), and
+    one audit row naming the records opened, as the system. Nothing looks up the records
+    that exist: the insert skips them (a lookup by party in a large table cost a scan).
     """
     victims = dict(
         CaseParty.objects.filter(pk__in=list(party_ids), role=PartyRole.VICTIM).values_list(
@@ -87,19 +88,14 @@ def records_open_for_parties(*, party_ids) -> int:
     )
     if not victims:
         return 0
-    have = set(
-        LiaisonRecord.objects.filter(party_id__in=victims).values_list("party_id", flat=True)
-    )
-    missing = [party_id for party_id in victims if party_id not in have]
-    if not missing:
-        return 0
-    rows_insert(
+    opened = rows_insert(
         LiaisonRecord,
         ("party_id", "case_id"),
-        [(p, victims[p]) for p in missing],
+        list(victims.items()),  # (party id, case id)
         ignore_conflicts=True,
     )
-    opened = list(LiaisonRecord.objects.filter(party_id__in=missing).values_list("pk", flat=True))
+    if not opened:
+        return 0
     audit_record(operation=Operation.COLLECT, object_type="liaison.liaisonrecord", ids=opened)
     return len(opened)
 

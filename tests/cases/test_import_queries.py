@@ -44,9 +44,9 @@ def test_importing_10_or_40_referrals_in_one_batch_costs_the_same_queries(
     assert (small_result.created, large_result.created) == (10, 40)
     # The import's savepoint (2); the batch: its savepoint (2), forces, existing cases,
     # cases, people, parties, offences, two link tables, criteria, one audit row naming
-    # the new cases (12); after the commit, liaison: victims, their records already open,
-    # records, their ids, one audit row, in a savepoint (7).
-    assert small_queries == large_queries == 2 + 12 + 7
+    # the new cases (12); after the commit, liaison: victims, their records, one audit
+    # row, in a savepoint (5).
+    assert small_queries == large_queries == 2 + 12 + 5
     # Every victim was given a record, by the receiver those queries include.
     victims = CaseParty.objects.filter(role="victim")
     assert LiaisonRecord.objects.count() == victims.count() > 40
@@ -61,7 +61,7 @@ def test_an_import_costs_a_fixed_number_of_queries_per_batch(
 
     assert result.created == 40 == Case.objects.count()
     # The import's savepoint, then four batches of twelve, each announcing its victims.
-    assert queries == 2 + 4 * (12 + 7)
+    assert queries == 2 + 4 * (12 + 5)
 
 
 def test_importing_the_same_40_again_costs_a_fixed_number_of_queries(
