@@ -30,6 +30,8 @@ LOCK_APPLICATION_NAME = "beaconport-scheduler"
 # Server-side TCP keepalives for the lock's connection (seconds, seconds, probes): how soon
 # PostgreSQL drops a connection whose machine has died, and with it the lock.
 KEEPALIVES = (10, 5, 3)
+# Keys of a database's OPTIONS that Django reads itself; the rest (sslmode, ...) go to libpq.
+DJANGO_ONLY_OPTIONS = frozenset({"isolation_level", "server_side_binding", "pool", "assume_role"})
 
 
 class LockLost(Exception):
@@ -56,7 +58,11 @@ class PostgresLock:
             keepalives_count=count,
             connect_timeout=10,
             autocommit=True,
-            **database.get("OPTIONS", {}),
+            **{
+                name: value
+                for name, value in database.get("OPTIONS", {}).items()
+                if name not in DJANGO_ONLY_OPTIONS
+            },
         )
         with self.connection.cursor() as cursor:
             cursor.execute(f"SET tcp_keepalives_idle = {idle}")
