@@ -43,8 +43,14 @@ def session_expiry(session, *, at: int | None = None) -> str | None:
     return None
 
 
+def activity_step() -> int:
+    """How far the idle clock may lag: a step, or half the idle timeout if that is shorter
+    (a lag as long as the timeout itself would end sessions that are in use)."""
+    return max(1, min(SESSION_ACTIVITY_STEP, settings.SESSION_IDLE_TIMEOUT // 2))
+
+
 def session_touch(session, *, at: int | None = None) -> None:
     """Move the idle clock, if it is more than a step behind."""
     at = now() if at is None else at
-    if at - session.get(SEEN_AT, 0) >= SESSION_ACTIVITY_STEP:
+    if at - session.get(SEEN_AT, 0) >= activity_step():
         session[SEEN_AT] = at

@@ -60,3 +60,18 @@ def test_once_the_step_has_passed_the_next_page_view_saves_the_session_and_its_e
     assert "UPDATE" in queries
     assert (stored.get().expire_date - before).total_seconds() >= 115
     assert client.session[SEEN_AT] > session[SEEN_AT]
+
+
+def test_with_a_short_idle_timeout_the_clock_moves_within_half_of_it(
+    client, investigator, settings
+):
+    settings.SESSION_IDLE_TIMEOUT = 40
+    signed_in(client, investigator)
+    session = client.session
+    session[SEEN_AT] -= 25  # more than half the timeout, less than a step
+    session.save()
+    before = session[SEEN_AT]
+
+    assert client.get(reverse("home")).status_code == 200
+
+    assert client.session[SEEN_AT] > before
