@@ -11,9 +11,14 @@ from collections.abc import Iterable
 from django.core.management.color import no_style
 from django.db import IntegrityError, connection, models
 from django.db.models import Max
+from django.utils import timezone
 from tqdm import tqdm
 
 BATCH = 2000  # rows per bulk_create where COPY is not available
+
+
+def _stamped(field) -> bool:
+    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
 
 
 class TableWriter:
@@ -64,6 +69,11 @@ class TableWriter:
 
     def _copy(self, model, fields, rows, bar) -> int:
         by_name = {f.attname: f for f in model._meta.concrete_fields}
+        # A column the seed does not name (one added since) gets the model's default, as
+        # bulk_create would give it: COPY would leave it to the database, which has none.
+        rest = [f for f in model._meta.concrete_fields if f.attname not in fields]
+        extra = tuple(timezone.now() if _stamped(f) else f.get_default() for f in rest)
+        fields = [*fields, *(f.attname for f in rest)]
         columns = ", ".join(connection.ops.quote_name(by_name[name].column) for name in fields)
         as_json = [
             i for i, name in enumerate(fields) if isinstance(by_name[name], models.JSONField)
@@ -73,6 +83,8 @@ class TableWriter:
         sql = f"COPY {table} ({columns}) FROM STDIN"
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
             for row in rows:
+                if extra:
+                    row = (*row, *extra)
                 if as_json:
                     row = list(row)
                     for i in as_json:

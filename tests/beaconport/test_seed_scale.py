@@ -291,3 +291,23 @@ def test_a_row_naming_a_missing_key_fails_the_seed_on_postgresql():
         )
         writer.finish()
     assert not Offence.objects.exists()
+
+
+def test_columns_the_seed_does_not_name_get_the_models_defaults():
+    from beaconport.scale.writer import TableWriter
+    from cases.models import Force
+
+    writer = TableWriter(progress=False)
+    case_id = writer.next_id(Case)
+    force = Force.objects.get(slug="kent")
+    fields = ["id", "force_id", "force_reference", "received_on", "decision_outcome", "decision_by"]
+    row = (case_id, force.pk, "SCALE-KEN/1", datetime.date(2025, 5, 1), "nfa", "police")
+    writer.write(Case, fields, [row])
+    case = Case.objects.get(pk=case_id)
+    assert (case.status, case.priority, case.eligibility, case.version) == (
+        "referred",
+        "P3",
+        "unknown",
+        1,
+    )
+    assert case.created_at is not None and case.summary == ""
