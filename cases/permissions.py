@@ -347,6 +347,16 @@ def assignable_investigators(case: Case) -> QuerySet:
     )
 
 
+def investigators_named(users: QuerySet, text: str) -> QuerySet:
+    """The users whose username, first or last name contains the text (all, without text)."""
+    text = (text or "").strip()
+    if not text:
+        return users
+    return users.filter(
+        Q(username__icontains=text) | Q(first_name__icontains=text) | Q(last_name__icontains=text)
+    )
+
+
 def leads_to_tell(force_id: int) -> QuerySet:
     """Who hears of something urgent on a case of this force: the active review leads of the
     teams covering it, or, when no team's review lead covers it, the national leads."""

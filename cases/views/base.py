@@ -66,9 +66,10 @@ def case_methods(*methods: str):
     return access_required(methods=methods, seen=_case_seen)
 
 
-def case_for_change(request, reference, action=CHANGE, *, detail=False):
+def case_for_change(request, reference, action=CHANGE, *, detail=False, queryset=None):
     """The case if the user may take the action on it, else 404 (as for a missing case)."""
-    queryset = selectors.case_detail_queryset() if detail else None
+    if detail:
+        queryset = selectors.case_detail_queryset()
     carry_names_reason(request, reference)
     return case_get_for(request.user, reference, action, queryset=queryset)
 

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -14,7 +15,14 @@ from cases.forms import (
     TransitionForm,
     UnassignForm,
 )
-from cases.permissions import ASSIGN, CHANGE, TRIAGE, assignable_investigators, assignment_history
+from cases.permissions import (
+    ASSIGN,
+    CHANGE,
+    TRIAGE,
+    assignable_investigators,
+    assignment_history,
+    investigators_named,
+)
 from cases.services import assignment, workflow
 from cases.services import cases as case_services
 from cases.services.errors import StaleEdit
@@ -132,15 +140,25 @@ def _next_or_case(request, case):
     return back_to_case(case, "summary")
 
 
+# How many investigators the assign page offers at once (searched and paged beyond that).
+CANDIDATES_PER_PAGE = 25
+
+
 @case_methods("GET", "POST")
 def case_assign(request, reference):
     """A lead gives an investigator of the case's team the case, saying why and until when.
 
     Offered: only the active investigators of a team covering the case's force, each with
-    their caseload; never every investigator nationally.
+    their caseload, found by name and shown a page at a time (a team may have hundreds);
+    never every investigator nationally. A posted choice is checked against the whole team,
+    not only the page it was picked from.
     """
-    case = case_for_change(request, reference, ASSIGN)
-    candidates = list(assignable_investigators(case))
+    case = case_for_change(request, reference, ASSIGN, queryset=selectors.case_with_force())
+    team = assignable_investigators(case)
+    who = request.GET.get("who", "").strip()[:50]
+    candidates = Paginator(investigators_named(team, who), CANDIDATES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     page = {
         "title": "Assign an investigator",
         "submit_label": "Assign",
@@ -148,14 +166,17 @@ def case_assign(request, reference):
         "open cases they hold. The reason is kept with the assignment; an end date stops "
         "their access after that day.",
         "history": list(assignment_history(case)[:20]),
+        "candidates": candidates,
+        "who": who,
     }
 
-    def make_form(data=None):
-        return AssignForm(data, investigators=candidates)
+    def make_form(data=None, offered=None):
+        return AssignForm(data, investigators=candidates if offered is None else offered)
 
     if request.method == "GET":
         return render_form(request, case, make_form(), **page, template=ASSIGN_TEMPLATE)
-    form = make_form(request.POST)
+    chosen = request.POST.get("investigator", "")
+    form = make_form(request.POST, offered=list(team.filter(pk=chosen)) if chosen.isdigit() else [])
     if form.is_valid():
         try:
             assignment.case_assign(
@@ -172,6 +193,7 @@ def case_assign(request, reference):
                 request, f"{case.reference} assigned to {form.chosen().get_username()}."
             )
             return _next_or_case(request, case)
+    form.fields["investigator"].choices = make_form().fields["investigator"].choices
     return render_form(request, case, form, status=400, **page, template=ASSIGN_TEMPLATE)
 
 
