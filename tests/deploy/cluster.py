@@ -125,9 +125,10 @@ class Cluster:
             os.chown(self.root, account.pw_uid, account.pw_gid)
         self.servers: list[Server] = []
 
-    def _run(self, *argv: str) -> str:
+    def _run(self, *argv: str, as_postgres: bool = True) -> str:
+        prefix = _as_postgres() if as_postgres else []
         done = subprocess.run(
-            [*_as_postgres(), *argv], capture_output=True, text=True, check=False, timeout=300
+            [*prefix, *argv], capture_output=True, text=True, check=False, timeout=300
         )
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(argv)} failed:\n{done.stdout}\n{done.stderr}")
@@ -196,8 +197,9 @@ class Cluster:
         return server
 
     def tool(self, name: str, *args: str) -> str:
-        """Run one of the cluster's client tools (pg_dump, pg_restore, ...) as postgres."""
-        return self._run(str(self.bin / name), *args)
+        """Run one of the cluster's client tools (pg_restore, psql, ...) as this process's
+        own OS user: they connect over TCP, so they read and write the caller's files."""
+        return self._run(str(self.bin / name), *args, as_postgres=False)
 
     def stop(self) -> None:
         for server in reversed(self.servers):

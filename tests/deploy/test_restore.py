@@ -1,13 +1,17 @@
 """A backup restored on a new machine: the data comes back whole and the audit log verifies.
 
 docs/backup.md, tried once: a populated database (cases, liaison records and follow-ups,
-the audit rows their services wrote, a witness of the chain head) is dumped with
-`pg_dump -Fc` and its roles with `pg_dumpall --roles-only`; a NEW cluster (a second
-initdb: another machine) gets the roles, an empty database and `pg_restore`. Then the
-restored data is compared row for row, `audit_verify --expect-head` passes on the restore
-with the head exported before the backup, and the application role still may not rewrite
-the audit log there (the grants came back with the dump).
+the audit rows their services wrote, a witness of the chain head) is backed up with
+scripts/backup (`pg_dump -Fc`, the roles by `pg_dumpall --roles-only`, the audit head
+exported first); a NEW cluster (a second initdb: another machine) gets the roles, an
+empty database and `pg_restore`. Then the restored data is compared row for row,
+`audit_verify --expect-head` passes on the restore with the head exported at the backup,
+and the application role still may not rewrite the audit log there (the grants came back
+with the dump).
 """
+
+import subprocess
+import sys
 
 import psycopg
 import pytest
@@ -93,14 +97,30 @@ def test_a_dump_restored_on_a_new_cluster_is_whole_and_its_audit_log_verifies(cl
     assert before["audit_auditevent"][0] >= 15  # one per assignment, at least
     assert before["audit_auditwitness"][0] == 1
 
-    # The backup, as docs/backup.md takes it.
-    cluster = source.cluster
-    dump = cluster.root / "beaconport.dump"
-    roles = cluster.root / "roles.sql"
-    cluster.tool("pg_dump", "-h", "127.0.0.1", "-p", str(source.port), "-U", "postgres",
-                 "-Fc", "-f", str(dump), DATABASE)  # fmt: skip
-    cluster.tool("pg_dumpall", "-h", "127.0.0.1", "-p", str(source.port), "-U", "postgres",
-                 "--roles-only", "--no-role-passwords", "-f", str(roles))  # fmt: skip
+    # The backup, as docs/backup.md takes it: scripts/backup, reading as the owner.
+    backup = tmp_path / "backup"
+    backup_env = {
+        **env,
+        "BACKUP_DATABASE_URL": source.url(DATABASE, "beaconport_owner"),
+        "PYTHON": sys.executable,
+        # The cluster's own client tools first: pg_dump must match the server's version.
+        "PATH": f"{source.cluster.bin}:{env['PATH']}",
+    }
+    done = subprocess.run(
+        [str(ROOT / "scripts/backup"), str(backup)],
+        env=backup_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (backup / "audit-head.txt").read_text().strip() == head
+    sums = subprocess.run(
+        ["sha256sum", "--check", "SHA256SUMS"], cwd=backup, capture_output=True, check=False
+    )
+    assert sums.returncode == 0, sums.stdout
+    dump, roles = backup / "beaconport.dump", backup / "roles.sql"
 
     # A new machine: its own initdb, the roles, an empty database, the restore.
     target_cluster = clusters()
