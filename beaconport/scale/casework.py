@@ -25,6 +25,7 @@ from cases.models import (
     Force,
     Offence,
     Person,
+    SuspectFlag,
 )
 from cases.referrals.generator import (
     CONTACT,
@@ -47,6 +48,10 @@ STATUSES = {
     "ineligible": (("ineligible", 60), ("triage", 20), ("referred", 20)),
     "unknown": (("referred", 55), ("triage", 45)),
 }  # fmt: skip
+FLAG_FIELDS = [
+    "id", "party_id", "kind", "reason", "basis", "set_by_id", "set_at", "review_by",
+    "leads_notified_at", "version",
+]  # fmt: skip
 ASSIGNMENT_FIELDS = [
     "id", "case_id", "investigator_id", "assigned_by_id", "assigned_at", "reason",
     "expires_at", "ended_at", "ended_by_id", "end_reason",
@@ -75,6 +80,7 @@ def _rng(seeding: plan.Seeding, part: str) -> random.Random:
 def write(seeding: plan.Seeding) -> None:
     _cases(seeding)
     _people_and_parties(seeding)
+    _flags(seeding)
     _offences(seeding)
     _criteria(seeding)
     _grants(seeding)
@@ -106,12 +112,14 @@ def _cases(seeding: plan.Seeding) -> None:
             team = seeding.force_team[force_id]
             seeding.case_team.append(team)
             seeding.case_status.append(status)
+            seeding.case_eligibility.append(eligibility)
             seeding.case_priority.append(priority)
             seeding.case_victims.append(n_victims)
             seeding.case_suspects.append(n_suspects)
             seeding.team_cases.setdefault(team, []).append(position)
-            start = datetime.date(2000, 1, 1) + datetime.timedelta(days=rng.randint(0, 8700))
+            # Decided within the review's window (1 Jan 2010 to 31 Mar 2025), after offending.
             decided = datetime.date(2010, 1, 1) + datetime.timedelta(days=rng.randint(0, 5568))
+            start = decided - datetime.timedelta(days=rng.randint(60, 3650))
             received = datetime.date(2025, 4, 1) + datetime.timedelta(
                 days=rng.randint(0, max(0, received_days))
             )
@@ -244,13 +252,42 @@ def _people_and_parties(seeding: plan.Seeding) -> None:
     )
 
 
+def _flags(seeding: plan.Seeding) -> None:
+    """P2 cases: an active dangerous or flight-risk flag on their first suspect, set by a
+    review lead of the team, whom it was already told to (no email waits on it)."""
+    rng, now = _rng(seeding, "flags"), seeding.now
+    first = seeding.writer.next_id(SuspectFlag)
+
+    def rows():
+        n = 0
+        for position, priority in enumerate(seeding.case_priority):
+            if priority != "P2" or not seeding.case_suspects[position]:
+                continue
+            suspect = seeding.case_first_party[position] + seeding.case_victims[position]
+            lead = rng.choice(seeding.by_role_team[(Role.REVIEW_LEAD, seeding.case_team[position])])
+            set_at = now - datetime.timedelta(days=rng.randint(1, 200))
+            yield (
+                first + n, suspect, rng.choice(("dangerous", "flight_risk")),
+                "Synthetic: intelligence of continued offending.", "assessment", lead, set_at,
+                (set_at + datetime.timedelta(days=90)).date(), set_at, 1,
+            )  # fmt: skip
+            n += 1
+
+    seeding.writer.write(
+        SuspectFlag,
+        FLAG_FIELDS,
+        rows(),
+        label="suspect flags",
+    )
+
+
 def _offences(seeding: plan.Seeding) -> None:
     """One to three offences a case; the first involves every victim and suspect, the others
     the first of each. P1 cases allege rape."""
     rng = _rng(seeding, "offences")
     writer = seeding.writer
     first = writer.next_id(Offence)
-    plan_rows = []  # (offence id, case position)
+    plan_rows = []  # (offence id, case position, type, order within the case)
     for position, priority in enumerate(seeding.case_priority):
         for k in range(rng.randint(1, 3)):
             if k == 0 and priority == "P1":
@@ -293,7 +330,7 @@ def _offences(seeding: plan.Seeding) -> None:
 
 
 def _criteria(seeding: plan.Seeding) -> None:
-    """The seven scope criteria per case, agreeing with the case's eligibility."""
+    """The seven scope criteria per case, agreeing with the case's computed eligibility."""
     rng = _rng(seeding, "criteria")
     writer = seeding.writer
     first = writer.next_id(CaseCriterion)
@@ -302,14 +339,13 @@ def _criteria(seeding: plan.Seeding) -> None:
     def rows():
         n = 0
         for position, case_id in enumerate(seeding.case_ids):
-            status = seeding.case_status[position]
-            odd = rng.randrange(len(names))
+            # Eligible: every criterion passes; otherwise one fails or is not known.
+            odd = {"ineligible": "fail", "unknown": "unknown"}.get(
+                seeding.case_eligibility[position]
+            )
+            which = rng.randrange(len(names))
             for i, name in enumerate(names):
-                value = "pass"
-                if i == odd and status == "ineligible":
-                    value = "fail"
-                elif i == odd and status in ("referred", "triage") and rng.random() < 0.3:
-                    value = "unknown"
+                value = odd if odd and i == which else "pass"
                 yield first + n, case_id, name, value, f"Synthetic: the criterion is a {value}."
                 n += 1
 

@@ -124,9 +124,10 @@ class Seeding:
     by_role: dict = field(default_factory=dict)  # role -> [user ids]
     squads: list = field(default_factory=list)  # (group id, team index, [member ids])
     case_ids: list[int] = field(default_factory=list)
-    # Per case, by position: team index, status, priority, victims, suspects, first party id.
+    # Per case, by position: team, status, eligibility, priority, victims, suspects, first party.
     case_team: list[int] = field(default_factory=list)
     case_status: list[str] = field(default_factory=list)
+    case_eligibility: list[str] = field(default_factory=list)
     case_priority: list[str] = field(default_factory=list)
     case_victims: list[int] = field(default_factory=list)
     case_suspects: list[int] = field(default_factory=list)

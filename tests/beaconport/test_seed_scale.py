@@ -311,3 +311,22 @@ def test_columns_the_seed_does_not_name_get_the_models_defaults():
         1,
     )
     assert case.created_at is not None and case.summary == ""
+
+
+def test_the_named_users_pages_open_on_the_seeded_data(client):
+    from django.urls import reverse
+
+    scale_seed(sizes=SMALL, seed=3)
+    heavy = user("scale.inv.heavy")
+    case = cases_visible_to(heavy).order_by("pk").first()
+    client.force_login(heavy)
+    assert client.get(reverse("cases:my_cases")).status_code == 200
+    page = client.get(reverse("cases:detail", args=[case.reference]))
+    assert page.status_code == 200
+    assert case.reference in page.content.decode()
+    client.force_login(user("scale.review.lead"))
+    assert client.get(reverse("cases:queue")).status_code == 200
+    client.force_login(user("scale.liaison.officer"))
+    assert client.get(reverse("liaison:my_victims")).status_code == 200
+    client.force_login(user("scale.liaison.lead"))
+    assert client.get(reverse("liaison:team")).status_code == 200
