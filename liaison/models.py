@@ -204,7 +204,11 @@ class LiaisonRecord(models.Model):
                 name="liaison_safe_hours_ordered",
             ),
         ]
-        indexes = [models.Index(fields=["officer", "case"], name="liaison_officer_case")]
+        indexes = [
+            models.Index(fields=["officer", "case"], name="liaison_officer_case"),
+            # An officer's caseload, counted from the index alone (current assignments).
+            models.Index(fields=["officer", "officer_until"], name="liaison_officer_until"),
+        ]
 
     def __str__(self):
         return f"Liaison {self.party.pseudonym}" if self.party_id else "Liaison record"

@@ -16,7 +16,7 @@ from django.utils import timezone
 from beaconport.access import get_for, register_restriction
 from beaconport.roles import Role, has_role
 from cases.models import Case, Team
-from cases.permissions import FINISHED_STATUSES, led_force_ids, team_force_ids
+from cases.permissions import led_force_ids, team_force_ids
 from liaison.models import FollowUp, LiaisonRecord, Notification
 
 VIEW = "view"  # read the record, its contacts, expectations and follow-ups
@@ -197,20 +197,22 @@ def notifications_visible_to(user) -> QuerySet[Notification]:
 
 
 def with_record_load(users: QuerySet) -> QuerySet:
-    """The users, each with `caseload`: the records they hold on cases still being worked.
+    """The users, each with `caseload`: the victims they hold now (assignments that have
+    ended do not count; a victim whose case is finished still counts, as liaison goes on
+    until the last letter).
 
-    One correlated subquery per row over the officer index; assignments that have ended
-    do not count.
+    One correlated count per row, answered from the (officer, officer_until) index alone, so
+    a team of a hundred officers holding a hundred thousand victims costs milliseconds: the
+    case table is not read.
     """
     from django.db.models import Count, IntegerField, OuterRef, Subquery
     from django.db.models.functions import Coalesce
 
     held = (
         LiaisonRecord.objects.filter(assignment_current(), officer=OuterRef("pk"))
-        .exclude(case__status__in=FINISHED_STATUSES)
         .order_by()
         .values("officer")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("officer"))
         .values("n")
     )
     return users.annotate(caseload=Coalesce(Subquery(held), 0, output_field=IntegerField()))
@@ -237,8 +239,8 @@ def assignable_officers(record: LiaisonRecord | None = None):
 
 def team_officers(user):
     """Whom a lead may give their victims to from the workspace: the active liaison officers
-    and leads of the lead's own teams (every one in liaison for a national lead), each with
-    their caseload. The assign service still checks each record's own team."""
+    and leads of the lead's own teams (every one in liaison for a national lead), by name.
+    The assign service still checks each record's own team."""
     from django.contrib.auth import get_user_model
 
     if not leads_records(user):
@@ -252,7 +254,7 @@ def team_officers(user):
         users = users.filter(
             pk__in=Team.members.through.objects.filter(team__in=teams).values("user_id")
         )
-    return with_record_load(users.distinct().order_by("username"))
+    return users.distinct().order_by("username")
 
 
 def escalation_recipients() -> "LeadDirectory":

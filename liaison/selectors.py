@@ -7,10 +7,14 @@ that user may see. The two cross-role reads are deliberately narrow:
 """
 
 import datetime
+import hashlib
+import logging
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from cases.models import Case, CaseTransition, InvestigativeEvent, parse_reference
 from cases.vocabulary import CaseStatus, EventType
@@ -33,6 +37,7 @@ from liaison.permissions import (
     record_get_for,
     record_user_can,
     records_visible_to,
+    team_officers,
 )
 
 
@@ -323,6 +328,62 @@ def team_workspace(
             row.officer_until is not None and row.officer_until <= now
         )
     return RecordsPage(rows=rows, number=number, size=size, has_next=len(ids) > size)
+
+
+CASELOADS_SECONDS = 60  # how long the workspace may show a team's caseloads once counted
+CACHE_DOWN = (RedisError, OSError)
+log = logging.getLogger(__name__)
+
+
+def _caseloads_key(officers) -> str:
+    digest = hashlib.sha256(",".join(str(o.pk) for o in officers).encode()).hexdigest()[:32]
+    return f"liaison:caseloads:{digest}"
+
+
+def _count_caseloads(officers) -> dict[int, int]:
+    if not officers:
+        return {}
+    held = LiaisonRecord.objects.filter(
+        assignment_current(), officer_id__in=[o.pk for o in officers]
+    )
+    return dict(
+        held.order_by().values("officer").annotate(n=Count("officer")).values_list("officer", "n")
+    )
+
+
+def officers_with_caseloads(user) -> list:
+    """The officers a lead may assign to from the workspace, each with `caseload` (the
+    victims they hold now, as `liaison.permissions.with_record_load` counts them).
+
+    Counting a team's caseloads reads every victim it holds (a hundred thousand index
+    entries for a large team: tens of milliseconds), so the counts are kept for a minute per
+    set of officers; a bulk assignment forgets them (`caseloads_forget`). Two queries when
+    counted, one when kept; an unreachable cache costs the count, never the page.
+    """
+    officers = list(team_officers(user))
+    key = _caseloads_key(officers)
+    try:
+        loads = cache.get(key)
+    except CACHE_DOWN:
+        log.warning("Cache unreachable: caseloads counted without it")
+        loads = None
+    if loads is None:
+        loads = _count_caseloads(officers)
+        try:
+            cache.set(key, loads, CASELOADS_SECONDS)
+        except CACHE_DOWN:
+            log.warning("Cache unreachable: caseloads not kept")
+    for officer in officers:
+        officer.caseload = loads.get(officer.pk, 0)
+    return officers
+
+
+def caseloads_forget(officers) -> None:
+    """Count the officers' caseloads afresh on the next page (after assigning)."""
+    try:
+        cache.delete(_caseloads_key(officers))
+    except CACHE_DOWN:
+        log.warning("Cache unreachable: caseloads not forgotten (kept %ss)", CASELOADS_SECONDS)
 
 
 def notifications_for(user, *, unread_only: bool = False) -> QuerySet[Notification]:

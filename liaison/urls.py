@@ -9,6 +9,7 @@ app_name = "liaison"
 urlpatterns = [
     path("", records.my_victims, name="my_victims"),
     path("team/", team.team, name="team"),
+    path("team/deadlines/", team.deadlines, name="deadlines"),
     path("notifications/", notifications.notifications, name="notifications"),
     path(
         "notifications/read/", notifications.notifications_read_all, name="notifications_read_all"

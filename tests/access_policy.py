@@ -156,6 +156,7 @@ POLICY = {
     # --- liaison ---------------------------------------------------------------------------
     "liaison:my_victims": page(only(LIAISON_STAFF, 200), only(LIAISON_STAFF, 405)),
     "liaison:team": page(only(LIAISON_LEADS, 200), only(LIAISON_LEADS, 400)),  # bulk assign
+    "liaison:deadlines": page(only(LIAISON_LEADS, 200), only(LIAISON_LEADS, 405)),
     "liaison:notifications": page(only(LIAISON_STAFF, 200), only(LIAISON_STAFF, 405)),
     "liaison:notifications_read_all": page(only(LIAISON_STAFF, 405), only(LIAISON_STAFF, 302)),
     "liaison:notification_read": page(  # the officer's own notification

@@ -19,9 +19,14 @@ from liaison.permissions import (
     assignable_officers,
     record_get_for,
     sees_all_records,
-    team_officers,
 )
-from liaison.selectors import WorkspaceFilter, deadline_compliance, team_workspace
+from liaison.selectors import (
+    WorkspaceFilter,
+    caseloads_forget,
+    deadline_compliance,
+    officers_with_caseloads,
+    team_workspace,
+)
 from liaison.views.common import LEAD_ROLES, render_form, save_or_show
 from liaison.views.team_forms import BulkAssignForm, WorkspaceFilterForm
 
@@ -44,10 +49,10 @@ def _chosen(form: WorkspaceFilterForm) -> WorkspaceFilter:
 @access_required(*LEAD_ROLES, methods=["GET", "POST"])
 def team(request):
     """The team's victims, the most urgent first, filtered and paged; the officers with their
-    caseloads beside one control that assigns the selected victims; the deadlines missed in
-    the last 90 days. After assigning, the lead comes back to the same filters and page.
+    caseloads beside one control that assigns the selected victims. After assigning, the
+    lead comes back to the same filters and page.
     """
-    officers = list(team_officers(request.user))
+    officers = officers_with_caseloads(request.user)
     filters = WorkspaceFilterForm(
         request.GET, officers=officers, forces=list(_lead_forces(request.user))
     )
@@ -56,6 +61,7 @@ def team(request):
     )
     if request.method == "POST":
         if assign.is_valid() and _assigned(request, assign):
+            caseloads_forget(officers)
             query = request.GET.urlencode()
             return redirect(reverse("liaison:team") + (f"?{query}" if query else ""))
         status = 400
@@ -67,11 +73,8 @@ def team(request):
         _chosen(filters) if valid else WorkspaceFilter(),
         page=request.GET.get("page") if valid else 1,
     )
-    compliance = deadline_compliance(request.user)
-    # One audit row for the page: the victims' records it names, listed or among the
-    # deadlines missed shown.
-    shown = dict.fromkeys([r.pk for r in page.rows] + [f.record_id for f in compliance.breaches])
-    audit_consult(ids=shown, object_type="liaison.liaisonrecord", actor=request.user)
+    # One audit row for the page: the victims' records it lists.
+    audit_consult(ids=page.rows, object_type="liaison.liaisonrecord", actor=request.user)
     return render(
         request,
         "liaison/team.html",
@@ -81,10 +84,19 @@ def team(request):
             "assign": assign,
             "officers": officers,
             "selected": set(assign.posted_ids()),
-            "compliance": compliance,
         },
         status=status if valid else 400,
     )
+
+
+@access_required(*LEAD_ROLES, methods=["GET"])
+def deadlines(request):
+    """The deadlines missed in the last 90 days across the lead's teams: the counts per
+    Victims' Code rule, and the most recent breaches with the officers' reasons."""
+    compliance = deadline_compliance(request.user)
+    shown = dict.fromkeys(f.record_id for f in compliance.breaches)
+    audit_consult(ids=shown, object_type="liaison.liaisonrecord", actor=request.user)
+    return render(request, "liaison/deadlines.html", {"compliance": compliance})
 
 
 class _Refused(Exception):

@@ -77,6 +77,7 @@ ROUTE_AUDIT = {
     "cases:event_add": SERVICE,
     "liaison:my_victims": CONSULT,
     "liaison:team": CONSULT,
+    "liaison:deadlines": CONSULT,
     "liaison:record": CONSULT,
     "liaison:preferences_edit": CONSULT,
     "liaison:expectation_create": CONSULT,
@@ -224,7 +225,8 @@ def test_opening_a_liaison_page_logs_what_it_showed(
     client, liaison_officer, liaison_lead, owned, name
 ):
     arg = LIAISON_ROUTES[name]
-    user = liaison_lead if name in {"liaison:team", "liaison:record_assign"} else liaison_officer
+    leads = {"liaison:team", "liaison:deadlines", "liaison:record_assign"}
+    user = liaison_lead if name in leads else liaison_officer
     client.force_login(user)
     seq = last_seq()
     response = client.get(liaison_url(name, arg, owned))

@@ -23,6 +23,7 @@ ROUTES = {
     "liaison:notifications_read_all": None,
     "liaison:notification_read": "notification",
     "liaison:team": None,
+    "liaison:deadlines": None,
     "liaison:record": "record",
     "liaison:preferences_edit": "record",
     "liaison:expectation_create": "record",

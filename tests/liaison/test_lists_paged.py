@@ -172,6 +172,7 @@ def test_assigning_a_selection_keeps_the_lead_on_the_same_filtered_page(
     assert sorted(int(e.object_id) for e in assigned) == sorted(r.pk for r in chosen)
     page = client.get(response["Location"]).content.decode()
     assert "3 victims assigned to" in page
+    assert "(3 victims)" in page  # the caseloads counted afresh after assigning
     assert all(r.pseudonym not in page for r in chosen) and left.pseudonym in page
 
 

@@ -8,7 +8,12 @@ from django.utils import timezone
 
 from cases.models import Finding, LineOfInquiry
 from liaison.models import Contact, Expectation, FollowUp, FollowUpStatus, Notification
-from liaison.selectors import PAGE_SIZE
+from liaison.selectors import (
+    BREACHES_SHOWN,
+    PAGE_SIZE,
+    caseloads_forget,
+    officers_with_caseloads,
+)
 from tests.factories import SuspectFactory
 from tests.liaison.test_views_setup import (
     contact_post,
@@ -539,10 +544,11 @@ def test_the_record_page_costs_the_same_queries_for_5_or_50_entries(
     assert html.count("Synthetic contact ") == count
 
 
-# The team's officers with their caseloads, the forces to filter by, the page's record ids
-# (walking the open follow-ups by deadline), the page's rows; the deadlines missed
-# (breaches, counts per rule); one audit row naming every record shown.
-TEAM_QUERIES = PER_REQUEST + 2 + 2 + 2 + AUDIT
+# The team's officers, the forces to filter by, the page's record ids (walking the open
+# follow-ups by deadline), the page's rows; one audit row naming every record shown. The
+# officers' caseloads are counted once a minute (one more query then), so the page is
+# opened once before.
+TEAM_QUERIES = PER_REQUEST + 2 + 2 + AUDIT
 
 
 @pytest.mark.parametrize("count", [30, 60])
@@ -552,12 +558,26 @@ def test_the_team_view_costs_the_same_queries_for_30_or_60_victims_due(
     for n in range(count):
         overdue_followup(record_for(liaison_officer if n % 2 else None))
     client.force_login(liaison_lead)
+    client.get(reverse("liaison:team"))  # the caseloads counted, and kept for a minute
     with django_assert_num_queries(TEAM_QUERIES):
         response = client.get(reverse("liaison:team"))
     html = response.content.decode()
     assert html.count('name="assign-records"') == PAGE_SIZE
     assert html.count('class="assign-link"') == PAGE_SIZE // 2 + 1  # every other one
     assert 'rel="next"' in html
+
+
+def test_the_team_view_counts_the_caseloads_in_one_more_query_when_not_kept(
+    client, liaison_lead, liaison_officer, django_assert_num_queries
+):
+    for _ in range(3):
+        overdue_followup(record_for(liaison_officer))
+    client.force_login(liaison_lead)
+    caseloads_forget(officers_with_caseloads(liaison_lead))
+    # The caseloads, and the victims with nothing due (the page is not full).
+    with django_assert_num_queries(TEAM_QUERIES + 2):
+        html = client.get(reverse("liaison:team")).content.decode()
+    assert "(3 victims)" in html
 
 
 # A page not filled by the victims with something due reads those with nothing due too.
@@ -569,8 +589,26 @@ def test_the_team_view_costs_one_more_query_when_it_reaches_victims_with_nothing
         overdue_followup(record_for(liaison_officer))
         record_for(None)
     client.force_login(liaison_lead)
+    client.get(reverse("liaison:team"))
     with django_assert_num_queries(TEAM_QUERIES + 1):
         response = client.get(reverse("liaison:team"))
     html = response.content.decode()
     assert html.count('name="assign-records"') == 2 * count
     assert 'rel="next"' not in html
+
+
+# The report of deadlines missed: the breaches shown and the counts per rule, one audit row.
+DEADLINES_QUERIES = PER_REQUEST + 2 + AUDIT
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_the_deadlines_report_costs_the_same_queries_for_5_or_50_breaches(
+    client, liaison_lead, liaison_officer, django_assert_num_queries, count
+):
+    for _ in range(count):
+        overdue_followup(record_for(liaison_officer))
+    client.force_login(liaison_lead)
+    with django_assert_num_queries(DEADLINES_QUERIES):
+        html = client.get(reverse("liaison:deadlines")).content.decode()
+    assert html.count('class="badge badge-fail">Still open') == min(count, BREACHES_SHOWN)
+    assert f"Deadlines missed ({count})" in html
