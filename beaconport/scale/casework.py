@@ -78,6 +78,7 @@ def _rng(seeding: plan.Seeding, part: str) -> random.Random:
 
 
 def write(seeding: plan.Seeding) -> None:
+    """Cases, their people, flags, offences and criteria, then the grants and their history."""
     _cases(seeding)
     _people_and_parties(seeding)
     _flags(seeding)
@@ -87,6 +88,7 @@ def write(seeding: plan.Seeding) -> None:
 
 
 def _cases(seeding: plan.Seeding) -> None:
+    """The cases, by force in proportion to its size; remembers what later steps need of each."""
     rng, now = seeding.rng, seeding.now
     n = seeding.sizes.cases
     forces = rng.choices(seeding.forces, force_weights(len(seeding.forces)), k=n)

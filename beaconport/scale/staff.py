@@ -54,6 +54,7 @@ SQUAD_SIZE = 5  # investigators per squad, on average
 
 
 def force_weights(count: int) -> list[float]:
+    """Relative caseloads of forces by rank, largest first."""
     return [1 / (rank + 1) ** SKEW for rank in range(count)]
 
 
@@ -68,12 +69,14 @@ def role_counts(users: int, teams: int) -> dict[Role, int]:
 
 
 def write(seeding: plan.Seeding) -> None:
+    """Teams over the forces, then the users in their roles and teams, then squads."""
     _forces_and_teams(seeding)
     _users(seeding)
     _squads(seeding)
 
 
 def _forces_and_teams(seeding: plan.Seeding) -> None:
+    """Rank the forces and share them out between the teams."""
     by_slug = dict(Force.objects.values_list("slug", "pk"))
     ranked = [s for s in LARGEST_FORCES if s in by_slug]
     ranked += sorted(s for s in by_slug if s not in LARGEST_FORCES)
@@ -105,6 +108,7 @@ def _forces_and_teams(seeding: plan.Seeding) -> None:
 
 
 def team_weights(seeding: plan.Seeding) -> list[float]:
+    """Each team's share of the cases (the sum of its forces' weights)."""
     weights = [0.0] * len(seeding.team_ids)
     for force_id, weight in zip(seeding.forces, force_weights(len(seeding.forces)), strict=True):
         weights[seeding.force_team[force_id]] += weight
@@ -112,6 +116,7 @@ def team_weights(seeding: plan.Seeding) -> list[float]:
 
 
 def _users(seeding: plan.Seeding) -> None:
+    """The named users and the rest, in their role groups and teams."""
     User = get_user_model()
     rng, now, teams = seeding.rng, seeding.now, len(seeding.team_ids)
     counts = role_counts(seeding.sizes.users, teams)

@@ -42,10 +42,12 @@ NOTIFICATION_FIELDS = ["id", "user_id", "text", "link", "delivery_id", "created_
 
 
 def _rng(seeding: plan.Seeding, part: str) -> random.Random:
+    """A random source of its own for one table."""
     return random.Random(f"{seeding.seed}:{part}")
 
 
 def write(seeding: plan.Seeding) -> None:
+    """Records first (the others name them), then contacts, follow-ups and notifications."""
     records = _records(seeding)
     _contacts(seeding, records)
     _followups(seeding, records)
@@ -140,12 +142,14 @@ def _records(seeding: plan.Seeding) -> list[tuple[int, int, int | None, object]]
 
 
 def _recorder(seeding: plan.Seeding, rng: random.Random, position: int, officer: int | None) -> int:
+    """Who wrote a row about the record: its officer, or a liaison lead of its team."""
     if officer is not None:
         return officer
     return rng.choice(seeding.by_role_team[(Role.LIAISON_LEAD, seeding.case_team[position])])
 
 
 def _contacts(seeding: plan.Seeding, records: list) -> None:
+    """Contacts on assigned records, made or attempted over the last two years."""
     rng, now = _rng(seeding, "contacts"), seeding.now
     assigned = [r for r in records if r[2] is not None] or records
     first = seeding.writer.next_id(Contact)
@@ -178,6 +182,7 @@ def _contacts(seeding: plan.Seeding, records: list) -> None:
 
 
 def _followups(seeding: plan.Seeding, records: list) -> None:
+    """Follow-ups on any record: mostly done, exactly `due` due now, the rest due later."""
     rng, now = _rng(seeding, "followups"), seeding.now
     today = now.date()
     total, due = seeding.sizes.followups, seeding.sizes.due
