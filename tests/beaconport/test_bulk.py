@@ -9,6 +9,7 @@ from beaconport.bulk import instances_insert, rows_insert
 from cases.models import Case, CaseParty, Person
 from liaison.models import LiaisonRecord
 from tests.factories import make_case
+from tests.services import require_service
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +66,28 @@ def test_instances_are_given_their_ids_and_times_as_save_would():
     assert all(case.pk and case.created_at and not case._state.adding for case in cases)
     stored = Case.objects.in_bulk([case.pk for case in cases])
     assert [stored[case.pk].force_reference for case in cases] == ["BULK-0", "BULK-1", "BULK-2"]
+
+
+def test_a_value_too_long_for_its_column_is_refused_not_cut_short():
+    from django.db import DataError, IntegrityError, connection, transaction
+
+    # SQLite keeps any length: only PostgreSQL holds a column to its size.
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
+    with pytest.raises((DataError, IntegrityError)), transaction.atomic():
+        rows_insert(Person, ("surname",), [("x" * 101,)])
+
+    assert not Person.objects.filter(surname__startswith="xxx").exists()
+
+
+def test_text_dates_and_empty_values_arrive_as_given():
+    odd = 'Quote " back\\slash, comma {brace} \u00e9'
+    (pk,) = rows_insert(
+        Person, ("surname", "forenames", "date_of_birth"), [(odd, "", datetime.date(1901, 2, 3))]
+    )
+
+    person = Person.objects.get(pk=pk)
+    assert (person.surname, person.forenames, person.date_of_birth) == (
+        odd,
+        "",
+        datetime.date(1901, 2, 3),
+    )
