@@ -9,9 +9,12 @@ second for each reading and the peak memory. Run from the project root, e.g.
 
 --no-receivers times the import without other apps' after-commit receivers (the liaison
 record opened for each victim); --tracemalloc adds the Python heap's peak (slower).
+`manage.py bench` runs it with --file (a file it generated in another process, so the peak
+memory is the import's own), --once and --json (one line of figures on stdout).
 """
 
 import argparse
+import json
 import os
 import resource
 import sys
@@ -70,6 +73,10 @@ def main() -> None:
     parser.add_argument("--forces", type=int, default=23)
     parser.add_argument("--no-receivers", action="store_true")
     parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument("--prefix", help="reference prefix (default: B<time>-)")
+    parser.add_argument("--file", type=Path, help="import this file instead of generating one")
+    parser.add_argument("--once", action="store_true", help="skip importing the file again")
+    parser.add_argument("--json", action="store_true", help="print one JSON line of figures")
     args = parser.parse_args()
 
     import django
@@ -80,20 +87,26 @@ def main() -> None:
     from cases.referrals.generator import referral_file_generate
     from cases.referrals.importer import referral_file_import
 
-    prefix = f"B{int(time.time())}-"
+    prefix = args.prefix or f"B{int(time.time())}-"
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "referrals.json"
-        started = time.monotonic()
-        referral_file_generate(
-            path, count=args.count, seed=args.seed, forces=args.forces, reference_prefix=prefix
-        )
-        size = path.stat().st_size / 2**20
-        print(
-            f"{connection.vendor}: generated {args.count} referrals ({size:.1f} MiB) in "
-            f"{time.monotonic() - started:.1f} s; peak RSS before import {peak_rss_mib():.0f} MiB"
-        )
+        path = args.file
+        if path is None:
+            path = Path(tmp) / "referrals.json"
+            started = time.monotonic()
+            referral_file_generate(
+                path, count=args.count, seed=args.seed, forces=args.forces, reference_prefix=prefix
+            )
+            size = path.stat().st_size / 2**20
+            if not args.json:
+                print(
+                    f"{connection.vendor}: generated {args.count} referrals ({size:.1f} MiB) in "
+                    f"{time.monotonic() - started:.1f} s; "
+                    f"peak RSS before import {peak_rss_mib():.0f} MiB"
+                )
+        before = peak_rss_mib()
+        labels = ("first import",) if args.once else ("first import", "same file again")
         with receivers_disconnected(args.no_receivers):
-            for label in ("first import", "same file again"):
+            for label in labels:
                 if args.tracemalloc:
                     tracemalloc.start()
                 result = referral_file_import(path)
@@ -101,7 +114,20 @@ def main() -> None:
                 if args.tracemalloc:
                     heap = tracemalloc.get_traced_memory()[1] / 2**20
                     tracemalloc.stop()
-                report(label, result, heap)
+                if args.json:
+                    figures = {
+                        "vendor": connection.vendor,
+                        "referrals": result.referrals,
+                        "created": result.created,
+                        "seconds": result.seconds,
+                        "per_second": result.per_second,
+                        "receivers_seconds": result.announcing_seconds,
+                        "peak_rss_before_mib": before,
+                        "peak_rss_mib": peak_rss_mib(),
+                    }
+                    print(json.dumps({"label": label, **figures}))
+                else:
+                    report(label, result, heap)
 
 
 if __name__ == "__main__":

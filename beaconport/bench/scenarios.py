@@ -1,0 +1,326 @@
+"""What the bench measures in-process: pages through the whole stack, and the sweep's query.
+
+A page is requested with django.test.Client as a scale persona (`seed_scale` makes them),
+so sessions, sign-in checks, access, the audit row and the template all count. Beside each
+page, a hand-written SQL query returning what the page shows (its rows and their total, or
+the row itself) is the floor the ORM's cost is compared with, timed in the same rounds.
+"""
+# The SQL below is composed of this module's own constants; values are always bound.
+# ruff: noqa: S608
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from beaconport.bench.sessions import verified_client
+
+PERSONAS = {
+    "heavy": "scale.inv.heavy",
+    "light": "scale.inv.light",
+    "review_lead": "scale.review.lead",
+    "liaison_officer": "scale.liaison.officer",
+    "liaison_lead": "scale.liaison.lead",
+}
+
+# The cases granted to the user or one of their groups, through guardian's direct-FK tables.
+_GRANTED = """
+    SELECT content_object_id FROM cases_caseuserobjectpermission
+     WHERE user_id = %(user)s AND permission_id = %(view_case)s
+       AND (expires_at IS NULL OR expires_at > now())
+    UNION
+    SELECT g.content_object_id FROM cases_casegroupobjectpermission g
+      JOIN auth_user_groups ug ON ug.group_id = g.group_id
+     WHERE ug.user_id = %(user)s AND g.permission_id = %(view_case)s
+       AND (g.expires_at IS NULL OR g.expires_at > now())
+"""
+# The forces of the user's teams.
+_TEAM_FORCES = """
+    SELECT tf.force_id FROM cases_team_forces tf
+      JOIN cases_team_members tm ON tm.team_id = tf.team_id
+     WHERE tm.user_id = %(user)s
+"""
+_CASE_COLUMNS = """
+    c.id, c.force_reference, c.status, c.priority, c.received_on, f.name,
+    COALESCE(NULLIF(c.eligibility_decision, ''), c.eligibility) AS eligibility_effective
+"""
+_QUEUE_STATUSES = "('referred', 'triage', 'under_review', 'review_complete')"
+
+SQL_MY_CASES = f"""
+    SELECT {_CASE_COLUMNS}, count(*) OVER () AS total
+      FROM cases_case c JOIN cases_force f ON f.id = c.force_id
+     WHERE c.id IN ({_GRANTED})
+     ORDER BY c.priority, c.received_on, c.id LIMIT 25
+"""
+SQL_API_CASES = f"""
+    SELECT {_CASE_COLUMNS}, count(*) OVER () AS total
+      FROM cases_case c JOIN cases_force f ON f.id = c.force_id
+     WHERE c.id IN ({_GRANTED})
+     ORDER BY c.id LIMIT 50
+"""
+SQL_CASE_GRANTED = f"""
+    SELECT {_CASE_COLUMNS} FROM cases_case c JOIN cases_force f ON f.id = c.force_id
+     WHERE c.id = %(case)s AND c.id IN ({_GRANTED})
+"""
+SQL_CASE_LED = f"""
+    SELECT {_CASE_COLUMNS} FROM cases_case c JOIN cases_force f ON f.id = c.force_id
+     WHERE c.id = %(case)s AND c.force_id IN ({_TEAM_FORCES})
+"""
+SQL_LEAD_LIST = f"""
+    SELECT {_CASE_COLUMNS}, count(*) OVER () AS total
+      FROM cases_case c JOIN cases_force f ON f.id = c.force_id
+     WHERE c.force_id IN ({_TEAM_FORCES})
+     ORDER BY c.priority, c.received_on, c.id LIMIT 25
+"""
+SQL_LEAD_QUEUE = f"""
+    SELECT * FROM (
+        SELECT {_CASE_COLUMNS}, count(*) OVER () AS total
+          FROM cases_case c JOIN cases_force f ON f.id = c.force_id
+         WHERE c.force_id IN ({_TEAM_FORCES}) AND c.status IN {_QUEUE_STATUSES}
+    ) q
+     ORDER BY CASE eligibility_effective WHEN 'eligible' THEN 0 WHEN 'unknown' THEN 1 ELSE 2 END,
+              priority, received_on, id
+     LIMIT 25
+"""
+# The record's soonest open follow-up: what "my victims" sorts by (nothing due last).
+_NEXT_DUE = """
+    (SELECT min(fu.due_at) FROM liaison_followup fu
+      WHERE fu.record_id = r.id AND fu.status = 'open') AS next_due_at
+"""
+SQL_MY_VICTIMS = f"""
+    SELECT r.id, r.case_id, r.party_id, p.ref, {_NEXT_DUE}, count(*) OVER () AS total
+      FROM liaison_liaisonrecord r JOIN cases_caseparty p ON p.id = r.party_id
+     WHERE r.officer_id = %(user)s AND (r.officer_until IS NULL OR r.officer_until > now())
+     ORDER BY next_due_at NULLS LAST, r.case_id, r.id LIMIT 25
+"""
+SQL_TEAM_OVERDUE = f"""
+    SELECT fu.id, fu.record_id, fu.case_id, fu.due_at, fu.officer_id, count(*) OVER () AS total
+      FROM liaison_followup fu JOIN cases_case c ON c.id = fu.case_id
+     WHERE fu.status = 'open' AND fu.due_at < now() AND c.force_id IN ({_TEAM_FORCES})
+     ORDER BY fu.due_at, fu.id LIMIT 25
+"""
+SQL_TEAM_UNASSIGNED = f"""
+    SELECT r.id, r.case_id, r.party_id, {_NEXT_DUE}, count(*) OVER () AS total
+      FROM liaison_liaisonrecord r JOIN cases_case c ON c.id = r.case_id
+     WHERE c.force_id IN ({_TEAM_FORCES})
+       AND (r.officer_id IS NULL OR r.officer_until <= now())
+     ORDER BY next_due_at NULLS LAST, r.case_id, r.id LIMIT 25
+"""
+SQL_DUE_FOLLOWUPS = """
+    SELECT id FROM liaison_followup
+     WHERE status = 'open' AND next_reminder_at <= %(now)s
+     ORDER BY next_reminder_at, id LIMIT %(batch)s
+"""
+
+
+@dataclass(frozen=True)
+class Target:
+    """The issue's targets for one scenario (None: no target of that kind)."""
+
+    p95_ms: float | None = None
+    list_queries: int | None = None  # queries reading the case table
+    ratio: float | None = None
+    max_kib: float | None = None
+    fixed_queries: bool = False  # the same count for a second, different record
+
+
+@dataclass
+class Page:
+    """One page requested as a persona, with its SQL floor."""
+
+    name: str
+    label: str
+    persona: str
+    path: Callable[[dict], str]
+    sql: tuple[str, ...]
+    target: Target
+    # For `fixed_queries`: the same page for another record, whose count must be equal.
+    other_path: Callable[[dict], str] | None = None
+    params: dict = field(default_factory=dict)
+
+
+def _case_path(key: str) -> Callable[[dict], str]:
+    from cases.models import format_reference
+
+    return lambda ctx: f"/cases/{format_reference(ctx[key])}/"
+
+
+MY_CASES = Target(p95_ms=15, list_queries=4, ratio=3)
+DETAIL = Target(p95_ms=25, fixed_queries=True)
+LEAD_PAGE = Target(p95_ms=30, max_kib=100)
+
+PAGES = [
+    Page("my_cases_heavy", "my cases, heavy investigator (~2,000)", "heavy",
+         lambda ctx: "/cases/", (SQL_MY_CASES,), MY_CASES),
+    Page("my_cases_light", "my cases, light investigator (~10)", "light",
+         lambda ctx: "/cases/", (SQL_MY_CASES,), MY_CASES),
+    Page("case_detail_investigator", "case detail, investigator", "heavy",
+         _case_path("first_case"), (SQL_CASE_GRANTED,), DETAIL, _case_path("last_case")),
+    Page("case_detail_review_lead", "case detail, review lead", "review_lead",
+         _case_path("first_case"), (SQL_CASE_LED,), DETAIL, _case_path("last_case")),
+    Page("review_list", "review lead, /cases/ page 1", "review_lead",
+         lambda ctx: "/cases/", (SQL_LEAD_LIST,), LEAD_PAGE),
+    Page("review_queue", "review lead, /cases/queue/", "review_lead",
+         lambda ctx: "/cases/queue/", (SQL_LEAD_QUEUE,), LEAD_PAGE),
+    Page("my_victims", "my victims, officer (~2,000 victims)", "liaison_officer",
+         lambda ctx: "/liaison/", (SQL_MY_VICTIMS,), Target(p95_ms=30)),
+    Page("liaison_team", "liaison lead, /liaison/team/", "liaison_lead",
+         lambda ctx: "/liaison/team/", (SQL_TEAM_OVERDUE, SQL_TEAM_UNASSIGNED),
+         Target(p95_ms=50)),
+    Page("api_cases", "API /api/v1/cases/, heavy investigator", "heavy",
+         lambda ctx: "/api/v1/cases/", (SQL_API_CASES,), Target()),
+]  # fmt: skip
+PAGE_NAMES = [page.name for page in PAGES]
+
+
+class MissingPersona(Exception):
+    """A scale persona is not in the database: run `seed_scale` first."""
+
+
+def persona_context(persona: str) -> dict:
+    """The user behind a persona and the ids its SQL and paths need (read before timing)."""
+    from cases.permissions import cases_visible_to
+
+    username = PERSONAS[persona]
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise MissingPersona(f"No active user {username!r}: run `manage.py seed_scale` first.")
+    view_case = Permission.objects.get(content_type__app_label="cases", codename="view_case")
+    ids = cases_visible_to(user).order_by("pk").values_list("pk", flat=True)
+    return {
+        "user_obj": user,
+        "user": user.pk,
+        "view_case": view_case.pk,
+        "first_case": ids.first(),
+        "last_case": ids.last(),
+    }
+
+
+def sql_runner(statements: tuple[str, ...], params: dict) -> Callable[[], list]:
+    """A call running the hand-written statements and fetching every row, on one cursor."""
+
+    def run():
+        rows = []
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement, params)
+                rows.append(cursor.fetchall())
+        return rows
+
+    return run
+
+
+@dataclass
+class Prepared:
+    """A scenario ready to time: the call, its floor, and what was counted once, untimed."""
+
+    name: str
+    label: str
+    call: Callable[[], object]
+    floor: Callable[[], object]
+    target: Target
+    queries: int
+    list_queries: int
+    size: int | None = None
+    other_queries: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class PageFailed(Exception):
+    """A page answered something other than 200: its figures would measure an error."""
+
+
+def _get(client, path: str):
+    response = client.get(path, secure=True)
+    if response.status_code != 200:
+        raise PageFailed(f"GET {path} answered {response.status_code}")
+    return response
+
+
+def count_queries(call: Callable[[], object]) -> tuple[object, list[str]]:
+    """Run the call once, returning its result and the SQL of every query it made."""
+    with CaptureQueriesContext(connection) as captured:
+        result = call()
+    return result, [query["sql"] for query in captured.captured_queries]
+
+
+def reads_cases(sql: str) -> bool:
+    """Whether a query reads the case table itself (a list query, for the 4-query target)."""
+    return '"cases_case"' in sql
+
+
+def prepare_page(page: Page, contexts: dict) -> Prepared:
+    ctx = contexts[page.persona]
+    client = verified_client(ctx["user_obj"])
+    path = page.path(ctx)
+    response, queries = count_queries(lambda: _get(client, path))
+    other = None
+    if page.other_path is not None:
+        _, other_sql = count_queries(lambda: _get(client, page.other_path(ctx)))
+        other = len(other_sql)
+    params = {k: v for k, v in ctx.items() if k != "user_obj"}
+    params["case"] = ctx["first_case"]
+    return Prepared(
+        name=page.name,
+        label=page.label,
+        call=lambda: _get(client, path),
+        floor=sql_runner(page.sql, params),
+        target=page.target,
+        queries=len(queries),
+        list_queries=sum(1 for sql in queries if reads_cases(sql)),
+        size=len(response.content),
+        other_queries=other,
+    )
+
+
+SWEEP_BATCH = 500
+
+
+def due_followups_query(now: datetime.datetime, batch: int = SWEEP_BATCH):
+    """The sweep's query for due follow-ups, as `liaison.reminders.reminders_sweep` writes it."""
+    from liaison.models import FollowUp, FollowUpStatus
+
+    return (
+        FollowUp.objects.filter(status=FollowUpStatus.OPEN, next_reminder_at__lte=now)
+        .order_by("next_reminder_at", "pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+
+
+def sweep_sql_matches() -> bool:
+    """Whether `due_followups_query` is still the sweep's own query, checked by running the
+    sweep at a moment nothing is due (it then makes that one query and stops)."""
+    from django.conf import settings
+
+    from liaison.reminders import reminders_sweep
+
+    long_ago = datetime.datetime(1971, 1, 1, tzinfo=datetime.UTC)
+    batch = getattr(settings, "LIAISON_SWEEP_BATCH", SWEEP_BATCH)
+    _, sweep = count_queries(lambda: reminders_sweep(now=long_ago, batch=batch))
+    _, ours = count_queries(lambda: list(due_followups_query(long_ago, batch)))
+    return bool(sweep) and sweep[0] == ours[0]
+
+
+def prepare_due_followups() -> Prepared:
+    from django.conf import settings
+    from django.utils import timezone
+
+    batch = getattr(settings, "LIAISON_SWEEP_BATCH", SWEEP_BATCH)
+    now = timezone.now()
+    _, queries = count_queries(lambda: list(due_followups_query(now, batch)))
+    prepared = Prepared(
+        name="due_followups",
+        label=f"due follow-ups, the sweep's query (first {batch})",
+        call=lambda: list(due_followups_query(now, batch)),
+        floor=sql_runner((SQL_DUE_FOLLOWUPS,), {"now": now, "batch": batch}),
+        target=Target(p95_ms=20),
+        queries=len(queries),
+        list_queries=0,
+    )
+    if not sweep_sql_matches():
+        prepared.notes.append("WARNING: liaison/reminders.py's query differs from the bench's")
+    return prepared

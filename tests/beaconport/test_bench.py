@@ -1,0 +1,137 @@
+"""`manage.py bench --smoke`: every scenario prints real numbers, and its query counts are
+the counts the pages really make (measured here on their own, so the bench cannot lie)."""
+
+import datetime
+import io
+import json
+import shutil
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from beaconport.bench.run import ALL
+from beaconport.bench.scenarios import PERSONAS
+from beaconport.roles import Role
+from cases.models import CaseGroupObjectPermission, Force, Team
+from cases.permissions import grant_case_access
+from tests.factories import LiaisonRecordFactory, make_case, make_followup
+from tests.services import require_service
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def scale_personas(make_user):
+    """The scale data contract's personas on a handful of records (what `seed_scale` names,
+    at the smallest size): grants direct and through a group, a team, victims, follow-ups."""
+    kent = Force.objects.get(slug="kent")
+    team = Team.objects.create(name="Bench team")
+    team.forces.set([kent])
+    roles = {
+        "heavy": Role.INVESTIGATOR,
+        "light": Role.INVESTIGATOR,
+        "review_lead": Role.REVIEW_LEAD,
+        "liaison_officer": Role.LIAISON_OFFICER,
+        "liaison_lead": Role.LIAISON_LEAD,
+    }
+    users = {key: make_user(PERSONAS[key], role) for key, role in roles.items()}
+    team.members.add(*users.values())
+    cases = [make_case(force=kent, suspects=1, victims=1) for _ in range(6)]
+    for case in cases[:4]:
+        grant_case_access(users["heavy"], case)
+    group = Group.objects.create(name="Bench squad")
+    users["heavy"].groups.add(group)
+    view = Permission.objects.get(content_type__app_label="cases", codename="view_case")
+    CaseGroupObjectPermission.objects.create(group=group, permission=view, content_object=cases[4])
+    grant_case_access(users["light"], cases[5])
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    for case in cases[:3]:
+        record = LiaisonRecordFactory(
+            party__case=case, officer=users["liaison_officer"], assigned_at=timezone.now()
+        )
+        make_followup(record, due_on=yesterday, starts_at=timezone.now())
+    LiaisonRecordFactory(party__case=cases[3])  # nobody's yet: the lead's team page lists it
+    return users
+
+
+def _services():
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
+    from django.conf import settings
+
+    require_service("Redis", bool(settings.REDIS_URL), "set REDIS_URL")
+
+
+def test_smoke_bench_prints_real_numbers_for_every_scenario(scale_personas, tmp_path):
+    _services()
+    figures_file = tmp_path / "bench.json"
+    out = io.StringIO()
+
+    try:
+        call_command("bench", "--smoke", "--json", str(figures_file), stdout=out)
+    except CommandError:
+        pytest.fail(f"the bench failed:\n{out.getvalue()}")
+
+    printed = out.getvalue()
+    scenarios = json.loads(figures_file.read_text())["scenarios"]
+    assert sorted(scenarios) == sorted(ALL)
+    for name, row in scenarios.items():
+        assert row["error"] is None, (name, row["error"])
+        assert row["label"] in printed
+        measured = [c["value"] for c in row["checks"] if c["what"] in ("p95", "rate", "throughput")]
+        assert measured and all(value > 0 for value in measured), (name, row["checks"])
+    for name in ("my_cases_heavy", "review_queue", "my_victims", "liaison_team", "api_cases"):
+        assert scenarios[name]["figures"]["queries"] > 0
+        assert scenarios[name]["figures"]["bytes"] > 0
+        assert scenarios[name]["figures"]["sql_median_ms"] > 0
+    assert scenarios["import"]["figures"]["referrals"] == 100
+    assert scenarios["reminders_worker"]["figures"]["reminders"] == 40
+    tool = "wrk" if shutil.which("wrk") else "Python load generator"
+    assert tool in " ".join(scenarios["http_my_cases"]["notes"])
+    assert "targets missed:" in printed
+
+
+def _bench_figures(tmp_path, only: str) -> dict:
+    figures_file = tmp_path / "bench.json"
+    call_command(
+        "bench", "--smoke", "--only", only, "--json", str(figures_file), stdout=io.StringIO()
+    )
+    return json.loads(figures_file.read_text())["scenarios"]
+
+
+@pytest.mark.parametrize(
+    ("scenario", "persona", "path"),
+    [
+        ("my_cases_heavy", "heavy", "/cases/"),
+        ("review_queue", "review_lead", "/cases/queue/"),
+        ("my_victims", "liaison_officer", "/liaison/"),
+    ],
+)
+def test_bench_reports_the_query_count_the_page_makes(
+    scale_personas, tmp_path, django_assert_num_queries, scenario, persona, path
+):
+    reported = _bench_figures(tmp_path, scenario)[scenario]["figures"]["queries"]
+    client = Client()
+    client.force_login(scale_personas[persona])
+
+    with django_assert_num_queries(reported):
+        response = client.get(path)
+
+    assert response.status_code == 200
+
+
+def test_bench_counts_only_case_table_reads_as_list_queries(scale_personas, tmp_path):
+    figures = _bench_figures(tmp_path, "my_cases_light")["my_cases_light"]["figures"]
+    client = Client()
+    client.force_login(scale_personas["light"])
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/cases/")
+
+    reading_cases = [q for q in captured.captured_queries if '"cases_case"' in q["sql"]]
+    assert figures["list_queries"] == len(reading_cases)
+    assert 0 < figures["list_queries"] < figures["queries"]
