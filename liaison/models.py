@@ -206,8 +206,9 @@ class LiaisonRecord(models.Model):
         ]
         indexes = [
             models.Index(fields=["officer", "case"], name="liaison_officer_case"),
-            # An officer's caseload, counted from the index alone (current assignments).
-            models.Index(fields=["officer", "officer_until"], name="liaison_officer_until"),
+            # An officer's current records from the index alone (no visit to the table): their
+            # caseload's count, and the ids "my victims" sorts by next deadline.
+            models.Index(fields=["officer", "officer_until", "id"], name="liaison_officer_current"),
         ]
 
     def __str__(self):

@@ -12,7 +12,17 @@ import logging
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -215,34 +225,46 @@ class MyVictims:
 def my_victims_page(user, *, page=1, size: int = PAGE_SIZE) -> MyVictims:
     """The victims assigned to the user now, soonest due first (nothing due last), a page.
 
-    Three queries whatever the caseload: the tally (how many, how many overdue), the page's
-    ids in order (only the records table and the open follow-ups' index), and the page's
-    rows with everything they show. Nothing scans beyond the officer's own records.
+    Two queries whatever the caseload: the page's ids in order, with how many victims there
+    are and how many have an overdue follow-up (window counts over the same rows), read from
+    the officer's index and one probe per record into the open follow-ups' index; then the
+    page's rows with everything they show. Nothing reads beyond the officer's own records. A
+    page past the end shows the last page (one more query, to find it).
     """
     mine = records_visible_to(user).filter(assignment_current(), officer=user)
-    now = timezone.now()
-    tally = mine.aggregate(
-        total=Count("pk"),
-        overdue=Count("pk", filter=Exists(_open_followups().filter(due_at__lt=now))),
+    # One probe per record for its first overdue follow-up: a scalar subquery, which the
+    # planner cannot turn into a hash of every overdue follow-up in the country (an EXISTS
+    # here can be, and was).
+    first_overdue = Subquery(_open_followups().filter(due_at__lt=timezone.now()).values("pk")[:1])
+    # Ties (and nothing due) by record, oldest first: the officer's index holds the id, so
+    # the ordering reads no table row.
+    ordered = (
+        mine.annotate(next_due_at=_next_due("due_at"), first_overdue=first_overdue)
+        .annotate(
+            total=Window(Count("pk")),
+            overdue_total=Window(Count("pk", filter=Q(first_overdue__isnull=False))),
+        )
+        .order_by(F("next_due_at").asc(nulls_last=True), "pk")
     )
-    number = _page_number(page, max(1, -(-tally["total"] // size)))
-    ordered = mine.annotate(next_due_at=_next_due("due_at")).order_by(
-        F("next_due_at").asc(nulls_last=True), "case_id", "pk"
-    )
-    start = (number - 1) * size
-    ids = list(ordered.values_list("pk", flat=True)[start : start + size])
-    rows = _rows_in_order(_shown_rows(user), ids)
+    number = _page_number(page)
+    window = list(_window(ordered, number, size))
+    if not window and number > 1:
+        number = _page_number(number, max(1, -(-mine.count() // size)))
+        window = list(_window(ordered, number, size))
+    total, late = (window[0][1], window[0][2]) if window else (0, 0)
+    rows = _rows_in_order(_shown_rows(user), [pk for pk, _, _ in window])
     return MyVictims(
         page=RecordsPage(
-            rows=rows,
-            number=number,
-            size=size,
-            has_next=start + size < tally["total"],
-            total=tally["total"],
+            rows=rows, number=number, size=size, has_next=number * size < total, total=total
         ),
-        total=tally["total"],
-        overdue=tally["overdue"] or 0,
+        total=total,
+        overdue=late,
     )
+
+
+def _window(ordered: QuerySet, number: int, size: int):
+    start = (number - 1) * size
+    return ordered.values_list("pk", "total", "overdue_total")[start : start + size]
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ class BulkAssignForm(forms.Form):
     )
     officer = forms.TypedChoiceField(
         label="Assign the selected victims to",
+        help_text="Each officer of your teams, with the number of victims they hold now.",
         coerce=int,
         empty_value=None,
         error_messages={"required": "Choose the officer."},
