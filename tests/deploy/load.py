@@ -27,6 +27,7 @@ class Tally:
     """What one client did: acknowledged writes (reason -> when), reads, failures."""
 
     acknowledged: dict[str, float] = field(default_factory=dict)
+    by_web: dict[str, int] = field(default_factory=dict)  # acknowledged writes per web
     reads_ok: int = 0
     refused: list[str] = field(default_factory=list)  # answered, but not with success
     unanswered: int = 0  # connection refused or reset: no answer at all
@@ -120,6 +121,7 @@ class Client(threading.Thread):
             "Location", ""
         ):
             self.tally.acknowledged[reason] = time.time()
+            self.tally.by_web[base] = self.tally.by_web.get(base, 0) + 1
         else:
             self.tally.refused.append(f"POST {answer.status_code} via {base}")
 

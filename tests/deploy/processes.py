@@ -39,6 +39,8 @@ class Service:
         )
         log.close()
         self.killed_at: float | None = None
+        # (predicate, what): when the service is ready for work; see wait_ready().
+        self.ready = (self.alive, "running")
 
     @property
     def pid(self) -> int:
@@ -60,6 +62,9 @@ class Service:
             time.sleep(0.2)
         self.stop()  # not handed to the caller yet: nobody else would stop it
         raise RuntimeError(f"{self.name}: not {what} after {timeout}s:\n{self.log()[-4000:]}")
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        self.wait_until(*self.ready, timeout=timeout)
 
     def wait_for_log(self, text: str, timeout: float = 90) -> None:
         self.wait_until(lambda: text in self.log(), f"logged {text!r}", timeout)
@@ -111,14 +116,12 @@ def redis_server(port: int, log_dir: Path) -> Service:
 
 
 def web(name: str, port: int, *, env: dict, log_dir: Path) -> Service:
-    """gunicorn with the project's configuration file, bound to one loopback port."""
-    argv = [sys.executable, "-m", "gunicorn", "beaconport.wsgi"]
-    conf = ROOT / "beaconport" / "gunicorn_conf.py"
-    if conf.exists():
-        argv += ["--config", str(conf)]
+    """gunicorn with the project's configuration file, bound to one loopback port (started;
+    `wait_ready()` waits until its /healthz answers 200)."""
+    argv = [sys.executable, "-m", "gunicorn", "--config", "python:beaconport.gunicorn_conf"]
     # The command line wins over the configuration file: one port per web process, as two
     # machines behind a load balancer would have.
-    argv += ["--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    argv += ["--bind", f"127.0.0.1:{port}", "--workers", "2", "beaconport.wsgi"]
     service = Service(name, argv, env=env, log_dir=log_dir)
     service.url = f"http://127.0.0.1:{port}"
 
@@ -127,12 +130,13 @@ def web(name: str, port: int, *, env: dict, log_dir: Path) -> Service:
             return requests.get(f"{service.url}/healthz", timeout=2).status_code == 200
         return False
 
-    service.wait_until(answers, "answering /healthz")
+    service.ready = (answers, "answering /healthz")
     return service
 
 
 def worker(name: str, *, env: dict, log_dir: Path, concurrency: int = 2) -> Service:
-    """A Celery worker as docs/deployment.md runs it (prefork, late acks from settings)."""
+    """A Celery worker as docs/deploy.md runs it (prefork, late acks from settings); started,
+    `wait_ready()` waits until it consumes."""
     argv = [
         sys.executable,
         "-m",
@@ -151,7 +155,7 @@ def worker(name: str, *, env: dict, log_dir: Path, concurrency: int = 2) -> Serv
         "INFO",
     ]
     service = Service(name, argv, env=env, log_dir=log_dir)
-    service.wait_for_log(" ready.")
+    service.ready = (lambda: " ready." in service.log(), "ready")
     return service
 
 

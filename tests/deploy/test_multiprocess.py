@@ -18,6 +18,7 @@ worker and the scheduler holding the lock are SIGKILLed, and the load goes on. T
 
 import contextlib
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -119,17 +120,26 @@ def _start(stack: Deployment) -> Deployment:
         # standby is milliseconds behind, so the reader's sign-in pins it only briefly.
         DATABASE_REPLICA_PIN_SECONDS="2",
     )
+    # The static files (no database) are collected while the database is migrated and seeded.
+    collect = processes.Service(
+        "collectstatic",
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        env=stack.env,
+        log_dir=root,
+    )
+    stack.cleanup.callback(collect.stop)
     manage(stack.env, "migrate", "--noinput", "-v", "0")
-    manage(stack.env, "collectstatic", "--noinput", "-v", "0")
-    print(f"\nmigrated and collected in {time.monotonic() - began:.0f} s")
     stack.seeded = seed(
         stack.env, "multi", "--officers", str(OFFICERS), "--records", "5", "--due", str(DUE)
     )
+    assert collect.process.wait(timeout=300) == 0, collect.log()
+    print(f"\nmigrated, seeded and collected in {time.monotonic() - began:.0f} s")
     # The standby is made after the schema and data exist, and streams what follows.
     stack.replica = cluster.replica(stack.primary)
     wait_streaming(stack.primary, stack.replica)
     stack.env["DATABASE_REPLICA_URL"] = stack.replica.url(DATABASE)
 
+    # All six start at once; the schedulers race for the lock.
     env, logs = stack.env, root
     stack.schedulers = [
         stack.add(processes.scheduler(f"beat{i}", env=env, log_dir=logs)) for i in (1, 2)
@@ -140,6 +150,8 @@ def _start(stack: Deployment) -> Deployment:
     stack.webs = [
         stack.add(processes.web(f"web{i}", free_port(), env=env, log_dir=logs)) for i in (1, 2)
     ]
+    for service in stack.services:
+        service.wait_ready()
     print(f"\ndeployment started in {time.monotonic() - began:.0f} s")
     return stack
 
@@ -224,6 +236,11 @@ def test_killing_a_web_process_a_worker_and_the_scheduler_loses_and_doubles_noth
         _release_due_reminders(stack)
         time.sleep(LOAD_BEFORE_KILL)
         acknowledged_before = sum(len(c.tally.acknowledged) for c in clients)
+        # What is about to be killed was doing work: the web process had acknowledged
+        # writes, and the worker had taken tasks.
+        doomed_web = stack.webs[0].url
+        assert sum(c.tally.by_web.get(doomed_web, 0) for c in clients) > 0, stack.logs()
+        assert "Task liaison.sweep_reminders" in stack.workers[0].log(), stack.workers[0].log()
         # The crash: one of each, at once, with no chance to clean up.
         stack.webs[0].kill()
         stack.workers[0].kill()
