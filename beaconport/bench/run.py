@@ -1,9 +1,12 @@
 """One bench run: choose the scenarios, prepare them, time them interleaved, report."""
 
+import contextlib
 import datetime
+import logging
 import os
 import platform
 import sys
+import tempfile
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -78,8 +81,10 @@ def seed_if_empty(out) -> None:
     )
 
 
-def _raised_throttles():
-    """Settings under which the API's throttles count but never refuse the bench."""
+@contextlib.contextmanager
+def bench_settings():
+    """Settings under which the API's throttles count but never refuse the bench, and, as
+    in a release, the static files are collected (into a directory of the bench's own)."""
     rest = dict(settings.REST_FRAMEWORK)
     rest["DEFAULT_THROTTLE_RATES"] = {
         **rest["DEFAULT_THROTTLE_RATES"],
@@ -87,7 +92,12 @@ def _raised_throttles():
         "address": "100000000/hour",
     }
     hosts = [*settings.ALLOWED_HOSTS, "127.0.0.1"]
-    return override_settings(REST_FRAMEWORK=rest, ALLOWED_HOSTS=hosts)
+    with (
+        tempfile.TemporaryDirectory() as static_root,
+        override_settings(REST_FRAMEWORK=rest, ALLOWED_HOSTS=hosts, STATIC_ROOT=static_root),
+    ):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield
 
 
 def measure_in_process(names: list[str], options: Options, out) -> list[report.Row]:
@@ -95,7 +105,7 @@ def measure_in_process(names: list[str], options: Options, out) -> list[report.R
     rows: list[report.Row] = []
     prepared: list[scenarios.Prepared] = []
     contexts: dict = {}
-    with _raised_throttles():
+    with bench_settings():
         for page in scenarios.PAGES:
             if page.name not in names:
                 continue
@@ -189,6 +199,8 @@ def run(options: Options, out) -> list[report.Row]:
     """Measure what `options` selects, print the table to `out`; return the rows."""
     for line in warnings():
         out.write(line + "\n")
+    # Every signed-in persona would log "Successful login" at INFO: not the bench's output.
+    logging.getLogger("axes").setLevel(logging.WARNING)
     if options.smoke:
         seed_if_empty(out)
     names = options.selected()
