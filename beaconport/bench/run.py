@@ -191,7 +191,8 @@ def describe() -> list[str]:
         f"database: {connection.vendor} {connection.settings_dict['NAME']}; "
         f"{Case.objects.count():,} cases, {get_user_model().objects.count():,} users, "
         f"{FollowUp.objects.count():,} follow-ups",
-        f"machine: {platform.node()}, {cpus} CPUs, Python {sys.version.split()[0]}",
+        f"machine: {platform.node()}, {cpus} CPUs, Python {sys.version.split()[0]}; "
+        f"load average {os.getloadavg()[0]:.1f} at the start (above {cpus}: figures under load)",
     ]
 
 
