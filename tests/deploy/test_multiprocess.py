@@ -17,6 +17,8 @@ worker and the scheduler holding the lock are SIGKILLed, and the load goes on. T
 """
 
 import contextlib
+import datetime
+import re
 import shutil
 import sys
 import tempfile
@@ -201,6 +203,13 @@ def _transactions(server) -> int:
     )[0][0]
 
 
+def _logged_at(service: processes.Service, text: str) -> float:
+    """When a Celery process logged the first line containing text (epoch seconds)."""
+    line = next(line for line in service.log().splitlines() if text in line)
+    stamp = re.match(r"\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})", line).group(1)
+    return datetime.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").astimezone().timestamp()
+
+
 def _wait(predicate, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -328,6 +337,9 @@ def test_killing_a_web_process_a_worker_and_the_scheduler_loses_and_doubles_noth
 
     # 3. The second scheduler took over, and the periodic tasks went on after the kill.
     assert "took over the scheduler lock" in standby.log(), standby.log()[-3000:]
+    print(
+        f"scheduler: took over {_logged_at(standby, 'took over') - killed_at:.1f} s after the kill"
+    )
     assert SENDING in standby.log(), "the scheduler that took over never sent a task"
     assert _wait(lambda: (_heartbeat(stack) or 0) > killed_at + 2, 30), (
         f"no heartbeat after the scheduler was killed:\n{standby.log()[-3000:]}"
