@@ -103,22 +103,17 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveIntegerField(default=1)
     sent_at = models.DateTimeField(null=True, blank=True)
     audit_seq = models.BigIntegerField(
-        null=True, blank=True, help_text="The audit row of the recorded send."
+        null=True, blank=True, help_text="The audit row of the recorded send (set with sent_at)."
     )
 
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [
-            # The sweep's two questions: what is owed and unsent, what is sent but unaudited.
+            # The sweep's question: what is owed, unsent, and past its lease.
             models.Index(
                 fields=["lease_until"],
                 condition=models.Q(sent_at__isnull=True),
                 name="outbox_unsent",
-            ),
-            models.Index(
-                fields=["lease_until"],
-                condition=models.Q(sent_at__isnull=False, audit_seq__isnull=True),
-                name="outbox_unaudited",
             ),
         ]
 

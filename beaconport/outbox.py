@@ -10,26 +10,24 @@
    A crash before COMMIT leaves nothing: the writer's change and its messages go together.
 2. **Send.** After COMMIT, over one mail connection for the batch. No transaction is open
    and no lock is held while the mail server answers.
-3. **Record.** Straight after the server accepts a message, one autocommitted UPDATE sets
-   its `sent_at`. The one window in which a crash can double a message is this: the
-   server has accepted it and that UPDATE has not committed, which is the SMTP
-   conversation's own end plus one single-row UPDATE. The UPDATE is committed without
-   waiting for the WAL flush (`synchronous_commit = off`, this session only): a worker's
-   crash cannot lose it, and a crash of the database server itself at worst sends again.
-4. **Audit.** Sent rows are audited in batches, one disclosure row per message (to whom,
-   which record, why, its Message-ID), appended under one chain-head lock
-   (`audit_record_many`) in the same short transaction that sets `audit_seq`.
+3. **Record and audit.** The sends are recorded in small groups, each in one short
+   transaction that sets `sent_at` and `audit_seq` and appends one disclosure audit row per
+   message (to whom, which record, why, its Message-ID) under one chain-head lock
+   (`audit_record_many`). A group closes after `RECORD_EVERY` messages or `RECORD_WITHIN`
+   seconds, whichever comes first, and when the batch ends or fails.
 
-`outbox_sweep` (run by the reminder sweep every minute) mends what a crash left:
-- a row claimed and never recorded as sent, once its lease has passed, is claimed again
-  (`FOR UPDATE SKIP LOCKED`, so two sweeps never take the same row) and sent again with the
-  SAME Message-ID; its audit row says it was a resend, since the first attempt may have
-  reached the server. Nothing claimed is ever lost; a row that keeps failing is tried
-  again after a lease that grows with its attempts (up to ten leases);
-- a row sent and not yet audited (a crash between steps 3 and 4) gets its audit row.
+The one window in which a crash can double a message: the mail server has accepted it and
+its group's record has not committed, that is the last fraction of a second (at most
+`RECORD_EVERY` messages) of one SMTP conversation and the record's own transaction. A
+message is recorded as sent and audited in the same transaction: there is no sent-but-
+unaudited state to mend.
 
-Every message recorded as sent gets exactly one audit row; a message that reached the
-server twice (the window above) has the audit row of its recorded send, which says so.
+`outbox_sweep` (run by the reminder sweep every minute) mends what a crash or a mail
+server that was down left: a row claimed and never recorded as sent, once its lease has
+passed, is claimed again (`FOR UPDATE SKIP LOCKED`, so two sweeps never take the same row)
+and sent again with the SAME Message-ID; its audit row says it was sent again, since an
+earlier attempt may have reached the server. Nothing claimed is ever lost; a row that keeps
+failing is tried again after a lease that grows with its attempts (up to ten leases).
 """
 
 import datetime
@@ -50,10 +48,12 @@ from beaconport.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-# How many sent messages are audited together, and how many rows a sweep takes at a time.
-AUDIT_BATCH = 500
+# A group of sends is recorded (and audited) after this many messages or this many seconds.
+RECORD_EVERY = 100
+RECORD_WITHIN = 0.2
+# How many unsent rows a sweep takes at a time.
 SWEEP_BATCH = 500
-RESEND_NOTE = "; sent again: an earlier attempt was interrupted before it was recorded"
+RESEND_NOTE = "; sent again: an earlier attempt failed or was cut off before it was recorded"
 
 # Test-only: seconds to pause after the mail server accepted a message and before the send
 # is recorded, so a test can SIGKILL a worker in the window a crash can double a message.
@@ -69,18 +69,16 @@ def lease_seconds() -> int:
 
 @dataclass
 class SendResult:
-    """What a send or a sweep did: messages sent (of them resent), failed, rows audited."""
+    """What a send or a sweep did: messages sent (of them, sent again) and failed."""
 
     sent: int = 0
     resent: int = 0
     failed: int = 0
-    audited: int = 0
 
     def add(self, other: "SendResult") -> None:
         self.sent += other.sent
         self.resent += other.resent
         self.failed += other.failed
-        self.audited += other.audited
 
 
 def outbox_claim(messages: list[OutboxMessage]) -> list[OutboxMessage]:
@@ -110,57 +108,38 @@ def _email(row: OutboxMessage) -> EmailMessage:
     )
 
 
-class _AsyncCommit:
-    """This session's commits do not wait for the WAL flush while sends are recorded."""
-
-    def __enter__(self):
-        self.on = connection.vendor == "postgresql"
-        if self.on:
-            with connection.cursor() as cursor:
-                cursor.execute("SET synchronous_commit = off")
-
-    def __exit__(self, *exc):
-        if self.on and connection.connection is not None and not connection.needs_rollback:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
-
-
 def outbox_send(rows: list[OutboxMessage]) -> SendResult:
-    """Send claimed rows over one mail connection, record each send, audit them in batches.
+    """Send claimed rows over one mail connection, recording and auditing them in groups.
 
     Never inside a transaction: the rows must be committed before the first is sent, and no
-    lock may wait on the mail server. A failure stops the batch; what is left unsent keeps
-    its lease and goes with a later sweep.
+    lock may wait on the mail server. A failure stops the batch (what was accepted before
+    it is recorded); what is left unsent keeps its lease and goes with a later sweep.
     """
     if _in_transaction():
         raise RuntimeError("outbox_send runs after COMMIT, outside any transaction")
     result = SendResult()
     if not rows:
         return result
-    sent: list[OutboxMessage] = []
+    accepted: list[OutboxMessage] = []  # accepted by the server, not yet recorded
+    first_accepted = 0.0
     renew_at = time.monotonic() + lease_seconds() / 2
     mail = get_connection(fail_silently=False)
     try:
-        with _AsyncCommit():
-            mail.open()
-            for index, row in enumerate(rows):
-                if time.monotonic() > renew_at:
-                    _renew(rows[index:])
-                    renew_at = time.monotonic() + lease_seconds() / 2
-                mail.send_messages([_email(row)])
-                _pause_after_send(row)
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        "UPDATE beaconport_outboxmessage SET sent_at = %s "
-                        "WHERE id = %s AND sent_at IS NULL",
-                        [timezone.now(), row.pk],
-                    )
-                sent.append(row)
-                result.sent += 1
-                result.resent += row.attempts > 1
-                if len(sent) >= AUDIT_BATCH:
-                    result.audited += _audit(sent)
-                    sent = []
+        mail.open()
+        for index, row in enumerate(rows):
+            if time.monotonic() > renew_at:
+                _renew(rows[index:])
+                renew_at = time.monotonic() + lease_seconds() / 2
+            mail.send_messages([_email(row)])
+            _pause_after_send(row)
+            if not accepted:
+                first_accepted = time.monotonic()
+            accepted.append(row)
+            result.sent += 1
+            result.resent += row.attempts > 1
+            if len(accepted) >= RECORD_EVERY or time.monotonic() - first_accepted > RECORD_WITHIN:
+                _record(accepted)
+                accepted = []
     except Exception:
         result.failed = len(rows) - result.sent
         logger.exception(
@@ -172,8 +151,51 @@ def outbox_send(rows: list[OutboxMessage]) -> SendResult:
         try:
             mail.close()
         finally:
-            result.audited += _audit(sent)
+            _record(accepted)
     return result
+
+
+def _record(rows: list[OutboxMessage]) -> None:
+    """Record these sends and audit each, in one transaction: one disclosure row per message.
+
+    A row a sweep meanwhile sent and recorded (this sender outlived its lease) keeps that
+    record; this send still gets its audit row, for it did happen.
+    """
+    if not rows:
+        return
+    with transaction.atomic():
+        events = audit_record_many(
+            {
+                "operation": Operation.DISCLOSE,
+                "object_type": row.object_type,
+                "object_id": row.object_id,
+                "case": row.case_id,
+                "person": row.person_id,
+                "recipient": row.to,
+                "purpose": f"{row.purpose}; Message-ID {row.message_id}"
+                + (RESEND_NOTE if row.attempts > 1 else ""),
+            }
+            for row in rows
+        )
+        now = timezone.now()
+        for row, event in zip(rows, events, strict=True):
+            row.sent_at, row.audit_seq = now, event.seq
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(_PG_RECORD, [now, [r.pk for r in rows], [r.audit_seq for r in rows]])
+        else:
+            for row in rows:
+                OutboxMessage.objects.filter(pk=row.pk, sent_at__isnull=True).update(
+                    sent_at=now, audit_seq=row.audit_seq
+                )
+
+
+# One statement for a whole group: each row's audit_seq paired with its id.
+_PG_RECORD = """
+UPDATE beaconport_outboxmessage AS row SET sent_at = %s, audit_seq = sent.seq
+FROM unnest(%s::bigint[], %s::bigint[]) AS sent (id, seq)
+WHERE row.id = sent.id AND row.sent_at IS NULL
+"""
 
 
 def _in_transaction() -> bool:
@@ -197,52 +219,11 @@ def _pause_after_send(row: OutboxMessage) -> None:
         time.sleep(pause)
 
 
-def _audit(rows: list[OutboxMessage]) -> int:
-    """One disclosure audit row per recorded send not audited yet; returns how many."""
-    if not rows:
-        return 0
-    with transaction.atomic():
-        # Locked and re-checked: a sweep auditing the same rows skips what this holds, and
-        # what it already audited is not audited twice.
-        todo = list(
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=[r.pk for r in rows], sent_at__isnull=False, audit_seq__isnull=True)
-            .order_by("pk")
-        )
-        events = audit_record_many(
-            {
-                "operation": Operation.DISCLOSE,
-                "object_type": row.object_type,
-                "object_id": row.object_id,
-                "case": row.case_id,
-                "person": row.person_id,
-                "recipient": row.to,
-                "purpose": f"{row.purpose}; Message-ID {row.message_id}"
-                + (RESEND_NOTE if row.attempts > 1 else ""),
-            }
-            for row in todo
-        )
-        for row, event in zip(todo, events, strict=True):
-            row.audit_seq = event.seq
-        OutboxMessage.objects.bulk_update(todo, ["audit_seq"], batch_size=AUDIT_BATCH)
-    return len(todo)
-
-
 def outbox_sweep(*, now=None, batch: int = SWEEP_BATCH) -> SendResult:
-    """Audit what was sent and not audited, and send again what was claimed and never sent
-    once its lease has passed (same Message-ID); any number of sweeps may run at once."""
+    """Send again, with the same Message-ID, what was claimed and never recorded as sent
+    once its lease has passed; any number of sweeps may run at once."""
     now = now or timezone.now()
     result = SendResult()
-    while True:
-        stale = list(
-            OutboxMessage.objects.filter(
-                sent_at__isnull=False, audit_seq__isnull=True, lease_until__lte=now
-            ).order_by("pk")[:batch]
-        )
-        audited = _audit(stale)
-        result.audited += audited
-        if len(stale) < batch or not audited:
-            break
     while True:
         rows = _claim_again(now, batch)
         if not rows:
@@ -263,11 +244,17 @@ def _claim_again(now, batch: int) -> list[OutboxMessage]:
             .filter(sent_at__isnull=True, lease_until__lte=now)
             .order_by("lease_until", "pk")[:batch]
         )
-        base = timezone.now()
+        by_attempt: dict[int, list[OutboxMessage]] = {}
         for row in rows:
             row.attempts += 1
+            by_attempt.setdefault(row.attempts, []).append(row)
+        base = timezone.now()
+        for attempts, group in by_attempt.items():
             # A row that keeps failing waits longer each time, up to ten leases.
-            wait = lease_seconds() * min(row.attempts - 1, 10)
-            row.lease_until = base + datetime.timedelta(seconds=wait)
-        OutboxMessage.objects.bulk_update(rows, ["attempts", "lease_until"], batch_size=batch)
+            wait = datetime.timedelta(seconds=lease_seconds() * min(attempts - 1, 10))
+            for row in group:
+                row.lease_until = base + wait
+            OutboxMessage.objects.filter(pk__in=[r.pk for r in group]).update(
+                attempts=attempts, lease_until=base + wait
+            )
     return rows

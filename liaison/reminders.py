@@ -16,20 +16,22 @@ How a reminder goes, and what a crash can do at each step
    audit in-app-only deliveries (nobody to email). COMMIT. A crash before COMMIT leaves
    nothing: the next sweep claims the same stages.
 2. **Send, after COMMIT**, the batch's emails over one mail connection, no transaction open
-   and no lock held; each send is recorded (`sent_at`) the moment the server accepts it.
-3. **Audit**: one disclosure row per email sent (to whom, the follow-up, case and victim it
-   concerns, its Message-ID), appended in batches under one chain-head lock.
+   and no lock held.
+3. **Record and audit** the sends in small groups (up to 100 emails or 0.2 s), each in one
+   short transaction: `sent_at`, and one disclosure audit row per email (to whom, the
+   follow-up, case and victim it concerns, its Message-ID) under one chain-head lock.
 
 The in-app notification commits with its delivery row: exactly once. An email is never
 lost: a claimed email not recorded as sent (the worker died, the mail server was down) is
 sent again, with the same Message-ID, by the sweep after its lease (`outbox_sweep`, run at
-the end of every reminder sweep), and that audit row says it was a resend. The one window in
-which a crash can send an email twice is between the mail server accepting it and its
-`sent_at` committing: the end of the SMTP conversation and one single-row UPDATE. The repeat
-carries the same Message-ID, so mail systems that de-duplicate by Message-ID fold it into
-one. Every email recorded as sent has its audit row (a crash between send and audit is
-mended by the sweep). The price of this order is that a mail server that is down delays
-email by a lease (`OUTBOX_LEASE_SECONDS`), while the delivery and in-app notification stand.
+the end of every reminder sweep), and its audit row says it was sent again. The one window
+in which a crash can send an email twice is between the mail server accepting it and its
+group's record committing: the last fraction of a second of one SMTP conversation. The
+repeat carries the same Message-ID, so mail systems that de-duplicate by Message-ID fold it
+into one. Every email recorded as sent has its audit row, written in the same transaction.
+The price of this order: while the mail server is down, email waits a lease
+(`OUTBOX_LEASE_SECONDS`, 120 s) between tries, while the delivery and in-app notification
+stand.
 
 On SQLite (the embedded default) row locks do not exist, but every transaction begins
 IMMEDIATE (settings), so sweeps take turns and the re-check under the lock plus the unique
@@ -177,6 +179,13 @@ def remind_followup(
     before = result.delivered
     _remind([follow_up_id], now=now or timezone.now(), result=result, leads=leads)
     return result.delivered - before
+
+
+def remind_followups(*, follow_up_ids: list[int], now=None) -> int:
+    """Deliver what has come due for these follow-ups as one batch; returns how many."""
+    result = SweepResult()
+    _remind(list(follow_up_ids), now=now or timezone.now(), result=result)
+    return result.delivered
 
 
 def _remind(ids: list[int], *, now, result: SweepResult, leads=None) -> None:
