@@ -7,8 +7,11 @@ read from it when all of these hold:
   model saved through the router) pins the user's browser to the primary for that long with
   a signed cookie, so they always see their own write whatever the replica's lag;
 - the read is outside a transaction on the primary (the read a write depends on is there);
-- the model is not one whose freshness is a security rule: sign-in, sessions, permissions
-  and grants (a revoked assignment ends from the next request), tokens, and the audit log.
+- the model is not one whose freshness matters on its own: sign-in, sessions, users and
+  groups, guardian's object permissions, tokens, and the audit log. (A listed page's query
+  that joins grants runs where its model goes, on the replica: up to the replica's lag, a
+  list may still show a case whose assignment was just revoked; the case itself is opened
+  on another route, from the primary. docs/deploy.md says so.)
 Writes, select_for_update and anything outside a request (workers, the scheduler, commands)
 always use the primary. Without DATABASE_REPLICA_URL the router answers nothing at all.
 """
