@@ -35,7 +35,6 @@ class Options:
     import_count: int = 10_000
     reminders: int = 1_000
     http_seconds: float = 10.0
-    worker_timeout: float = 600.0
 
     @classmethod
     def for_smoke(cls, **chosen) -> "Options":
@@ -44,7 +43,6 @@ class Options:
             "warmup": 1,
             "import_count": 100,
             "reminders": 20,
-            "worker_timeout": 60.0,
         }
         return cls(smoke=True, http_seconds=1.0, **{**defaults, **chosen})
 
@@ -147,7 +145,7 @@ def measure_jobs(names: list[str], options: Options, out) -> list[report.Row]:
             _job(
                 "reminders_worker",
                 "reminders through one worker",
-                lambda: jobs.reminders_worker(options.reminders, timeout=options.worker_timeout),
+                lambda: jobs.reminders_worker(options.reminders),
             )
         )
     targets = []
