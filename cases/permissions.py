@@ -69,6 +69,16 @@ def led_force_ids(user) -> frozenset[int]:
     return cached
 
 
+def forces_led_by(user) -> QuerySet[Force]:
+    """The forces whose cases the user sees as a lead: every force nationally, or their
+    teams' forces (none for anyone else)."""
+    if sees_all_cases(user):
+        return Force.objects.all()
+    if _active(user) and has_role(user, Role.REVIEW_LEAD):
+        return Force.objects.filter(pk__in=led_force_ids(user))
+    return Force.objects.none()
+
+
 def leads_case(user, case: Case) -> bool:
     """Whether the user is a lead whose scope holds the case (national, or its force's team)."""
     if sees_all_cases(user):

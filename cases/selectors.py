@@ -99,7 +99,67 @@ class Facet:
     name: str
     label: str
     selected: str
-    options: list[tuple[str, str, int]] = field(default_factory=list)  # value, label, count
+    # value, label, count (None: not counted, the scope being over COUNT_LIMIT)
+    options: list[tuple[str, str, int | None]] = field(default_factory=list)
+
+
+# Beyond this many cases in a scope, a list page counts no further (issue 9): a lead of the
+# largest forces sees tens of thousands, and counting them all on every page view would
+# make the page as slow as the team's caseload is big.
+COUNT_LIMIT = 5_000
+
+
+@dataclass
+class Counted:
+    """What a list page says about its cases: the filters with their counts (None when
+    the scope is too big to count), and how many match (at most COUNT_LIMIT + 1)."""
+
+    facets: list[Facet]
+    total: int
+    exact: bool
+
+
+def case_counts(
+    queryset: QuerySet[Case], selected: dict[str, str], *, by_grants: bool, forces
+) -> Counted:
+    """The filters and the number of matching cases, at a cost bounded by COUNT_LIMIT.
+
+    A scope of granted cases (a few thousand at most) is counted exactly, in one query. A
+    lead's scope is first counted up to COUNT_LIMIT + 1 (an index-only scan that stops
+    there); within the limit it is counted exactly as well, beyond it the filters are
+    offered without counts (the lead's forces from `forces`) and the page says 'more than'.
+    """
+    if not by_grants:
+        in_scope = case_count_up_to_limit(queryset)
+        if in_scope > COUNT_LIMIT:
+            chosen = {name: value for name, value in selected.items() if value}
+            total = case_count_up_to_limit(case_filtered(queryset, chosen)) if chosen else in_scope
+            return Counted(_uncounted_facets(chosen, forces), total, exact=False)
+    facets, total = case_facets(queryset, selected)
+    return Counted(facets, total, exact=True)
+
+
+def case_count_up_to_limit(queryset: QuerySet[Case]) -> int:
+    """How many cases, counting no further than COUNT_LIMIT + 1."""
+    return queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+
+
+def _uncounted_facets(chosen: dict[str, str], forces) -> list[Facet]:
+    labels = {
+        "force": {force.slug: force.name for force in forces},
+        "status": dict(CaseStatus.choices),
+        "priority": {p.value: p.value for p in Priority},
+        "eligibility": dict(Eligibility.choices),
+    }
+    return [
+        Facet(
+            name=name,
+            label=name.capitalize(),
+            selected=chosen.get(name, ""),
+            options=[(value, label, None) for value, label in labels[name].items()],
+        )
+        for name in FILTER_FIELDS
+    ]
 
 
 def case_facets(queryset: QuerySet[Case], selected: dict[str, str]) -> tuple[list[Facet], int]:

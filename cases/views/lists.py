@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 
 from beaconport.access import access_required
 from cases import selectors
-from cases.permissions import cases_shown, leads_cases
+from cases.permissions import cases_shown, forces_led_by, leads_cases
 
 PAGE_SIZE = 25
 
@@ -33,17 +33,20 @@ def my_cases(request):
     search = request.GET.get("q", "").strip()[:50]
     visible = selectors.case_search(selectors.cases_for(request.user), search)
     selected = _selected_filters(request, selectors.FILTER_FIELDS)
-    facets, matching = selectors.case_facets(visible, selected)
+    by_grants = not leads_cases(request.user)
+    counted = selectors.case_counts(
+        visible, selected, by_grants=by_grants, forces=forces_led_by(request.user)
+    )
+    facets = counted.facets
     # A value no case has (or a made-up one) simply matches nothing; keep it out of the form.
     for facet in facets:
         if facet.selected and facet.selected not in {value for value, _, _ in facet.options}:
-            facet.options.append((facet.selected, facet.selected, 0))
+            facet.options.append((facet.selected, facet.selected, 0 if counted.exact else None))
     ordered, sort = selectors.case_sorted(
-        selectors.case_filtered(visible, selected),
-        request.GET.get("sort"),
-        by_grants=not leads_cases(request.user),
+        selectors.case_filtered(visible, selected), request.GET.get("sort"), by_grants=by_grants
     )
-    page = _paginate(request, ordered, count=matching)
+    # Beyond the count limit, the pages go as far as the limit: the filters narrow further.
+    page = _paginate(request, ordered, count=min(counted.total, selectors.COUNT_LIMIT))
     cases = cases_shown(request.user, page.object_list)
     return render(
         request,
@@ -62,6 +65,7 @@ def my_cases(request):
                 ("eligibility", "Eligibility"),
             ],
             "filtered": any(selected.values()) or bool(search),
+            "more_than": None if counted.total <= selectors.COUNT_LIMIT else selectors.COUNT_LIMIT,
             "search": search,
         },
     )
@@ -78,7 +82,9 @@ def queue(request):
     cases = selectors.case_queue(request.user)
     if unassigned_only:
         cases = selectors.case_without_assignees(cases)
-    page = _paginate(request, cases)
+    # Counted as far as the limit, like my cases: the cost follows the page, not the team.
+    in_queue = selectors.case_count_up_to_limit(cases)
+    page = _paginate(request, cases, count=min(in_queue, selectors.COUNT_LIMIT))
     rows = cases_shown(request.user, page.object_list)
     assignees = selectors.case_assignees(case.pk for case in rows)
     return render(
@@ -88,5 +94,6 @@ def queue(request):
             "page_obj": page,
             "rows": [{"case": case, "assignees": assignees.get(case.pk, [])} for case in rows],
             "unassigned_only": unassigned_only,
+            "more_than": None if in_queue <= selectors.COUNT_LIMIT else selectors.COUNT_LIMIT,
         },
     )

@@ -15,6 +15,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from beaconport.roles import Role
+from cases import selectors
 from cases.models import Case, Force, Team
 from cases.permissions import grant_case_access
 from tests.cases.test_queries import (
@@ -30,9 +31,11 @@ pytestmark = pytest.mark.django_db
 MY_CASES = reverse("cases:my_cases")
 QUEUE = reverse("cases:queue")
 API_LIST = reverse("api:case-list")
-# A lead's list: the lead's forces + one grouped count + the page + audit, after the 3
-# every signed-in request costs.
-LEAD_LIST_QUERIES = 7
+# A lead's list: the lead's forces + their cases counted up to the limit + one grouped
+# count (within the limit) + the page + audit, after the 3 every signed-in request costs.
+LEAD_LIST_QUERIES = 8
+# Beyond the limit: no grouped count, but the names of the lead's forces for the filter.
+LEAD_LIST_QUERIES_BEYOND_LIMIT = 8
 # The lead of a small region: three forces of the 43, as most regions are.
 REGION = ("kent", "essex", "suffolk")
 
@@ -155,3 +158,21 @@ def test_no_list_query_reads_the_whole_case_table(request, seen, hidden):
                 plan = "\n".join(row[0] for row in cursor.fetchall())
             whole_table = re.search(r"Seq Scan on cases_case(\s|$)", plan, re.MULTILINE)
             assert not whole_table, f"{persona} {url} {params}\n{sql}\n{plan}"
+
+
+def test_beyond_the_count_limit_a_lead_gets_filters_without_counts_and_more_than(
+    client, seen, region_lead, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 20)  # the region holds 30 cases
+    client.force_login(region_lead)
+    with django_assert_num_queries(LEAD_LIST_QUERIES_BEYOND_LIMIT):
+        response = client.get(MY_CASES)
+    page = response.content.decode()
+    assert "More than 20 cases" in page
+    assert re.search(r">Kent Police</option>", page)  # offered, not counted
+    assert "Kent Police (" not in page
+    assert len(set(re.findall(r">(BP-\d{6})</a>", page))) == 20  # the pages stop at the limit
+    narrowed = client.get(MY_CASES, {"force": "kent"})
+    assert "10 cases" in narrowed.content.decode()  # within the limit once filtered
+    queue = client.get(QUEUE)
+    assert "More than 20 cases in the queue" in queue.content.decode()
