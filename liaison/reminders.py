@@ -254,8 +254,9 @@ def _claim(ids: list[int], *, now, result: SweepResult, leads=None) -> list[Outb
         # fails and the whole batch (notifications, outbox rows) goes with it.
         ReminderDelivery.objects.bulk_create([p[1] for p in planned])
         notifications, messages, in_app_only = [], [], []
+        links: dict[int, str] = {}
         for follow_up, delivery, text, recipients in planned:
-            link = _link(follow_up)
+            link = links.get(follow_up.pk) or links.setdefault(follow_up.pk, _link(follow_up))
             reference = format_reference(follow_up.case_id)
             subject = f"Beaconport: {Stage(delivery.stage).label.lower()}: {reference}"
             emailed = False
@@ -264,7 +265,9 @@ def _claim(ids: list[int], *, now, result: SweepResult, leads=None) -> list[Outb
                     Notification(user=user, text=text, link=link, delivery=delivery)
                 )
                 if user.email:
-                    messages.append(_outbox_row(follow_up, delivery.stage, user, subject, text))
+                    messages.append(
+                        _outbox_row(follow_up, delivery.stage, user, subject, text, link)
+                    )
                     emailed = True
             if not emailed:
                 in_app_only.append((follow_up, delivery))
@@ -280,14 +283,14 @@ def _claim(ids: list[int], *, now, result: SweepResult, leads=None) -> list[Outb
         return messages
 
 
-def _outbox_row(follow_up: FollowUp, stage: str, user, subject: str, text: str):
+def _outbox_row(follow_up: FollowUp, stage: str, user, subject: str, text: str, link: str):
     """The email of one stage to one recipient, owed through the outbox."""
     return OutboxMessage(
         message_id=_message_id(follow_up, stage, user.pk),
         kind="liaison.reminder",
         to=user.email,
         subject=subject,
-        body=f"{text}\n\nOpen Beaconport to see it: {_link(follow_up)}\n",
+        body=f"{text}\n\nOpen Beaconport to see it: {link}\n",
         object_type=FollowUp._meta.label_lower,
         object_id=str(follow_up.pk),
         case_id=follow_up.case_id,

@@ -12,7 +12,7 @@ database and inserts it, so an audited write costs exactly one extra query:
   settings open transactions IMMEDIATE), and a trigger keeps the head row in step.
 
 A batch (`append_many`) locks the head once, hashes its links here, inserts them together
-and moves the head once: three statements for up to a thousand rows.
+and moves the head once: three statements for any number of rows.
 """
 
 import datetime
@@ -164,9 +164,27 @@ def append(values: dict) -> Link:
     return Link(seq=seq, prev_hash=prev_hash, hash=row_hash)
 
 
-# Rows per INSERT of a batch: 18 parameters a row stays well under PostgreSQL's 65,535.
-_BATCH_ROWS = 1000
-
+# A batch's rows go in as one array per column: one INSERT and a fixed number of parameters
+# however many rows (psycopg parses a query's placeholders on the client, so 18 per row
+# would cost more than the insert).
+_PG_TYPES = {
+    "at": "timestamptz",
+    "actor_id": "integer",
+    "case_id": "bigint",
+    "person_id": "bigint",
+    "object_ids": "text",  # cast to jsonb below
+    "changes": "text",
+}
+_PG_INSERT_MANY = """
+INSERT INTO audit_auditevent (seq, prev_hash, hash, {columns})
+SELECT seq, prev_hash, hash, {selected}
+FROM unnest(%s::bigint[], %s::text[], %s::text[], {arrays})
+    AS batch (seq, prev_hash, hash, {columns})
+""".format(
+    columns=", ".join(_COLUMNS),
+    selected=", ".join(f"{c}::jsonb" if c in ("object_ids", "changes") else c for c in _COLUMNS),
+    arrays=", ".join(f"%s::{_PG_TYPES.get(c, 'text')}[]" for c in _COLUMNS),
+)
 _PG_LOCK_HEAD = "SELECT seq, hash FROM audit_auditchainhead WHERE id = 1 FOR UPDATE"
 _PG_MOVE_HEAD = "UPDATE audit_auditchainhead SET seq = %s, prev_hash = %s, hash = %s WHERE id = 1"
 
@@ -179,7 +197,7 @@ def append_many(values: list[dict]) -> list[Link]:
     database computes), insert the rows in multi-row INSERTs and move the head once; the
     head's trigger accepts a move of several links only when every row in between is in
     the log and the new head is its last row (audit migration 0006). Three statements for
-    any number of rows up to a thousand, instead of one statement per row. SQLite admits one
+    any number of rows, instead of one statement per row. SQLite admits one
     writer at a time anyway: rows go one by one through `append`.
     """
     if connection.vendor != "postgresql" or len(values) < 2:
@@ -199,22 +217,9 @@ def append_many(values: list[dict]) -> list[Link]:
         rows.append([*astuple(link), *(_db_value(name, row[name]) for name in _COLUMNS)])
         links.append(link)
         prev_hash = link.hash
-    placeholders = "({})".format(
-        ", ".join(
-            ["%s"] * 3 + ["%s::jsonb" if c in ("object_ids", "changes") else "%s" for c in _COLUMNS]
-        )
-    )
-    # Fixed column names; every value is a parameter.
-    insert = "INSERT INTO audit_auditevent (seq, prev_hash, hash, {}) VALUES ".format(  # noqa: S608
-        ", ".join(_COLUMNS)
-    )
+    columns = [list(column) for column in zip(*rows, strict=True)]
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), _BATCH_ROWS):
-            chunk = rows[start : start + _BATCH_ROWS]
-            cursor.execute(
-                insert + ", ".join([placeholders] * len(chunk)),
-                [value for row in chunk for value in row],
-            )
+        cursor.execute(_PG_INSERT_MANY, columns)
         last = links[-1]
         cursor.execute(_PG_MOVE_HEAD, [last.seq, last.prev_hash, last.hash])
     return links

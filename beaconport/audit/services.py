@@ -201,7 +201,14 @@ def audit_record_many(entries: Iterable[dict]) -> list[AuditEvent]:
     `audit_record`, it joins the caller's transaction, which holds the head until it ends:
     keep that transaction short.
     """
-    values = [_event_values(**entry) for entry in entries]
+    shared = None  # who, from where and why, resolved once for entries that do not say
+    values = []
+    for entry in entries:
+        if entry.get("actor") is None and entry.get("source") is None:
+            shared = shared or context.resolve(None, None)
+            values.append(_event_values(**entry, resolved=shared))
+        else:
+            values.append(_event_values(**entry))
     if not values:
         return []
     links = chain.append_many(values)
@@ -231,8 +238,10 @@ def _event_values(
     person=None,
     recipient: str = "",
     purpose: str = "",
+    resolved: tuple | None = None,
 ) -> dict:
-    """The content of one audit row, checked: what the chain hashes and the table stores."""
+    """The content of one audit row, checked: what the chain hashes and the table stores.
+    `resolved` is `context.resolve(actor, source)`, when the caller has it already."""
     if operation not in Operation.values:
         raise ValueError(f"Unknown audit operation {operation!r}")
     object_ids: list[str] = []
@@ -249,7 +258,7 @@ def _event_values(
         case_id = _pk(case)
     if person is not None:
         person_id = _pk(person)
-    user, label, source, ip, context_justification = context.resolve(actor, source)
+    user, label, source, ip, context_justification = resolved or context.resolve(actor, source)
     if user is None and context.current() and context.current().request is not None:
         label = "anonymous"
     if operation == Operation.DISCLOSE and not (recipient.strip() and purpose.strip()):
