@@ -13,16 +13,20 @@ read from it when all of these hold:
   list may still show a case whose assignment was just revoked; the case itself is opened
   on another route, from the primary. docs/deploy.md says so.)
 Writes, select_for_update and anything outside a request (workers, the scheduler, commands)
-always use the primary. Without DATABASE_REPLICA_URL the router answers nothing at all.
+always use the primary; so does a request that cannot reach the replica. Without
+DATABASE_REPLICA_URL the router answers nothing at all.
 """
 
+import logging
 import time
 from contextvars import ContextVar
 
 import dj_database_url
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections
+from django.db import DatabaseError, connections
+
+logger = logging.getLogger(__name__)
 
 REPLICA_DATABASE = "replica"
 PIN_COOKIE = "bp_primary"
@@ -63,6 +67,8 @@ def replica_database_settings(url: str, default: dict) -> dict:
         raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL, and DATABASE_URL too.")
     # The suite's test database stands in for the replica; nothing is migrated through it.
     replica["TEST"] = {"MIRROR": "default"}
+    # A replica that does not answer costs a page this long before it reads the primary.
+    replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
     return replica
 
 
@@ -97,6 +103,19 @@ class ReplicaRouter:
         if db == REPLICA_DATABASE:
             return False
         return None
+
+
+def replica_reachable() -> bool:
+    """Whether the replica connection works (checked once a request, as Django's health
+    checks do); a request that cannot reach it reads the primary instead of failing."""
+    replica = connections[REPLICA_DATABASE]
+    try:
+        replica.close_if_health_check_failed()
+        replica.ensure_connection()
+    except DatabaseError as exc:
+        logger.warning("replica unreachable, reading from the primary: %s", exc)
+        return False
+    return True
 
 
 def pinned_until(request) -> float:
@@ -153,6 +172,7 @@ class ReplicaPinMiddleware:
             and request.method in SAFE_METHODS
             and route_may_use_replica(_route_name(request))
             and pinned_until(request) <= time.time()
+            and replica_reachable()
         ):
             _replica_allowed.set(True)
         return None

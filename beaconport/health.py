@@ -59,6 +59,14 @@ def broker_ok(timeout: float = 2.0) -> bool:
         return False
 
 
+def replica_ok() -> bool | None:
+    """Whether the read replica answers (None without one). Pages fall back to the primary
+    when it does not, so it is reported but does not make the service unavailable."""
+    from beaconport.db_routers import replica_configured, replica_reachable
+
+    return replica_reachable() if replica_configured() else None
+
+
 def last_heartbeat() -> str | None:
     """When the scheduler's heartbeat last ran through a worker (ISO time), if ever."""
     try:

@@ -57,11 +57,15 @@ def home(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database and the broker both answer, 503 otherwise."""
+    """200 when the database and the broker both answer, 503 otherwise; the replica, if
+    there is one, is reported but never makes it 503 (pages then read the primary)."""
     state = {"database": health.database_ok(), "broker": health.broker_ok()}
     ok = all(state.values())
     body = {"status": "ok" if ok else "unavailable"}
     body.update({name: "ok" if up else "unavailable" for name, up in state.items()})
     if state["database"]:
         body["scheduler_last_seen"] = health.last_heartbeat()
+    replica = health.replica_ok()
+    if replica is not None:
+        body["replica"] = "ok" if replica else "unavailable"
     return JsonResponse(body, status=200 if ok else 503)

@@ -133,3 +133,35 @@ def test_without_a_replica_nothing_is_routed_or_pinned(transactional_db):
     assert response.content == b"1"
     assert PIN_COOKIE not in response.cookies
     assert REPLICA_DATABASE not in connections.settings
+
+
+@pytest.fixture
+def dead_replica(transactional_db, settings):
+    """A replica alias on a port nothing listens on. Only the router's settings name it: the
+    connection is handed over directly, so the test case's guard treats it as its own."""
+    dead = {**connections["default"].settings_dict, "PORT": "9", "HOST": "127.0.0.1"}
+    dead["OPTIONS"] = {**dead.get("OPTIONS", {}), "connect_timeout": 2}
+    settings.DATABASES = {**settings.DATABASES, REPLICA_DATABASE: dead}
+    replica = connections.create_connection("default")
+    replica.settings_dict, replica.alias = dead, REPLICA_DATABASE
+    setattr(connections._connections, REPLICA_DATABASE, replica)
+    yield replica
+    replica.close()
+    delattr(connections._connections, REPLICA_DATABASE)
+
+
+def test_a_replica_that_does_not_answer_leaves_the_page_on_the_primary(dead_replica):
+    make_case()
+    response = run(RequestFactory().get("/cases/"), count_cases)
+    assert response.content == b"1"
+
+
+def test_healthz_reports_the_replica_without_failing_for_it(dead_replica, client):
+    response = client.get("/healthz")
+    assert response.json()["replica"] == "unavailable"
+    assert response.json()["database"] == "ok"
+    assert response.status_code == 200
+
+
+def test_healthz_reports_a_replica_that_answers(replica, client):
+    assert client.get("/healthz").json()["replica"] == "ok"
