@@ -12,8 +12,9 @@ filters on those ids instead of rebuilding the grant UNION.
 """
 
 from django.contrib.auth.models import Permission
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Q, QuerySet
+from django.db.models import Lookup, Q, QuerySet
 from django.db.models.signals import post_migrate
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
@@ -148,6 +149,32 @@ def _forget_grants(user) -> None:
         del user._case_grant_ids
 
 
+class _AnyOf(Lookup):
+    """`pk__any_of=ids`: on PostgreSQL `id = ANY(%s)` with the ids as one array parameter.
+
+    A scope of a few thousand granted cases as `IN (%s, %s, ...)` costs Django and psycopg
+    a placeholder each to build and bind (a few ms a query at 2,000); the array is one.
+    Other databases get the IN list.
+    """
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return sorted(self.rhs)
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        if not self.rhs:
+            raise EmptyResultSet
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*params, self.rhs]
+        return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*params, *self.rhs]
+
+
+Case._meta.pk.register_lookup(_AnyOf)
+
+
 def cases_visible_to(user) -> QuerySet[Case]:
     """Every case the user may see; the start of every case list and lookup."""
     if not _active(user):
@@ -158,7 +185,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
     if has_role(user, Role.REVIEW_LEAD):
         scope |= Q(force_id__in=led_force_ids(user))
     if has_role(user, Role.INVESTIGATOR):
-        scope |= Q(pk__in=granted_case_ids(user, "view_case"))
+        scope |= Q(pk__any_of=granted_case_ids(user, "view_case"))
     if not scope:
         return Case.objects.none()
     return Case.objects.filter(scope)
@@ -174,7 +201,7 @@ def cases_changeable_by(user) -> QuerySet[Case]:
     if has_role(user, Role.REVIEW_LEAD):
         scope |= Q(force_id__in=led_force_ids(user))
     if has_role(user, Role.INVESTIGATOR):
-        scope |= Q(pk__in=granted_case_ids(user, "change_case"))
+        scope |= Q(pk__any_of=granted_case_ids(user, "change_case"))
     if not scope:
         return Case.objects.none()
     return Case.objects.filter(scope)
