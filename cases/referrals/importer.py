@@ -13,8 +13,10 @@ refused at the first changed block). So no file, however made, grows the importe
 or raises anything but this module's errors.
 """
 
+import gc
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +80,25 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
+@contextmanager
+def _fewer_collections():
+    """Python's cycle collector, told to leave alone what existed before the import and
+    to run a seventieth as often: every batch allocates tens of thousands of short-lived
+    objects, and each collection walked the whole heap (Django's included), a third of
+    the importer's own CPU (2,000 referrals: 1.1-1.4 s of CPU with it, 0.8-0.9 s with
+    this). Cycles are still collected, so memory stays bounded; restored on the way out.
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(thresholds[0], 50_000), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
+@_fewer_collections()
 def referral_file_import(
     path: str | Path,
     *,

@@ -76,3 +76,17 @@ def test_importing_the_same_40_again_costs_a_fixed_number_of_queries(
     # The import's savepoint; the batch's savepoint (2), forces, cases (locked), their
     # parties, offences and the two link tables; nothing written, nothing announced.
     assert queries == 2 + 8
+
+
+def test_an_import_leaves_the_cycle_collector_as_it_found_it(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    import gc
+
+    before = gc.get_threshold()
+
+    import_counted(generated(tmp_path, 3, "G-"), django_capture_on_commit_callbacks)
+
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+    assert gc.isenabled()
