@@ -36,7 +36,8 @@ def rows_insert(
     ignore_conflicts: bool = False,
 ) -> list[int]:
     """Insert `rows` (tuples ordered as `fields`, attnames such as "case_id") into `model`'s
-    table and return their new ids in the same order.
+    table and return their new ids in the same order (RETURNING gives rows in the order
+    inserted, as Django's own bulk_create relies on).
 
     Every other column takes its default (one value for the whole call, prepared by its
     field). With `ignore_conflicts`, rows a unique constraint refuses are skipped and only
