@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from beaconport.audit.models import AuditEvent
 from beaconport.roles import roles_of
-from cases.permissions import case_get_for, grant_case_access, led_force_ids
+from cases.permissions import case_get_for, grant_case_access, granted_case_ids, led_force_ids
 from cases.services.workflow import case_transition
 from cases.vocabulary import CaseStatus
 from liaison.permissions import record_get_for
@@ -117,6 +117,7 @@ def test_reading_a_case_through_the_permission_layer_costs_one_query_more(
     user = _fresh(investigator)
     case = CaseFactory()
     grant_case_access(user, case)
+    granted_case_ids(user)  # read once per request, like the roles and forces
 
     found, rows, inserts = _count(
         django_assert_num_queries, CASE_READ_QUERIES, lambda: case_get_for(user, case.reference)
