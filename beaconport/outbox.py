@@ -55,6 +55,8 @@ RECORD_WITHIN = 0.2
 SWEEP_BATCH = 500
 RESEND_NOTE = "; sent again: an earlier attempt failed or was cut off before it was recorded"
 
+AUDIT_PURPOSE_MAX = 300  # AuditEvent.purpose
+
 # Test-only: seconds to pause after the mail server accepted a message and before the send
 # is recorded, so a test can SIGKILL a worker in the window a crash can double a message.
 PAUSE_AFTER_SEND_ENV = "OUTBOX_TEST_PAUSE_AFTER_SEND"
@@ -93,10 +95,20 @@ def outbox_claim(messages: list[OutboxMessage]) -> list[OutboxMessage]:
         raise RuntimeError("outbox_claim belongs in the transaction of the change it reports")
     now = timezone.now()
     for message in messages:
+        # Refused now, before anything is sent: a send whose audit row cannot be written
+        # could never be recorded, and would be sent again after every lease.
+        if len(_audit_purpose(message, resend=True)) > AUDIT_PURPOSE_MAX:
+            raise ValueError(f"purpose and Message-ID too long to audit: {message.message_id}")
         message.created_at = now
         message.lease_until = now + datetime.timedelta(seconds=lease_seconds())
         message.attempts = 1
     return OutboxMessage.objects.bulk_create(messages)
+
+
+def _audit_purpose(row: OutboxMessage, *, resend: bool) -> str:
+    """What the send's audit row gives as its purpose: the row's, its Message-ID, and
+    whether this was a second or later attempt."""
+    return f"{row.purpose}; Message-ID {row.message_id}" + (RESEND_NOTE if resend else "")
 
 
 def _email(row: OutboxMessage) -> EmailMessage:
@@ -172,8 +184,7 @@ def _record(rows: list[OutboxMessage]) -> None:
                 "case": row.case_id,
                 "person": row.person_id,
                 "recipient": row.to,
-                "purpose": f"{row.purpose}; Message-ID {row.message_id}"
-                + (RESEND_NOTE if row.attempts > 1 else ""),
+                "purpose": _audit_purpose(row, resend=row.attempts > 1),
             }
             for row in rows
         )

@@ -249,3 +249,21 @@ def test_the_sweep_costs_a_fixed_number_of_queries_and_a_few_per_hundred_emails(
     # select, release).
     with django_assert_num_queries(4 + 8 + 6 * groups + 3):
         assert reminders_sweep(now=at(D(2025, 8, 26), 9)).delivered == count
+
+
+def test_an_email_whose_audit_row_could_not_be_written_is_refused_before_it_is_owed():
+    from django.db import transaction
+
+    too_long = OutboxMessage(
+        message_id=f"<{'x' * 150}@beaconport.invalid>",
+        kind="test",
+        to="lead@example.invalid",
+        subject="Beaconport",
+        body="A synthetic reminder.",
+        object_type="liaison.followup",
+        object_id="1",
+        purpose="p" * 150,
+    )
+    with pytest.raises(ValueError, match="too long to audit"), transaction.atomic():
+        outbox.outbox_claim([too_long])
+    assert not OutboxMessage.objects.exists()
