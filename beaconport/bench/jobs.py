@@ -98,7 +98,13 @@ def remove_imported(prefix: str) -> int:
     return count
 
 
-REMINDERS_SCRIPT = ROOT / "benchmarks" / "reminders.py"
+def _benchmark(name: str):
+    """benchmarks/<name>.py as a module (a script directory, not a package)."""
+    path = ROOT / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"benchmark_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @contextlib.contextmanager
@@ -121,11 +127,8 @@ def reminders_worker(n: int, *, leads: int = 16) -> JobResult:
     which makes N follow-ups due (each escalated to `leads` liaison leads), times until every
     reminder is delivered and every email sent and audited, and removes what it made. Its
     worker reads DATABASE_URL: the database this process is connected to."""
-    spec = importlib.util.spec_from_file_location("benchmark_reminders", REMINDERS_SCRIPT)
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
     with _environ(DATABASE_URL=database_url()):
-        figures = script.measure(follow_ups=n, leads=leads)
+        figures = _benchmark("reminders").measure(follow_ups=n, leads=leads)
     result = JobResult("reminders_worker", f"reminders through one worker ({n} follow-ups)")
     result.figures = {
         "reminders": figures["reminders"],
@@ -137,5 +140,20 @@ def reminders_worker(n: int, *, leads: int = 16) -> JobResult:
     result.notes.append(
         f"{figures['mode']}; each follow-up owes 'overdue' and 'escalated' to {leads} leads; "
         f"{figures['emails_per_s']:.0f} emails/s sent and audited ({figures['transport']})"
+    )
+    return result
+
+
+def audit_inserts(n: int) -> JobResult:
+    """Single audit inserts, each committed on its own as a request's row is, naming a page
+    of ids: `benchmarks/audit_inserts.py`'s measure(). The rows stay (the log is append-only)."""
+    figures = _benchmark("audit_inserts").measure(inserts=n)
+    result = JobResult("audit_inserts", f"audit inserts ({n:,}, one page of ids each)")
+    result.figures = {
+        key: figures[key]
+        for key in ("inserts", "p50_ms", "p99_ms", "p999_ms", "max_ms", "over_20ms")
+    }
+    result.notes.append(
+        f"after {figures['rows_before']:,} audit rows; GIN index: {figures['index_options']}"
     )
     return result

@@ -112,6 +112,10 @@ def job_row(result: JobResult) -> Row:
         row.checks[-1].shown = f"{f['receivers_seconds']:.1f} s"
     elif result.name == "reminders_worker":
         add(_at_least("rate", f["per_second"], f"{f['per_second']:.0f}/s", 500, "/s"))
+    elif result.name == "audit_inserts":
+        add(_at_most("p99.9", f["p999_ms"], f"{f['p999_ms']:.1f} ms", 20, "ms", strict=True))
+        add(Check("p99", f["p99_ms"], f"{f['p99_ms']:.1f} ms", "", None))
+        add(Check("worst", f["max_ms"], f"{f['max_ms']:.1f} ms", "", None))
     elif result.name.startswith("http_"):
         minimum = 150 if result.name == "http_my_cases" else 250
         add(

@@ -19,7 +19,7 @@ from beaconport.bench import http, jobs, report, scenarios
 from beaconport.bench.sessions import session_cookie
 from beaconport.bench.timing import interleaved
 
-JOBS = ["import", "reminders_worker", "http_my_cases", "http_api"]
+JOBS = ["import", "reminders_worker", "audit_inserts", "http_my_cases", "http_api"]
 ALL = [*scenarios.PAGE_NAMES, "due_followups", *JOBS]
 SMOKE_SCALE = "0.01"
 
@@ -34,6 +34,7 @@ class Options:
     smoke: bool = False
     import_count: int = 10_000
     reminders: int = 1_000
+    audit_inserts: int = 10_000
     http_seconds: float = 10.0
 
     @classmethod
@@ -43,6 +44,7 @@ class Options:
             "warmup": 1,
             "import_count": 100,
             "reminders": 20,
+            "audit_inserts": 200,
         }
         return cls(smoke=True, http_seconds=1.0, **{**defaults, **chosen})
 
@@ -146,6 +148,21 @@ def measure_jobs(names: list[str], options: Options, out) -> list[report.Row]:
                 "reminders_worker",
                 "reminders through one worker",
                 lambda: jobs.reminders_worker(options.reminders),
+            )
+        )
+    if "audit_inserts" in names and connection.vendor != "postgresql":
+        rows.append(
+            report.error_row(
+                "audit_inserts", "audit inserts", RuntimeError("measured on PostgreSQL only")
+            )
+        )
+    elif "audit_inserts" in names:
+        out.write(f"{options.audit_inserts} audit inserts...\n")
+        rows.append(
+            _job(
+                "audit_inserts",
+                "audit inserts",
+                lambda: jobs.audit_inserts(options.audit_inserts),
             )
         )
     targets = []

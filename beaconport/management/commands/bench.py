@@ -25,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", type=Path, help="also write the figures to this file")
         parser.add_argument("--import-count", type=int, help="referrals to import (10,000)")
         parser.add_argument("--reminders", type=int, help="follow-ups made due (1,000)")
+        parser.add_argument("--audit-inserts", type=int, help="audit rows to time (10,000)")
         parser.add_argument("--http-seconds", type=float, help="load per HTTP path (10 s)")
 
     def handle(self, *args, **opts):
@@ -34,7 +35,14 @@ class Command(BaseCommand):
             raise CommandError(f"Unknown scenarios {unknown}; known: {', '.join(ALL)}")
         chosen = {
             key: opts[key]
-            for key in ("reps", "warmup", "import_count", "reminders", "http_seconds")
+            for key in (
+                "reps",
+                "warmup",
+                "import_count",
+                "reminders",
+                "audit_inserts",
+                "http_seconds",
+            )
             if opts[key] is not None
         }
         if chosen.get("reps", 1) < 1:
