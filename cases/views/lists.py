@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from beaconport.access import access_required
 from cases import selectors
 from cases.permissions import cases_shown, forces_led_by, leads_cases
+from cases.vocabulary import Priority
 
 PAGE_SIZE = 25
 
@@ -79,7 +80,12 @@ def queue(request):
     queue offers no per-row list of people, so its cost does not grow with the staff.
     """
     unassigned_only = request.GET.get("unassigned") == "1"
-    cases = selectors.case_queue(request.user)
+    search = request.GET.get("q", "").strip()[:50]
+    priority = request.GET.get("priority", "")
+    priority = priority if priority in Priority.values else ""
+    cases = selectors.case_search(selectors.case_queue(request.user), search)
+    if priority:
+        cases = cases.filter(priority=priority)
     if unassigned_only:
         cases = selectors.case_without_assignees(cases)
     # Counted as far as the limit, like my cases: the cost follows the page, not the team.
@@ -94,6 +100,9 @@ def queue(request):
             "page_obj": page,
             "rows": [{"case": case, "assignees": assignees.get(case.pk, [])} for case in rows],
             "unassigned_only": unassigned_only,
+            "search": search,
+            "priority": priority,
+            "priorities": Priority.values,
             "more_than": None if in_queue <= selectors.COUNT_LIMIT else selectors.COUNT_LIMIT,
         },
     )

@@ -130,6 +130,7 @@ PLANNED = [
     ("region_lead", MY_CASES, {"sort": "received", "status": "triage"}),
     ("region_lead", QUEUE, {}),
     ("region_lead", QUEUE, {"unassigned": "1"}),
+    ("region_lead", QUEUE, {"priority": "P2"}),
     ("region_lead", API_LIST, {}),
 ]
 

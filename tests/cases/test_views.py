@@ -449,3 +449,12 @@ def test_searching_for_another_investigators_case_finds_nothing(
     client.force_login(investigator)
     for text in (others_case.reference, others_case.force_reference):
         assert references_on(client.get(MY_CASES, {"q": text})) == []
+
+
+def test_the_queue_filters_by_priority_and_finds_a_reference(client, review_lead):
+    p1 = make_case(priority="P1", eligibility="unknown")
+    p3 = make_case(priority="P3", eligibility="eligible")
+    signed_in(client, review_lead)
+    assert references_on(client.get(QUEUE, {"priority": "P3"})) == [p3.reference]
+    assert references_on(client.get(QUEUE, {"q": p1.reference})) == [p1.reference]
+    assert references_on(client.get(QUEUE, {"priority": "P9"})) == [p1.reference, p3.reference]
