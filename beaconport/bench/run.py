@@ -201,13 +201,15 @@ def describe() -> list[str]:
     from liaison.models import FollowUp
 
     cpus = os.cpu_count()
+    load = os.getloadavg()[0]
+    busy = f" (above {cpus} CPUs: these figures were taken under load)" if load > cpus else ""
     return [
         f"Beaconport bench, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
         f"database: {connection.vendor} {connection.settings_dict['NAME']}; "
         f"{Case.objects.count():,} cases, {get_user_model().objects.count():,} users, "
         f"{FollowUp.objects.count():,} follow-ups",
         f"machine: {platform.node()}, {cpus} CPUs, Python {sys.version.split()[0]}; "
-        f"load average {os.getloadavg()[0]:.1f} at the start (above {cpus}: figures under load)",
+        f"load average {load:.1f} at the start{busy}",
     ]
 
 
