@@ -68,7 +68,13 @@ class BulkAssignForm(forms.Form):
     def posted_ids(self) -> list[int]:
         if not self.is_bound:
             return []
-        values = self.data.getlist(self.add_prefix("records"))[: MAX_SELECTED + 1]
+        name = self.add_prefix("records")
+        if hasattr(self.data, "getlist"):
+            values = self.data.getlist(name)
+        else:  # a plain dict, as forms built in code pass
+            values = self.data.get(name) or []
+            values = values if isinstance(values, list | tuple) else [values]
+        values = [str(v) for v in values[: MAX_SELECTED + 1]]
         return [int(v) for v in values if v.isdigit() and len(v) < 12]
 
     def clean_records(self):

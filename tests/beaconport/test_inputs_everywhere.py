@@ -312,6 +312,14 @@ def _liaison_assign(world):
     return "liaison_lead", reverse("liaison:record_assign", args=[record.pk]), data
 
 
+def _liaison_bulk_assign(world):
+    """The lead's workspace assigns the ticked victims with one control (prefix "assign")."""
+    who, _, data = _liaison_assign(world)
+    data = {f"assign-{name}": value for name, value in data.items() if name != "version"}
+    data["assign-records"] = [str(world["record"].pk)]
+    return who, reverse("liaison:team"), data, "assign"
+
+
 def _audit_export(world):
     data = {
         "subject": "case",
@@ -339,6 +347,7 @@ DATE_ROUTES = {
     "liaison.forms.DoNotContactForm": _do_not_contact_add,
     "liaison.forms.DoNotContactEndForm": _do_not_contact_end,
     "liaison.forms.AssignForm": _liaison_assign,
+    "liaison.views.team_forms.BulkAssignForm": _liaison_bulk_assign,
     "beaconport.audit.forms.AuditExportForm": _audit_export,
 }
 # Forms with date fields that no page posts as such: base classes, and the auditor's GET
@@ -387,16 +396,18 @@ def _written():
 def test_a_far_date_on_every_form_is_refused_with_400_naming_the_field(
     client, world, form_key, field, value
 ):
-    who, url, data = DATE_ROUTES[form_key](world)
+    who, url, data, *prefix = DATE_ROUTES[form_key](world)
+    posted = f"{prefix[0]}-{field}" if prefix else field
     if who == "investigator+names":
         client.force_login(world["investigator"])
         give_reason_for_names(client, world["case"])
     else:
         client.force_login(world[who])
     before = _written()
-    response = client.post(url, {**data, field: value})
+    response = client.post(url, {**data, posted: value})
     assert response.status_code == 400
-    form = response.context.get("export_form") or response.context["form"]
+    context = response.context
+    form = context.get("export_form") or context.get("assign") or context["form"]
     assert list(form.errors) == [field], form.errors
     assert _written() == before
 
