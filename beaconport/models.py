@@ -81,15 +81,20 @@ class OutboxMessage(models.Model):
     """An email the system owes someone: claimed with the change that calls for it, sent
     after that change commits, then marked sent and audited (`beaconport.outbox`).
 
-    `message_id` is the key: one row per message ever owed (a reminder's follow-up, stage
-    and recipient), and the same Message-ID on every attempt, so a resend after a crash is
-    recognisably the same message. A row not sent by `lease_until` is sent again by the
-    next sweep; `attempts` counts the tries, and a send after the first is audited as such.
+    `message_id` is the key: one row per message ever owed (a reminder's follow-up and
+    stage), and the same Message-ID on every attempt, so a resend after a crash is
+    recognisably the same message. One message goes to all its `recipients` in one SMTP
+    transaction (one RCPT TO each), and one audit row names them all. A row not recorded
+    as sent by `lease_until` is sent again by the next sweep; `attempts` counts the tries,
+    and a send after the first is audited as such. `sent_at` is recorded the moment the
+    server accepts the message; `audit_seq` a moment later, in a batch.
     """
 
     message_id = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=50, help_text="What sent it, e.g. liaison.reminder.")
-    to = models.EmailField()
+    recipients = models.JSONField(
+        default=list, help_text="Addresses: one message, one RCPT TO each."
+    )
     subject = models.CharField(max_length=300)
     body = models.TextField()
     # What the send's audit row names: the record it concerns and why it was sent.
@@ -103,7 +108,7 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveIntegerField(default=1)
     sent_at = models.DateTimeField(null=True, blank=True)
     audit_seq = models.BigIntegerField(
-        null=True, blank=True, help_text="The audit row of the recorded send (set with sent_at)."
+        null=True, blank=True, help_text="The audit row of the send (set just after sent_at)."
     )
 
     class Meta:
@@ -114,6 +119,12 @@ class OutboxMessage(models.Model):
                 fields=["lease_until"],
                 condition=models.Q(sent_at__isnull=True),
                 name="outbox_unsent",
+            ),
+            # The sweep's other question: what was sent and is not yet audited.
+            models.Index(
+                fields=["sent_at"],
+                condition=models.Q(sent_at__isnull=False, audit_seq__isnull=True),
+                name="outbox_unaudited",
             ),
         ]
 

@@ -2,32 +2,35 @@
 
     with transaction.atomic():
         ...the change that calls for the message...
-        rows = outbox_claim([OutboxMessage(message_id=..., to=..., ...), ...])
+        rows = outbox_claim([OutboxMessage(message_id=..., recipients=[...], ...), ...])
     outbox_send(rows)          # after COMMIT, never inside a transaction
 
 1. **Claim.** The writer inserts one `OutboxMessage` per message in its own transaction,
    with a stable Message-ID (unique: the same message can never be owed twice) and a lease.
+   A message goes to all its recipients at once: one SMTP transaction, one RCPT TO each.
    A crash before COMMIT leaves nothing: the writer's change and its messages go together.
-2. **Send.** After COMMIT, over one mail connection for the batch. No transaction is open
-   and no lock is held while the mail server answers.
-3. **Record and audit.** The sends are recorded in small groups, each in one short
-   transaction that sets `sent_at` and `audit_seq` and appends one disclosure audit row per
-   message (to whom, which record, why, its Message-ID) under one chain-head lock
-   (`audit_record_many`). A group closes after `RECORD_EVERY` messages or `RECORD_WITHIN`
+2. **Send and record.** After COMMIT, over one mail connection for the batch, no
+   transaction open and no lock held while the mail server answers. The moment the server
+   accepts a message its `sent_at` is recorded, in its own one-row UPDATE (autocommit).
+3. **Audit.** The recorded sends are audited in small groups, each in one short
+   transaction: one disclosure audit row per message (every address it went to, which
+   record, why, its Message-ID) under one chain-head lock (`audit_record_many`), and the
+   row's `audit_seq`. A group closes after `AUDIT_EVERY` messages or `AUDIT_WITHIN`
    seconds, whichever comes first, and when the batch ends or fails.
 
-The one window in which a crash can double a message: the mail server has accepted it and
-its group's record has not committed, that is the last fraction of a second (at most
-`RECORD_EVERY` messages) of one SMTP conversation and the record's own transaction. A
-message is recorded as sent and audited in the same transaction: there is no sent-but-
-unaudited state to mend.
+The one window in which a crash can double a message is the SMTP conversation itself:
+from the DATA command to the server's answer and our UPDATE of that one row. A crash
+after the UPDATE and before the audit group commits leaves a message recorded as sent and
+not audited; `outbox_sweep` audits it (a row is audited by whoever locks it first, so
+never twice): every message recorded as sent gets its audit row.
 
 `outbox_sweep` (run by the reminder sweep every minute) mends what a crash or a mail
-server that was down left: a row claimed and never recorded as sent, once its lease has
-passed, is claimed again (`FOR UPDATE SKIP LOCKED`, so two sweeps never take the same row)
-and sent again with the SAME Message-ID; its audit row says it was sent again, since an
-earlier attempt may have reached the server. Nothing claimed is ever lost; a row that keeps
-failing is tried again after a lease that grows with its attempts (up to ten leases).
+server that was down left. First it audits what was sent and not audited. Then a row
+claimed and never recorded as sent, once its lease has passed, is claimed again
+(`FOR UPDATE SKIP LOCKED`, so two sweeps never take the same row) and sent again with the
+SAME Message-ID; its audit row says it was sent again, since an earlier attempt may have
+reached the server. Nothing claimed is ever lost; a row that keeps failing is tried again
+after a lease that grows with its attempts (up to ten leases).
 """
 
 import datetime
@@ -43,30 +46,46 @@ from django.utils import timezone
 
 from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record_many
-from beaconport.env import env_int
 from beaconport.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-# A group of sends is recorded (and audited) after this many messages or this many seconds.
-RECORD_EVERY = 100
-RECORD_WITHIN = 0.2
+# A group of recorded sends is audited after this many messages or this many seconds.
+AUDIT_EVERY = 100
+AUDIT_WITHIN = 0.2
 # How many unsent rows a sweep takes at a time.
 SWEEP_BATCH = 500
 RESEND_NOTE = "; sent again: an earlier attempt failed or was cut off before it was recorded"
 
 AUDIT_PURPOSE_MAX = 300  # AuditEvent.purpose
+AUDIT_RECIPIENT_MAX = 4000  # AuditEvent.recipient
 
 # Test-only: seconds to pause after the mail server accepted a message and before the send
 # is recorded, so a test can SIGKILL a worker in the window a crash can double a message.
 PAUSE_AFTER_SEND_ENV = "OUTBOX_TEST_PAUSE_AFTER_SEND"
+# Test-only: seconds to pause after a send is recorded and before its group is audited, so
+# a test can SIGKILL a worker there and see the sweep audit what it left.
+PAUSE_BEFORE_AUDIT_ENV = "OUTBOX_TEST_PAUSE_BEFORE_AUDIT"
 
 
 def lease_seconds() -> int:
-    """How long a claimed row belongs to its sender before a sweep may send it again:
-    settings.OUTBOX_LEASE_SECONDS, else the environment's OUTBOX_LEASE_SECONDS (120)."""
-    configured = getattr(settings, "OUTBOX_LEASE_SECONDS", None)
-    return int(configured) if configured is not None else env_int("OUTBOX_LEASE_SECONDS", 120)
+    """How long a claimed row belongs to its sender before a sweep may send it again
+    (settings.OUTBOX_LEASE_SECONDS, from the environment variable of that name)."""
+    return settings.OUTBOX_LEASE_SECONDS
+
+
+def recipient_groups(addresses: list[str]) -> list[list[str]]:
+    """Split addresses into as few messages as an audit row can name (each group's
+    addresses, joined, fit `AuditEvent.recipient`): one group for any team of leads."""
+    groups: list[list[str]] = []
+    length = AUDIT_RECIPIENT_MAX + 1
+    for address in addresses:
+        if length + len(address) + 2 > AUDIT_RECIPIENT_MAX:
+            groups.append([])
+            length = -2
+        groups[-1].append(address)
+        length += len(address) + 2
+    return groups
 
 
 @dataclass
@@ -99,6 +118,8 @@ def outbox_claim(messages: list[OutboxMessage]) -> list[OutboxMessage]:
         # could never be recorded, and would be sent again after every lease.
         if len(_audit_purpose(message, resend=True)) > AUDIT_PURPOSE_MAX:
             raise ValueError(f"purpose and Message-ID too long to audit: {message.message_id}")
+        if not message.recipients or len(_audit_recipient(message)) > AUDIT_RECIPIENT_MAX:
+            raise ValueError(f"no recipient, or too many to audit: {message.message_id}")
         message.created_at = now
         message.lease_until = now + datetime.timedelta(seconds=lease_seconds())
         message.attempts = 1
@@ -111,47 +132,75 @@ def _audit_purpose(row: OutboxMessage, *, resend: bool) -> str:
     return f"{row.purpose}; Message-ID {row.message_id}" + (RESEND_NOTE if resend else "")
 
 
+def _audit_recipient(row: OutboxMessage) -> str:
+    return ", ".join(row.recipients)
+
+
+# The To header of a message to several people: an empty group (RFC 5322), the addresses
+# going in Bcc only, the envelope's RCPT TO.
+UNDISCLOSED = "undisclosed-recipients:;"
+
+
 def _email(row: OutboxMessage) -> EmailMessage:
+    """One recipient in To; several in Bcc, so no lead's address is handed to the others
+    (or to wherever one of them forwards it) and a reply-all reaches nobody but the sender.
+    Either way one SMTP transaction carries it to every address."""
+    if len(row.recipients) == 1:
+        return EmailMessage(
+            subject=row.subject,
+            body=row.body,
+            to=row.recipients,
+            headers={"Message-ID": row.message_id},
+        )
     return EmailMessage(
         subject=row.subject,
         body=row.body,
-        to=[row.to],
-        headers={"Message-ID": row.message_id},
+        bcc=row.recipients,
+        headers={"Message-ID": row.message_id, "To": UNDISCLOSED},
     )
 
 
 def outbox_send(rows: list[OutboxMessage]) -> SendResult:
-    """Send claimed rows over one mail connection, recording and auditing them in groups.
+    """Send claimed rows over one mail connection: each recorded as sent the moment the
+    server accepts it, the recorded sends audited in groups.
 
-    Never inside a transaction: the rows must be committed before the first is sent, and no
-    lock may wait on the mail server. A failure stops the batch (what was accepted before
-    it is recorded); what is left unsent keeps its lease and goes with a later sweep.
+    Never inside a transaction: the rows must be committed before the first is sent, no
+    lock may wait on the mail server, and each record must commit on its own. A failure
+    stops the batch (what was accepted before it is recorded and audited); what is left
+    unsent keeps its lease and goes with a later sweep.
     """
     if _in_transaction():
         raise RuntimeError("outbox_send runs after COMMIT, outside any transaction")
     result = SendResult()
     if not rows:
         return result
-    accepted: list[OutboxMessage] = []  # accepted by the server, not yet recorded
-    first_accepted = 0.0
+    recorded: list[OutboxMessage] = []  # recorded as sent, not yet audited
+    first_recorded = 0.0
     renew_at = time.monotonic() + lease_seconds() / 2
     mail = get_connection(fail_silently=False)
     try:
         mail.open()
-        for index, row in enumerate(rows):
-            if time.monotonic() > renew_at:
-                _renew(rows[index:])
-                renew_at = time.monotonic() + lease_seconds() / 2
-            mail.send_messages([_email(row)])
-            _pause_after_send(row)
-            if not accepted:
-                first_accepted = time.monotonic()
-            accepted.append(row)
-            result.sent += 1
-            result.resent += row.attempts > 1
-            if len(accepted) >= RECORD_EVERY or time.monotonic() - first_accepted > RECORD_WITHIN:
-                _record(accepted)
-                accepted = []
+        with connection.cursor() as cursor:
+            for index, row in enumerate(rows):
+                if time.monotonic() > renew_at:
+                    _renew(rows[index:])
+                    renew_at = time.monotonic() + lease_seconds() / 2
+                mail.send_messages([_email(row)])
+                _pause(PAUSE_AFTER_SEND_ENV, row)
+                row.sent_at = timezone.now()
+                cursor.execute(_RECORD_SENT, [row.sent_at, row.pk])
+                # Not the first record: a sweep took the row after this sender's lease and
+                # sent it too. Both sends happened, and each gets its audit row.
+                row.sent_twice = cursor.rowcount == 0
+                if not recorded:
+                    first_recorded = time.monotonic()
+                recorded.append(row)
+                result.sent += 1
+                result.resent += row.attempts > 1
+                if len(recorded) >= AUDIT_EVERY or time.monotonic() - first_recorded > AUDIT_WITHIN:
+                    _pause(PAUSE_BEFORE_AUDIT_ENV, row)
+                    _audit(recorded)
+                    recorded = []
     except Exception:
         result.failed = len(rows) - result.sent
         logger.exception(
@@ -163,49 +212,69 @@ def outbox_send(rows: list[OutboxMessage]) -> SendResult:
         try:
             mail.close()
         finally:
-            _record(accepted)
+            _audit(recorded)
     return result
 
 
-def _record(rows: list[OutboxMessage]) -> None:
-    """Record these sends and audit each, in one transaction: one disclosure row per message.
+# The send's own record, committed on its own: the server has accepted the message.
+_RECORD_SENT = "UPDATE beaconport_outboxmessage SET sent_at = %s WHERE id = %s AND sent_at IS NULL"
 
-    A row a sweep meanwhile sent and recorded (this sender outlived its lease) keeps that
-    record; this send still gets its audit row, for it did happen.
+
+def _audit(rows: list[OutboxMessage]) -> None:
+    """Audit these recorded sends, in one transaction: one disclosure row per message.
+
+    A row is audited by whoever locks it while its `audit_seq` is empty (this sender, or a
+    sweep mending a crash), so never twice; a row this sender sent a second time (see
+    `outbox_send`) gets a row for that send as well.
     """
     if not rows:
         return
     with transaction.atomic():
-        events = audit_record_many(
-            {
-                "operation": Operation.DISCLOSE,
-                "object_type": row.object_type,
-                "object_id": row.object_id,
-                "case": row.case_id,
-                "person": row.person_id,
-                "recipient": row.to,
-                "purpose": _audit_purpose(row, resend=row.attempts > 1),
-            }
-            for row in rows
+        unaudited = set(
+            OutboxMessage.objects.select_for_update()
+            .filter(pk__in=[r.pk for r in rows], audit_seq__isnull=True)
+            .values_list("pk", flat=True)
         )
-        now = timezone.now()
-        for row, event in zip(rows, events, strict=True):
-            row.sent_at, row.audit_seq = now, event.seq
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(_PG_RECORD, [now, [r.pk for r in rows], [r.audit_seq for r in rows]])
-        else:
-            for row in rows:
-                OutboxMessage.objects.filter(pk=row.pk, sent_at__isnull=True).update(
-                    sent_at=now, audit_seq=row.audit_seq
-                )
+        rows = [r for r in rows if r.pk in unaudited or getattr(r, "sent_twice", False)]
+        _append_audit(rows, unaudited)
+
+
+def _append_audit(rows: list[OutboxMessage], unaudited: set[int]) -> None:
+    """Append the disclosure rows of these sends and set `audit_seq` on the rows in
+    `unaudited` (locked by the caller's transaction)."""
+    if not rows:
+        return
+    events = audit_record_many(
+        {
+            "operation": Operation.DISCLOSE,
+            "object_type": row.object_type,
+            "object_id": row.object_id,
+            "case": row.case_id,
+            "person": row.person_id,
+            "recipient": _audit_recipient(row),
+            "purpose": _audit_purpose(row, resend=row.attempts > 1),
+        }
+        for row in rows
+    )
+    pairs = [(r.pk, e.seq) for r, e in zip(rows, events, strict=True) if r.pk in unaudited]
+    for row, event in zip(rows, events, strict=True):
+        if row.pk in unaudited:
+            row.audit_seq = event.seq
+    if not pairs:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_PG_AUDITED, [[pk for pk, _ in pairs], [seq for _, seq in pairs]])
+    else:
+        for pk, seq in pairs:
+            OutboxMessage.objects.filter(pk=pk).update(audit_seq=seq)
 
 
 # One statement for a whole group: each row's audit_seq paired with its id.
-_PG_RECORD = """
-UPDATE beaconport_outboxmessage AS row SET sent_at = %s, audit_seq = sent.seq
+_PG_AUDITED = """
+UPDATE beaconport_outboxmessage AS row SET audit_seq = sent.seq
 FROM unnest(%s::bigint[], %s::bigint[]) AS sent (id, seq)
-WHERE row.id = sent.id AND row.sent_at IS NULL
+WHERE row.id = sent.id
 """
 
 
@@ -223,10 +292,10 @@ def _renew(rows: list[OutboxMessage]) -> None:
     )
 
 
-def _pause_after_send(row: OutboxMessage) -> None:
-    pause = float(os.environ.get(PAUSE_AFTER_SEND_ENV) or 0)
+def _pause(env: str, row: OutboxMessage) -> None:
+    pause = float(os.environ.get(env) or 0)
     if pause:
-        logger.warning("Test pause after send: %s accepted, not recorded", row.message_id)
+        logger.warning("Test pause (%s) after sending %s", env, row.message_id)
         time.sleep(pause)
 
 
@@ -235,6 +304,8 @@ def outbox_sweep(*, now=None, batch: int = SWEEP_BATCH) -> SendResult:
     once its lease has passed; any number of sweeps may run at once."""
     now = now or timezone.now()
     result = SendResult()
+    while _audit_left(batch) == batch:
+        pass
     while True:
         rows = _claim_again(now, batch)
         if not rows:
@@ -244,6 +315,21 @@ def outbox_sweep(*, now=None, batch: int = SWEEP_BATCH) -> SendResult:
         result.add(sent)
         if sent.failed or len(rows) < batch:
             return result
+
+
+def _audit_left(batch: int) -> int:
+    """Audit messages recorded as sent whose audit group a crash cut off; returns how
+    many. SKIP LOCKED: a row its sender is auditing right now is left to it."""
+    with transaction.atomic():
+        rows = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(sent_at__isnull=False, audit_seq__isnull=True)
+            .order_by("sent_at", "pk")[:batch]
+        )
+        if rows:
+            logger.warning("Outbox: auditing %s message(s) sent and not audited", len(rows))
+        _append_audit(rows, {r.pk for r in rows})
+    return len(rows)
 
 
 def _claim_again(now, batch: int) -> list[OutboxMessage]:

@@ -254,6 +254,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "beaconport@localhost")
+# Seconds an email claimed in the outbox is its sender's; not recorded as sent by then, the
+# next sweep sends it again with the same Message-ID (beaconport/outbox.py).
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport in var/.
 # No task may run longer than this (seconds): the pool child is killed and, with late acks

@@ -11,24 +11,26 @@ How a reminder goes, and what a crash can do at each step
    the lock that each is still open and due (a row another sweep holds is skipped, not
    waited for, so concurrent sweeps share the work); insert a `ReminderDelivery` per stage
    come due (UNIQUE(follow_up, stage) makes a second delivery of a stage impossible), the
-   in-app `Notification` rows, and one outbox row per email (`beaconport.outbox`: UNIQUE
-   Message-ID made from the follow-up, stage and recipient); move `next_reminder_at` on;
-   audit in-app-only deliveries (nobody to email). COMMIT. A crash before COMMIT leaves
-   nothing: the next sweep claims the same stages.
+   in-app `Notification` rows (one per recipient, in one insert), and one outbox row per
+   stage addressed to all its recipients (`beaconport.outbox`: UNIQUE Message-ID made
+   from the follow-up and stage); move `next_reminder_at` on; audit in-app-only
+   deliveries (nobody to email). COMMIT. A crash before COMMIT leaves nothing: the next
+   sweep claims the same stages.
 2. **Send, after COMMIT**, the batch's emails over one mail connection, no transaction open
-   and no lock held.
-3. **Record and audit** the sends in small groups (up to 100 emails or 0.2 s), each in one
-   short transaction: `sent_at`, and one disclosure audit row per email (to whom, the
-   follow-up, case and victim it concerns, its Message-ID) under one chain-head lock.
+   and no lock held; an escalation to 16 leads is one message, one SMTP transaction with
+   16 RCPT TO. Each is recorded as sent (its own UPDATE) the moment the server accepts it.
+3. **Audit** the recorded sends in small groups (up to 100 emails or 0.2 s), each in one
+   short transaction: one disclosure audit row per email (every address, the follow-up,
+   case and victim it concerns, its Message-ID) under one chain-head lock.
 
 The in-app notification commits with its delivery row: exactly once. An email is never
 lost: a claimed email not recorded as sent (the worker died, the mail server was down) is
 sent again, with the same Message-ID, by the sweep after its lease (`outbox_sweep`, run at
 the end of every reminder sweep), and its audit row says it was sent again. The one window
-in which a crash can send an email twice is between the mail server accepting it and its
-group's record committing: the last fraction of a second of one SMTP conversation. The
-repeat carries the same Message-ID, so mail systems that de-duplicate by Message-ID fold it
-into one. Every email recorded as sent has its audit row, written in the same transaction.
+in which a crash can send an email twice is the SMTP conversation of that one email, up to
+its record. The repeat carries the same Message-ID, so mail systems that de-duplicate by
+Message-ID fold it into one. Every email recorded as sent gets its audit row: a crash
+between the record and its group's audit is mended by the next sweep.
 The price of this order: while the mail server is down, email waits a lease
 (`OUTBOX_LEASE_SECONDS`, 120 s) between tries, while the delivery and in-app notification
 stand.
@@ -55,8 +57,9 @@ from django.utils import timezone
 
 from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record_many
+from beaconport.bulk import rows_insert
 from beaconport.models import OutboxMessage
-from beaconport.outbox import outbox_claim, outbox_send, outbox_sweep
+from beaconport.outbox import outbox_claim, outbox_send, outbox_sweep, recipient_groups
 from cases.models import format_reference
 from liaison.models import (
     FollowUp,
@@ -126,9 +129,12 @@ def reminder_text(follow_up: FollowUp, stage: str, officer_name: str | None = No
     return f"Escalation: {reference}: {what} is overdue (due by {due}); assigned to {who}."
 
 
-def _message_id(follow_up: FollowUp, stage: str, user_id: int) -> str:
+def _message_id(follow_up: FollowUp, stage: str, part: int = 1) -> str:
+    """One message per (follow-up, stage), to all its recipients; a `part` after the first
+    only when more addresses than one audit row can name (see `recipient_groups`)."""
     domain = getattr(settings, "LIAISON_MESSAGE_ID_DOMAIN", "beaconport.invalid")
-    return f"<followup-{follow_up.pk}-{stage}-{user_id}@{domain}>"
+    suffix = f"-part{part}" if part > 1 else ""
+    return f"<followup-{follow_up.pk}-{stage}{suffix}@{domain}>"
 
 
 def _due_stages(follow_up: FollowUp, sent: set[str], now) -> tuple[list[str], dict]:
@@ -259,19 +265,15 @@ def _claim(ids: list[int], *, now, result: SweepResult, leads=None) -> list[Outb
             link = links.get(follow_up.pk) or links.setdefault(follow_up.pk, _link(follow_up))
             reference = format_reference(follow_up.case_id)
             subject = f"Beaconport: {Stage(delivery.stage).label.lower()}: {reference}"
-            emailed = False
-            for user in recipients:
-                notifications.append(
-                    Notification(user=user, text=text, link=link, delivery=delivery)
+            notifications.extend((user.pk, text, link, delivery.pk) for user in recipients)
+            addresses = [user.email for user in recipients if user.email]
+            for part, group in enumerate(recipient_groups(addresses), start=1):
+                messages.append(
+                    _outbox_row(follow_up, delivery.stage, group, part, subject, text, link)
                 )
-                if user.email:
-                    messages.append(
-                        _outbox_row(follow_up, delivery.stage, user, subject, text, link)
-                    )
-                    emailed = True
-            if not emailed:
+            if not addresses:
                 in_app_only.append((follow_up, delivery))
-        Notification.objects.bulk_create(notifications)
+        rows_insert(Notification, ["user_id", "text", "link", "delivery_id"], notifications)
         outbox_claim(messages)
         FollowUp.objects.bulk_update(follow_ups, ["next_reminder_at"])
         _audit_in_app(in_app_only)
@@ -283,12 +285,12 @@ def _claim(ids: list[int], *, now, result: SweepResult, leads=None) -> list[Outb
         return messages
 
 
-def _outbox_row(follow_up: FollowUp, stage: str, user, subject: str, text: str, link: str):
-    """The email of one stage to one recipient, owed through the outbox."""
+def _outbox_row(follow_up, stage: str, addresses, part: int, subject: str, text, link: str):
+    """The email of one stage to all its recipients, owed through the outbox."""
     return OutboxMessage(
-        message_id=_message_id(follow_up, stage, user.pk),
+        message_id=_message_id(follow_up, stage, part),
         kind="liaison.reminder",
-        to=user.email,
+        recipients=addresses,
         subject=subject,
         body=f"{text}\n\nOpen Beaconport to see it: {link}\n",
         object_type=FollowUp._meta.label_lower,

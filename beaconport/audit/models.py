@@ -49,7 +49,8 @@ class AuditEvent(models.Model):
     ip = models.CharField(max_length=45, blank=True)
     justification = models.TextField(blank=True)
     changes = models.JSONField(default=dict, blank=True)
-    recipient = models.CharField(max_length=200, blank=True)
+    # Every address a message went to, one row per message (an escalation reaches 16 leads).
+    recipient = models.CharField(max_length=4000, blank=True)
     purpose = models.CharField(max_length=300, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)

@@ -282,7 +282,7 @@ def _event_values(
             sensitive_fields=sensitive_fields,
             erase=operation == Operation.ERASE,
         ),
-        "recipient": _check_length("recipient", chain.json_safe(recipient), 200),
+        "recipient": _check_length("recipient", chain.json_safe(recipient), 4000),
         "purpose": _check_length("purpose", chain.json_safe(purpose), 300),
     }
 

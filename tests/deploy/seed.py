@@ -88,7 +88,7 @@ def seed_multi(*, officers: int, records: int, due: int) -> dict:
                     "id": follow_up.pk,
                     "email": officer.email,
                     # The one email it owes, named as the reminder code names it.
-                    "message_id": _message_id(follow_up, Stage.DUE_TODAY, officer.pk),
+                    "message_id": _message_id(follow_up, Stage.DUE_TODAY),
                 }
             )
     held = [item["id"] for item in out["due"]]

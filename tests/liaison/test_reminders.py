@@ -14,7 +14,7 @@ from beaconport.audit.models import AuditEvent, Operation
 from beaconport.models import OutboxMessage
 from beaconport.outbox import lease_seconds, outbox_sweep
 from liaison.models import FollowUp, Notification, ReminderDelivery
-from liaison.reminders import reminders_sweep
+from liaison.reminders import remind_followups, reminders_sweep
 from liaison.rules import stage_times
 from liaison.services import followup_cancel, record_assign
 from liaison.workdays import end_of_day
@@ -100,7 +100,11 @@ def test_overdue_escalates_once_to_every_liaison_lead_of_the_team(
     assert sorted(escalation.notifications.values_list("user__username", flat=True)) == sorted(
         [liaison_lead.username, second_lead.username]
     )
-    assert len(mail.outbox) == 3  # the officer once, each lead once
+    # The officer once; the leads in one message, each in Bcc, none in another's To.
+    officer_mail, lead_mail = mail.outbox
+    assert officer_mail.to == [follow_up.officer.email] and not officer_mail.bcc
+    assert lead_mail.to == [] and lead_mail.extra_headers["To"] == outbox.UNDISCLOSED
+    assert sorted(lead_mail.bcc) == sorted([liaison_lead.email, second_lead.email])
     assert FollowUp.objects.get(pk=follow_up.pk).next_reminder_at is None
 
 
@@ -199,24 +203,24 @@ def test_a_failed_email_stays_owed_and_a_sweep_after_its_lease_sends_it_with_the
     assert stages_sent() == ["due_today"]  # the stage itself was never delivered twice
 
 
-def test_every_email_sent_has_its_own_audit_row_naming_recipient_and_message_id(
+def test_every_email_sent_has_its_own_audit_row_naming_every_recipient_and_message_id(
     follow_up, liaison_lead, make_user, team
 ):
     from beaconport.roles import Role
 
     team.members.add(make_user("leo.liaisonlead", Role.LIAISON_LEAD))
     reminders_sweep(now=at(D(2025, 8, 27), 9))
-    assert len(mail.outbox) == 3  # overdue to the officer, escalated to each lead
+    assert len(mail.outbox) == 2  # overdue to the officer, escalated to both leads at once
     rows = {
         (row.recipient, row.purpose.rsplit("Message-ID ", 1)[1])
         for row in AuditEvent.objects.filter(operation=Operation.DISCLOSE)
     }
-    assert rows == {(m.to[0], m.extra_headers["Message-ID"]) for m in mail.outbox}
+    assert rows == {(", ".join(m.recipients()), m.extra_headers["Message-ID"]) for m in mail.outbox}
     assert (
         AuditEvent.objects.filter(
             operation=Operation.DISCLOSE, object_id=str(follow_up.pk), case_id=follow_up.case_id
         ).count()
-        == 3
+        == 2
     )
     assert not OutboxMessage.objects.filter(audit_seq__isnull=True).exists()
     out = io.StringIO()
@@ -226,28 +230,27 @@ def test_every_email_sent_has_its_own_audit_row_naming_recipient_and_message_id(
 
 def test_each_email_carries_a_message_id_made_from_the_follow_up_and_stage(follow_up):
     reminders_sweep(now=at(D(2025, 8, 26), 9))
-    assert (
-        mail.outbox[0]
-        .extra_headers["Message-ID"]
-        .startswith(f"<followup-{follow_up.pk}-due_today-")
+    assert mail.outbox[0].extra_headers["Message-ID"] == (
+        f"<followup-{follow_up.pk}-due_today@beaconport.invalid>"
     )
 
 
 @pytest.mark.parametrize(("count", "groups"), [(5, 1), (10, 1), (120, 2)])
-def test_the_sweep_costs_a_fixed_number_of_queries_and_a_few_per_hundred_emails(
+def test_the_sweep_costs_a_fixed_number_of_queries_one_per_email_and_a_few_per_hundred(
     record, django_assert_num_queries, monkeypatch, count, groups
 ):
-    monkeypatch.setattr(outbox, "RECORD_WITHIN", 60)  # groups by count only, whatever the load
+    monkeypatch.setattr(outbox, "AUDIT_WITHIN", 60)  # groups by count only, whatever the load
     for _ in range(count):
         make_followup(record, due_on=D(2025, 8, 26), starts_at=at(D(2025, 8, 22), 0))
     # Once: the candidates and who hears of escalations (liaison leads, the forces their
     # teams cover, national leads). The claim, one transaction for the batch: savepoint,
     # lock (with officer, rule, party and case), stages sent, deliveries, notifications,
-    # outbox rows, pointer updates, release. Per group of up to 100 emails sent, one
-    # transaction: savepoint, lock the audit head, insert the audit rows, move the head,
-    # record the sends, release. The outbox sweep: nothing to send again (savepoint,
-    # select, release).
-    with django_assert_num_queries(4 + 8 + 6 * groups + 3):
+    # outbox rows, pointer updates, release. Per email, its record as sent the moment the
+    # server accepts it. Per group of up to 100 emails, one transaction: savepoint, lock
+    # the group's rows, lock the audit head, insert the audit rows, move the head, set
+    # their audit_seq, release. The outbox sweep: nothing to audit, nothing to send again
+    # (savepoint, select, release; twice).
+    with django_assert_num_queries(4 + 8 + count + 7 * groups + 3 + 3):
         assert reminders_sweep(now=at(D(2025, 8, 26), 9)).delivered == count
 
 
@@ -257,7 +260,7 @@ def test_an_email_whose_audit_row_could_not_be_written_is_refused_before_it_is_o
     too_long = OutboxMessage(
         message_id=f"<{'x' * 150}@beaconport.invalid>",
         kind="test",
-        to="lead@example.invalid",
+        recipients=["lead@example.invalid"],
         subject="Beaconport",
         body="A synthetic reminder.",
         object_type="liaison.followup",
@@ -267,3 +270,58 @@ def test_an_email_whose_audit_row_could_not_be_written_is_refused_before_it_is_o
     with pytest.raises(ValueError, match="too long to audit"), transaction.atomic():
         outbox.outbox_claim([too_long])
     assert not OutboxMessage.objects.exists()
+
+
+def test_an_escalation_to_sixteen_leads_is_one_message_one_row_one_audit_row(
+    follow_up, make_user, team, liaison_lead
+):
+    from beaconport.roles import Role
+
+    team.members.add(*(make_user(f"lead{n}", Role.LIAISON_LEAD) for n in range(15)))
+    reminders_sweep(now=at(D(2025, 8, 27), 9))
+    escalation = OutboxMessage.objects.get(message_id__contains="-escalated")
+    assert len(escalation.recipients) == 16 and liaison_lead.email in escalation.recipients
+    [message] = [m for m in mail.outbox if m.extra_headers["Message-ID"] == escalation.message_id]
+    assert sorted(message.recipients()) == sorted(escalation.recipients)
+    audit = AuditEvent.objects.get(seq=escalation.audit_seq)
+    assert audit.recipient.split(", ") == escalation.recipients
+    # In-app, every lead has their own notification.
+    delivery = ReminderDelivery.objects.get(stage="escalated")
+    assert delivery.notifications.count() == 16
+
+
+def test_recipients_too_many_for_one_audit_row_go_in_as_few_messages_as_fit():
+    addresses = [f"liaison-lead-{n:04}@force{n % 43}.police.invalid" for n in range(300)]
+    groups = outbox.recipient_groups(addresses)
+    assert [a for g in groups for a in g] == addresses
+    assert all(len(", ".join(g)) <= outbox.AUDIT_RECIPIENT_MAX for g in groups)
+    # Each group is full: the next address would not have fitted (12,600 characters
+    # joined make four groups).
+    for group, following in zip(groups, groups[1:], strict=False):
+        assert len(", ".join([*group, following[0]])) > outbox.AUDIT_RECIPIENT_MAX
+    assert len(groups) == 4
+
+
+def test_a_send_recorded_but_not_audited_is_audited_by_the_sweep_and_not_sent_again(
+    follow_up, monkeypatch
+):
+    """A crash after the record and before its group's audit: the sweep audits it, once,
+    and a send recorded is never sent again however long ago its lease passed."""
+    monkeypatch.setattr(outbox, "_audit", lambda rows: None)  # the worker dies here
+    remind_followups(follow_up_ids=[follow_up.pk], now=at(D(2025, 8, 26), 9))
+    row = OutboxMessage.objects.get()
+    assert row.sent_at is not None and row.audit_seq is None
+    monkeypatch.undo()
+    after_lease = timezone.now() + datetime.timedelta(seconds=lease_seconds() + 1)
+    assert outbox_sweep(now=after_lease).sent == 0
+    assert len(mail.outbox) == 1
+    row.refresh_from_db()
+    audit = AuditEvent.objects.get(seq=row.audit_seq)
+    assert (audit.operation, audit.recipient) == (Operation.DISCLOSE, row.recipients[0])
+    outbox_sweep(now=after_lease)
+    assert AuditEvent.objects.filter(operation=Operation.DISCLOSE).count() == 1
+
+
+def test_the_lease_comes_from_settings(settings):
+    settings.OUTBOX_LEASE_SECONDS = 7
+    assert lease_seconds() == 7

@@ -3,8 +3,8 @@ one window the outbox leaves (the mail server accepted, the send not yet recorde
 
 Workers send email through Django's file backend into this test's folder, or over SMTP to
 a real server on loopback (aiosmtpd), so the test counts what really left the worker.
-Every email carries a Message-ID naming its follow-up, stage and recipient: a repeat would
-show as a duplicate ID. The Redis-restart test restarts a private redis-server, never the
+Every email carries a Message-ID naming its follow-up and stage (one email to all of a
+stage's recipients): a repeat would show as a duplicate ID. The Redis-restart test restarts a private redis-server, never the
 suite's shared one.
 """
 
@@ -304,7 +304,7 @@ def test_sweeps_running_at_once_never_send_a_claimed_email_twice(
                 OutboxMessage(
                     message_id=f"<outbox-race-{n}@beaconport.invalid>",
                     kind="test",
-                    to=f"lead{n % 16}@example.invalid",
+                    recipients=[f"lead{n % 16}@example.invalid"],
                     subject="Beaconport: escalated: BP-000001",
                     body="A synthetic reminder.",
                     object_type="liaison.followup",
