@@ -28,26 +28,36 @@ def _paginate(request, queryset, count: int | None = None):
 def my_cases(request):
     """The cases the user may see: filterable, sortable, with counts per filter value.
 
-    The counts and the number of matching cases come from one grouped query over the
-    user's scope; the page itself is read in the order of an index (cases.models).
+    A lead's counts and number of matching cases come from one grouped query over their
+    scope, and the page is read in the order of an index (cases.models); an investigator's
+    come from the keys of their granted cases, read once (`selectors.granted_case_page`).
     """
     search = request.GET.get("q", "").strip()[:50]
     visible = selectors.case_search(selectors.cases_for(request.user), search)
     selected = _selected_filters(request, selectors.FILTER_FIELDS)
-    by_grants = not leads_cases(request.user)
-    counted = selectors.case_counts(
-        visible, selected, by_grants=by_grants, forces=forces_led_by(request.user)
-    )
+    if leads_cases(request.user):
+        counted = selectors.case_counts(
+            visible, selected, by_grants=False, forces=forces_led_by(request.user)
+        )
+        ordered, sort = selectors.case_sorted(
+            selectors.case_filtered(visible, selected), request.GET.get("sort")
+        )
+        # Beyond the count limit, the pages go as far as the limit: the filters narrow further.
+        page = _paginate(request, ordered, count=min(counted.total, selectors.COUNT_LIMIT))
+    else:
+        # An investigator's scope is their grants: keys read once, the page cut from them.
+        counted, page, sort = selectors.granted_case_page(
+            visible,
+            selected,
+            request.GET.get("sort"),
+            request.GET.get("page"),
+            per_page=PAGE_SIZE,
+        )
     facets = counted.facets
     # A value no case has (or a made-up one) simply matches nothing; keep it out of the form.
     for facet in facets:
         if facet.selected and facet.selected not in {value for value, _, _ in facet.options}:
             facet.options.append((facet.selected, facet.selected, 0 if counted.exact else None))
-    ordered, sort = selectors.case_sorted(
-        selectors.case_filtered(visible, selected), request.GET.get("sort"), by_grants=by_grants
-    )
-    # Beyond the count limit, the pages go as far as the limit: the filters narrow further.
-    page = _paginate(request, ordered, count=min(counted.total, selectors.COUNT_LIMIT))
     cases = cases_shown(request.user, page.object_list)
     return render(
         request,
