@@ -13,7 +13,7 @@ filters on those ids instead of rebuilding the grant UNION.
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Lookup, Q, QuerySet
 from django.db.models.signals import post_migrate
 from django.utils import timezone
@@ -138,10 +138,33 @@ def granted_case_ids(user, codename: str = "view_case") -> frozenset[int]:
             live, group__user=user, permission_id__in=wanted
         ).values_list("permission_id", "content_object_id")
         found: dict[str, set[int]] = {name: set() for name in wanted.values()}
-        for permission_id, case_id in direct.union(through_groups):
-            found[wanted[permission_id]].add(case_id)
+        for permission_id, case_ids in _ids_by_permission(direct.union(through_groups)):
+            found[wanted[permission_id]].update(case_ids)
         cached = user._case_grant_ids = {name: frozenset(ids) for name, ids in found.items()}
     return cached[codename]
+
+
+def _ids_by_permission(grants: QuerySet) -> list[tuple[int, list[int]]]:
+    """(permission id, case ids) for (permission id, case id) rows: on PostgreSQL, one array
+    per permission, built by the server (an investigator of 2,000 cases has 4,000 rows, and
+    a row each cost Django and psycopg 3-4 ms a request; two arrays cost a tenth of that)."""
+    if connections[grants.db].vendor != "postgresql":
+        found: dict[int, list[int]] = {}
+        for permission_id, case_id in grants:
+            found.setdefault(permission_id, []).append(case_id)
+        return list(found.items())
+    try:
+        sql, params = grants.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    with connections[grants.db].cursor() as cursor:
+        # The SQL around Django's own query is fixed text; its values stay bound parameters.
+        cursor.execute(
+            f"SELECT g.permission_id, array_agg(g.content_object_id) FROM ({sql}) AS g"  # noqa: S608
+            " GROUP BY g.permission_id",
+            params,
+        )
+        return cursor.fetchall()
 
 
 def _forget_grants(user) -> None:
