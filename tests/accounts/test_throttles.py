@@ -2,12 +2,16 @@
 token attempts (30 random tokens end in 429, not 30 refusals)."""
 
 import secrets
+import threading
+import time
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from beaconport.accounts.services import token_create
+from beaconport.accounts.throttles import UserThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +108,69 @@ def test_counts_live_in_the_shared_cache(rates, investigator, redis_url):
     client.get(API)
     cache = caches["default"]
     assert type(cache).__name__ == "RedisCache"
-    assert len(cache.get(f"throttle_user_{investigator.pk}")) == 1
+    window = int(time.time() // 60)  # the request's window, or the one before at a boundary
+    keys = [f"throttle_user_{investigator.pk}:{w}" for w in (window - 1, window)]
+    assert sum(cache.get(key, 0) for key in keys) == 1
+
+
+def throttle_at(seconds: float, rate: str, rates) -> UserThrottle:
+    """A per-user throttle whose clock reads `seconds` (a whole number of windows in, plus
+    whatever fraction of one is given)."""
+    rates(user=rate)
+    throttle = UserThrottle()
+    throttle.timer = lambda: seconds
+    return throttle
+
+
+def test_the_previous_windows_count_weighs_by_how_much_of_it_is_still_within_the_period(
+    rates, investigator
+):
+    start = 60 * 29_000_000  # a window's first second (a minute's rate: 60 s windows)
+    earlier = throttle_at(start - 1, "10/minute", rates)
+    request = SimpleNamespace(user=investigator)
+    assert [earlier.allow_request(request, None) for _ in range(8)] == [True] * 8
+
+    # Three quarters into the next window a quarter of those 8 is still within the minute:
+    # 2 of them, so 8 more are let in, not 10 as a fixed window would.
+    later = throttle_at(start + 45, "10/minute", rates)
+    allowed = [later.allow_request(request, None) for _ in range(10)]
+    assert allowed == [True] * 8 + [False] * 2
+    # 10 counted in this window already: the next is let in only once the window turns.
+    assert later.wait() == 15
+
+
+def test_retry_after_is_when_the_previous_windows_share_has_faded_enough(rates, investigator):
+    start = 60 * 29_000_010
+    request = SimpleNamespace(user=investigator)
+    earlier = throttle_at(start - 1, "10/minute", rates)
+    assert all(earlier.allow_request(request, None) for _ in range(10))
+    now = throttle_at(start + 30, "10/minute", rates)  # 5 of the 10 still count
+    assert [now.allow_request(request, None) for _ in range(6)] == [True] * 5 + [False]
+    # 6 counted now (the refused one too): a seventh fits once the earlier share is down to
+    # 3, 18 s before the window ends.
+    assert now.wait() == 12
+    assert throttle_at(start + 42, "10/minute", rates).allow_request(request, None)
+
+
+def test_requests_at_the_same_moment_are_each_counted(rates, investigator):
+    rates(user="100000/minute")
+    request = SimpleNamespace(user=investigator)
+
+    def calls():
+        throttle = UserThrottle()
+        for _ in range(25):
+            assert throttle.allow_request(request, None)
+        caches["default"].close()
+
+    threads = [threading.Thread(target=calls) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    window = int(time.time() // 60)
+    keys = [f"throttle_user_{investigator.pk}:{w}" for w in (window - 1, window)]
+    # DRF's list of timestamps, read and written whole, lost the requests that overlapped.
+    assert sum(caches["default"].get(key, 0) for key in keys) == 8 * 25
 
 
 UNREACHABLE_CACHE = {
