@@ -180,6 +180,7 @@ def outbox_send(rows: list[OutboxMessage]) -> SendResult:
     mail = get_connection(fail_silently=False)
     try:
         mail.open()
+        record_sent = _RECORD_SENT if connection.vendor == "postgresql" else _RECORD_SENT_PLAIN
         with connection.cursor() as cursor:
             for index, row in enumerate(rows):
                 if time.monotonic() > renew_at:
@@ -188,7 +189,7 @@ def outbox_send(rows: list[OutboxMessage]) -> SendResult:
                 mail.send_messages([_email(row)])
                 _pause(PAUSE_AFTER_SEND_ENV, row)
                 row.sent_at = timezone.now()
-                cursor.execute(_RECORD_SENT, [row.sent_at, row.pk])
+                cursor.execute(record_sent, [row.sent_at, row.pk])
                 # Not the first record: a sweep took the row after this sender's lease and
                 # sent it too. Both sends happened, and each gets its audit row.
                 row.sent_twice = cursor.rowcount == 0
@@ -217,7 +218,19 @@ def outbox_send(rows: list[OutboxMessage]) -> SendResult:
 
 
 # The send's own record, committed on its own: the server has accepted the message.
-_RECORD_SENT = "UPDATE beaconport_outboxmessage SET sent_at = %s WHERE id = %s AND sent_at IS NULL"
+# Committed asynchronously (this statement's transaction only): the commit returns before
+# the WAL reaches the disk, 0.1 ms instead of 0.6-0.9 ms with 2 cores busy. A worker that
+# dies loses nothing committed; only PostgreSQL itself crashing can lose the last fraction
+# of a second (3 x wal_writer_delay) of records not followed by a group's audit, whose
+# synchronous commit flushes them: those messages are sent again after their lease, with
+# the same Message-ID, and audited as sent again.
+_RECORD_SENT = """
+WITH async AS (SELECT set_config('synchronous_commit', 'off', true))
+UPDATE beaconport_outboxmessage SET sent_at = %s FROM async WHERE id = %s AND sent_at IS NULL
+"""
+_RECORD_SENT_PLAIN = (
+    "UPDATE beaconport_outboxmessage SET sent_at = %s WHERE id = %s AND sent_at IS NULL"
+)
 
 
 def _audit(rows: list[OutboxMessage]) -> None:
