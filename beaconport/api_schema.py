@@ -8,7 +8,8 @@ error responses DRF actually sends, each with a small schema matching the body:
   cannot be parsed; only where the operation takes query parameters or a body;
 - 401/403: `{"detail": "..."}` for a caller who is not signed in or may not use the route;
 - 404: `{"detail": "..."}` for a record that is missing or not the caller's (the same
-  answer, see `cases.permissions.case_get_for`), or a list page past the end;
+  answer, see `cases.permissions.case_get_for`), or a list page past the end (or a cursor
+  that is not one the list gave);
 - 415: `{"detail": "..."}` for a body in a media type the operation does not read;
 - 429: `{"detail": "..."}` when the caller is throttled;
 - 503: `{"detail": "..."}` with `Retry-After` while the throttles' cache cannot be reached
@@ -46,7 +47,7 @@ ERRORS = {
         "ErrorDetail",
         DETAIL_SCHEMA,
         "No such record, or not one the caller may see (the same answer); or a list page "
-        "past the end.",
+        "past the end, or a cursor the list did not give.",
     ),
     "415": ("ErrorDetail", DETAIL_SCHEMA, "The body is in a media type this route does not read."),
     "429": ("ErrorDetail", DETAIL_SCHEMA, "Too many requests; try again later."),
@@ -56,6 +57,10 @@ ERRORS = {
         "Briefly unavailable (the throttles cannot be counted); try again after Retry-After.",
     ),
 }
+
+
+# The query parameters that choose a list's page: a page number or a cursor.
+PAGING = ("page", "cursor")
 
 
 class ErrorDocumentingAutoSchema(AutoSchema):
@@ -83,10 +88,10 @@ class ErrorDocumentingAutoSchema(AutoSchema):
     def _error_codes(self, operation) -> list[str]:
         parameters = operation.get("parameters", [])
         takes_input = "requestBody" in operation or any(
-            p["in"] == "query" and p["name"] != "page" for p in parameters
+            p["in"] == "query" and p["name"] not in PAGING for p in parameters
         )
-        # A path names a record; `page` may point past the end of a list.
-        may_miss = any(p["in"] == "path" or p["name"] == "page" for p in parameters)
+        # A path names a record; `page` may point past the end of a list, `cursor` be not ours.
+        may_miss = any(p["in"] == "path" or p["name"] in PAGING for p in parameters)
         codes = ["401", "403", "429", "503"]
         if takes_input:
             codes.append("400")

@@ -16,6 +16,7 @@ from beaconport.audit.context import set_justification
 from beaconport.audit.forms import JustificationForm
 from cases import selectors
 from cases.api.filters import CaseFilter
+from cases.api.pagination import CaseCursorPagination
 from cases.api.serializers import CaseDetailSerializer, CaseListSerializer, EventSerializer
 from cases.permissions import CHANGE, VIEW, can_see_identities, case_get_for, cases_shown
 from cases.services import events as event_services
@@ -31,16 +32,18 @@ def _as_drf_error(error: DjangoValidationError) -> ValidationError:
 
 
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
-    """Cases the caller may see, newest references last; one case by its reference."""
+    """Cases the caller may see, newest references last, a page at a time by cursor (never
+    counted: `cases.api.pagination`); one case by its reference."""
 
     lookup_field = "reference"
     lookup_value_regex = "[^/]+"
     filterset_class = CaseFilter
     serializer_class = CaseListSerializer
+    pagination_class = CaseCursorPagination
 
     def get_queryset(self):
         if self.action == "list":
-            return selectors.cases_for(self.request.user).order_by("pk")
+            return selectors.cases_for(self.request.user)
         return selectors.case_detail_queryset()
 
     def paginate_queryset(self, queryset):

@@ -134,7 +134,7 @@ def test_real_refusals_have_the_documented_shape(schema, investigator, settings)
     assert missing.status_code == 404
     body_matches(schema, detail, "get", missing)
 
-    past_the_end = client.get("/api/v1/cases/", {"page": 99})
+    past_the_end = client.get("/api/v1/cases/", {"cursor": "not-a-cursor"})
     assert past_the_end.status_code == 404
     body_matches(schema, "/api/v1/cases/", "get", past_the_end)
 
