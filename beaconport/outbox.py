@@ -199,7 +199,6 @@ def outbox_send(rows: list[OutboxMessage]) -> SendResult:
                 result.sent += 1
                 result.resent += row.attempts > 1
                 if len(recorded) >= AUDIT_EVERY or time.monotonic() - first_recorded > AUDIT_WITHIN:
-                    _pause(PAUSE_BEFORE_AUDIT_ENV, row)
                     _audit(recorded)
                     recorded = []
     except Exception:
@@ -242,6 +241,7 @@ def _audit(rows: list[OutboxMessage]) -> None:
     """
     if not rows:
         return
+    _pause(PAUSE_BEFORE_AUDIT_ENV, rows[-1])
     with transaction.atomic():
         unaudited = set(
             OutboxMessage.objects.select_for_update()
@@ -305,10 +305,16 @@ def _renew(rows: list[OutboxMessage]) -> None:
     )
 
 
+_PAUSE_LOG = {
+    PAUSE_AFTER_SEND_ENV: "Test pause after send: %s accepted, not recorded",
+    PAUSE_BEFORE_AUDIT_ENV: "Test pause before audit: %s recorded as sent, not audited",
+}
+
+
 def _pause(env: str, row: OutboxMessage) -> None:
     pause = float(os.environ.get(env) or 0)
     if pause:
-        logger.warning("Test pause (%s) after sending %s", env, row.message_id)
+        logger.warning(_PAUSE_LOG[env], row.message_id)
         time.sleep(pause)
 
 

@@ -224,7 +224,8 @@ def main():
     print(f"database: {connection.vendor}, {sizes} before the run")
     print(
         f"{r['reminders']} reminders ({r['follow_ups']} follow-ups, each overdue + escalated "
-        f"to {r['leads']} leads in one email; {r['emails']} emails via {r['transport']}, {r['mode']}) "
+        f"to {r['leads']} leads in one email; {r['emails']} emails via {r['transport']}, "
+        f"{r['mode']}) "
         f"in {r['seconds']:.2f} s through one worker: {r['reminders_per_s']:.0f} reminders/s, "
         f"{r['emails_per_s']:.0f} emails/s sent and audited"
     )

@@ -3,6 +3,7 @@ every email sent through the outbox after the claim commits, and audited."""
 
 import datetime
 import io
+import itertools
 
 import pytest
 from django.core import mail
@@ -295,9 +296,9 @@ def test_recipients_too_many_for_one_audit_row_go_in_as_few_messages_as_fit():
     groups = outbox.recipient_groups(addresses)
     assert [a for g in groups for a in g] == addresses
     assert all(len(", ".join(g)) <= outbox.AUDIT_RECIPIENT_MAX for g in groups)
-    # Each group is full: the next address would not have fitted (12,600 characters
+    # Each group is full: the next address would not have fitted (about 12,900 characters
     # joined make four groups).
-    for group, following in zip(groups, groups[1:], strict=False):
+    for group, following in itertools.pairwise(groups):
         assert len(", ".join([*group, following[0]])) > outbox.AUDIT_RECIPIENT_MAX
     assert len(groups) == 4
 

@@ -4,8 +4,8 @@ one window the outbox leaves (the mail server accepted, the send not yet recorde
 Workers send email through Django's file backend into this test's folder, or over SMTP to
 a real server on loopback (aiosmtpd), so the test counts what really left the worker.
 Every email carries a Message-ID naming its follow-up and stage (one email to all of a
-stage's recipients): a repeat would show as a duplicate ID. The Redis-restart test restarts a private redis-server, never the
-suite's shared one.
+stage's recipients): a repeat would show as a duplicate ID. The Redis-restart test
+restarts a private redis-server, never the suite's shared one.
 """
 
 import collections
@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from beaconport.audit.models import AuditEvent, Operation
 from beaconport.models import OutboxMessage
-from beaconport.outbox import PAUSE_AFTER_SEND_ENV, outbox_claim
+from beaconport.outbox import PAUSE_AFTER_SEND_ENV, PAUSE_BEFORE_AUDIT_ENV, outbox_claim
 from beaconport.roles import Role
 from liaison.models import Notification, ReminderDelivery
 from liaison.services import record_assign
@@ -48,6 +48,7 @@ def mailbox(tmp_path, monkeypatch, redis_url):
     monkeypatch.setenv("EMAIL_FILE_PATH", str(folder))
     monkeypatch.delenv("LIAISON_SWEEP_TEST_PAUSE", raising=False)
     monkeypatch.delenv(PAUSE_AFTER_SEND_ENV, raising=False)
+    monkeypatch.delenv(PAUSE_BEFORE_AUDIT_ENV, raising=False)
     return folder
 
 
@@ -291,6 +292,35 @@ def test_a_worker_killed_after_the_server_accepted_an_email_is_followed_by_one_r
     out = io.StringIO()
     call_command("audit_verify", stdout=out)
     assert "Audit log intact" in out.getvalue()
+
+
+def test_a_worker_killed_after_recording_sends_before_auditing_them_sends_nothing_twice(
+    start_worker, mailbox, overdue_followups, monkeypatch, smtp_server
+):
+    """Past the SMTP conversation a crash doubles nothing: the sends are recorded, and the
+    next sweep audits them (once each) without sending them again, leases long passed."""
+    expected = overdue_followups(3)
+    for name, value in smtp_env(smtp_server).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("OUTBOX_LEASE_SECONDS", "1")
+    monkeypatch.setenv(PAUSE_BEFORE_AUDIT_ENV, "60")
+    doomed = start_worker()
+    sweep_reminders.delay()
+    wait_for(lambda: "Test pause before audit" in doomed.log(), timeout=60)
+    doomed.kill()
+    rows = OutboxMessage.objects
+    assert rows.filter(sent_at__isnull=False, audit_seq__isnull=True).count() == expected["emails"]
+    assert not AuditEvent.objects.filter(operation=Operation.DISCLOSE).exists()
+
+    monkeypatch.delenv(PAUSE_BEFORE_AUDIT_ENV)
+    start_worker()
+    time.sleep(1.5)  # the leases pass: a send recorded must not go again all the same
+    sweep_reminders.delay()
+    wait_for(lambda: all_sent_and_audited(expected["emails"]), timeout=60)
+    time.sleep(1)
+    received = collections.Counter(smtp_server.message_ids())
+    assert len(received) == expected["emails"] and set(received.values()) == {1}
+    assert AuditEvent.objects.filter(operation=Operation.DISCLOSE).count() == expected["emails"]
 
 
 def test_sweeps_running_at_once_never_send_a_claimed_email_twice(
