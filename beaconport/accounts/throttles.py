@@ -22,6 +22,7 @@ within the period, plus the current one.
 import functools
 import math
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -93,20 +94,22 @@ class _WindowThrottle(_Throttle):
 
     def _count(self, key: str, previous_key: str) -> tuple[int, int]:
         """This window's count after adding this request, and the previous window's."""
-        if isinstance(self.cache, RedisCache):
+        # DRF's `self.cache` is Django's proxy to the default cache; this is the backend.
+        cache = caches[DEFAULT_CACHE_ALIAS]
+        if isinstance(cache, RedisCache):
             # One round trip; redis-py's pipeline is a MULTI/EXEC transaction. Django's
             # Redis serializer stores integers as they are, so INCR adds to them.
-            key = self.cache.make_and_validate_key(key)
-            previous_key = self.cache.make_and_validate_key(previous_key)
-            pipe = self.cache._cache.get_client(key, write=True).pipeline()
+            key = cache.make_and_validate_key(key)
+            previous_key = cache.make_and_validate_key(previous_key)
+            pipe = cache._cache.get_client(key, write=True).pipeline()
             pipe.incr(key)
             pipe.expire(key, 2 * self.duration)
             pipe.get(previous_key)
             current, _, previous = pipe.execute()
             return current, int(previous or 0)
         # Another cache (files, memory: development only): the same counts, in more trips.
-        self.cache.add(key, 0, 2 * self.duration)
-        return self.cache.incr(key), self.cache.get(previous_key, 0)
+        cache.add(key, 0, 2 * self.duration)
+        return cache.incr(key), cache.get(previous_key, 0)
 
     def _estimate(self, later: float) -> float:
         """Requests counted within the period ending `later` seconds from now."""

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
+from redis.client import Pipeline, Redis
 from rest_framework.test import APIClient
 
 from beaconport.accounts.services import token_create
@@ -150,6 +151,26 @@ def test_retry_after_is_when_the_previous_windows_share_has_faded_enough(rates, 
     # 3, 18 s before the window ends.
     assert now.wait() == 12
     assert throttle_at(start + 42, "10/minute", rates).allow_request(request, None)
+
+
+def counted(sent: list, name: str, real):
+    """`real`, noting each call's name in `sent` (a round trip to Redis)."""
+
+    def call(self, *args, **kwargs):
+        sent.append(name)
+        return real(self, *args, **kwargs)
+
+    return call
+
+
+def test_a_throttle_asks_redis_once(rates, investigator, redis_url, monkeypatch):
+    rates(user="10/minute")
+    sent = []
+    monkeypatch.setattr(Redis, "execute_command", counted(sent, "command", Redis.execute_command))
+    monkeypatch.setattr(Pipeline, "execute", counted(sent, "pipeline", Pipeline.execute))
+    assert UserThrottle().allow_request(SimpleNamespace(user=investigator), None)
+    # The count, its expiry and the previous window's count: one pipeline, nothing else.
+    assert sent == ["pipeline"]
 
 
 def test_requests_at_the_same_moment_are_each_counted(rates, investigator):
