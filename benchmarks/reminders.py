@@ -146,8 +146,14 @@ def measure(*, follow_ups: int = 1000, leads: int = 16, smtp: bool = False) -> d
     server = None
     email_env = {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     if smtp:
+        import logging
+
         from tests.smtp import LoopbackSMTP, smtp_env
 
+        # aiosmtpd logs every SMTP command at INFO: 20 lines a message, written by the
+        # server thread this process shares with the polling, would be measured too.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
+        sys.setswitchinterval(0.0005)
         server = LoopbackSMTP()
         server.controller.start()
         email_env = smtp_env(server)
