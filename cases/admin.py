@@ -283,6 +283,7 @@ class LineOfInquiryAdmin(ServiceSavedAdmin):
     list_display = ("__str__", "case", "origin", "status", "allocated_to", "due_on")
     list_filter = ("status", "origin")
     list_select_related = ("case", "allocated_to")
+    autocomplete_fields = ("allocated_to",)  # thousands of users: searched, never listed
     service_fields = (
         "description",
         "origin",
