@@ -3,12 +3,15 @@
     gunicorn -c python:beaconport.gunicorn_conf beaconport.wsgi
 
 WEB_BIND (127.0.0.1:8000; a load balancer in front, see docs/deploy.md), WEB_WORKERS (two per
-core plus one), WEB_THREADS (1: sync workers; more gives gthread workers), WEB_TIMEOUT (30 s
-before a stuck worker is killed and replaced), WEB_GRACEFUL_TIMEOUT (30 s to finish requests
-on a restart), WEB_KEEPALIVE (5 s: shorter than the load balancer's idle timeout would make
-it reuse closed connections, so set it longer than the balancer's), WEB_MAX_REQUESTS (1,000,
-with up to a tenth more at random, so workers are replaced one at a time and a slow leak
-never grows), WEB_FORWARDED_ALLOW_IPS (addresses whose X-Forwarded-* headers are believed).
+core plus one), WEB_THREADS (1: sync workers; more gives gthread workers, which measured no
+faster here: on 2 cores with PostgreSQL beside them, 4 threads a worker cost 12-16 ms of worker
+CPU per `/cases/` page against 10-12 ms for sync workers, and served fewer pages a second),
+WEB_TIMEOUT (30 s before a stuck worker is killed and replaced), WEB_GRACEFUL_TIMEOUT (30 s to
+finish requests on a restart), WEB_KEEPALIVE (5 s: shorter than the load balancer's idle
+timeout would make it reuse closed connections, so set it longer than the balancer's),
+WEB_MAX_REQUESTS (1,000, with up to a tenth more at random, so workers are replaced one at a
+time and a slow leak never grows), WEB_FORWARDED_ALLOW_IPS (addresses whose X-Forwarded-*
+headers are believed).
 
 The access log names the method, the path without its query string (search terms and
 names may be typed into one), status, size and time: never the query, the referrer (the
