@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from beaconport.access import access_required
 from beaconport.audit.services import audit_consult
+from cases.models import format_reference
 from liaison.models import Channel, FollowUpStatus, Weekday
 from liaison.permissions import ASSIGN, can_see_victim_name, record_user_can
 from liaison.selectors import (
@@ -22,7 +23,10 @@ def my_victims(request):
     """The victims assigned to the signed-in officer, the most urgent first, a page at a time."""
     mine = my_victims_page(request.user, page=request.GET.get("page"))
     audit_consult(ids=mine.page.rows, object_type="liaison.liaisonrecord", actor=request.user)
-    rows = [{"record": r, "label": victim_label(request.user, r)} for r in mine.page.rows]
+    rows = [
+        {"record": r, "label": victim_label(request.user, r), "case": format_reference(r.case_id)}
+        for r in mine.page.rows
+    ]
     return render(
         request,
         "liaison/my_victims.html",
