@@ -173,11 +173,14 @@ def _forget_grants(user) -> None:
 
 
 class _AnyOf(Lookup):
-    """`pk__any_of=ids`: on PostgreSQL `id = ANY(%s)` with the ids as one array parameter.
+    """`pk__any_of=ids`: on PostgreSQL `id = ANY(%s::integer[])` with the ids as one array
+    parameter, written as its text (`{1,2,3}`).
 
     A scope of a few thousand granted cases as `IN (%s, %s, ...)` costs Django and psycopg
     a placeholder each to build and bind (a few ms a query at 2,000); the array is one.
-    Other databases get the IN list.
+    Handed a Python list, psycopg quotes it element by element (a regular expression each:
+    about 2 ms at 2,000 ids, measured on an investigator's list); the ids are integers, so
+    their text needs no quoting and is one string to send. Other databases get the IN list.
     """
 
     lookup_name = "any_of"
@@ -191,7 +194,9 @@ class _AnyOf(Lookup):
         if not self.rhs:
             raise EmptyResultSet
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*params, self.rhs]
+            array_type = self.lhs.output_field.cast_db_type(connection)
+            ids = ",".join(str(int(pk)) for pk in self.rhs)
+            return f"{lhs} = ANY(%s::{array_type}[])", [*params, f"{{{ids}}}"]
         return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*params, *self.rhs]
 
 
