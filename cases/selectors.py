@@ -5,6 +5,7 @@ what the user may see; `select_related` / `prefetch_related` are decided here so
 costs a fixed number of queries whatever its size.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
@@ -185,18 +186,17 @@ def _facets_of_cells(cells: list[dict], selected: dict[str, str]) -> tuple[list[
     force_names = {cell["force"]: cell["force_name"] for cell in cells}
     chosen = {name: value for name, value in selected.items() if value}
 
-    def matching(skip: str | None = None):
-        return (
-            cell
-            for cell in cells
-            if all(cell[name] == value for name, value in chosen.items() if name != skip)
-        )
+    # Each cell with the filters it fails: a facet counts the cells failing none but its own.
+    missed = [
+        (cell, {name for name, value in chosen.items() if cell[name] != value}) for cell in cells
+    ]
 
     facets = []
     for name in FILTER_FIELDS:
         counts: dict[str, int] = {}
-        for cell in matching(skip=name):
-            counts[cell[name]] = counts.get(cell[name], 0) + cell["n"]
+        for cell, misses in missed:
+            if not misses or misses == {name}:
+                counts[cell[name]] = counts.get(cell[name], 0) + cell["n"]
         if name == "force":
             options = sorted(
                 ((slug, force_names[slug], n) for slug, n in counts.items()),
@@ -211,7 +211,7 @@ def _facets_of_cells(cells: list[dict], selected: dict[str, str]) -> tuple[list[
                 name=name, label=name.capitalize(), selected=chosen.get(name, ""), options=options
             )
         )
-    return facets, sum(cell["n"] for cell in matching())
+    return facets, sum(cell["n"] for cell, misses in missed if not misses)
 
 
 def _facet_cells(queryset: QuerySet[Case]) -> list[dict]:
@@ -272,9 +272,7 @@ def granted_case_page(
     """
     ordered, sort = case_sorted(queryset, sort, by_grants=True)
     rows = list(ordered.values_list(*_KEY_COLUMNS))
-    cells: dict[tuple, int] = {}
-    for _, *key in rows:
-        cells[tuple(key)] = cells.get(tuple(key), 0) + 1
+    cells = Counter(row[1:] for row in rows)
     facets, total = _facets_of_cells(
         [
             {
@@ -290,7 +288,10 @@ def granted_case_page(
         selected,
     )
     chosen = [(_KEY_OF_FILTER[name], value) for name, value in selected.items() if value]
-    matching = [row[0] for row in rows if all(row[at] == value for at, value in chosen)]
+    if chosen:
+        matching = [row[0] for row in rows if all(row[at] == value for at, value in chosen)]
+    else:
+        matching = [row[0] for row in rows]
     page = Paginator(matching, per_page).get_page(page_number)
     # The ids came from the user's scope just now: read by primary key alone, not against
     # the scope's array again (which would walk all of it).
