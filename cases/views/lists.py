@@ -11,6 +11,34 @@ from cases.vocabulary import Priority
 
 PAGE_SIZE = 25
 
+# The columns a list can be sorted by: (sort key, heading).
+SORT_COLUMNS = [
+    ("reference", "Reference"),
+    ("force", "Force"),
+    ("received", "Received"),
+    ("status", "Status"),
+    ("priority", "Priority"),
+    ("eligibility", "Eligibility"),
+]
+
+
+def _sort_headings(sort: str) -> list[dict]:
+    """Each column's heading: its current order (for `aria-sort`) and the sort its link
+    asks for (the reverse of the current one, else ascending), decided once here."""
+    headings = []
+    for key, label in SORT_COLUMNS:
+        order = "ascending" if sort == key else "descending" if sort == f"-{key}" else ""
+        headings.append(
+            {
+                "label": label,
+                "order": order,
+                "link_sort": f"-{key}" if order == "ascending" else key,
+                "link_order": "descending" if order == "ascending" else "ascending",
+                "arrow": {"ascending": " ▲", "descending": " ▼"}.get(order, ""),
+            }
+        )
+    return headings
+
 
 def _selected_filters(request, facets_allowed) -> dict[str, str]:
     return {name: request.GET.get(name, "").strip() for name in facets_allowed}
@@ -67,14 +95,7 @@ def my_cases(request):
             "cases": cases,
             "facets": facets,
             "sort": sort,
-            "sort_columns": [
-                ("reference", "Reference"),
-                ("force", "Force"),
-                ("received", "Received"),
-                ("status", "Status"),
-                ("priority", "Priority"),
-                ("eligibility", "Eligibility"),
-            ],
+            "sort_headings": _sort_headings(sort),
             "filtered": any(selected.values()) or bool(search),
             "more_than": None if counted.total <= selectors.COUNT_LIMIT else selectors.COUNT_LIMIT,
             "search": search,
