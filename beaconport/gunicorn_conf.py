@@ -11,8 +11,8 @@ finish requests on a restart), WEB_KEEPALIVE (5 s: shorter than the load balance
 timeout would make it reuse closed connections, so set it longer than the balancer's),
 WEB_MAX_REQUESTS (20,000, with up to a tenth more at random, so workers are replaced one at a
 time and a slow leak never grows; at 150 pages a second a worker lives about four minutes,
-where 1,000 would restart one every 13 s at about a second of CPU each), WEB_FORWARDED_ALLOW_IPS (addresses whose X-Forwarded-*
-headers are believed).
+where 1,000 would restart one every 13 s at about a second of CPU each),
+WEB_FORWARDED_ALLOW_IPS (addresses whose X-Forwarded-* headers are believed).
 
 The access log names the method, the path without its query string (search terms and
 names may be typed into one), status, size and time: never the query, the referrer (the
