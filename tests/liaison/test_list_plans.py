@@ -153,3 +153,37 @@ def test_the_lists_plans_use_indexes_and_keep_their_queries_as_the_tables_grow(m
     assert {name: counts[0] for name, counts in seen.items()} == {
         name: counts[1] for name, counts in seen.items()
     }
+
+
+def followup_reads(sql: str) -> int:
+    """How many times PostgreSQL's plan for the query reads the follow-up table."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    found = 0
+
+    def walk(node):
+        nonlocal found
+        found += node.get("Relation Name") == "liaison_followup"
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan[0]["Plan"])
+    return found
+
+
+def test_my_victims_finds_each_victims_next_deadline_with_one_probe(make_user):
+    """The page's order and its overdue count come from the same probe per victim: the
+    ORM's own query repeated it in the counts and in the order, twice the index reads."""
+    require_service("PostgreSQL", connection.vendor == "postgresql", "EXPLAIN needs it")
+    force = Force.objects.order_by("pk").first()
+    officer = make_user("owen.probeofficer", Role.LIAISON_OFFICER)
+    grow(OWN, forces=[force], ours=[force], officers=[officer], start=0)
+    with CaptureQueriesContext(connection) as queries:
+        mine = my_victims_page(officer)
+    assert (mine.total, mine.overdue) == (OWN, OWN // 10)  # every tenth is overdue
+    assert [row.overdue for row in mine.page.rows[: OWN // 10]] == [True] * (OWN // 10)
+    assert not any(row.overdue for row in mine.page.rows[OWN // 10 :])
+    (counted,) = [q["sql"] for q in queries.captured_queries if "OVER ()" in q["sql"]]
+    assert followup_reads(counted) == 1
