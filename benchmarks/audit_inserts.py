@@ -26,18 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 INDEX = "audit_object_ids_gin"
 
 
-def percentile(ordered: list[float], fraction: float) -> float:
-    """The value below which `fraction` of the sorted sample falls (nearest rank)."""
-    rank = max(1, round(fraction * len(ordered) + 0.5))
-    return ordered[min(rank, len(ordered)) - 1]
-
-
 def measure(*, inserts: int = 20000, ids: int = 25, seed: int = 9) -> dict:
     """Time `inserts` audit rows, each its own transaction; milliseconds per insert."""
     from django.db import connection
 
     from beaconport.audit.models import AuditEvent, Operation
     from beaconport.audit.services import audit_record
+    from beaconport.bench.timing import percentile
 
     rng = random.Random(seed)
     before = AuditEvent.objects.count()
@@ -62,8 +57,8 @@ def measure(*, inserts: int = 20000, ids: int = 25, seed: int = 9) -> dict:
         "rows_before": before,
         "index_options": ", ".join(options) or "defaults (fastupdate = on)",
         "p50_ms": statistics.median(times),
-        "p99_ms": percentile(times, 0.99),
-        "p999_ms": percentile(times, 0.999),
+        "p99_ms": percentile(times, 99),
+        "p999_ms": percentile(times, 99.9),
         "max_ms": times[-1],
         "over_20ms": sum(t > 20 for t in times),
         "over_100ms": sum(t > 100 for t in times),

@@ -30,7 +30,7 @@ class Stats:
 def percentile(samples, pct: float) -> float:
     """The nearest-rank percentile: a value that was measured, never an interpolation."""
     ordered = sorted(samples)
-    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    rank = max(1, math.ceil(pct * len(ordered) / 100))
     return ordered[rank - 1]
 
 
