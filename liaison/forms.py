@@ -258,6 +258,22 @@ class FollowUpCancelForm(VersionedForm):
     reason = forms.CharField(label="Why it is no longer needed", max_length=300)
 
 
+def officer_label(user) -> str:
+    """An officer as offered to a lead: their name and how many victims they hold."""
+    name = user.get_full_name() or user.get_username()
+    caseload = getattr(user, "caseload", None)
+    if caseload is None:
+        return name
+    return f"{name} ({caseload} victim{'' if caseload == 1 else 's'})"
+
+
+def assignment_end() -> AssignmentEndField:
+    """The optional last day of an assignment, as both assign forms (one, many) ask it."""
+    return AssignmentEndField(
+        help_text="The officer's access ends after this day. Leave empty for no end."
+    )
+
+
 class AssignForm(VersionedForm):
     """A liaison lead gives a victim's record to an officer, or takes it back (no officer)."""
 
@@ -275,16 +291,14 @@ class AssignForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Why this officer (or none): kept in the audit log.",
     )
-    until = AssignmentEndField(
-        help_text="The officer's access ends after this day. Leave empty for no end."
-    )
+    until = assignment_end()
 
     def __init__(self, *args, officers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.officers = {user.pk: user for user in officers}
         self.fields["officer"].choices = [
             ("", "No officer"),
-            *[(u.pk, _with_caseload(u)) for u in officers],
+            *[(u.pk, officer_label(u)) for u in officers],
         ]
 
     def clean_officer(self):
@@ -294,15 +308,6 @@ class AssignForm(VersionedForm):
         if value not in self.officers:
             raise forms.ValidationError("Choose an officer from the list.")
         return self.officers[value]
-
-
-def _with_caseload(user) -> str:
-    """An officer as offered to a lead: their name and how many victims they hold."""
-    name = user.get_full_name() or user.get_username()
-    caseload = getattr(user, "caseload", None)
-    if caseload is None:
-        return name
-    return f"{name} ({caseload} victim{'' if caseload == 1 else 's'})"
 
 
 class DoNotContactForm(forms.Form):

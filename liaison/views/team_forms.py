@@ -2,18 +2,9 @@
 
 from django import forms
 
-from beaconport.inputs import AssignmentEndField
+from liaison.forms import assignment_end, officer_label
 
 MAX_SELECTED = 100  # victims one bulk assignment may name (a page holds fewer)
-
-
-def officer_label(user) -> str:
-    """An officer as offered to a lead: their name and how many victims they hold."""
-    name = user.get_full_name() or user.get_username()
-    caseload = getattr(user, "caseload", None)
-    if caseload is None:
-        return name
-    return f"{name} ({caseload} victim{'' if caseload == 1 else 's'})"
 
 
 class WorkspaceFilterForm(forms.Form):
@@ -52,9 +43,7 @@ class BulkAssignForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Why this officer: kept in the audit log of each victim's record.",
     )
-    until = AssignmentEndField(
-        help_text="The officer's access ends after this day. Leave empty for no end."
-    )
+    until = assignment_end()
 
     def __init__(self, *args, officers=(), **kwargs):
         super().__init__(*args, **kwargs)
