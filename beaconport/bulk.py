@@ -144,3 +144,28 @@ def instances_insert(objs: Sequence[models.Model]) -> None:
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def column_update(model: type[models.Model], attname: str, pairs: Sequence[tuple]) -> None:
+    """Set one column of many rows, each row its own value: `pairs` of (pk, value).
+
+    On PostgreSQL one `UPDATE ... FROM unnest(ids, values)` for any number of rows
+    (`bulk_update`'s CASE over 500 ids costs 0.15 s to build and plan); elsewhere
+    `bulk_update`.
+    """
+    if not pairs:
+        return
+    meta = model._meta
+    field = next(f for f in meta.concrete_fields if f.attname == attname)
+    if connection.vendor != "postgresql":
+        objs = [model(**{meta.pk.attname: pk, attname: value}) for pk, value in pairs]
+        model.objects.bulk_update(objs, [attname])
+        return
+    quote = connection.ops.quote_name
+    sql = (  # names from the model's meta, quoted; every value is a parameter
+        f"UPDATE {quote(meta.db_table)} AS t SET {quote(field.column)} = n.value "  # noqa: S608
+        f"FROM unnest(%s::{_base_type(meta.pk)}[], %s::{_base_type(field)}[]) AS n (id, value) "
+        f"WHERE t.{quote(meta.pk.column)} = n.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [[pk for pk, _ in pairs], [value for _, value in pairs]])

@@ -46,6 +46,7 @@ from django.utils import timezone
 
 from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record_many
+from beaconport.bulk import column_update
 from beaconport.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -275,20 +276,7 @@ def _append_audit(rows: list[OutboxMessage], unaudited: set[int]) -> None:
             row.audit_seq = event.seq
     if not pairs:
         return
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_PG_AUDITED, [[pk for pk, _ in pairs], [seq for _, seq in pairs]])
-    else:
-        for pk, seq in pairs:
-            OutboxMessage.objects.filter(pk=pk).update(audit_seq=seq)
-
-
-# One statement for a whole group: each row's audit_seq paired with its id.
-_PG_AUDITED = """
-UPDATE beaconport_outboxmessage AS row SET audit_seq = sent.seq
-FROM unnest(%s::bigint[], %s::bigint[]) AS sent (id, seq)
-WHERE row.id = sent.id
-"""
+    column_update(OutboxMessage, "audit_seq", pairs)
 
 
 def _in_transaction() -> bool:

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from beaconport.bulk import instances_insert, rows_insert
+from beaconport.bulk import column_update, instances_insert, rows_insert
 from cases.models import Case, CaseParty, Person
 from liaison.models import LiaisonRecord
 from tests.factories import make_case
@@ -21,6 +21,22 @@ def test_rows_come_back_with_their_ids_in_the_order_given():
 
     stored = Person.objects.in_bulk(ids)
     assert [(stored[i].surname, stored[i].forenames, stored[i].date_of_birth) for i in ids] == rows
+
+
+def test_column_update_gives_each_row_its_own_value_in_one_statement(
+    django_assert_num_queries,
+):
+    was = datetime.date(1980, 1, 2)
+    rows = [("Ames", None), ("Bell", was), ("Cole", was)]
+    ames, bell, cole = rows_insert(Person, ("surname", "date_of_birth"), rows)
+    born = [datetime.date(1970, 5, 1), None]
+
+    with django_assert_num_queries(1):
+        column_update(Person, "date_of_birth", [(ames, born[0]), (cole, born[1])])
+
+    stored = Person.objects.in_bulk([ames, bell, cole])
+    assert [stored[pk].date_of_birth for pk in (ames, cole)] == born
+    assert stored[bell].date_of_birth == was
 
 
 def test_a_column_left_out_takes_its_model_default():
