@@ -132,22 +132,19 @@ class Counted:
     exact: bool
 
 
-def case_counts(
-    queryset: QuerySet[Case], selected: dict[str, str], *, by_grants: bool, forces
-) -> Counted:
-    """The filters and the number of matching cases, at a cost bounded by COUNT_LIMIT.
+def case_counts(queryset: QuerySet[Case], selected: dict[str, str], *, forces) -> Counted:
+    """A lead's filters and number of matching cases, at a cost bounded by COUNT_LIMIT.
 
-    A scope of granted cases (a few thousand at most) is counted exactly, in one query. A
-    lead's scope is first counted up to COUNT_LIMIT + 1 (an index-only scan that stops
-    there); within the limit it is counted exactly as well, beyond it the filters are
-    offered without counts (the lead's forces from `forces`) and the page says 'more than'.
+    The scope is first counted up to COUNT_LIMIT + 1 (an index-only scan that stops there);
+    within the limit it is counted exactly, beyond it the filters are offered without
+    counts (the lead's forces from `forces`) and the page says 'more than'. (A granted
+    scope is counted by `granted_case_page`.)
     """
-    if not by_grants:
-        in_scope = case_count_up_to_limit(queryset)
-        if in_scope > COUNT_LIMIT:
-            chosen = {name: value for name, value in selected.items() if value}
-            total = case_count_up_to_limit(case_filtered(queryset, chosen)) if chosen else in_scope
-            return Counted(_uncounted_facets(chosen, forces), total, exact=False)
+    in_scope = case_count_up_to_limit(queryset)
+    if in_scope > COUNT_LIMIT:
+        chosen = {name: value for name, value in selected.items() if value}
+        total = case_count_up_to_limit(case_filtered(queryset, chosen)) if chosen else in_scope
+        return Counted(_uncounted_facets(chosen, forces), total, exact=False)
     facets, total = case_facets(queryset, selected)
     return Counted(facets, total, exact=True)
 

@@ -64,9 +64,7 @@ def my_cases(request):
     visible = selectors.case_search(selectors.cases_for(request.user), search)
     selected = _selected_filters(request, selectors.FILTER_FIELDS)
     if leads_cases(request.user):
-        counted = selectors.case_counts(
-            visible, selected, by_grants=False, forces=forces_led_by(request.user)
-        )
+        counted = selectors.case_counts(visible, selected, forces=forces_led_by(request.user))
         ordered, sort = selectors.case_sorted(
             selectors.case_filtered(visible, selected), request.GET.get("sort")
         )
