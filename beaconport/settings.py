@@ -271,7 +271,7 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # Redis hands an unacknowledged message to another worker after visibility_timeout. With
     # late acks a task still running at that point would run twice at once, so it must be
-    # longer than the longest task: CELERY_TASK_TIME_LIMIT below bounds every task, and this
+    # longer than the longest task: CELERY_TASK_TIME_LIMIT above bounds every task, and this
     # is twice that. It is also how long a task whose worker died waits to be redelivered.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,
