@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+
+# The bench starts its own worker against the same database; one way to name it for both.
+from beaconport.bench.jobs import database_url as worker_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 # One queue per test session, so a developer's own worker never takes the suite's tasks.
@@ -19,23 +21,6 @@ TEST_QUEUE = f"beaconport-test-{uuid.uuid4().hex[:8]}"
 
 def pytest_configure(config):
     settings.CELERY_TASK_DEFAULT_QUEUE = TEST_QUEUE
-
-
-def worker_database_url() -> str:
-    """A DATABASE_URL for the database this test run uses (the test database)."""
-    params = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{params['NAME']}"
-    if connection.vendor == "postgresql":
-        from urllib.parse import quote
-
-        user = quote(params.get("USER") or "")
-        password = quote(params.get("PASSWORD") or "")
-        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-        host = params.get("HOST") or "localhost"
-        port = params.get("PORT") or 5432
-        return f"postgresql://{auth}{host}:{port}/{params['NAME']}"
-    raise RuntimeError(f"No worker URL for database vendor {connection.vendor}")
 
 
 class WorkerProcess:

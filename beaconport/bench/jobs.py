@@ -27,6 +27,8 @@ def database_url() -> str:
     params = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{params['NAME']}"
+    if connection.vendor != "postgresql":
+        raise RuntimeError(f"No child DATABASE_URL for database vendor {connection.vendor}")
     user = quote(params.get("USER") or "")
     password = quote(params.get("PASSWORD") or "")
     auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
