@@ -154,13 +154,16 @@ def case_count_up_to_limit(queryset: QuerySet[Case]) -> int:
     return queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count()
 
 
+# The values each filter but force offers, with their labels, in the order shown.
+_FILTER_LABELS = {
+    "status": dict(CaseStatus.choices),
+    "priority": {p.value: p.value for p in Priority},
+    "eligibility": dict(Eligibility.choices),
+}
+
+
 def _uncounted_facets(chosen: dict[str, str], forces) -> list[Facet]:
-    labels = {
-        "force": {force.slug: force.name for force in forces},
-        "status": dict(CaseStatus.choices),
-        "priority": {p.value: p.value for p in Priority},
-        "eligibility": dict(Eligibility.choices),
-    }
+    labels = {"force": {force.slug: force.name for force in forces}, **_FILTER_LABELS}
     return [
         Facet(
             name=name,
@@ -186,11 +189,6 @@ def case_facets(queryset: QuerySet[Case], selected: dict[str, str]) -> tuple[lis
 
 def _facets_of_cells(cells: list[dict], selected: dict[str, str]) -> tuple[list[Facet], int]:
     """The facets and the matching total from the scope's cells (see `case_facets`)."""
-    labels = {
-        "status": dict(CaseStatus.choices),
-        "priority": {p.value: p.value for p in Priority},
-        "eligibility": dict(Eligibility.choices),
-    }
     force_names = {cell["force"]: cell["force_name"] for cell in cells}
     chosen = {name: value for name, value in selected.items() if value}
 
@@ -212,7 +210,8 @@ def _facets_of_cells(cells: list[dict], selected: dict[str, str]) -> tuple[list[
             )
         else:
             options = [
-                (value, label, counts.get(value, 0)) for value, label in labels[name].items()
+                (value, label, counts.get(value, 0))
+                for value, label in _FILTER_LABELS[name].items()
             ]
         facets.append(
             Facet(
