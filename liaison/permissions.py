@@ -73,13 +73,17 @@ def assignment_ended(prefix: str = "", now=None) -> Q:
     )
 
 
+def has_current_officer(record: LiaisonRecord, now=None) -> bool:
+    """Whether the record has an officer whose assignment has not ended (in Python, for a
+    record already read: what `assignment_current` asks of the database)."""
+    if record.officer_id is None:
+        return False
+    return record.officer_until is None or record.officer_until > (now or timezone.now())
+
+
 def holds_record(user, record: LiaisonRecord) -> bool:
     """Whether the record is assigned to the user now (their assignment has not ended)."""
-    return (
-        record.officer_id is not None
-        and record.officer_id == user.pk
-        and (record.officer_until is None or record.officer_until > timezone.now())
-    )
+    return record.officer_id == user.pk and has_current_officer(record)
 
 
 def _scope(user, *, force_path: str, officer_path: str) -> Q | None:

@@ -44,6 +44,7 @@ from liaison.permissions import (
     assignment_current,
     assignment_ended,
     followups_visible_to,
+    has_current_officer,
     leads_records,
     notifications_visible_to,
     record_get_for,
@@ -378,9 +379,7 @@ def team_workspace(
     rows = _rows_in_order(_workspace_rows(user), ids[:size])
     for row in rows:
         row.overdue = row.next_due_at is not None and row.next_due_at < now
-        row.unassigned = row.officer_id is None or (
-            row.officer_until is not None and row.officer_until <= now
-        )
+        row.unassigned = not has_current_officer(row, now)
     return RecordsPage(rows=rows, number=number, size=size, has_next=len(ids) > size)
 
 
@@ -580,8 +579,7 @@ def liaison_glance_for_case(case: Case) -> list[LiaisonGlance]:
         LiaisonGlance(
             pseudonym=row.pseudonym,
             party_id=row.party_id,
-            assigned=row.officer_id is not None
-            and (row.officer_until is None or row.officer_until > now),
+            assigned=has_current_officer(row, now),
             last_contact_at=row.last_contact_at,
             next_update_due_at=row.next_due_at,
         )
