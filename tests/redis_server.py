@@ -2,12 +2,12 @@
 again (never the shared Redis other tests and helpers use)."""
 
 import shutil
-import socket
 import subprocess
 
 import redis
 
 from beaconport.celery import app as celery_app
+from tests.ports import free_port
 from tests.services import require_service
 from tests.worker import wait_for
 
@@ -16,9 +16,7 @@ class PrivateRedis:
     """A redis-server of the test's own on a free loopback port (never the shared one)."""
 
     def __init__(self, tmp_path):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+        self.port = free_port()
         self.tmp_path = tmp_path
         self.process = None
 

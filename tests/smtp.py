@@ -5,14 +5,9 @@ worker configured with `smtp_env(server)` sends to it over TCP like to any mail 
 """
 
 import email
-import socket
 import threading
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.ports import free_port
 
 
 class LoopbackSMTP:

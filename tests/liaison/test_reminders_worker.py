@@ -30,8 +30,9 @@ from liaison.models import Notification, ReminderDelivery
 from liaison.services import record_assign
 from liaison.tasks import sweep_reminders
 from tests.factories import LiaisonRecordFactory, make_followup
+from tests.ports import free_port
 from tests.services import require_service
-from tests.smtp import LoopbackSMTP, free_port, smtp_env
+from tests.smtp import LoopbackSMTP, smtp_env
 from tests.worker import wait_for
 
 pytestmark = pytest.mark.worker
