@@ -33,6 +33,13 @@ def assign_url(record):
     return reverse("liaison:record_assign", args=[record.pk])
 
 
+def cover_until(record, lead, officer, days):
+    """The lead gives the record to the officer as cover, ending `days` from today."""
+    return record_assign(
+        record=record, officer=officer, by=lead, reason="Cover", until=days_from_today(days)
+    )
+
+
 def end_now(record):
     """Move the stored end of the record's assignment a second into the past."""
     record.officer_until = timezone.now() - datetime.timedelta(seconds=1)
@@ -84,13 +91,7 @@ def test_the_officer_sees_the_record_until_the_end_and_404_after(
 ):
     record = record_for(None)
     follow_up = open_followup(record, reason="FOLLOW-UP-OF-ENDING")
-    record = record_assign(
-        record=record,
-        officer=liaison_officer,
-        by=liaison_lead,
-        reason="Cover",
-        until=days_from_today(0),
-    )
+    record = cover_until(record, liaison_lead, liaison_officer, 0)
     client.force_login(liaison_officer)
     my_victims = reverse("liaison:my_victims")
     assert client.get(reverse("liaison:record", args=[record.pk])).status_code == 200
@@ -113,13 +114,7 @@ def test_an_ended_assignment_is_unassigned_to_the_lead_and_off_the_officers_case
     client, liaison_lead, liaison_officer
 ):
     record = record_for(None)
-    record = record_assign(
-        record=record,
-        officer=liaison_officer,
-        by=liaison_lead,
-        reason="Cover",
-        until=days_from_today(3),
-    )
+    record = cover_until(record, liaison_lead, liaison_officer, 3)
     client.force_login(liaison_lead)
     team = reverse("liaison:team")
     assert assign_url(record) not in client.get(team).content.decode()
@@ -143,13 +138,7 @@ def test_giving_the_same_officer_again_after_the_end_restores_their_access(
     liaison_lead, liaison_officer
 ):
     record = record_for(None)
-    record = record_assign(
-        record=record,
-        officer=liaison_officer,
-        by=liaison_lead,
-        reason="Cover",
-        until=days_from_today(1),
-    )
+    record = cover_until(record, liaison_lead, liaison_officer, 1)
     end_now(record)
 
     record = record_assign(
