@@ -13,6 +13,7 @@ from django.conf import settings
 
 # The bench starts its own worker against the same database; one way to name it for both.
 from beaconport.bench.jobs import database_url as worker_database_url
+from beaconport.bench.jobs import stop_group
 
 ROOT = Path(__file__).resolve().parent.parent
 # One queue per test session, so a developer's own worker never takes the suite's tasks.
@@ -89,13 +90,7 @@ class WorkerProcess:
         self._log.close()
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+        stop_group(self.process)
         if not self._log.closed:
             self._log.close()
 

@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from beaconport.bench.jobs import ROOT, JobResult, child_env
+from beaconport.bench.jobs import ROOT, JobResult, child_env, stop_group
 from beaconport.bench.timing import percentile
 
 CONNECTIONS = 8
@@ -75,16 +75,7 @@ class Gunicorn:
         raise RuntimeError(f"gunicorn not answering after {timeout}s")
 
     def stop(self) -> None:
-        import os
-        import signal
-
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+        stop_group(self.process)
         self._log.close()
 
 

@@ -8,6 +8,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,18 @@ def database_url() -> str:
 
 def child_env(**extra) -> dict:
     return {**os.environ, "DATABASE_URL": database_url(), "PYTHONUNBUFFERED": "1", **extra}
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    """End a child started with `start_new_session=True` and every process it forked:
+    SIGTERM to its group, SIGKILL if it has not gone after 20 seconds."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
 
 
 @dataclass

@@ -10,6 +10,7 @@ import time
 import pytest
 from django.db import connection
 
+from beaconport.bench.jobs import stop_group
 from beaconport.scheduler import LOCK_APPLICATION_NAME
 from tests.worker import ROOT, TEST_QUEUE, wait_for, worker_database_url
 
@@ -56,13 +57,7 @@ class Beat:
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+        stop_group(self.process)
         self._log.close()
 
 
