@@ -10,8 +10,18 @@ with audited("consult", object_type="cases.case"):
 """
 
 import contextlib
+import io
+
+from django.core.management import call_command
 
 from beaconport.audit.models import AuditEvent
+
+
+def verify(*args) -> str:
+    """What `manage.py audit_verify` prints ("Audit log intact: ..." when it is)."""
+    out = io.StringIO()
+    call_command("audit_verify", *args, stdout=out)
+    return out.getvalue()
 
 
 def _matches(event, operation, obj, object_type, object_id, actor):

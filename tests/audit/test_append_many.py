@@ -5,15 +5,13 @@ the one `audit_verify` accepts, interleaved with single appends, and the head's 
 must still refuse a head moved past rows that are not in the log.
 """
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from beaconport.audit.chain import canonical, link_hash
 from beaconport.audit.models import AuditChainHead, AuditEvent, Operation
 from beaconport.audit.services import audit_record, audit_record_many
+from tests.audit.helpers import verify
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +30,6 @@ def entries(n: int, start: int = 0) -> list[dict]:
         }
         for i in range(n)
     ]
-
-
-def verify() -> str:
-    out = io.StringIO()
-    call_command("audit_verify", stdout=out)
-    return out.getvalue()
 
 
 def test_a_batch_continues_the_chain_and_audit_verify_accepts_it(investigator):

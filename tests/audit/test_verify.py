@@ -8,10 +8,9 @@ an owner could; test_grants.py shows the application's role cannot.
 
 import contextlib
 import datetime
-import io
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.db import connection
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from beaconport.audit import chain
 from beaconport.audit.chain import CONTENT_FIELDS, canonical, link_hash
 from beaconport.audit.models import AuditChainHead, AuditEvent, AuditWitness, Operation
 from beaconport.audit.services import audit_record, audit_witness_record
+from tests.audit.helpers import verify
 
 pytestmark = pytest.mark.django_db
 
@@ -64,12 +64,6 @@ def as_table_owner():
         for table in tables:
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
-def verify(*args) -> str:
-    out = io.StringIO()
-    call_command("audit_verify", *args, stdout=out)
-    return out.getvalue()
 
 
 def rehash(seq: int, prev_hash: str) -> str:
