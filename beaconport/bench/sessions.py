@@ -17,15 +17,21 @@ def verified_client(user) -> Client:
     """A test Client signed in as the user, past two-step verification, over HTTPS."""
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
-    session = client.session
-    if session.get(SECOND_STEP) is not None:
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name="Bench authenticator")
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        del session[SECOND_STEP]
-        session.save()
+    pass_second_step(client.session, user, device_name="Bench authenticator")
     return client
+
+
+def pass_second_step(session, user, *, device_name: str) -> None:
+    """If a freshly signed-in session still owes its second step, mark it done with the
+    user's confirmed device (one named `device_name` is added if the user has none)."""
+    if session.get(SECOND_STEP) is None:
+        return
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=device_name)
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    del session[SECOND_STEP]
+    session.save()
 
 
 def session_cookie(user) -> str:

@@ -2,11 +2,10 @@
 
 import time
 
-from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from beaconport.signin.sessions import SECOND_STEP
+from beaconport.bench.sessions import pass_second_step
 
 
 def verified_force_login(original):
@@ -16,15 +15,7 @@ def verified_force_login(original):
 
     def force_login(self, user, backend=None):
         original(self, user, backend)
-        session = self.session
-        if session.get(SECOND_STEP) is None:
-            return
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name="Test authenticator")
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        del session[SECOND_STEP]
-        session.save()
+        pass_second_step(self.session, user, device_name="Test authenticator")
 
     force_login.__wrapped__ = original
     return force_login
