@@ -28,6 +28,8 @@ from cases.models import (
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
     Force,
+    Network,
+    PersonLink,
     Team,
     parse_reference,
 )
@@ -440,3 +442,75 @@ def assignment_history(case: Case) -> QuerySet:
     return CaseAssignment.objects.filter(case=case).select_related(
         "investigator", "assigned_by", "ended_by"
     )
+
+
+# Person index (issue 10). Links, clusters and networks are a lead's tools: a national lead
+# (and an administrator, through the API) sees every one, a review lead those touching their
+# teams' forces. Investigators see only what `linked_elsewhere` tells them on their own case;
+# liaison officers and analysts see no link. Add new linkage checks below, in this section.
+
+
+def sees_linkage(user) -> bool:
+    """Whether the user works with links and networks at all (leads and administrators)."""
+    return _active(user) and has_role(
+        user, Role.REVIEW_LEAD, Role.NATIONAL_LEAD, Role.ADMINISTRATOR
+    )
+
+
+def sees_all_linkage(user) -> bool:
+    """National leads and administrators see every link, cluster and network."""
+    return _active(user) and has_role(user, Role.NATIONAL_LEAD, Role.ADMINISTRATOR)
+
+
+def links_visible_to(user) -> QuerySet[PersonLink]:
+    """Every link the user may see: all (national), or those with a record in the lead's
+    teams' forces (review lead), or none."""
+    if not sees_linkage(user):
+        return PersonLink.objects.none()
+    if sees_all_linkage(user):
+        return PersonLink.objects.all()
+    forces = led_force_ids(user)
+    return PersonLink.objects.filter(
+        Q(left__case__force_id__in=forces) | Q(right__case__force_id__in=forces)
+    )
+
+
+def links_restrict(queryset: QuerySet[PersonLink], user, action: str = VIEW) -> QuerySet:
+    return queryset.filter(pk__in=links_visible_to(user).values("pk"))
+
+
+register_restriction(PersonLink, links_restrict)
+
+
+def may_decide_link(user, link: PersonLink) -> bool:
+    """Confirm, reject or undo a link: a lead who sees it (administrators only look)."""
+    return _active(user) and has_role(user, Role.REVIEW_LEAD, Role.NATIONAL_LEAD)
+
+
+def link_get_for(user, pk, action: str = VIEW, queryset=None) -> PersonLink:
+    """The link if the user may take the action on it (VIEW or CHANGE); 404 otherwise."""
+    return get_for(
+        user,
+        PersonLink.objects if queryset is None else queryset,
+        pk,
+        action=action,
+        allowed=lambda u, a, link: a == VIEW or may_decide_link(u, link),
+        missing="No such link",
+    )
+
+
+def networks_visible_to(user) -> QuerySet[Network]:
+    """Every network the user may open: all (national), those with a case in the lead's
+    teams' forces (review lead), or none."""
+    if not sees_linkage(user):
+        return Network.objects.none()
+    if sees_all_linkage(user):
+        return Network.objects.all()
+    return Network.objects.filter(memberships__case__force_id__in=led_force_ids(user)).distinct()
+
+
+def networks_restrict(queryset: QuerySet[Network], user, action: str = VIEW) -> QuerySet:
+    return queryset.filter(pk__in=networks_visible_to(user).values("pk"))
+
+
+register_restriction(Network, networks_restrict)

@@ -210,3 +210,36 @@ class Basis(models.TextChoices):
 
     FACT = "fact", "Fact"
     ASSESSMENT = "assessment", "Assessment"
+
+
+class IdentifierKind(models.TextChoices):
+    """What a referral (version 2) may give beside a person's name, to link records by."""
+
+    ALIAS = "alias", "Alias"
+    POSTCODE = "postcode", "Postcode"
+    PHONE = "phone", "Phone"
+    VEHICLE = "vehicle", "Vehicle"
+
+
+class LinkStatus(models.TextChoices):
+    """Where a pair of person records stands: scored by the model, then decided by a lead."""
+
+    # Above the high threshold: linked automatically (in clusters) until a lead decides.
+    PROPOSED = "proposed", "Linked automatically"
+    # In the uncertain band: waits in a review lead's queue, not linked until confirmed.
+    REVIEW = "review", "Waiting for a lead"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected"
+
+
+# Links that join records into one nominal (a cluster): what the system links.
+LINKED_STATUSES = (LinkStatus.PROPOSED, LinkStatus.CONFIRMED)
+# Links a lead has decided: a later run never changes or re-proposes them.
+DECIDED_STATUSES = (LinkStatus.CONFIRMED, LinkStatus.REJECTED)
+
+
+class AccessRequestStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    GRANTED = "granted", "Granted"
+    REFUSED = "refused", "Refused"
+    WITHDRAWN = "withdrawn", "Withdrawn"

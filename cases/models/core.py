@@ -300,11 +300,23 @@ class Person(models.Model):
     ethnicity_source = models.CharField(  # noqa: DJ001 - null: no source recorded
         max_length=10, choices=EthnicitySource.choices, null=True, blank=True
     )
+    # Referral version 2: the Police National Computer ID, in its normal form
+    # (`cases.linkage.keys.pnc_key`), empty where the file gives none. Aliases, postcodes,
+    # phones and vehicles are `PersonIdentifier` rows.
+    pnc_id = models.CharField(max_length=20, blank=True, default="")
+    # Phonetic codes (`cases.linkage.keys.phonetic`) of the surname and of each forename,
+    # kept by every writer of the names: phonetic search on any database, and linkage blocks.
+    surname_phonetic = models.CharField(max_length=40, blank=True, default="", editable=False)
+    forenames_phonetic = models.CharField(max_length=120, blank=True, default="", editable=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name_plural = "people"
-        indexes = [models.Index(fields=["surname", "forenames"], name="person_name")]
+        indexes = [
+            models.Index(fields=["surname", "forenames"], name="person_name"),
+            models.Index(fields=["pnc_id"], condition=~models.Q(pnc_id=""), name="person_pnc"),
+            models.Index(fields=["surname_phonetic"], name="person_surname_phonetic"),
+        ]
 
     def __str__(self):
         return f"Person {self.pk}"

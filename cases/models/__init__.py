@@ -1,0 +1,73 @@
+"""Investigative records of the review (`core`), and the person index that links them (`linkage`).
+
+Everything is imported from here (`from cases.models import Case`); the modules split the
+models by subject only.
+"""
+
+from cases.models.core import (
+    ELIGIBILITY_RANK,
+    QUEUE_CASES,
+    QUEUE_STATUSES,
+    REFERENCE_PATTERN,
+    Case,
+    CaseAssignment,
+    CaseCriterion,
+    CaseGroupObjectPermission,
+    CaseParty,
+    CaseTransition,
+    CaseUserObjectPermission,
+    Finding,
+    Force,
+    InvestigativeEvent,
+    LineOfInquiry,
+    Offence,
+    Person,
+    SuspectFlag,
+    Team,
+    format_reference,
+    parse_reference,
+)
+from cases.models.linkage import (
+    CaseAccessRequest,
+    CaseNetwork,
+    LinkageModel,
+    LinkageRun,
+    Network,
+    Nominal,
+    NominalMember,
+    PersonIdentifier,
+    PersonLink,
+)
+
+__all__ = [
+    "ELIGIBILITY_RANK",
+    "QUEUE_CASES",
+    "QUEUE_STATUSES",
+    "REFERENCE_PATTERN",
+    "Case",
+    "CaseAccessRequest",
+    "CaseAssignment",
+    "CaseCriterion",
+    "CaseGroupObjectPermission",
+    "CaseNetwork",
+    "CaseParty",
+    "CaseTransition",
+    "CaseUserObjectPermission",
+    "Finding",
+    "Force",
+    "InvestigativeEvent",
+    "LineOfInquiry",
+    "LinkageModel",
+    "LinkageRun",
+    "Network",
+    "Nominal",
+    "NominalMember",
+    "Offence",
+    "Person",
+    "PersonIdentifier",
+    "PersonLink",
+    "SuspectFlag",
+    "Team",
+    "format_reference",
+    "parse_reference",
+]
