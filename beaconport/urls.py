@@ -41,6 +41,7 @@ urlpatterns = [
     path("accounts/", include("beaconport.signin.urls")),
     path("accounts/", include("beaconport.accounts.urls")),
     path("cases/", include("cases.urls")),
+    path("people/", include("cases.urls_people")),
     path("api/v1/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
     path("audit/", include("beaconport.audit.urls")),
