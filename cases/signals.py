@@ -27,3 +27,8 @@ case_parties_added = Signal()
 # A suspect was flagged dangerous or a flight risk, or such a flag was cleared.
 # kwargs: case_id, flag_id, kind, active (bool)
 suspect_flag_changed = Signal()
+
+# A referral import created or changed people (names, dates of birth, PNC IDs or
+# identifiers), so linkage should look at them again. Sent once per import, after commit.
+# kwargs: party_ids, a list of the CaseParty ids created or changed by the import.
+people_imported = Signal()
