@@ -1,0 +1,390 @@
+"""Networks: the cases that shared people, phones, vehicles or postcodes tie together.
+
+The graph's nodes are cases and nominals (a record with no `NominalMember` row is a nominal
+of its own). Its edges are:
+
+- a record's case to the record's nominal (every record);
+- linked records: the records of one nominal (proposed or confirmed links, `NominalMember`),
+  and each linked `PersonLink` itself, so a link counts even before nominals are rebuilt;
+- shared victims: victims resolved to one nominal (the same rule, on victims);
+- shared phones, vehicles and postcodes: `PersonIdentifier` rows with the same kind and key
+  on people in different cases, unless that key is held in more than
+  `SHARED_KEY_MAX_CASES` cases (see below).
+
+A record's nominal touches only its own case unless it is linked, so a component of this
+graph is found by joining cases directly: the cases of one nominal, of one linked pair, or
+of one shared key are joined (union-find over case ids). Components of two or more cases
+are networks (`Network`, `CaseNetwork`). Aliases are not an edge: two people called "Dazza"
+are not evidence of anything until linkage says they are one person.
+
+`networks_recompute()` rebuilds every network; `networks_recompute_for(case_ids=...)` only
+the components touching those cases (after a lead's decision or an import). Either way a
+new component keeps the id of the old network most of its cases were in, when that network
+gives its id to no component holding more of its cases, so a network that mostly survives
+a change keeps its page address.
+"""
+
+import itertools
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cases.models import (
+    Case,
+    CaseNetwork,
+    CaseParty,
+    Network,
+    NominalMember,
+    PersonIdentifier,
+    PersonLink,
+)
+from cases.vocabulary import LINKED_STATUSES, IdentifierKind
+
+# A phone, vehicle or postcode held in more cases than this ties none of them: a shared
+# taxi office number, a busy town-centre postcode or a hire car would otherwise weld
+# hundreds of unrelated cases into one network. Real ties are a handful of cases.
+SHARED_KEY_MAX_CASES = getattr(settings, "NETWORK_SHARED_KEY_MAX_CASES", 20)
+
+# The identifiers that tie cases (not aliases: a nickname is not a shared thing).
+TYING_KINDS = (IdentifierKind.PHONE, IdentifierKind.VEHICLE, IdentifierKind.POSTCODE)
+
+# How many ids one IN (...) list carries (SQLite's limit on parameters is far above it).
+_CHUNK = 900
+# An arbitrary constant naming the advisory lock that serialises recomputes on PostgreSQL.
+_LOCK_KEY = 1_003_010
+
+
+@dataclass(frozen=True)
+class NetworkRecompute:
+    """What one recompute did: networks now in its scope, cases in them, ids made and dropped."""
+
+    cases_examined: int
+    networks: int
+    cases_in_networks: int
+    created: int
+    removed: int
+    kept: int
+    seconds: float
+
+
+# --- The graph's edges, as groups of case ids to join --------------------------------------
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "party": CaseParty._meta.db_table,
+        "member": NominalMember._meta.db_table,
+        "link": PersonLink._meta.db_table,
+        "ident": PersonIdentifier._meta.db_table,
+    }
+
+
+def _placeholders(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    ids = sorted(ids)
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+def _grouped(cursor) -> Iterator[list[int]]:
+    """Rows (group, case id) ordered by group: each group's case ids."""
+    for _, rows in itertools.groupby(cursor, key=lambda row: row[:-1]):
+        yield [row[-1] for row in rows]
+
+
+def _nominal_groups(cursor, case_ids: list[int] | None) -> Iterator[list[int]]:
+    """The cases of each nominal (linked records, and shared victims among them)."""
+    t = _tables()
+    where, params = "", []
+    if case_ids is not None:
+        where = (
+            f"WHERE m.nominal_id IN (SELECT m2.nominal_id FROM {t['member']} m2"  # noqa: S608 - names, not values
+            f" JOIN {t['party']} p2 ON p2.id = m2.party_id"
+            f" WHERE p2.case_id IN ({_placeholders(case_ids)}))"
+        )
+        params = list(case_ids)
+    cursor.execute(
+        f"SELECT DISTINCT m.nominal_id, p.case_id FROM {t['member']} m"  # noqa: S608 - names, not values
+        f" JOIN {t['party']} p ON p.id = m.party_id {where} ORDER BY 1, 2",
+        params,
+    )
+    yield from _grouped(cursor)
+
+
+def _link_groups(cursor, case_ids: list[int] | None) -> Iterator[list[int]]:
+    """The two cases of each linked pair of records in different cases."""
+    t = _tables()
+    statuses = [str(s) for s in LINKED_STATUSES]
+    where = ""
+    params: list = list(statuses)
+    if case_ids is not None:
+        marks = _placeholders(case_ids)
+        where = f" AND (l.case_id IN ({marks}) OR r.case_id IN ({marks}))"
+        params += list(case_ids) * 2
+    cursor.execute(
+        f"SELECT l.case_id, r.case_id FROM {t['link']} k"  # noqa: S608 - names, not values
+        f" JOIN {t['party']} l ON l.id = k.left_id JOIN {t['party']} r ON r.id = k.right_id"
+        f" WHERE k.status IN ({_placeholders(statuses)}) AND l.case_id <> r.case_id{where}",
+        params,
+    )
+    for left, right in cursor:
+        yield [left, right]
+
+
+def _key_groups(cursor, case_ids: list[int] | None, cap: int) -> Iterator[list[int]]:
+    """The cases holding each phone, vehicle or postcode held in 2..cap cases."""
+    t = _tables()
+    kinds = [str(k) for k in TYING_KINDS]
+    if case_ids is None:
+        keys = (
+            f"SELECT DISTINCT i.kind, i.key, p.case_id FROM {t['ident']} i"  # noqa: S608 - names, not values
+            f" JOIN {t['party']} p ON p.person_id = i.person_id"
+            f" WHERE i.kind IN ({_placeholders(kinds)}) AND i.key <> ''"
+        )
+        params: list = list(kinds)
+    else:
+        # The keys these cases hold first, then every holder of those keys only: the
+        # (kind, key, person) index answers each probe.
+        keys = (
+            f"SELECT DISTINCT i.kind, i.key, p.case_id FROM ("  # noqa: S608 - names, not values
+            f"SELECT DISTINCT si.kind, si.key FROM {t['ident']} si"
+            f" JOIN {t['party']} sp ON sp.person_id = si.person_id"
+            f" WHERE sp.case_id IN ({_placeholders(case_ids)})"
+            f" AND si.kind IN ({_placeholders(kinds)}) AND si.key <> '') s"
+            f" JOIN {t['ident']} i ON i.kind = s.kind AND i.key = s.key"
+            f" JOIN {t['party']} p ON p.person_id = i.person_id"
+        )
+        params = list(case_ids) + list(kinds)
+    cursor.execute(
+        f"WITH holders AS ({keys}),"  # noqa: S608 - names, not values
+        f" shared AS (SELECT kind, key FROM holders GROUP BY kind, key"
+        f" HAVING COUNT(*) BETWEEN 2 AND %s)"
+        f" SELECT h.kind, h.key, h.case_id FROM holders h"
+        f" JOIN shared s ON s.kind = h.kind AND s.key = h.key ORDER BY 1, 2, 3",
+        [*params, cap],
+    )
+    yield from _grouped(cursor)
+
+
+def _groups(case_ids: Iterable[int] | None, cap: int) -> Iterator[list[int]]:
+    """Every group of cases an edge of the graph joins; touching `case_ids` if given."""
+    with connection.cursor() as cursor:
+        if case_ids is None:
+            yield from _nominal_groups(cursor, None)
+            yield from _link_groups(cursor, None)
+            yield from _key_groups(cursor, None, cap)
+            return
+        for chunk in _chunks(case_ids):
+            yield from _nominal_groups(cursor, chunk)
+            yield from _link_groups(cursor, chunk)
+            yield from _key_groups(cursor, chunk, cap)
+
+
+# --- Components -----------------------------------------------------------------------------
+
+
+class _UnionFind:
+    """Disjoint sets of case ids, with path halving and union by size."""
+
+    def __init__(self):
+        self.parent: dict[int, int] = {}
+        self.size: dict[int, int] = {}
+
+    def find(self, item: int) -> int:
+        parent = self.parent
+        if item not in parent:
+            parent[item] = item
+            self.size[item] = 1
+            return item
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    def union(self, items: list[int]) -> None:
+        root = self.find(items[0])
+        for other in items[1:]:
+            other = self.find(other)
+            if other == root:
+                continue
+            if self.size[other] > self.size[root]:
+                root, other = other, root
+            self.parent[other] = root
+            self.size[root] += self.size[other]
+
+    def components(self) -> list[list[int]]:
+        found: dict[int, list[int]] = defaultdict(list)
+        for item in self.parent:
+            found[self.find(item)].append(item)
+        return [sorted(members) for members in found.values() if len(members) >= 2]
+
+
+def _components(groups: Iterable[list[int]], into: _UnionFind | None = None) -> _UnionFind:
+    found = into or _UnionFind()
+    for group in groups:
+        if len(group) >= 2:
+            found.union(group)
+    return found
+
+
+def _closure(case_ids: set[int], cap: int) -> tuple[set[int], _UnionFind]:
+    """Every case connected to `case_ids` or sharing an old network with one, and their edges.
+
+    Grown frontier by frontier: the edges touching the newest cases bring their neighbours,
+    and a case already in a network brings that network's cases (its old network is
+    recomputed whole, so a network split by a rejected link is split cleanly).
+    """
+    seen: set[int] = set()
+    found = _UnionFind()
+    frontier = set(case_ids)
+    while frontier:
+        seen |= frontier
+        networks = set()
+        for chunk in _chunks(frontier):
+            networks |= set(
+                CaseNetwork.objects.filter(case_id__in=chunk).values_list("network_id", flat=True)
+            )
+        fellows = set(
+            CaseNetwork.objects.filter(network_id__in=networks).values_list("case_id", flat=True)
+        )
+        reached: set[int] = set()
+        for group in _groups(frontier, cap):
+            if len(group) >= 2:
+                found.union(group)
+                reached.update(group)
+        frontier = (reached | fellows) - seen
+    return seen, found
+
+
+# --- Keeping ids and writing ----------------------------------------------------------------
+
+
+def _assign_ids(components: list[list[int]], old: dict[int, int]) -> list[int | None]:
+    """For each component, the old network id it keeps, or None for a new network.
+
+    Candidate pairs (component, old network) by how many cases they share, largest first:
+    each old id goes to the component holding most of its old cases, and each component
+    takes at most one id. Ties go to the older (smaller) id.
+    """
+    overlaps: Counter = Counter()
+    for index, members in enumerate(components):
+        for case_id in members:
+            if case_id in old:
+                overlaps[(index, old[case_id])] += 1
+    kept: list[int | None] = [None] * len(components)
+    taken: set[int] = set()
+    for (index, network_id), _ in sorted(overlaps.items(), key=lambda kv: (-kv[1], kv[0][1])):
+        if kept[index] is None and network_id not in taken:
+            kept[index] = network_id
+            taken.add(network_id)
+    return kept
+
+
+def _lock() -> None:
+    """One recompute at a time: two leads' decisions must not write crossing memberships."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
+def _write(
+    components: list[list[int]], old: dict[int, int], examined: int, started: float
+) -> NetworkRecompute:
+    """Make the memberships of `old`'s cases and the components' cases what was computed."""
+    now = timezone.now()
+    kept = _assign_ids(components, old)
+    case_ids = {case_id for members in components for case_id in members}
+    force_of: dict[int, int] = {}
+    for chunk in _chunks(case_ids):
+        force_of.update(Case.objects.filter(pk__in=chunk).values_list("pk", "force_id"))
+
+    # Their ids come back from the INSERT (RETURNING, on PostgreSQL and SQLite alike).
+    fresh = [Network(computed_at=now) for network_id in kept if network_id is None]
+    Network.objects.bulk_create(fresh, batch_size=1000)
+    fresh_ids = iter(network.pk for network in fresh)
+    network_ids = [network_id or next(fresh_ids) for network_id in kept]
+
+    desired: dict[int, int] = {}
+    for network_id, members in zip(network_ids, components, strict=True):
+        for case_id in members:
+            desired[case_id] = network_id
+    gone_networks = set(old.values()) - set(network_ids)
+    moved = [case_id for case_id, network_id in old.items() if desired.get(case_id) != network_id]
+    for chunk in _chunks(moved):
+        CaseNetwork.objects.filter(case_id__in=chunk).delete()
+    for chunk in _chunks(gone_networks):
+        Network.objects.filter(pk__in=chunk).delete()
+    CaseNetwork.objects.bulk_create(
+        [
+            CaseNetwork(case_id=case_id, network_id=network_id)
+            for case_id, network_id in desired.items()
+            if old.get(case_id) != network_id
+        ],
+        batch_size=2000,
+    )
+
+    before: dict[int, set[int]] = defaultdict(set)
+    for case_id, network_id in old.items():
+        before[network_id].add(case_id)
+    updates = [
+        Network(
+            pk=network_id,
+            computed_at=now,
+            case_count=len(members),
+            force_count=len({force_of[case_id] for case_id in members}),
+        )
+        for network_id, members in zip(network_ids, components, strict=True)
+        if before.get(network_id) != set(members)
+    ]
+    Network.objects.bulk_update(
+        updates, ["computed_at", "case_count", "force_count"], batch_size=1000
+    )
+    return NetworkRecompute(
+        cases_examined=examined,
+        networks=len(components),
+        cases_in_networks=len(desired),
+        created=len(fresh),
+        removed=len(gone_networks),
+        kept=len(components) - len(fresh),
+        seconds=round(time.monotonic() - started, 3),
+    )
+
+
+@transaction.atomic
+def networks_recompute(*, cap: int = SHARED_KEY_MAX_CASES) -> NetworkRecompute:
+    """Rebuild every network from links, nominals and shared keys (a full pass)."""
+    started = time.monotonic()
+    _lock()
+    found = _components(_groups(None, cap))
+    components = found.components()
+    old = dict(CaseNetwork.objects.values_list("case_id", "network_id"))
+    return _write(components, old, examined=len(found.parent), started=started)
+
+
+def networks_recompute_for(
+    *, case_ids: Iterable[int], cap: int = SHARED_KEY_MAX_CASES
+) -> NetworkRecompute:
+    """Rebuild only the networks touching these cases: after a link is decided or undone,
+    or an import adds cases. Other networks are not read or written."""
+    seeds = {int(case_id) for case_id in case_ids}
+    if not seeds:
+        return NetworkRecompute(0, 0, 0, 0, 0, 0, 0.0)
+    with transaction.atomic():
+        started = time.monotonic()
+        _lock()
+        seen, found = _closure(seeds, cap)
+        components = found.components()
+        old: dict[int, int] = {}
+        for chunk in _chunks(seen):
+            old.update(
+                CaseNetwork.objects.filter(case_id__in=chunk).values_list("case_id", "network_id")
+            )
+        return _write(components, old, examined=len(seen), started=started)
