@@ -24,6 +24,7 @@ from beaconport.audit.services import audit_consult
 from beaconport.roles import Role, has_role
 from cases.models import (
     Case,
+    CaseAccessRequest,
     CaseAssignment,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
@@ -514,3 +515,60 @@ def networks_restrict(queryset: QuerySet[Network], user, action: str = VIEW) -> 
 
 
 register_restriction(Network, networks_restrict)
+
+# Need-to-know across cases (issue 10): what the case page may say of a person's other cases.
+
+
+def linked_case_ids_visible(user, cases) -> set[int]:
+    """Of (case id, force id) pairs where a person on the user's case also appears, the ids
+    of the cases the user may open themselves: every one (national lead), their teams'
+    forces (review lead), their live grants (investigator). The rest are only counted.
+
+    Reads nothing new: the grants and led forces are the request's, cached on the user.
+    """
+    cases = list(cases)
+    if not _active(user) or not cases:
+        return set()
+    if sees_all_cases(user):
+        return {case_id for case_id, _ in cases}
+    seen = set()
+    if has_role(user, Role.REVIEW_LEAD):
+        forces = led_force_ids(user)
+        seen |= {case_id for case_id, force_id in cases if force_id in forces}
+    if has_role(user, Role.INVESTIGATOR):
+        seen |= {case_id for case_id, _ in cases} & granted_case_ids(user, "view_case")
+    return seen
+
+
+def may_ask_for_access(user) -> bool:
+    """Investigators ask a review lead for a case they see linked but are not assigned to."""
+    return _active(user) and has_role(user, Role.INVESTIGATOR)
+
+
+def access_requests_visible_to(user) -> QuerySet[CaseAccessRequest]:
+    """The access requests a lead decides: every one (national lead), those for cases of
+    their teams' forces (review lead), none for anyone else."""
+    if sees_all_cases(user):
+        return CaseAccessRequest.objects.all()
+    if _active(user) and has_role(user, Role.REVIEW_LEAD):
+        return CaseAccessRequest.objects.filter(case__force_id__in=led_force_ids(user))
+    return CaseAccessRequest.objects.none()
+
+
+def access_requests_restrict(queryset, user, action: str = VIEW) -> QuerySet:
+    return queryset.filter(pk__in=access_requests_visible_to(user).values("pk"))
+
+
+register_restriction(CaseAccessRequest, access_requests_restrict)
+
+
+def access_request_get_for(user, pk, action: str = VIEW, queryset=None) -> CaseAccessRequest:
+    """An access request a lead may decide (VIEW or CHANGE alike); 404 for anyone else."""
+    return get_for(
+        user,
+        CaseAccessRequest.objects if queryset is None else queryset,
+        pk,
+        action=action,
+        allowed=lambda u, a, request: leads_case(u, request.case),
+        missing="No such access request",
+    )

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record
+from beaconport.roles import Role
 from cases.models import Case, CaseAssignment
 from cases.permissions import (
     ASSIGN,
@@ -53,20 +54,32 @@ def _open_spells(case: Case, investigator):
 
 
 @transaction.atomic
-def case_assign(*, case: Case, investigator, by, reason: str, until=None) -> CaseAssignment:
+def case_assign(
+    *, case: Case, investigator, by, reason: str, until=None, outside_team: bool = False
+) -> CaseAssignment:
     """Assign an investigator to a case, giving them sight of it and the right to work it.
 
     Only a lead whose scope holds the case assigns, only an active investigator in a team
     covering the case's force can be assigned, and only with a reason. `until` (a date or a
     moment, optional) ends their access then, on the next request after it. Assigning
     someone already assigned starts a new spell with the new reason and end (the same
-    reason and end again change nothing).
+    reason and end again change nothing). `outside_team`: the investigator asked for this
+    case themselves (an access request, `cases.linkage.access`), so one of another region's
+    teams may be given it; they must still be an active investigator.
     """
     require_permission(by, ASSIGN, case, "assign investigators")
     reason = _reason(reason)
     now = timezone.now()
     expires_at = _until(until, now)
-    if not assignable_investigators(case).filter(pk=investigator.pk).exists():
+    if outside_team:
+        if not (
+            investigator.is_active
+            and investigator.groups.filter(name=Role.INVESTIGATOR.value).exists()
+        ):
+            raise ValidationError(
+                {"investigator": f"{investigator.get_username()} is not an active investigator."}
+            )
+    elif not assignable_investigators(case).filter(pk=investigator.pk).exists():
         raise ValidationError(
             {
                 "investigator": (
