@@ -13,6 +13,7 @@ import random
 from django.contrib.auth.models import Permission
 
 from beaconport.roles import Role
+from beaconport.scale import people
 from beaconport.scale import seed as plan
 from beaconport.scale.staff import force_weights
 from cases.models import (
@@ -20,21 +21,16 @@ from cases.models import (
     CaseAssignment,
     CaseCriterion,
     CaseGroupObjectPermission,
-    CaseParty,
     CaseUserObjectPermission,
     Force,
     Offence,
-    Person,
     SuspectFlag,
 )
 from cases.referrals.generator import (
     CONTACT,
-    ETHNICITIES,
-    FORENAMES,
     NON_CONTACT,
     RATIONALE,
     SUMMARY,
-    SURNAMES,
     force_prefix,
 )
 from cases.vocabulary import Criterion
@@ -78,9 +74,10 @@ def _rng(seeding: plan.Seeding, part: str) -> random.Random:
 
 
 def write(seeding: plan.Seeding) -> None:
-    """Cases, their people, flags, offences and criteria, then the grants and their history."""
+    """Cases, their people (`people`), flags, offences and criteria, then the grants and
+    their history."""
     _cases(seeding)
-    _people_and_parties(seeding)
+    people.write(seeding)
     _flags(seeding)
     _offences(seeding)
     _criteria(seeding)
@@ -155,103 +152,6 @@ def _cases(seeding: plan.Seeding) -> None:
             )
 
     seeding.writer.write(Case, CASE_FIELDS, rows(), total=n, label="cases")
-
-
-def _people_and_parties(seeding: plan.Seeding) -> None:
-    """One person per party: victims (V1, V2...) then suspects (S1...) of each case."""
-    writer = seeding.writer
-    first_party = writer.next_id(CaseParty)
-    first_person = writer.next_id(Person)
-    total = sum(seeding.case_victims) + sum(seeding.case_suspects)
-    party_id = first_party
-    for position, n_victims in enumerate(seeding.case_victims):
-        seeding.case_first_party.append(party_id)
-        for _ in range(n_victims):
-            seeding.victims.append((party_id, position))
-            party_id += 1
-        party_id += seeding.case_suspects[position]
-    offset = first_person - first_party
-
-    def shape():
-        """(party id, case position, role, ref) for every party in order."""
-        for position, party in enumerate(seeding.case_first_party):
-            for v in range(seeding.case_victims[position]):
-                yield party + v, position, "victim", f"V{v + 1}"
-            party += seeding.case_victims[position]
-            for s in range(seeding.case_suspects[position]):
-                yield party + s, position, "suspect", f"S{s + 1}"
-
-    rng = _rng(seeding, "people")
-
-    def people():
-        for party, _, role, _ in shape():
-            born = 1985 if role == "victim" else 1950
-            ethnicity = rng.choice(ETHNICITIES) if rng.random() > 0.15 else None
-            yield (
-                party + offset,
-                rng.choice(SURNAMES),
-                rng.choice(FORENAMES),
-                datetime.date(born, 1, 1) + datetime.timedelta(days=rng.randint(0, 9000))
-                if rng.random() > 0.1
-                else None,
-                rng.choices(("female", "male", "unknown"), (85, 12, 3))[0]
-                if role == "victim"
-                else rng.choices(("female", "male", "other", "unknown"), (10, 80, 2, 8))[0],
-                ethnicity,
-                rng.choice(("self", "officer", "file")) if ethnicity else None,
-                1,
-            )
-
-    writer.write(
-        Person,
-        [
-            "id",
-            "surname",
-            "forenames",
-            "date_of_birth",
-            "gender",
-            "ethnicity",
-            "ethnicity_source",
-            "version",
-        ],
-        people(),
-        total=total,
-        label="people",
-    )
-    rng = _rng(seeding, "parties")
-
-    def parties():
-        for party, position, role, ref in shape():
-            suspect = role == "suspect"
-            yield (
-                party,
-                seeding.case_ids[position],
-                party + offset,
-                role,
-                ref,
-                (rng.random() < 0.08) if suspect else None,
-                rng.choice((True, False, None)) if suspect else None,
-                None if suspect or rng.random() < 0.1 else rng.randint(10, 17),
-                1,
-            )
-
-    writer.write(
-        CaseParty,
-        [
-            "id",
-            "case_id",
-            "person_id",
-            "role",
-            "ref",
-            "deceased",
-            "interviewed",
-            "age_at_first_offence",
-            "version",
-        ],
-        parties(),
-        total=total,
-        label="parties",
-    )
 
 
 def _flags(seeding: plan.Seeding) -> None:

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from beaconport.audit.models import AuditEvent
@@ -22,6 +22,8 @@ from cases.models import (
     CaseGroupObjectPermission,
     CaseParty,
     CaseUserObjectPermission,
+    Person,
+    PersonIdentifier,
     Team,
 )
 from cases.permissions import cases_visible_to
@@ -147,6 +149,48 @@ def test_the_sizes_are_those_asked_for():
     assert result.counts["cases_case"] == SMALL.cases
 
 
+def test_people_carry_version_2_identifiers_and_phonetic_codes():
+    scale_seed(sizes=SMALL, seed=3)
+    people = Person.objects.all()
+    assert not people.filter(surname_phonetic="").exists()
+    assert not people.filter(forenames_phonetic="").exists()
+    with_pnc = people.exclude(pnc_id="")
+    assert 0.05 < with_pnc.count() / people.count() < 0.4
+    assert all(
+        re.fullmatch(r"\d{2}/\d{1,7}[A-Z]", pnc)
+        for pnc in with_pnc.values_list("pnc_id", flat=True)
+    )
+    kinds = set(PersonIdentifier.objects.values_list("kind", flat=True))
+    assert kinds == {"alias", "phone", "postcode", "vehicle"}
+    # Kept in normal form beside the value as the file wrote it, some written differently.
+    phones = PersonIdentifier.objects.filter(kind="phone")
+    assert all(re.fullmatch(r"077\d{8}", key) for key in phones.values_list("key", flat=True))
+    assert phones.filter(value__startswith="+44").exists()
+
+
+def test_some_people_appear_again_in_other_cases_so_there_is_something_to_link():
+    scale_seed(sizes=SMALL, seed=3)
+    # A PNC ID or a phone is given to one real person only: shared, it is the same man
+    # described by two files (of different cases), often under another spelling.
+    for cases in (
+        CaseParty.objects.exclude(person__pnc_id="").values("person__pnc_id"),
+        CaseParty.objects.filter(person__identifiers__kind="phone").values(
+            "person__identifiers__key"
+        ),
+    ):
+        shared = cases.annotate(n=Count("case", distinct=True), c=Count("pk")).filter(n__gt=1)
+        assert shared.count() >= 10
+        assert all(row["n"] == row["c"] for row in shared)  # never twice in one case
+    repeated_suspects = (
+        Person.objects.filter(parties__role="suspect")
+        .exclude(pnc_id="")
+        .values("pnc_id")
+        .annotate(names=Count("forenames", distinct=True), n=Count("pk"))
+        .filter(n__gt=1)
+    )
+    assert repeated_suspects.filter(names__gt=1).exists()
+
+
 def test_it_writes_one_audit_row_for_the_whole_seed():
     before = AuditEvent.objects.count()
     scale_seed(sizes=SMALL, seed=3)
@@ -181,6 +225,11 @@ def fingerprint():
             ),
             key=str,
         ),
+        sorted(
+            Person.objects.values_list("surname", "forenames", "date_of_birth", "pnc_id"),
+            key=str,
+        ),
+        sorted(PersonIdentifier.objects.values_list("kind", "value", "key")),
         sorted(
             FollowUp.objects.values_list(
                 "case__force_reference", "status", "due_on", "next_reminder_at"
