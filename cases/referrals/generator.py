@@ -110,6 +110,32 @@ class _Referrals:
             "ethnicity_source": rng.choice(("self", "officer", "file")) if ethnicity else None,
         }
 
+    def begin_referral(self, force: str, reference: str) -> None:
+        """A hook for subclasses: the referral about to be drawn is this force's reference."""
+
+    def people_counts(self) -> tuple[int, int]:
+        """How many suspects and victims the next referral names."""
+        rng = self.rng
+        shape = rng.random()
+        n_suspects = 1 if shape < 0.07 else (0 if shape < 0.09 else rng.randint(2, 6))
+        n_victims = 1 if rng.random() < 0.1 else rng.randint(2, 5)
+        return n_suspects, n_victims
+
+    def suspect(self, ref: str) -> dict:
+        rng = self.rng
+        person = self.person(ref, (1950, 1995))
+        roll = rng.random()
+        person["deceased"] = True if roll < 0.08 else (None if roll < 0.13 else False)
+        person["interviewed"] = rng.choice((True, False, None))
+        return person
+
+    def victim(self, ref: str) -> dict:
+        rng = self.rng
+        person = self.person(ref, (1985, 2010))
+        person["gender"] = rng.choices(("female", "male", "unknown"), (85, 12, 3))[0]
+        person["age_at_first_offence"] = rng.randint(10, 17) if rng.random() > 0.1 else None
+        return person
+
     def referral(self, index: int) -> dict:
         rng = self.rng
         force = self.forces[index] if index < len(self.forces) else rng.choice(self.forces)
@@ -117,25 +143,13 @@ class _Referrals:
         year = (decided_on or datetime.date(2015, 1, 1)).year
         reference = f"{self.reference_prefix}{force_prefix(force)}/{index + 1:05d}/{year % 100:02d}"
 
-        shape = rng.random()
-        n_suspects = 1 if shape < 0.07 else (0 if shape < 0.09 else rng.randint(2, 6))
-        n_victims = 1 if rng.random() < 0.1 else rng.randint(2, 5)
-        suspects = []
-        for s in range(n_suspects):
-            person = self.person(f"S{s + 1}", (1950, 1995))
-            roll = rng.random()
-            person["deceased"] = True if roll < 0.08 else (None if roll < 0.13 else False)
-            person["interviewed"] = rng.choice((True, False, None))
-            suspects.append(person)
+        self.begin_referral(force, reference)
+        n_suspects, n_victims = self.people_counts()
+        suspects = [self.suspect(f"S{s + 1}") for s in range(n_suspects)]
         if suspects and rng.random() < 0.03:  # every suspect now dead
             for person in suspects:
                 person["deceased"] = True
-        victims = []
-        for v in range(n_victims):
-            person = self.person(f"V{v + 1}", (1985, 2010))
-            person["gender"] = rng.choices(("female", "male", "unknown"), (85, 12, 3))[0]
-            person["age_at_first_offence"] = rng.randint(10, 17) if rng.random() > 0.1 else None
-            victims.append(person)
+        victims = [self.victim(f"V{v + 1}") for v in range(n_victims)]
 
         offences = self._offences(index, suspects, victims)
         start = _day(rng, datetime.date(2000, 1, 1), datetime.date(2023, 12, 31))
@@ -219,9 +233,9 @@ def referrals_generate(
     )
 
 
-def referral_file_write(out: TextIO, referrals: Iterator[dict]) -> int:
+def referral_file_write(out: TextIO, referrals: Iterator[dict], *, format: str = FORMAT) -> int:
     """Write a referral file, one referral per line, streaming; returns how many."""
-    out.write('{"format": ' + json.dumps(FORMAT) + ', "referrals": [')
+    out.write('{"format": ' + json.dumps(format) + ', "referrals": [')
     count = 0
     for referral in referrals:
         out.write(",\n" if count else "\n")
