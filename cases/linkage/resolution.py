@@ -11,13 +11,19 @@ are never altered here: undoing a link changes only `PersonLink`, `Nominal` and
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
+from beaconport.audit.models import Operation
+from beaconport.audit.services import audit_record
 from beaconport.bulk import column_update, rows_insert
-from cases.models import Nominal, NominalMember, PersonLink
-from cases.vocabulary import LINKED_STATUSES
+from cases.models import CaseParty, Nominal, NominalMember, PersonLink
+from cases.permissions import VIEW, links_visible_to, may_decide_link, user_can
+from cases.services.errors import ActionNotPermitted
+from cases.services.versioning import check_version
+from cases.vocabulary import LINKED_STATUSES, LinkStatus
 
 CHUNK = 5000  # ids per IN list: within every database's limit on parameters
 
@@ -196,3 +202,215 @@ def nominals_recompute(*, party_ids: Iterable[int] | None = None) -> int:
         for chunk in _chunks(ids):
             Nominal.objects.filter(pk__in=chunk).exclude(role=role).update(role=role)
     return Nominal.objects.count()
+
+
+# --- a lead's decisions on links ------------------------------------------------------------
+
+REASON_MAX = 2000
+CROSS_ROLE = (
+    "A suspect and a victim (or a witness) who look alike are never merged into one person: "
+    "this link can be rejected or acknowledged, not confirmed."
+)
+
+
+def _reason(reason) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationError({"reason": "Give the reason for this decision."})
+    if len(text) > REASON_MAX:
+        raise ValidationError({"reason": f"Keep the reason within {REASON_MAX} characters."})
+    return text
+
+
+def _locked(link: PersonLink, by, version) -> PersonLink:
+    """The link's row, locked, if `by` may decide it and it has not moved since loaded."""
+    if by is None or not may_decide_link(by, link):
+        raise ActionNotPermitted("You may not decide links.")
+    if not links_visible_to(by).filter(pk=link.pk).exists():
+        raise ActionNotPermitted("You may not decide this link.")
+    current = PersonLink.objects.select_for_update().get(pk=link.pk)
+    check_version(
+        instance=link,
+        current=current,
+        version=version,
+        submitted={},
+        tracked=("status", "reason", "decided_by"),
+        label=f"Link {link.pk}",
+    )
+    return current
+
+
+def _after(links: Iterable[PersonLink]) -> None:
+    """Recompute the nominals and networks the decided links touch (same transaction)."""
+    links = list(links)
+    nominals_recompute(party_ids={p for link in links for p in (link.left_id, link.right_id)})
+    case_ids = set(
+        CaseParty.objects.filter(
+            pk__in=[p for link in links for p in (link.left_id, link.right_id)]
+        ).values_list("case_id", flat=True)
+    )
+    try:
+        from cases.linkage.networks import networks_recompute_for
+    except ImportError:  # networks land with helper F1's work; nominals are enough meanwhile
+        return
+    networks_recompute_for(case_ids=case_ids)
+
+
+def _decide(
+    current: PersonLink, *, by, status: str, reason: str, operation: str, verb: str
+) -> PersonLink:
+    before = current.status
+    current.status = status
+    current.reason = reason
+    current.decided_by = by
+    current.decided_at = timezone.now()
+    current.version = F("version") + 1
+    current.save(update_fields=["status", "reason", "decided_by", "decided_at", "version"])
+    current.refresh_from_db(fields=["version"])
+    audit_record(
+        operation=operation,
+        actor=by,
+        obj=current,
+        justification=reason,
+        changes={"status": (str(before), str(status)), "decision": (None, verb)},
+    )
+    if (before in LINKED_STATUSES) != (status in LINKED_STATUSES):
+        _after([current])
+    return current
+
+
+@transaction.atomic
+def link_confirm(*, link: PersonLink, by, reason: str, version: int) -> PersonLink:
+    """A lead says the two records are one person: the link joins them into one nominal
+    (audited as a combination) and no later run changes it."""
+    reason = _reason(reason)
+    current = _locked(link, by, version)
+    if current.cross_role:
+        raise ValidationError(CROSS_ROLE, code="cross_role")
+    if current.status == LinkStatus.CONFIRMED:
+        raise ValidationError("This link is already confirmed.", code="decided")
+    return _decide(
+        current,
+        by=by,
+        status=LinkStatus.CONFIRMED,
+        reason=reason,
+        operation=Operation.COMBINE,
+        verb="confirmed",
+    )
+
+
+@transaction.atomic
+def link_reject(*, link: PersonLink, by, reason: str, version: int) -> PersonLink:
+    """A lead says the two records are different people: the pair is never proposed again
+    (a proposed link leaves its nominal, which splits back)."""
+    reason = _reason(reason)
+    current = _locked(link, by, version)
+    if current.status not in (LinkStatus.REVIEW, LinkStatus.PROPOSED):
+        raise ValidationError(
+            f"Only a link waiting for a lead or linked automatically can be rejected; this one "
+            f"is {current.get_status_display().lower()}."
+            + (" Undo it instead." if current.status == LinkStatus.CONFIRMED else ""),
+            code="decided",
+        )
+    return _decide(
+        current,
+        by=by,
+        status=LinkStatus.REJECTED,
+        reason=reason,
+        operation=Operation.ALTER,
+        verb="rejected",
+    )
+
+
+@transaction.atomic
+def link_undo(*, link: PersonLink, by, reason: str, version: int) -> PersonLink:
+    """Take a merge apart: a confirmed or automatic link becomes rejected with the reason, so
+    no run proposes it again, and its nominal splits back. The records are untouched."""
+    reason = _reason(reason)
+    current = _locked(link, by, version)
+    if current.status not in LINKED_STATUSES:
+        raise ValidationError(
+            f"Only a linked pair can be undone; this one is "
+            f"{current.get_status_display().lower()}.",
+            code="not_linked",
+        )
+    return _decide(
+        current,
+        by=by,
+        status=LinkStatus.REJECTED,
+        reason=reason,
+        operation=Operation.ALTER,
+        verb="undone",
+    )
+
+
+@transaction.atomic
+def link_acknowledge(*, link: PersonLink, by, reason: str, version: int) -> PersonLink:
+    """A lead notes a cross-role look-alike (a suspect and a victim who may be one person)
+    without merging them: it leaves the queue, stays unlinked, and says who noted it and why."""
+    reason = _reason(reason)
+    current = _locked(link, by, version)
+    if not current.cross_role or current.status != LinkStatus.REVIEW:
+        raise ValidationError(
+            "Only a cross-role look-alike waiting for a lead is acknowledged.", code="not_cross"
+        )
+    if current.decided_at is not None:
+        raise ValidationError("This look-alike is already acknowledged.", code="decided")
+    return _decide(
+        current,
+        by=by,
+        status=LinkStatus.REVIEW,
+        reason=reason,
+        operation=Operation.ALTER,
+        verb="acknowledged",
+    )
+
+
+@transaction.atomic
+def link_manual(*, left: CaseParty, right: CaseParty, by, reason: str) -> PersonLink:
+    """A lead says two records are one person though no model proposed it: a confirmed link
+    with no model and no score (or an existing link for the pair, confirmed)."""
+    reason = _reason(reason)
+    if by is None or not may_decide_link(by, None):
+        raise ActionNotPermitted("You may not decide links.")
+    if left.pk == right.pk:
+        raise ValidationError("A record cannot be linked to itself.", code="same_record")
+    left, right = sorted([left, right], key=lambda p: p.pk)
+    for party in (left, right):
+        if not user_can(by, VIEW, party.case):
+            raise ActionNotPermitted(f"You may not link records of {party.case.reference}.")
+    if left.role != right.role:
+        raise ValidationError(CROSS_ROLE, code="cross_role")
+    existing = PersonLink.objects.select_for_update().filter(left=left, right=right).first()
+    if existing is not None:
+        if existing.status == LinkStatus.CONFIRMED:
+            raise ValidationError("These records are already confirmed as one person.")
+        return _decide(
+            existing,
+            by=by,
+            status=LinkStatus.CONFIRMED,
+            reason=reason,
+            operation=Operation.COMBINE,
+            verb="linked by hand",
+        )
+    now = timezone.now()
+    link = PersonLink.objects.create(
+        left=left,
+        right=right,
+        status=LinkStatus.CONFIRMED,
+        cross_role=False,
+        proposed_at=now,
+        scored_at=now,
+        decided_by=by,
+        decided_at=now,
+        reason=reason,
+    )
+    audit_record(
+        operation=Operation.COMBINE,
+        actor=by,
+        obj=link,
+        justification=reason,
+        changes={"status": (None, str(LinkStatus.CONFIRMED)), "decision": (None, "linked by hand")},
+    )
+    _after([link])
+    return link
