@@ -428,6 +428,8 @@ SPECTACULAR_SETTINGS = {
         "PriorityEnum": "cases.vocabulary.Priority",
         "CriterionResultEnum": "cases.vocabulary.CriterionResult",
         "FollowUpStatusEnum": "liaison.models.FollowUpStatus",
+        "LinkStatusEnum": "cases.vocabulary.LinkStatus",
+        "ClusterStatusEnum": "cases.api.linkage.CLUSTER_STATUSES",
     },
 }
 

@@ -30,6 +30,8 @@ from cases.models import (
     CaseUserObjectPermission,
     Force,
     Network,
+    Nominal,
+    NominalMember,
     PersonLink,
     Team,
     parse_reference,
@@ -515,6 +517,35 @@ def networks_restrict(queryset: QuerySet[Network], user, action: str = VIEW) -> 
 
 
 register_restriction(Network, networks_restrict)
+
+
+def nominals_visible_to(user) -> QuerySet[Nominal]:
+    """Every cluster (nominal) the user may see: all (national lead, administrator), those
+    with a record in the lead's teams' forces (review lead), or none."""
+    if not sees_linkage(user):
+        return Nominal.objects.none()
+    if sees_all_linkage(user):
+        return Nominal.objects.all()
+    in_forces = NominalMember.objects.filter(party__case__force_id__in=led_force_ids(user))
+    return Nominal.objects.filter(pk__in=in_forces.values("nominal_id"))
+
+
+def nominals_restrict(queryset: QuerySet[Nominal], user, action: str = VIEW) -> QuerySet:
+    return queryset.filter(pk__in=nominals_visible_to(user).values("pk"))
+
+
+register_restriction(Nominal, nominals_restrict)
+
+
+def nominal_get_for(user, pk, queryset=None) -> Nominal:
+    """The cluster if the user may see it; 404 otherwise (logged as consulted)."""
+    return get_for(
+        user,
+        Nominal.objects if queryset is None else queryset,
+        pk,
+        missing="No such cluster",
+    )
+
 
 # Need-to-know across cases (issue 10): what the case page may say of a person's other cases.
 

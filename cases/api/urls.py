@@ -7,6 +7,7 @@ marked `login_not_required` for Django's LoginRequiredMiddleware, which would re
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
+from cases.api.linkage import ClusterViewSet, LinkViewSet
 from cases.api.views import CaseViewSet
 
 urlpatterns = [
@@ -24,5 +25,31 @@ urlpatterns = [
         "cases/<str:reference>/events/",
         login_not_required(CaseViewSet.as_view({"post": "events"})),
         name="case-events",
+    ),
+    # The person index (issue 10): clusters, the links inside them, a lead's decisions.
+    path(
+        "linkage/clusters/",
+        login_not_required(ClusterViewSet.as_view({"get": "list"})),
+        name="linkage-cluster-list",
+    ),
+    path(
+        "linkage/clusters/<int:pk>/",
+        login_not_required(ClusterViewSet.as_view({"get": "retrieve"})),
+        name="linkage-cluster-detail",
+    ),
+    path(
+        "linkage/links/",
+        login_not_required(LinkViewSet.as_view({"get": "list"})),
+        name="linkage-link-list",
+    ),
+    path(
+        "linkage/links/<int:pk>/confirm/",
+        login_not_required(LinkViewSet.as_view({"post": "confirm"})),
+        name="linkage-link-confirm",
+    ),
+    path(
+        "linkage/links/<int:pk>/reject/",
+        login_not_required(LinkViewSet.as_view({"post": "reject"})),
+        name="linkage-link-reject",
     ),
 ]
