@@ -8,6 +8,9 @@ from beaconport.roles import Role, roles_of
 NAVIGATION = [
     ("cases:queue", "Review queue", {Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
     ("cases:my_cases", "My cases", {Role.INVESTIGATOR, Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
+    ("people:links", "Links", {Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
+    ("people:search", "Search", {Role.INVESTIGATOR, Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
+    ("people:networks", "Networks", {Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
     ("liaison:team", "Liaison team", {Role.LIAISON_LEAD, Role.NATIONAL_LEAD}),
     ("liaison:my_victims", "My victims", {Role.LIAISON_OFFICER, Role.LIAISON_LEAD}),
     ("liaison:notifications", "Notifications", {Role.LIAISON_OFFICER, Role.LIAISON_LEAD}),

@@ -1,0 +1,265 @@
+"""The network pages: who may open them, what the drawing and the table show, what they cost."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from beaconport.audit.models import AuditEvent
+from cases.linkage.networks import networks_recompute
+from cases.models import Force, Nominal, NominalMember, PersonIdentifier, SuspectFlag
+from cases.models import PersonLink as Link
+from cases.vocabulary import LinkStatus
+from tests.factories import CaseFactory, SuspectFactory, VictimFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def force(slug):
+    return Force.objects.get(slug=slug)
+
+
+def resolve(*parties, role="suspect"):
+    nominal = Nominal.objects.create(role=role)
+    NominalMember.objects.bulk_create(NominalMember(party=p, nominal=nominal) for p in parties)
+    return nominal
+
+
+def link(a, b, status=LinkStatus.PROPOSED):
+    left, right = sorted([a, b], key=lambda p: p.pk)
+    reason = "Checked" if status == LinkStatus.CONFIRMED else ""
+    return Link.objects.create(
+        left=left, right=right, status=status, match_probability=0.99, reason=reason
+    )
+
+
+@pytest.fixture
+def tied(investigator):
+    """Two cases in Kent and Durham sharing a flagged suspect (confirmed link) and a phone
+    held by a victim in each; a third case outside the network."""
+    kent = CaseFactory(force=force("kent"))
+    durham = CaseFactory(force=force("durham"))
+    suspect_kent = SuspectFactory(case=kent, ref="S1")
+    suspect_durham = SuspectFactory(case=durham, ref="S1")
+    victim_kent = VictimFactory(case=kent, ref="V1")
+    victim_durham = VictimFactory(case=durham, ref="V1")
+    link(suspect_kent, suspect_durham, LinkStatus.CONFIRMED)
+    resolve(suspect_kent, suspect_durham)
+    for victim in (victim_kent, victim_durham):
+        PersonIdentifier.objects.create(
+            person=victim.person, kind="phone", value="07700 900 555", key="07700900555"
+        )
+    SuspectFlag.objects.create(
+        party=suspect_durham, kind="dangerous", reason="Synthetic reason.", set_by=investigator
+    )
+    outside = SuspectFactory(case=CaseFactory(force=force("kent")))
+    networks_recompute()
+    network = kent.network_membership.network
+    return {
+        "network": network,
+        "kent": kent,
+        "durham": durham,
+        "outside": outside.case,
+        "victim_person": victim_kent.person,
+    }
+
+
+def drawn(text):
+    """The page's drawing: its SVG, without the key's little shapes."""
+    start = text.index('<svg class="network-graph"')
+    return text[start : text.index("</svg>", start)]
+
+
+def page(client, user, name, *args, **params):
+    client.force_login(user)
+    return client.get(reverse(name, args=args), params)
+
+
+def test_a_review_lead_in_scope_sees_the_network_in_the_list(client, review_lead, tied):
+    response = page(client, review_lead, "people:networks")
+
+    assert response.status_code == 200
+    assert f"Network {tied['network'].pk}" in response.text
+    assert "Durham Constabulary, Kent Police" in response.text
+
+
+def test_the_list_filters_networks_spanning_more_than_one_force(client, national_lead, tied):
+    a, b = SuspectFactory(), SuspectFactory()
+    resolve(a, b)
+    networks_recompute()
+    single = a.case.network_membership.network_id
+
+    response = page(client, national_lead, "people:networks", multi_force="1")
+
+    assert f"Network {tied['network'].pk}<" in response.text
+    assert f"Network {single}<" not in response.text
+    everything = page(client, national_lead, "people:networks")
+    assert f"Network {single}<" in everything.text
+
+
+def test_the_list_puts_networks_spanning_most_forces_first(client, national_lead, tied):
+    same_force = [SuspectFactory(case=CaseFactory(force=force("kent"))) for _ in range(3)]
+    link(same_force[0], same_force[1])
+    link(same_force[1], same_force[2])
+    networks_recompute()
+
+    response = page(client, national_lead, "people:networks")
+
+    listed = [int(pk) for pk in re.findall(r"Network (\d+)</a>", response.text)]
+    assert listed[0] == tied["network"].pk
+
+
+@pytest.mark.parametrize("persona", ["review_lead", "national_lead"])
+def test_a_lead_in_scope_opens_the_network(client, request, persona, tied):
+    response = page(client, request.getfixturevalue(persona), "people:network", tied["network"].pk)
+
+    assert response.status_code == 200
+    assert tied["kent"].reference in response.text
+    assert tied["outside"].reference not in response.text
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["other_team_review_lead", "investigator", "liaison_officer", "analyst", "admin_user"],
+)
+def test_anyone_else_gets_not_found_for_the_network(client, request, persona, tied):
+    user = request.getfixturevalue(persona)
+
+    assert page(client, user, "people:network", tied["network"].pk).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["investigator", "liaison_officer", "analyst", "admin_user"])
+def test_who_leads_no_reviews_has_no_network_list(client, request, persona):
+    assert page(client, request.getfixturevalue(persona), "people:networks").status_code == 404
+
+
+def test_another_regions_lead_lists_no_network_of_ours(client, other_team_review_lead, tied):
+    response = page(client, other_team_review_lead, "people:networks")
+
+    assert response.status_code == 200
+    assert f"Network {tied['network'].pk}" not in response.text
+
+
+def test_a_network_that_does_not_exist_is_not_found(client, review_lead):
+    assert page(client, review_lead, "people:network", 999999).status_code == 404
+
+
+def test_the_drawing_shows_each_case_and_person_with_its_shape_and_label(client, review_lead, tied):
+    text = page(client, review_lead, "people:network", tied["network"].pk).text
+    svg = drawn(text)
+
+    assert svg.count('<rect class="node-case"') == 2
+    assert svg.count('<circle class="node-suspect"') == 1  # one nominal, two records
+    assert svg.count('<polygon class="node-victim"') == 2
+    assert svg.count('<circle class="flag-ring"') == 1
+    assert tied["kent"].reference in svg and tied["durham"].reference in svg
+    assert "Flag: Dangerous" in svg
+    assert svg.count('class="edge-confirmed"') == 2
+    assert svg.count('class="edge-share"') == 1 and ">phone</text>" in svg
+
+
+def test_the_table_lists_what_the_drawing_shows(client, review_lead, tied):
+    text = page(client, review_lead, "people:network", tied["network"].pk).text
+    table = text[text.index('id="table-heading"') :]
+
+    for case in (tied["kent"], tied["durham"]):
+        assert f">{case.reference}</a>" in table
+    assert "Durham Constabulary: 1 case" in table and "Kent Police: 1 case" in table
+    assert f"{tied['kent'].reference}-S1, {tied['durham'].reference}-S1" in table
+    assert "Flag: Dangerous" in table
+    assert "1 link confirmed" in table
+    assert "A shared phone" in table
+
+
+def test_the_page_never_shows_a_victims_identifier_or_a_name(client, review_lead, tied):
+    text = page(client, review_lead, "people:network", tied["network"].pk).text
+
+    assert "07700" not in text
+    assert tied["victim_person"].surname not in text
+
+
+def test_the_page_is_logged_as_a_consultation_naming_its_cases(client, review_lead, tied):
+    page(client, review_lead, "people:network", tied["network"].pk)
+
+    consulted = AuditEvent.objects.filter(actor=review_lead, object_type="cases.case")
+    named = sorted(int(pk) for pk in consulted.get().object_ids)
+    assert named == sorted([tied["kent"].pk, tied["durham"].pk])
+
+
+def test_a_large_network_is_drawn_in_part_and_says_so(client, national_lead, monkeypatch):
+    from cases.linkage import drawing
+
+    monkeypatch.setattr(drawing, "MAX_CASES", 3)
+    parties = [SuspectFactory() for _ in range(5)]
+    resolve(*parties)
+    networks_recompute()
+    network = parties[0].case.network_membership.network
+
+    text = page(client, national_lead, "people:network", network.pk).text
+
+    assert "too large to draw whole" in text
+    assert drawn(text).count('<rect class="node-case"') == 3
+    assert all(f">{p.case.reference}</a>" in text for p in parties)
+
+
+def test_the_table_is_paged(client, national_lead, monkeypatch):
+    from cases.views import networks as views
+
+    monkeypatch.setattr(views, "TABLE_PAGE_SIZE", 2)
+    parties = [SuspectFactory() for _ in range(3)]
+    resolve(*parties)
+    networks_recompute()
+    network = parties[0].case.network_membership.network
+
+    first = page(client, national_lead, "people:network", network.pk).text
+    second = page(client, national_lead, "people:network", network.pk, page=2).text
+
+    listed = [f">{p.case.reference}</a>" for p in parties]
+    assert [ref in first for ref in listed] == [True, True, False]
+    assert [ref in second for ref in listed] == [False, False, True]
+
+
+def test_networks_appear_in_the_navigation_for_leads_only(client, review_lead, investigator):
+    assert 'href="/people/networks/"' in page(client, review_lead, "home").text
+    assert 'href="/people/networks/"' not in page(client, investigator, "home").text
+
+
+def _network_of_size(cases):
+    parties = [SuspectFactory() for _ in range(cases)]
+    for party in parties:
+        VictimFactory(case=party.case)
+    resolve(*parties)
+    networks_recompute()
+    return parties[0].case.network_membership.network
+
+
+@pytest.mark.parametrize("cases", [2, 12])
+def test_the_network_page_reads_the_same_number_of_queries_whatever_its_size(
+    client, national_lead, django_assert_num_queries, cases
+):
+    network = _network_of_size(cases)
+    client.force_login(national_lead)
+    client.get(reverse("people:network", args=[network.pk]))  # warm the session's reads
+
+    with django_assert_num_queries(PAGE_QUERIES):
+        client.get(reverse("people:network", args=[network.pk]))
+
+
+@pytest.mark.parametrize("networks", [1, 6])
+def test_the_network_list_reads_the_same_number_of_queries_whatever_its_length(
+    client, national_lead, django_assert_num_queries, networks
+):
+    for _ in range(networks):
+        _network_of_size(2)
+    client.force_login(national_lead)
+    client.get(reverse("people:networks"))
+
+    with django_assert_num_queries(LIST_QUERIES):
+        client.get(reverse("people:networks"))
+
+
+# Sign-in and session (3), the network in scope and its audit row (3), six reads of the
+# network, the audit row naming the cases (2).
+PAGE_QUERIES = 11
+# Sign-in and session (3), count and page of networks, their forces, the audit row (2).
+LIST_QUERIES = 7
