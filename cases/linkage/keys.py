@@ -87,3 +87,19 @@ KEY_OF_KIND = {
 def identifier_key(kind: str, value: str | None) -> str:
     """The normal form of an identifier of the given kind (`IdentifierKind`)."""
     return KEY_OF_KIND[kind](value)
+
+
+SURNAME_PHONETIC_LENGTH = 40  # Person.surname_phonetic's column
+FORENAMES_PHONETIC_LENGTH = 120  # Person.forenames_phonetic's column
+
+
+def name_phonetics(surname: str | None, forenames: str | None) -> dict[str, str]:
+    """A person's `surname_phonetic` and `forenames_phonetic`, cut to their columns.
+
+    Every writer of a person's names sets both from this, so search and linkage blocks
+    never meet a person whose codes are missing or stale.
+    """
+    return {
+        "surname_phonetic": phonetic(surname)[:SURNAME_PHONETIC_LENGTH].rstrip(),
+        "forenames_phonetic": phonetic(forenames)[:FORENAMES_PHONETIC_LENGTH].rstrip(),
+    }

@@ -36,12 +36,15 @@ from cases.referrals.reader import (
 )
 from cases.referrals.validate import (
     FORMAT,
+    FORMAT_V2,
+    FORMATS,
     FileReport,
     Problem,
     ReferralFileChanged,
     file_schema,
     json_path,
     referral_problems,
+    version_2_fields,
 )
 
 EXACT_POSITION_BYTES = 4 * 2**20  # where a syntax error is, exactly, only in files this small
@@ -124,8 +127,12 @@ def file_limits(max_bytes: int | None = None) -> Limits:
 
 @cache
 def _schema_limits() -> dict:
-    schema = file_schema()
-    return {"max_depth": schema_depth(schema), "fractions": schema_takes_fractions(schema)}
+    """The widest of the versions: the format is not known before the file is read."""
+    schemas = [file_schema(format) for format in FORMATS]
+    return {
+        "max_depth": max(map(schema_depth, schemas)),
+        "fractions": any(map(schema_takes_fractions, schemas)),
+    }
 
 
 def _format_value(report: FileReport, key: str, event: str, value: Any) -> None:
@@ -139,9 +146,12 @@ def _format_value(report: FileReport, key: str, event: str, value: Any) -> None:
                 f"must be an array of referrals, not {_event_type(event)}",
             )
         )
-    elif key == "format" and (event != "string" or value != FORMAT):
+    elif key == "format" and event == "string" and value in FORMATS:
+        report.format = value
+    elif key == "format":
         shown = _short(value) if event in _SCALAR_EVENTS else f"an {_event_type(event)}"
-        report.add(Problem(None, None, "$.format", f"must be {json.dumps(FORMAT)}, not {shown}"))
+        allowed = " or ".join(map(json.dumps, FORMATS))
+        report.add(Problem(None, None, "$.format", f"must be {allowed}, not {shown}"))
 
 
 def _read(
@@ -237,10 +247,17 @@ def _check(path: Path, limits: Limits, progress, *, exact: bool = False) -> File
     report = FileReport()
     seen: dict[tuple[str, str], int] = {}
     today = timezone.localdate()
+    # Version 2 fields met before the file said its version (a "format" after the
+    # referrals): checked as version 2, refused at the end if the file is version 1.
+    early: list[tuple[int, str | None, str]] = []
     for index, referral in _read(path, report, limits, progress, exact=exact):
         report.referrals += 1
-        for problem in referral_problems(referral, index, today=today):
+        format = report.format or FORMAT_V2
+        for problem in referral_problems(referral, index, today=today, format=format):
             report.add(problem)
+        if report.format is None and len(early) < MAX_PROBLEMS:
+            reference = referral.get("force_reference") if isinstance(referral, dict) else None
+            early += ((index, reference, where) for where in version_2_fields(referral, index))
         key = _file_key(referral)
         if key is None:
             continue
@@ -256,6 +273,12 @@ def _check(path: Path, limits: Limits, progress, *, exact: bool = False) -> File
             )
         else:
             seen[key] = index
+    if report.format == FORMAT:
+        for index, reference, where in early[:MAX_PROBLEMS]:
+            reason = "unknown field: not part of the referral format"
+            report.add(
+                Problem(index, reference if isinstance(reference, str) else None, where, reason)
+            )
     return report
 
 

@@ -15,6 +15,7 @@ or raises anything but this module's errors.
 
 import gc
 import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +26,13 @@ from django.db.models import ProtectedError, RestrictedError
 
 from cases.referrals.files import iter_referrals, validate_file
 from cases.referrals.validate import FileReport, ReferralFileChanged
-from cases.services.intake import CREATED, UNCHANGED, UPDATED, cases_create_from_referrals
+from cases.services.intake import (
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    cases_create_from_referrals,
+    people_imported_send,
+)
 
 BATCH_SIZE = 250
 
@@ -123,6 +130,7 @@ def referral_file_import(
     checked = time.monotonic()
     counts = {CREATED: 0, UPDATED: 0, UNCHANGED: 0}
     committed = []
+    people_written = array("q")  # parties whose person was created or changed: 8 bytes each
     try:
         with transaction.atomic():
             # Registered first, so it runs first after the commit: the end of the writing.
@@ -130,9 +138,13 @@ def referral_file_import(
             referrals = iter_referrals(path, progress=importing, digests=report.digests)
             for batch in _batches(referrals, batch_size):
                 for _, outcome in cases_create_from_referrals(
-                    referrals=batch, by=by, validated=True
+                    referrals=batch, by=by, validated=True, people_written=people_written
                 ):
                     counts[outcome] += 1
+            if people_written:
+                # One announcement for the whole file, after everything else it set off,
+                # so linkage runs once on the import, not once per batch.
+                transaction.on_commit(lambda: people_imported_send(people_written))
             if dry_run:
                 transaction.set_rollback(True)
     except ReferralFileChanged:  # a block read again is not the block that was checked

@@ -67,6 +67,9 @@ def referral_clean(referral: Any) -> Any:
                     person[key] = _name(person[key])
             if "ref" in person:
                 person["ref"] = _reference(person["ref"])
+            aliases = person.get("aliases")  # version 2: names too
+            if isinstance(aliases, list) and not all(map(_plain_str, aliases)):
+                person["aliases"] = [_name(alias) for alias in aliases]
     offences = referral.get("offences")
     if isinstance(offences, list):
         for offence in offences:
@@ -153,3 +156,12 @@ def implausible(referral: Any, *, today: datetime.date | None = None) -> Iterato
             ref = person.get("ref")
             if _suspect_reference(ref) and (problem := reference_problem(_reference(ref))):
                 yield [group, j, "ref"], problem
+            aliases = person.get("aliases")
+            if isinstance(aliases, list):
+                for k, alias in enumerate(aliases):
+                    if (
+                        isinstance(alias, str)
+                        and not _plain(alias)
+                        and (problem := name_problem(clean_name(alias)))
+                    ):
+                        yield [group, j, "aliases", k], problem

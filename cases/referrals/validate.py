@@ -1,7 +1,9 @@
-"""Checking referrals against the format (version 1) before anything is written.
+"""Checking referrals against the format (version 1 or 2) before anything is written.
 
-Each referral is checked against the referral item of `referral.schema.json` (JSON Schema
-draft 2020-12, dates checked to be real dates) and then for what a schema cannot say:
+Each referral is checked against the referral item of its version's schema
+(`referral.schema.json`, `referral-v2.schema.json`: JSON Schema draft 2020-12, dates checked
+to be real dates) and then for what a schema cannot say: a PNC ID must be one
+(`cases.linkage.keys.pnc_key`),
 offences must name people listed in the referral, person refs are unique within a referral,
 dates are plausible and names hold nothing that disguises them (`plausible`). Every problem
 is collected, never only the first, with the referral's index, its force reference and a
@@ -23,12 +25,28 @@ import jsonschema_rs
 from django.core.exceptions import ValidationError
 from jsonschema import Draft202012Validator
 
+from cases.linkage.keys import pnc_key
 from cases.referrals.plausible import implausible
 from cases.referrals.reader import MAX_PROBLEMS
 
 FORMAT = "beaconport-referrals/1"
+FORMAT_V2 = "beaconport-referrals/2"
+FORMATS = (FORMAT, FORMAT_V2)
 TOP_LEVEL_KEYS = ("format", "referrals")
 SCHEMA_PATH = Path(__file__).with_name("referral.schema.json")
+SCHEMA_PATHS = {FORMAT: SCHEMA_PATH, FORMAT_V2: Path(__file__).with_name("referral-v2.schema.json")}
+# What version 2 adds to every person, all optional.
+V2_PERSON_FIELDS = ("aliases", "pnc_id", "postcodes", "phones", "vehicles")
+PNC_REASON = (
+    "is not a PNC ID: two digits of the year, a slash, up to seven digits and a check "
+    "letter (e.g. 98/1234567X)"
+)
+# Why a value of a version 2 list does not match its pattern, by the list's name.
+_PATTERN_REASONS = {
+    "postcodes": "is not a UK postcode in capitals (e.g. LS1 1AA or LS11AA)",
+    "phones": "is not a phone number: digits and spaces, an optional leading +",
+    "vehicles": "is not a vehicle registration mark: 2 to 10 capitals, digits and spaces",
+}
 _SHORT = 60  # characters of an offending value quoted in a reason
 
 # What an unknown value of an enumerated field is called in a reason.
@@ -69,6 +87,7 @@ class FileReport:
     invalid_referrals: set[int] = field(default_factory=set)
     digests: list[bytes] = field(default_factory=list, repr=False)  # of the blocks read
     number_out_of_range: bool = False  # found by the fast reading, which cannot say where
+    format: str | None = None  # the file's version, once read (FORMAT or FORMAT_V2)
 
     @property
     def ok(self) -> bool:
@@ -100,32 +119,33 @@ class ReferralFileChanged(Exception):
 
 
 @cache
-def file_schema() -> dict:
-    return json.loads(SCHEMA_PATH.read_text())
+def file_schema(format: str = FORMAT) -> dict:
+    """The JSON Schema of a whole file of the given version (version 1 by default)."""
+    return json.loads(SCHEMA_PATHS[format].read_text())
 
 
-def _referral_schema() -> dict:
-    schema = file_schema()
+def _referral_schema(format: str) -> dict:
+    schema = file_schema(format)
     return {**schema["properties"]["referrals"]["items"], "$schema": schema["$schema"]}
 
 
 @cache
-def referral_validator() -> Draft202012Validator:
+def referral_validator(format: str = FORMAT) -> Draft202012Validator:
     """A validator for one referral: the schema's `referrals` item, with date checking."""
-    item = _referral_schema()
+    item = _referral_schema(format)
     Draft202012Validator.check_schema(item)
     return Draft202012Validator(item, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 @cache
-def _referral_gate():
+def _referral_gate(format: str):
     """The same schema compiled by jsonschema-rs: ~100 times faster to say "valid".
 
     jsonschema's pure-Python walk costs over a millisecond a referral, most of a large
     import's time; the compiled validator lets the valid majority through at once, and
     jsonschema still explains, precisely and completely, any referral it rejects.
     """
-    return jsonschema_rs.validator_for(_referral_schema(), validate_formats=True)
+    return jsonschema_rs.validator_for(_referral_schema(format), validate_formats=True)
 
 
 def json_path(parts) -> str:
@@ -165,16 +185,16 @@ def _json_type(value: Any) -> str:
 
 
 def _is_date_schema(schema: dict) -> bool:
-    return schema.get("format") == "date" or "pattern" in schema
+    return schema.get("format") == "date"
 
 
-def _schema_errors(referral: Any, base: list) -> Iterator[tuple[list, str]]:
+def _schema_errors(referral: Any, base: list, format: str) -> Iterator[tuple[list, str]]:
     """(path parts, reason) for every schema violation of one referral."""
-    gate = _referral_gate()
+    gate = _referral_gate(format)
     if gate.is_valid(referral):
         return
     explained = False
-    for error in referral_validator().iter_errors(referral):
+    for error in referral_validator(format).iter_errors(referral):
         explained = True
         yield from _explain(error, base)
     if not explained:  # the two implementations disagree: refuse, with the gate's words
@@ -195,6 +215,9 @@ def _explain(error, base: list) -> Iterator[tuple[list, str]]:
         yield [*path, name], "required field is missing"
     elif keyword in ("anyOf", "oneOf"):
         branches = error.schema[keyword]
+        if path and path[-1] == "pnc_id" and isinstance(instance, str):
+            yield path, f"{_short(instance)} {PNC_REASON}"
+            return
         if isinstance(instance, str) and any(_is_date_schema(b) for b in branches):
             yield path, f"{_short(instance)} is not a valid date (YYYY-MM-DD)"
             return
@@ -205,6 +228,10 @@ def _explain(error, base: list) -> Iterator[tuple[list, str]]:
         yield path, f"must be {allowed}, not {_json_type(instance)}"
     elif keyword in ("format", "pattern") and _is_date_schema(error.schema):
         yield path, f"{_short(instance)} is not a valid date (YYYY-MM-DD)"
+    elif keyword == "pattern" and len(path) >= 2 and path[-2] in _PATTERN_REASONS:
+        yield path, f"{_short(instance)} {_PATTERN_REASONS[path[-2]]}"
+    elif keyword == "maxItems":
+        yield path, f"has {len(instance)} items; at most {error.validator_value} allowed"
     elif keyword == "enum":
         noun = _ENUM_NOUNS.get(path[-1] if path else "", "value")
         options = [o for o in error.validator_value if o is not None]
@@ -272,6 +299,34 @@ def _person_refs(referral: dict, base: list) -> Iterator[tuple[list, str]]:
                     yield where, f"{_short(ref)} names no {noun} listed in this referral"
 
 
+def _people_of(referral: dict) -> Iterator[tuple[str, int, dict]]:
+    for group in ("suspects", "victims"):
+        people = referral.get(group)
+        if isinstance(people, list):
+            for j, person in enumerate(people):
+                if isinstance(person, dict):
+                    yield group, j, person
+
+
+def _pnc_problems(referral: dict, base: list) -> Iterator[tuple[list, str]]:
+    """A PNC ID the schema's pattern lets through but that is not one (a year of 3 or 4
+    digits): linkage trusts a PNC ID, so one it cannot read is refused, not dropped."""
+    for group, j, person in _people_of(referral):
+        value = person.get("pnc_id")
+        if isinstance(value, str) and not pnc_key(value):
+            yield [*base, group, j, "pnc_id"], f"{_short(value)} {PNC_REASON}"
+
+
+def version_2_fields(referral: Any, index: int) -> Iterator[str]:
+    """The JSON path of every version 2 field a referral uses (unknown to version 1)."""
+    if not isinstance(referral, dict):
+        return
+    for group, j, person in _people_of(referral):
+        for name in V2_PERSON_FIELDS:
+            if name in person:
+                yield json_path(["referrals", index, group, j, name])
+
+
 def _force_reference(referral: Any) -> str | None:
     if isinstance(referral, dict) and isinstance(referral.get("force_reference"), str):
         return referral["force_reference"]
@@ -279,15 +334,22 @@ def _force_reference(referral: Any) -> str | None:
 
 
 def referral_problems(
-    referral: Any, index: int = 0, *, today: datetime.date | None = None
+    referral: Any,
+    index: int = 0,
+    *,
+    today: datetime.date | None = None,
+    format: str = FORMAT_V2,
 ) -> list[Problem]:
-    """Every problem with one referral on its own (schema, cross-references, and plausible
-    dates, names and references as of `today`)."""
+    """Every problem with one referral on its own (schema, cross-references, PNC IDs, and
+    plausible dates, names and references as of `today`), checked as the given version
+    (the latest by default: version 2 accepts every referral version 1 does)."""
     base = ["referrals", index]
     reference = _force_reference(referral)
-    found = list(_schema_errors(referral, base))
+    found = list(_schema_errors(referral, base, format))
     if isinstance(referral, dict):
         found += _person_refs(referral, base)
+        if format != FORMAT:
+            found += _pnc_problems(referral, base)
         found += (([*base, *parts], reason) for parts, reason in implausible(referral, today=today))
     problems = (Problem(index, reference, json_path(p), reason) for p, reason in found)
     return list(dict.fromkeys(problems))  # one date can break its pattern and its format

@@ -6,6 +6,12 @@ unless its content changed, and then the case is updated in place (people matche
 ref within the case) and its version bumped. The work is done for a batch of referrals at a
 time with a fixed number of queries per batch, so a file of tens of thousands imports in
 one transaction without a query per person; `case_create_from_referral` is a batch of one.
+
+Version 2 referrals also give each person a PNC ID (stored in its normal form) and aliases,
+postcodes, phones and vehicles (`PersonIdentifier` rows: the value as written and its key,
+one row per key); a re-import replaces them to match the file. Every person written gets
+the phonetic codes of their names. People created or changed are announced once the import
+commits (`people_imported`), for linkage.
 """
 
 import datetime
@@ -26,10 +32,20 @@ from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record
 from beaconport.bulk import instances_insert, rows_insert
 from cases import eligibility
-from cases.models import Case, CaseCriterion, CaseParty, Force, Offence, Person, SuspectFlag
+from cases.linkage.keys import identifier_key, name_phonetics, pnc_key
+from cases.models import (
+    Case,
+    CaseCriterion,
+    CaseParty,
+    Force,
+    Offence,
+    Person,
+    PersonIdentifier,
+    SuspectFlag,
+)
 from cases.referrals.validate import ReferralInvalid, referral_problems
-from cases.signals import case_parties_added
-from cases.vocabulary import FlagKind, PartyRole
+from cases.signals import case_parties_added, people_imported
+from cases.vocabulary import FlagKind, IdentifierKind, PartyRole
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +64,24 @@ CASE_FIELDS = (
     "decision_rationale",
     "independently_reviewed",
 )
-PERSON_FIELDS = ("surname", "forenames", "date_of_birth", "gender", "ethnicity", "ethnicity_source")
+PERSON_FIELDS = (
+    "surname",
+    "forenames",
+    "date_of_birth",
+    "gender",
+    "ethnicity",
+    "ethnicity_source",
+    "pnc_id",
+)
+# Derived from the names, so never compared: written with every person written.
+PHONETIC_FIELDS = ("surname_phonetic", "forenames_phonetic")
+# Version 2's lists of identifiers, and the kind each one's entries are.
+IDENTIFIER_LISTS = (
+    ("aliases", IdentifierKind.ALIAS),
+    ("postcodes", IdentifierKind.POSTCODE),
+    ("phones", IdentifierKind.PHONE),
+    ("vehicles", IdentifierKind.VEHICLE),
+)
 PARTY_FIELDS = ("role", "deceased", "interviewed", "age_at_first_offence")
 FILE_ROLES = (PartyRole.SUSPECT, PartyRole.VICTIM)  # witnesses are added by hand, never filed
 PRIORITY_FLAGS = (FlagKind.DANGEROUS, FlagKind.FLIGHT_RISK)
@@ -183,6 +216,7 @@ def _people(referral: dict) -> dict[str, tuple[dict, dict]]:
                 "gender": entry["gender"],
                 "ethnicity": entry["ethnicity"],
                 "ethnicity_source": entry["ethnicity_source"],
+                "pnc_id": pnc_key(entry.get("pnc_id")),
             }
             age = entry.get("age_at_first_offence")
             party = {
@@ -193,6 +227,26 @@ def _people(referral: dict) -> dict[str, tuple[dict, dict]]:
             }
             people[entry["ref"]] = (person, party)
     return people
+
+
+Identifiers = tuple[tuple[str, str, str], ...]  # (kind, value as written, key), sorted
+
+
+def _identifiers(referral: dict) -> dict[str, Identifiers]:
+    """{ref: its identifiers} for every person of the referral: one per kind and key (the
+    first spelling wins), none for a key that is empty (an alias of punctuation only)."""
+    found = {}
+    for key in ("suspects", "victims"):
+        for entry in referral[key]:
+            by_key = {}
+            for name, kind in IDENTIFIER_LISTS:
+                for value in entry.get(name) or ():
+                    if normal := identifier_key(kind, value):
+                        by_key.setdefault((kind.value, normal), value)
+            found[entry["ref"]] = tuple(
+                sorted((kind, value, normal) for (kind, normal), value in by_key.items())
+            )
+    return found
 
 
 def _offences(referral: dict) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
@@ -211,7 +265,9 @@ class _Item:
     outcome: str
     people: dict[str, tuple[dict, dict]]
     offences: list
+    identifiers: dict[str, Identifiers] = field(default_factory=dict)  # by ref, from the file
     parties: dict[str, CaseParty] = field(default_factory=dict)  # by ref, person loaded
+    stored_identifiers: dict[str, Identifiers] = field(default_factory=dict)  # by ref
     party_ids: dict[str, int] = field(default_factory=dict)  # by ref, once written
     offence_ids: list[int] = field(default_factory=list)  # stored offences to replace
     people_changed: bool = True
@@ -257,7 +313,8 @@ class _Added:
 
 def _load_existing(forces: dict[str, Force], referrals: list[dict]) -> dict:
     """{(force id, force reference): _Item} for the batch's referrals already on file,
-    their cases locked, parties (with people) and offences loaded: five queries."""
+    their cases locked, parties (with people and their identifiers) and offences loaded:
+    six queries."""
     wanted = defaultdict(set)
     for r in referrals:
         wanted[forces[r["force"]].pk].add(r["force_reference"])
@@ -277,9 +334,18 @@ def _load_existing(forces: dict[str, Force], referrals: list[dict]) -> dict:
     by_case = {item.case.pk: item for item in existing.values()}
     refs = {}
     parties = CaseParty.objects.filter(case_id__in=by_case, role__in=FILE_ROLES)
+    by_person = {}
     for party in parties.select_related("person"):
         by_case[party.case_id].parties[party.ref] = party
         refs[party.pk] = party.ref
+        by_person[party.person_id] = party
+    stored = defaultdict(list)
+    rows = PersonIdentifier.objects.filter(person_id__in=by_person)
+    for person_id, *row in rows.values_list("person_id", "kind", "value", "key"):
+        stored[person_id].append(tuple(row))
+    for person_id, rows_ in stored.items():
+        party = by_person[person_id]
+        by_case[party.case_id].stored_identifiers[party.ref] = tuple(sorted(rows_))
     links = defaultdict(lambda: ([], []))
     for through, side in ((Offence.victims.through, 0), (Offence.suspects.through, 1)):
         rows = through.objects.filter(offence__case_id__in=by_case)
@@ -318,16 +384,20 @@ def case_create_from_referral(*, referral: dict, by=None) -> tuple[Case, str]:
 
 @transaction.atomic
 def cases_create_from_referrals(
-    *, referrals: list[dict], by=None, validated: bool = False
+    *, referrals: list[dict], by=None, validated: bool = False, people_written: array | None = None
 ) -> list[tuple[Case, str]]:
     """Create or update the cases of a batch of referrals, with a fixed number of queries
-    whatever the batch size (twelve for new cases; for updated ones, five more reads and
-    writes to recompute and one audit row each).
+    whatever the batch size (twelve for new cases, one more if they have identifiers; for
+    updated ones, five more reads and writes to recompute and one audit row each).
 
     People are matched by ref within their case: updated in place, added, or removed when
-    no longer in the referral. Offences are replaced when they changed. A changed case has
-    its version bumped. `validated=True` skips the format check for referrals the caller
-    has just checked (the file import).
+    no longer in the referral; their identifiers replaced when they changed. Offences are
+    replaced when they changed. A changed case has its version bumped. `validated=True`
+    skips the format check for referrals the caller has just checked (the file import).
+
+    The ids of the parties whose person was created or changed are announced after commit
+    (`people_imported`), or, given `people_written`, added to it for the caller to announce
+    once for many batches.
     """
     if not referrals:
         return []
@@ -345,6 +415,7 @@ def cases_create_from_referrals(
         force = forces[referral["force"]]
         values = _case_values(referral)
         people, offences = _people(referral), _offences(referral)
+        identifiers = _identifiers(referral)
         item = existing.get((force.pk, referral["force_reference"]))
         if item is None:
             # A new case has no flags yet: its results come from the referral itself, the
@@ -378,15 +449,18 @@ def cases_create_from_referrals(
                     outcome=CREATED,
                     people=people,
                     offences=offences,
+                    identifiers=identifiers,
                     evaluation=evaluation,
                 )
             )
             continue
         case = item.case
         changes = {k: (getattr(case, k), v) for k, v in values.items() if getattr(case, k) != v}
-        item.people_changed = _people_differ(item.parties, people)
+        item.people_changed = _people_differ(item.parties, people) or any(
+            item.stored_identifiers.get(ref, ()) != identifiers[ref] for ref in people
+        )
         item.offences_changed = item.offences != offences
-        item.people, item.offences = people, offences
+        item.people, item.offences, item.identifiers = people, offences, identifiers
         items.append(item)
         if not (changes or item.people_changed or item.offences_changed):
             continue
@@ -404,7 +478,7 @@ def cases_create_from_referrals(
     instances_insert(new_cases)
     if changed_cases:
         Case.objects.bulk_update(changed_cases, [*CASE_FIELDS, "version", "updated_at"])
-    added = _write_people(items)
+    added, written = _write_people(items)
     _write_offences(items)
     rows_insert(
         CaseCriterion,
@@ -424,7 +498,26 @@ def cases_create_from_referrals(
     _audit(new_cases, changed_cases, audit_changes, by)
     if added.party_ids:
         transaction.on_commit(added.send)
+    if people_written is not None:
+        people_written.extend(written)
+    elif written:
+        transaction.on_commit(lambda: people_imported_send(written))
     return [(item.case, item.outcome) for item in items]
+
+
+def people_imported_send(party_ids) -> None:
+    """Announce the parties whose person an import created or changed (after its commit);
+    a receiver that fails is logged, the others still hear."""
+    party_ids = list(party_ids)
+    answers = people_imported.send_robust(sender=Person, party_ids=party_ids)
+    for receiver, answer in answers:
+        if isinstance(answer, Exception):
+            logger.error(
+                "people_imported receiver %r failed for %d parties",
+                receiver,
+                len(party_ids),
+                exc_info=answer,
+            )
 
 
 def _differs(obj, values: dict) -> bool:
@@ -440,29 +533,50 @@ def _people_differ(parties: dict[str, CaseParty], people: dict[str, tuple[dict, 
     )
 
 
-def _write_people(items: list[_Item]) -> _Added:
-    """Add, update and remove the batch's people and parties (at most seven queries).
+def _write_people(items: list[_Item]) -> tuple[_Added, array]:
+    """Add, update and remove the batch's people, their identifiers and their parties (at
+    most ten queries).
 
     New people and parties are written as plain rows (`rows_insert`), not model instances:
     an import adds several per referral. Afterwards `item.party_ids` maps every ref of a
-    written case to its party's id.
+    written case to its party's id. Returns the parties added, and the ids of the parties
+    whose person was created or changed.
     """
     new_people, new_parties, changed_people, changed_parties, removed = [], [], [], [], []
+    new_identifiers, replaced_identifiers, changed_identifiers = [], [], []
+    written = array("q")
     for item in items:
         if item.outcome == UNCHANGED or not item.people_changed:
             continue
         for ref, (person_values, party_values) in item.people.items():
             party = item.parties.get(ref)
             if party is None:
-                new_people.append(tuple(person_values[name] for name in PERSON_FIELDS))
+                phonetics = name_phonetics(person_values["surname"], person_values["forenames"])
+                new_people.append(
+                    (
+                        *(person_values[name] for name in PERSON_FIELDS),
+                        *(phonetics[name] for name in PHONETIC_FIELDS),
+                    )
+                )
                 new_parties.append((item, ref, party_values))
+                new_identifiers.append(item.identifiers[ref])
                 continue
             item.party_ids[ref] = party.pk
-            if _differs(party.person, person_values):
+            person_changed = _differs(party.person, person_values)
+            if person_changed:
                 for name, value in person_values.items():
+                    setattr(party.person, name, value)
+                phonetics = name_phonetics(party.person.surname, party.person.forenames)
+                for name, value in phonetics.items():
                     setattr(party.person, name, value)
                 party.person.version += 1
                 changed_people.append(party.person)
+            if item.stored_identifiers.get(ref, ()) != item.identifiers[ref]:
+                replaced_identifiers.append(party.person_id)
+                changed_identifiers += ((party.person_id, *row) for row in item.identifiers[ref])
+                person_changed = True
+            if person_changed:
+                written.append(party.pk)
             if _differs(party, party_values):
                 for name, value in party_values.items():
                     setattr(party, name, value)
@@ -475,7 +589,21 @@ def _write_people(items: list[_Item]) -> _Added:
         # Their flags and offence links go with them; a person left on no case is erased.
         CaseParty.objects.filter(pk__in=[p.pk for p in removed]).delete()
         Person.objects.filter(pk__in=[p.person_id for p in removed], parties__isnull=True).delete()
-    person_ids = rows_insert(Person, PERSON_FIELDS, new_people)
+    person_ids = rows_insert(Person, (*PERSON_FIELDS, *PHONETIC_FIELDS), new_people)
+    if replaced_identifiers:
+        PersonIdentifier.objects.filter(person_id__in=replaced_identifiers).delete()
+    rows_insert(
+        PersonIdentifier,
+        ("person_id", "kind", "value", "key"),
+        [
+            *changed_identifiers,
+            *(
+                (person_id, *row)
+                for person_id, rows in zip(person_ids, new_identifiers, strict=True)
+                for row in rows
+            ),
+        ],
+    )
     party_ids = rows_insert(
         CaseParty,
         ("case_id", "person_id", "ref", *PARTY_FIELDS),
@@ -485,14 +613,15 @@ def _write_people(items: list[_Item]) -> _Added:
         ],
     )
     if changed_people:
-        Person.objects.bulk_update(changed_people, [*PERSON_FIELDS, "version"])
+        Person.objects.bulk_update(changed_people, [*PERSON_FIELDS, *PHONETIC_FIELDS, "version"])
     if changed_parties:
         CaseParty.objects.bulk_update(changed_parties, [*PARTY_FIELDS, "version"])
     added = _Added()
     for (item, ref, values), party_id in zip(new_parties, party_ids, strict=True):
         item.party_ids[ref] = party_id
         added.add(item.case.pk, party_id, values["role"])
-    return added
+    written.extend(party_ids)
+    return added, written
 
 
 def _write_offences(items: list[_Item]) -> None:

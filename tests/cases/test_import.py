@@ -212,7 +212,7 @@ def _referral_not_an_object(doc):
 
 
 def _wrong_format(doc):
-    doc["format"] = "beaconport-referrals/2"
+    doc["format"] = "beaconport-referrals/3"
     return None, None, "$.format"
 
 

@@ -160,12 +160,12 @@ def test_a_batch_costs_the_same_number_of_queries_at_5_and_at_50_referrals():
         # SQLite caps a statement's parameters (999), so Django splits the larger batch's
         # inserts: more statements, never more than one per 999 values.
         assert 12 < counts[1] < 12 + 50
-    # Again, nothing to write: the savepoint, forces, cases (locked), parties, offences and
-    # their two link tables.
+    # Again, nothing to write: the savepoint, forces, cases (locked), parties, their
+    # people's identifiers (to compare with the file's), offences and their two link tables.
     with CaptureQueriesContext(connection) as queries:
         results = cases_create_from_referrals(referrals=referrals[5:], validated=True)
     assert {outcome for _, outcome in results} == {"unchanged"}
-    assert len(queries) == 8
+    assert len(queries) == 9
 
 
 @pytest.mark.parametrize("suspects", [2, 20])
