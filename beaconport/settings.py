@@ -483,3 +483,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Person linkage (cases/linkage, docs/linkage.md): where trained models are kept (versioned
+# JSON files, outside the repository), which Splink backend computes, DuckDB's limits, and
+# the match probabilities that decide what a run links (at or above auto) and what it sends
+# to a lead (at or above review). A model keeps the thresholds it was trained with.
+LINKAGE_MODEL_DIR = Path(env_str("LINKAGE_MODEL_DIR") or VAR_DIR / "linkage" / "models")
+LINKAGE_BACKEND = env_str("LINKAGE_BACKEND", "duckdb")
+LINKAGE_DUCKDB_MEMORY = env_str("LINKAGE_DUCKDB_MEMORY", "3GB")
+LINKAGE_DUCKDB_THREADS = env_int("LINKAGE_DUCKDB_THREADS", 2)
+LINKAGE_DUCKDB_TEMP_DIR = Path(env_str("LINKAGE_DUCKDB_TEMP_DIR") or VAR_DIR / "linkage" / "tmp")
+LINKAGE_AUTO_THRESHOLD = float(env_str("LINKAGE_AUTO_THRESHOLD") or 0.95)
+LINKAGE_REVIEW_THRESHOLD = float(env_str("LINKAGE_REVIEW_THRESHOLD") or 0.5)
+# LINKAGE_BACKEND=spark (cases/linkage/spark.py): the master (local[2] on one machine, or a
+# cluster's spark:// or yarn URL), shuffle partitions, the driver's memory, and where Splink
+# writes the tables it breaks lineage with (a path every executor reaches on a cluster).
+LINKAGE_SPARK_MASTER = env_str("LINKAGE_SPARK_MASTER", "local[2]")
+LINKAGE_SPARK_PARTITIONS = env_int("LINKAGE_SPARK_PARTITIONS", 8)
+LINKAGE_SPARK_DRIVER_MEMORY = env_str("LINKAGE_SPARK_DRIVER_MEMORY", "2g")
+LINKAGE_SPARK_CHECKPOINT_DIR = Path(
+    env_str("LINKAGE_SPARK_CHECKPOINT_DIR") or VAR_DIR / "linkage" / "spark"
+)

@@ -10,3 +10,6 @@ class CasesConfig(AppConfig):
     def ready(self):
         # Register who may see which cases with beaconport.access (Case.objects.restrict).
         from cases import permissions  # noqa: F401
+
+        # Queue a linkage run after each import of people (cases.linkage.receivers).
+        from cases.linkage import receivers  # noqa: F401

@@ -9,3 +9,20 @@ from cases.notifications import flag_notify_review_leads
 def notify_review_leads_of_flag(flag_id: int) -> None:
     """Email the review leads of the case's team that a suspect was flagged (reference and kind)."""
     flag_notify_review_leads(flag_id=flag_id)
+
+
+@shared_task(name="cases.link_people", bind=True, max_retries=20)
+def link_people_task(self) -> None:
+    """Link the records new since the last run (`cases.linkage.runs.link_people`).
+
+    Enqueued after imports (`cases.linkage.receivers`); while another run holds the lock it
+    tries again a minute later, so records imported during a run are linked by the next.
+    """
+    from cases.linkage.receivers import queued_clear
+    from cases.linkage.runs import LinkageBusy, link_people
+
+    queued_clear()
+    try:
+        link_people()
+    except LinkageBusy as busy:
+        raise self.retry(countdown=60) from busy
