@@ -14,15 +14,24 @@ from beaconport.accounts.admin import AuditedObjectPermissionsMixin
 from beaconport.audit.admin_mixins import AuditedAdminMixin, JustifiedChangeViewMixin
 from cases.models import (
     Case,
+    CaseAccessRequest,
     CaseCriterion,
+    CaseNetwork,
     CaseParty,
     CaseTransition,
     Finding,
     Force,
     InvestigativeEvent,
     LineOfInquiry,
+    LinkageModel,
+    LinkageRun,
+    Network,
+    Nominal,
+    NominalMember,
     Offence,
     Person,
+    PersonIdentifier,
+    PersonLink,
     SuspectFlag,
     Team,
 )
@@ -316,3 +325,103 @@ class SuspectFlagAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "party", "basis", "set_by", "set_at", "review_by", "cleared_at")
     list_filter = ("kind", "basis")
     list_select_related = ("party__case", "set_by")
+
+
+# --- the person index (issue 10) ----------------------------------------------------------
+# Linkage writes these rows (`link_people`, the decision services on the lead's pages); the
+# admin only looks, so a link is never merged or split behind the audit trail's back.
+
+
+@admin.register(PersonIdentifier)
+class PersonIdentifierAdmin(JustifiedChangeViewMixin, ReadOnlyAdmin):
+    """An alias, phone, postcode or vehicle from a file: personal values, so the list shows
+    only whose and what kind, and opening one asks for a reason first."""
+
+    def justification_subject(self, obj) -> dict:
+        return {"person": obj.person_id}
+
+    list_display = ("__str__", "kind")
+    list_filter = ("kind",)
+
+
+@admin.register(LinkageModel)
+class LinkageModelAdmin(ReadOnlyAdmin):
+    """The trained models, newest first; each link names the one that scored it."""
+
+    list_display = ("version", "trained_at", "records", "auto_threshold", "review_threshold")
+
+
+@admin.register(LinkageRun)
+class LinkageRunAdmin(ReadOnlyAdmin):
+    list_display = (
+        "__str__",
+        "started_at",
+        "incremental",
+        "records",
+        "comparisons",
+        "links",
+        "review",
+        "clusters",
+        "seconds",
+    )
+    list_filter = ("incremental",)
+    list_select_related = ("model",)
+
+
+@admin.register(PersonLink)
+class PersonLinkAdmin(ReadOnlyAdmin):
+    """Links are decided by leads on their pages (or the API), with a reason, never here."""
+
+    list_display = (
+        "__str__",
+        "left",
+        "right",
+        "status",
+        "cross_role",
+        "match_probability",
+        "model",
+        "decided_at",
+    )
+    list_filter = ("status", "cross_role")
+    list_select_related = ("left__case", "right__case", "model")
+
+
+class MemberInline(ReadOnlyInline):
+    model = NominalMember
+    fields = ("party",)
+    readonly_fields = fields
+
+
+@admin.register(Nominal)
+class NominalAdmin(ReadOnlyAdmin):
+    """A cluster and the records in it (recomputed from the links, never edited)."""
+
+    list_display = ("__str__", "role", "created_at", "updated_at")
+    list_filter = ("role",)
+    inlines = (MemberInline,)
+
+
+@admin.register(NominalMember)
+class NominalMemberAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "party", "nominal")
+    list_select_related = ("party__case", "nominal")
+
+
+@admin.register(Network)
+class NetworkAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "case_count", "force_count", "computed_at")
+
+
+@admin.register(CaseNetwork)
+class CaseNetworkAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "case", "network")
+    list_select_related = ("case", "network")
+
+
+@admin.register(CaseAccessRequest)
+class CaseAccessRequestAdmin(ReadOnlyAdmin):
+    """Asked for on a case page and decided by a lead there; the admin only looks."""
+
+    list_display = ("__str__", "case", "from_case", "requested_by", "status", "requested_at")
+    list_filter = ("status",)
+    list_select_related = ("case", "from_case", "requested_by")

@@ -102,6 +102,27 @@ def liaison_list() -> dict:
     }
 
 
+# The person index's API (issue 10): leads and administrators see clusters and links (a review
+# lead those touching their teams' forces); only leads decide. Other roles: 403.
+LINKAGE_SEERS = (*REVIEW_LEADS, "administrator")
+
+
+def linkage_answers(people, status, *, other_team=None) -> dict:
+    """`status` for these personas, 403 for other callers (anonymous too); the other team's
+    lead gets `other_team` where the route names a record outside their team's forces."""
+    answers = only(people, status, otherwise=403, anonymous=403)
+    if other_team is not None:
+        answers["other_team_review_lead"] = other_team
+    return answers
+
+
+def linkage_api(get=None, post=None) -> dict:
+    """A linkage API route: the answer sets given for GET or POST; every other method is 405
+    to those who see links and 403 to the rest (the role is checked before the method)."""
+    refused = only(LINKAGE_SEERS, 405, otherwise=403, anonymous=403)
+    return {m: {"GET": get, "POST": post}.get(m) or refused for m in API_METHODS}
+
+
 def record_form(people=RECORD_SEERS) -> dict:
     return page(only(people, 200), only(people, 400))
 
@@ -187,6 +208,14 @@ POLICY = {
     "api:case-events": api(post=only(CASE_SEERS, 400, anonymous=403)),
     "api:liaison-record-list": liaison_list(),
     "api:liaison-followup-list": liaison_list(),
+    # The world's cluster and link join its case's S1 to another Kent case's (the lead's team).
+    "api:linkage-cluster-list": linkage_api(get=linkage_answers(LINKAGE_SEERS, 200)),
+    "api:linkage-cluster-detail": linkage_api(
+        get=linkage_answers(LINKAGE_SEERS, 200, other_team=404)
+    ),
+    "api:linkage-link-list": linkage_api(get=linkage_answers(LINKAGE_SEERS, 200)),
+    "api:linkage-link-confirm": linkage_api(post=linkage_answers(CASE_LEADS, 400, other_team=404)),
+    "api:linkage-link-reject": linkage_api(post=linkage_answers(CASE_LEADS, 400, other_team=404)),
 }
 
 # --- Django admin ----------------------------------------------------------------------------
@@ -230,15 +259,24 @@ ADMIN_MODELS = {
     "axes.accessfailurelog": (NO, READ, NO),
     "axes.accesslog": (NO, READ, NO),
     "cases.case": (NO, WRITE, NO),
+    "cases.caseaccessrequest": (NO, READ, NO),  # the person index (issue 10): looked at only
     "cases.casecriterion": (NO, READ, NO),
     "cases.caseparty": (NO, WHY, NO),
     "cases.casetransition": (NO, READ, NO),
     "cases.finding": (NO, WRITE, NO),
     "cases.force": (WRITE, WRITE, NO),
+    "cases.casenetwork": (NO, READ, NO),
     "cases.investigativeevent": (NO, READ, NO),
+    "cases.linkagemodel": (NO, READ, NO),
+    "cases.linkagerun": (NO, READ, NO),
     "cases.lineofinquiry": (NO, WRITE, NO),
+    "cases.network": (NO, READ, NO),
+    "cases.nominal": (NO, READ, NO),
+    "cases.nominalmember": (NO, READ, NO),
     "cases.offence": (NO, READ, NO),
     "cases.person": (NO, WHY, NO),
+    "cases.personidentifier": (NO, WHY, NO),  # an alias, phone, ...: asks why first
+    "cases.personlink": (NO, READ, NO),
     "cases.suspectflag": (NO, READ, NO),
     "cases.team": (WRITE, WRITE, NO),
     "knox.authtoken": (NO, READ, NO),
@@ -272,6 +310,9 @@ PK_OF = {
     "cases:flag_clear": "flag",
     "cases:inquiry_edit": "inquiry",
     "cases:finding_edit": "finding",
+    "api:linkage-cluster-detail": "cluster",
+    "api:linkage-link-confirm": "cluster_link",
+    "api:linkage-link-reject": "cluster_link",
     "liaison:notification_read": "notification",
     "liaison:do_not_contact_end": "period",
     "liaison:followup_complete": "followup",

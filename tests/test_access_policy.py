@@ -136,8 +136,25 @@ def world(request, investigator, liaison_officer):
             user=liaison_officer, text=f"{case.reference}: an update is due today"
         ),
     }
+    # A cluster (linkage API): the case's S2 and another Kent case's, linked automatically.
+    world["cluster"], world["cluster_link"] = _cluster_of(
+        case.parties.get(ref="S2"), make_case().parties.get(ref="S2")
+    )
     _one_of_each_admin_model(world, investigator, liaison_officer)
     return world
+
+
+def _cluster_of(a, b):
+    """A nominal of two records joined by a link made automatically (no personal values)."""
+    from cases.models import Nominal, NominalMember, PersonLink
+
+    left, right = sorted([a, b], key=lambda party: party.pk)
+    link = PersonLink.objects.create(
+        left=left, right=right, status="proposed", match_probability=0.99, evidence=[]
+    )
+    nominal = Nominal.objects.create(role=a.role)
+    NominalMember.objects.bulk_create([NominalMember(party=p, nominal=nominal) for p in (a, b)])
+    return nominal, link
 
 
 def _one_of_each_admin_model(world, investigator, officer) -> None:
@@ -171,10 +188,46 @@ def _one_of_each_admin_model(world, investigator, officer) -> None:
     InvestigativeEvent.objects.create(
         case=case, type="arrest", occurred_on=timezone.localdate(), recorded_by=investigator
     )
+    _one_of_each_person_index_model(case, investigator)
     stage = ReminderDelivery._meta.get_field("stage").choices[0][0]
     ReminderDelivery.objects.create(
         follow_up=world["followup"], stage=stage, recipient=officer, sent_at=timezone.now()
     )
+
+
+def _one_of_each_person_index_model(case, investigator) -> None:
+    """Rows for the person index's admin pages (issue 10), where the world has none."""
+    from cases.models import (
+        CaseAccessRequest,
+        CaseNetwork,
+        LinkageModel,
+        LinkageRun,
+        Network,
+        PersonIdentifier,
+    )
+
+    model = LinkageModel.objects.create(
+        version=1,
+        path="model-v1.json",
+        sha256="0" * 64,
+        settings={},
+        records=2,
+        auto_threshold=0.95,
+        review_threshold=0.5,
+    )
+    LinkageRun.objects.create(model=model, records=2)
+    PersonIdentifier.objects.create(
+        person=case.parties.get(ref="S1").person, kind="vehicle", value="AB12 CDE", key="AB12CDE"
+    )
+    if not Network.objects.exists():
+        network = Network.objects.create(case_count=2, force_count=1)
+        CaseNetwork.objects.bulk_create(
+            [CaseNetwork(case=make_case(), network=network) for _ in range(2)]
+        )
+    if not CaseAccessRequest.objects.exists():
+        CaseAccessRequest.objects.create(
+            case=make_case(), from_case=case, requested_by=investigator, reason="Synthetic."
+        )
 
 
 def _admin_object_id(route: Route, world) -> str:
