@@ -361,3 +361,35 @@ class EventForm(forms.Form):
     type = forms.ChoiceField(label="Event", choices=_blank_first(EventType.choices, "Choose"))
     occurred_on = PlausibleDateField(label="Date", widget=DATE, rule=PAST_DATE)
     notes = CappedTextField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class PersonSearchForm(forms.Form):
+    """Search the person index (`cases.linkage.search`): sent by POST, so that a name or a
+    phone never sits in a URL (browser history, server logs, the audit row's request line)."""
+
+    q = NameField(
+        label="Name, alias, PNC ID, phone, vehicle or postcode",
+        max_length=100,
+        help_text="A name may be misspelt or sound alike (Mohammed, Muhammad).",
+    )
+    kind = forms.ChoiceField(label="Search by", choices=(), required=False)
+    page = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from cases.linkage.search import KINDS
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = KINDS
+
+
+class SamePersonForm(forms.Form):
+    """Add to this case a record of a person already on another case the user sees."""
+
+    same_as = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    role = forms.ChoiceField(choices=_blank_first(PartyRole.choices, "Choose"))
+    reason = CappedTextField(
+        label="Why this is the same person",
+        widget=TEXT,
+        max_length=2000,
+        help_text="Kept with the link between the two records, for the review lead.",
+    )

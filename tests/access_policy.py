@@ -49,6 +49,14 @@ CASE_SEERS = ("investigator", "review_lead", "national_lead")
 CASE_LEADS = ("review_lead", "national_lead")
 RECORD_SEERS = ("liaison_officer", "liaison_lead", "national_lead")
 RECORD_LEADS = ("liaison_lead", "national_lead")
+# Who searches the person index (in their own cases).
+PEOPLE_SEARCHERS = (
+    "investigator",
+    "other_investigator",
+    "review_lead",
+    "national_lead",
+    "other_team_review_lead",
+)
 # Who has a role's page at all (its content is their own scope: maybe empty).
 REVIEW_LEADS = (*CASE_LEADS, "other_team_review_lead")
 LIAISON_LEADS = (*RECORD_LEADS, "other_team_liaison_lead")
@@ -195,6 +203,9 @@ POLICY = {
     "liaison:do_not_contact_end": record_form(),
     "liaison:followup_complete": record_form(),
     "liaison:followup_cancel": record_form(),
+    # Person search: those who see cases, each within their own (a search is a POST; an
+    # empty one is refused). Liaison staff, analysts, auditors and administrators: 404.
+    "people:search": page(only(PEOPLE_SEARCHERS, 200), only(PEOPLE_SEARCHERS, 400)),
     # --- the audit log (auditors only; a download is a POST) ---------------------------------
     "audit:search": page(only(("auditor",), 200), only(("auditor",), 200)),
     "audit:export": page(only(("auditor",), 405), only(("auditor",), 400)),

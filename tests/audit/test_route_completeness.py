@@ -75,6 +75,15 @@ ROUTE_AUDIT = {
     "cases:assign": SERVICE,
     "cases:unassign": SERVICE,
     "cases:event_add": SERVICE,
+    "people:search": CONSULT,  # the records shown: tests/cases/test_person_search_pages.py
+    # Access requests (issue 10): the pages' reads are consults, the decisions services
+    # (tests/cases/test_linkage_need_to_know.py).
+    "people:access_requests": CONSULT,
+    "people:access_request_decide": CONSULT,
+    "people:access_request_ask": CONSULT,
+    # Asks why first (audit:justify logs the reason), then a consult row naming the cases
+    # shown, carrying the reason: tests/liaison/test_victim_links.py.
+    "liaison:victim_links": "justified consult",
     "liaison:my_victims": CONSULT,
     "liaison:team": CONSULT,
     "liaison:deadlines": CONSULT,
