@@ -10,6 +10,7 @@ from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record
 from beaconport.inputs import clean_name, clean_reference, name_problem, reference_problem
 from cases import signals
+from cases.linkage.keys import name_phonetics
 from cases.models import Case, CaseParty, Person, format_reference
 from cases.permissions import CHANGE, cases_changeable_by
 from cases.services.errors import ActionNotPermitted, require_permission
@@ -137,6 +138,8 @@ def party_add(
             ethnicity=ethnicity or None,
             ethnicity_source=ethnicity_source or None,
         )
+        for name, code in name_phonetics(person.surname, person.forenames).items():
+            setattr(person, name, code)
         person.full_clean()
         validate_text_lengths(person)
         _validate_person(person, set(PERSON_EDITABLE))
@@ -211,7 +214,7 @@ def person_update(*, person: Person, by, version: int, **fields) -> Person:
             fields[name] = fields[name] or None
     if "ethnicity" in fields and fields["ethnicity"] is None:
         fields.setdefault("ethnicity_source", None)
-    current, _ = audited_versioned_update(
+    current, changed = audited_versioned_update(
         instance=person,
         by=by,
         version=version,
@@ -221,4 +224,10 @@ def person_update(*, person: Person, by, version: int, **fields) -> Person:
         validate=_validate_person,
         sensitive_fields=PERSON_SENSITIVE,
     )
+    if changed & {"surname", "forenames"}:
+        # Derived from the names, so kept with them; not audited (they would spell the name).
+        codes = name_phonetics(current.surname, current.forenames)
+        Person.objects.filter(pk=current.pk).update(**codes)
+        for name, code in codes.items():
+            setattr(current, name, code)
     return current
