@@ -104,7 +104,7 @@ def demo_cases_create(*, var_dir: Path) -> DemoCases:
     nothing, and assigning someone already assigned changes nothing.
     """
     from cases.models import Case
-    from cases.referrals.generator import referral_file_generate, referrals_generate
+    from cases.referrals.generator_v2 import generate_v2, referrals_generate_v2
     from cases.referrals.importer import referral_file_import
     from cases.services.assignment import case_assign
 
@@ -113,11 +113,15 @@ def demo_cases_create(*, var_dir: Path) -> DemoCases:
     investigator = User.objects.get(username=DEMO_USERS[Role.INVESTIGATOR][0])
     options = {"count": DEMO_REFERRALS, "seed": DEMO_SEED, "forces": DEMO_FORCES, "rape": DEMO_RAPE}
     path = Path(var_dir) / "demo-referrals.json"
-    referral_file_generate(path, **options)
+    # Version 2: people recur across the demo's referrals and forces, with identifiers, so
+    # the person index, linkage and networks have something to show (the true links are
+    # written beside the file, demo-referrals.links.json).
+    generate_v2(path, referrals=options.pop("count"), **options)
     result = referral_file_import(path, by=lead)
-    references = {r["force_reference"] for r in referrals_generate(**options)}
+    demo_referrals = list(referrals_generate_v2(count=DEMO_REFERRALS, **options))
+    references = {r["force_reference"] for r in demo_referrals}
     demo = Case.objects.filter(force_reference__in=references).order_by("received_on", "pk")
-    _demo_team_save(forces={r["force"] for r in referrals_generate(**options)})
+    _demo_team_save(forces={r["force"] for r in demo_referrals})
     assigned = []
     with transaction.atomic():
         for eligibility, priority, count in DEMO_ASSIGNMENTS:
