@@ -45,7 +45,7 @@ def _linker(api, table: pa.Table, model: dict):
     from splink import Linker
 
     registered = api.register(table, dataset_display_name=TABLE)
-    return Linker(registered, model, log_level=logging.WARNING)
+    return Linker(registered, model, log_level=logging.ERROR)
 
 
 def model_train(table: pa.Table, *, api) -> dict:
