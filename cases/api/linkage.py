@@ -16,7 +16,7 @@ cluster or link handed out is logged as consulted.
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -51,6 +51,25 @@ class DecidesLinks(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return leads_cases(request.user)
+
+
+# The longest id a cluster or link can have (a bigint has at most 19 digits).
+_MAX_DIGITS = 18
+
+
+def record_id(value) -> int | None:
+    """The id a path names, or None (which answers 404) for anything but a plain number."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= _MAX_DIGITS else None
+
+
+def id_parameter(what: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "id",
+        OpenApiTypes.INT,
+        OpenApiParameter.PATH,
+        description=f"The {what}'s id; anything else answers 404.",
+    )
 
 
 class LinkagePagination(CaseCursorPagination):
@@ -252,7 +271,9 @@ class ClusterViewSet(viewsets.ReadOnlyModelViewSet):
         return _shown(self.request.user, page, "cases.nominal") if page is not None else page
 
     def get_object(self):
-        return nominal_get_for(self.request.user, self.kwargs["pk"], queryset=self.get_queryset())
+        return nominal_get_for(
+            self.request.user, record_id(self.kwargs["pk"]), queryset=self.get_queryset()
+        )
 
     @extend_schema(
         summary="Clusters of linked person records",
@@ -266,6 +287,7 @@ class ClusterViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="A cluster with its links",
+        parameters=[id_parameter("cluster")],
         description="The cluster and every link between two of its records, each with its "
         "match probability, status, the model version that scored it and the evidence field "
         "by field (comparison, level, match weight).",
@@ -325,6 +347,7 @@ class LinkViewSet(viewsets.GenericViewSet):
         request=DecisionSerializer,
         responses={200: LinkSerializer},
         summary="Confirm a link: the two records are one person",
+        parameters=[id_parameter("link")],
         description="For review and national leads who see the link. Refused with 400 for a "
         "pair of different roles (never merged) or a missing reason, 409 for a stale version.",
     )
@@ -338,6 +361,7 @@ class LinkViewSet(viewsets.GenericViewSet):
         request=DecisionSerializer,
         responses={200: LinkSerializer},
         summary="Reject a link: the two records are different people",
+        parameters=[id_parameter("link")],
         description="For review and national leads who see the link. A rejected pair is "
         "never proposed again. 400 for a missing reason, 409 for a stale version.",
     )
@@ -348,7 +372,7 @@ class LinkViewSet(viewsets.GenericViewSet):
         return self._decide(request, pk, link_reject)
 
     def _decide(self, request, pk, decide):
-        link = link_get_for(request.user, pk, CHANGE)
+        link = link_get_for(request.user, record_id(pk), CHANGE)
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:

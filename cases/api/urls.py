@@ -26,14 +26,15 @@ urlpatterns = [
         login_not_required(CaseViewSet.as_view({"post": "events"})),
         name="case-events",
     ),
-    # The person index (issue 10): clusters, the links inside them, a lead's decisions.
+    # The person index (issue 10): clusters, the links inside them, a lead's decisions. An id
+    # that is not a number is still the API's JSON 404 (not the site's page): views parse it.
     path(
         "linkage/clusters/",
         login_not_required(ClusterViewSet.as_view({"get": "list"})),
         name="linkage-cluster-list",
     ),
     path(
-        "linkage/clusters/<int:pk>/",
+        "linkage/clusters/<str:pk>/",
         login_not_required(ClusterViewSet.as_view({"get": "retrieve"})),
         name="linkage-cluster-detail",
     ),
@@ -43,12 +44,12 @@ urlpatterns = [
         name="linkage-link-list",
     ),
     path(
-        "linkage/links/<int:pk>/confirm/",
+        "linkage/links/<str:pk>/confirm/",
         login_not_required(LinkViewSet.as_view({"post": "confirm"})),
         name="linkage-link-confirm",
     ),
     path(
-        "linkage/links/<int:pk>/reject/",
+        "linkage/links/<str:pk>/reject/",
         login_not_required(LinkViewSet.as_view({"post": "reject"})),
         name="linkage-link-reject",
     ),

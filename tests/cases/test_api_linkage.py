@@ -540,3 +540,11 @@ def test_the_schema_documents_each_linkage_route_and_the_409_of_a_stale_decision
         r"^#/components/schemas/",
         confirm["responses"]["409"]["content"]["application/json"]["schema"]["$ref"],
     )
+
+
+@pytest.mark.parametrize("path", ["-3/", "1.5/", "null/", "99999999999999999999/"])
+def test_an_id_that_is_not_a_number_answers_the_apis_404(api, national_lead, path):
+    response = as_user(api, national_lead).get(f"{CLUSTERS}{path}")
+    assert (response.status_code, response["Content-Type"]) == (404, "application/json")
+    decision = as_user(api, national_lead).post(f"{LINKS}{path}confirm/", {}, format="json")
+    assert (decision.status_code, decision.json()) == (404, {"detail": "No such link"})
