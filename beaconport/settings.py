@@ -504,3 +504,5 @@ LINKAGE_SPARK_DRIVER_MEMORY = env_str("LINKAGE_SPARK_DRIVER_MEMORY", "2g")
 LINKAGE_SPARK_CHECKPOINT_DIR = Path(
     env_str("LINKAGE_SPARK_CHECKPOINT_DIR") or VAR_DIR / "linkage" / "spark"
 )
+# Any other Spark setting, as "key=value" items separated by commas.
+LINKAGE_SPARK_CONF = env_list("LINKAGE_SPARK_CONF", [])
