@@ -5,11 +5,26 @@ Every route that names a link or network answers 404 if it is not the user's to 
 
 from django.urls import path
 
-from cases.views import search
+from cases.views import access_requests, search
 
 app_name = "people"
 
 urlpatterns = []
+
+# Access requests: an investigator asks for a linked case; a review lead decides.
+urlpatterns += [
+    path("access-requests/", access_requests.access_requests, name="access_requests"),
+    path(
+        "access-requests/<int:pk>/",
+        access_requests.access_request_decide,
+        name="access_request_decide",
+    ),
+    path(
+        "access-requests/ask/<str:reference>/<str:ref>/",
+        access_requests.access_request_ask,
+        name="access_request_ask",
+    ),
+]
 
 # Searching people in the user's own cases (investigators and leads).
 urlpatterns += [path("search/", search.search, name="search")]

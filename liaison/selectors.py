@@ -118,7 +118,10 @@ def record_detail(user, pk) -> LiaisonRecord:
     Prefetched: do-not-contact periods, expectations (newest first, with what superseded
     them), contacts (newest first) and follow-ups (by due time, with their rule).
     """
-    queryset = LiaisonRecord.objects.select_related("case", "party", "party__person", "officer")
+    # `party__resolution`: whether the victim resolves to a nominal (issue 10), in the join.
+    queryset = LiaisonRecord.objects.select_related(
+        "case", "party", "party__person", "party__resolution", "officer"
+    )
     queryset = queryset.prefetch_related(
         "do_not_contact",
         Prefetch(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from liaison.views import edits, followups, notifications, records, rights, team
+from liaison.views import edits, followups, notifications, records, rights, team, victim_links
 
 app_name = "liaison"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),
     path("records/<int:pk>/", records.record_page, name="record"),
+    path("records/<int:pk>/victim-links/", victim_links.victim_links, name="victim_links"),
     path("records/<int:pk>/preferences/", edits.preferences_edit, name="preferences_edit"),
     path("records/<int:pk>/expectations/new/", edits.expectation_create, name="expectation_create"),
     path("records/<int:pk>/contacts/new/", edits.contact_create, name="contact_create"),

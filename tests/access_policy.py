@@ -206,6 +206,14 @@ POLICY = {
     # Person search: those who see cases, each within their own (a search is a POST; an
     # empty one is refused). Liaison staff, analysts, auditors and administrators: 404.
     "people:search": page(only(PEOPLE_SEARCHERS, 200), only(PEOPLE_SEARCHERS, 400)),
+    # Only the victim's own officer sees where else the victim may be one, after saying why.
+    "liaison:victim_links": page(only(("liaison_officer",), 302), only(("liaison_officer",), 405)),
+    # --- the person index: access requests (issue 10) ---------------------------------------
+    # An investigator asks from their own case (for a suspect); a lead of the asked-for case
+    # decides. The page of requests is every lead's own (maybe empty).
+    "people:access_request_ask": page(only(("investigator",), 200), only(("investigator",), 400)),
+    "people:access_requests": page(only(REVIEW_LEADS, 200), only(REVIEW_LEADS, 405)),
+    "people:access_request_decide": page(only(CASE_LEADS, 200), only(CASE_LEADS, 400)),
     # --- the audit log (auditors only; a download is a POST) ---------------------------------
     "audit:search": page(only(("auditor",), 200), only(("auditor",), 200)),
     "audit:export": page(only(("auditor",), 405), only(("auditor",), 400)),
@@ -324,6 +332,7 @@ PK_OF = {
     "api:linkage-cluster-detail": "cluster",
     "api:linkage-link-confirm": "cluster_link",
     "api:linkage-link-reject": "cluster_link",
+    "people:access_request_decide": "access_request",
     "liaison:notification_read": "notification",
     "liaison:do_not_contact_end": "period",
     "liaison:followup_complete": "followup",
@@ -339,6 +348,7 @@ PK_OF = {
             "record_assign",
             "enhanced_rights_edit",
             "do_not_contact_add",
+            "victim_links",
         )
     },
 }

@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from cases import selectors
 from cases.forms import EventForm, TransitionForm
+from cases.linkage.crosscase import linked_elsewhere
 from cases.permissions import (
     ASSIGN,
     CHANGE,
@@ -41,6 +42,9 @@ def case_context(request, case, **extra) -> dict:
         "victims": [p for p in parties if p.role == PartyRole.VICTIM],
         "witnesses": [p for p in parties if p.role == PartyRole.WITNESS],
         "flags": selectors.flags_of(case),
+        # The people on the case who also appear on other cases, as far as the user may know.
+        "elsewhere": (elsewhere := linked_elsewhere(user, case)),
+        "carried_flags": [(e.party, flag) for e in elsewhere for flag in e.flags],
         "assignees": selectors.case_assignees([case.pk]).get(case.pk, []),
         "transitions_allowed": case_allowed_transitions(case=case, user=user),
         "transition_form": TransitionForm(initial={"version": case.version}),

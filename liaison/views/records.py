@@ -6,9 +6,10 @@ from django.views.decorators.http import require_GET
 
 from beaconport.access import access_required
 from beaconport.audit.services import audit_consult
+from cases.linkage.crosscase import has_victim_links
 from cases.models import format_reference
 from liaison.models import Channel, FollowUpStatus, Weekday
-from liaison.permissions import ASSIGN, can_see_victim_name, record_user_can
+from liaison.permissions import ASSIGN, can_see_victim_name, holds_record, record_user_can
 from liaison.selectors import (
     case_summary_for_liaison,
     current_expectations,
@@ -62,6 +63,8 @@ def record_page(request, pk):
             "contacts": list(record.contacts.all()),
             "do_not_contact": list(record.do_not_contact.all()),
             "preferences": preference_rows(record),
+            # Only the victim's own officer hears of the victim's other cases (issue 10).
+            "victim_links": holds_record(request.user, record) and has_victim_links(record.party),
         },
     )
 

@@ -1,0 +1,179 @@
+"""Access requests: an investigator asks a review lead for a case where one of their people
+also appears, and the lead grants it (an assignment, with its reason and optional end) or
+refuses it with a reason. The investigator is told by email (reference only when granted:
+a refused case stays unnamed) and sees the answer on the case where they asked.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from beaconport.audit.models import Operation
+from beaconport.audit.services import audit_record
+from beaconport.models import OutboxMessage
+from beaconport.outbox import outbox_claim, outbox_send
+from cases.linkage.crosscase import hidden_cases_of
+from cases.models import Case, CaseAccessRequest, CaseParty
+from cases.permissions import VIEW, leads_case, may_ask_for_access, user_can
+from cases.services.assignment import case_assign
+from cases.vocabulary import AccessRequestStatus
+
+REASON_MAX = 2000
+
+
+class AccessRequestError(ValidationError):
+    """A request that cannot be made or decided as asked (the message says why)."""
+
+
+def _reason(reason: str | None, field: str = "reason") -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise AccessRequestError({field: "Say why: the reason is kept with the request."})
+    if len(reason) > REASON_MAX:
+        raise AccessRequestError({field: f"Keep the reason to {REASON_MAX} characters."})
+    return reason
+
+
+@transaction.atomic
+def access_request_create(*, party: CaseParty, by, reason: str) -> list[CaseAccessRequest]:
+    """Ask for access to every other case where the person appears that `by` cannot open.
+
+    One request per case (the review leads of each case's team decide their own), with the
+    same reason; a case already asked for and still open is left as it is. Refused unless
+    `by` is an investigator who may see the party's case and the person has such cases.
+    """
+    if not may_ask_for_access(by) or not user_can(by, VIEW, party.case):
+        raise AccessRequestError("Only an investigator assigned to the case may ask.")
+    reason = _reason(reason)
+    hidden = [other.case_id for other in hidden_cases_of(by, party)]
+    if not hidden:
+        raise AccessRequestError(
+            f"{party.ref} appears on no other case you cannot already open: nothing to ask for."
+        )
+    already = set(
+        CaseAccessRequest.objects.filter(
+            requested_by=by, case_id__in=hidden, status=AccessRequestStatus.OPEN
+        ).values_list("case_id", flat=True)
+    )
+    wanted = [case_id for case_id in hidden if case_id not in already]
+    if not wanted:
+        raise AccessRequestError("You have already asked for every one of these cases.")
+    made = CaseAccessRequest.objects.bulk_create(
+        [
+            CaseAccessRequest(
+                case_id=case_id, from_case_id=party.case_id, requested_by=by, reason=reason
+            )
+            for case_id in wanted
+        ]
+    )
+    for request in made:
+        audit_record(
+            operation=Operation.COLLECT,
+            actor=by,
+            obj=request,
+            case=request.case_id,
+            justification=reason,
+            changes={"from_case": (None, party.case_id), "party": (None, party.ref)},
+        )
+    return made
+
+
+def _lock_open(request: CaseAccessRequest, by) -> CaseAccessRequest:
+    current = (
+        CaseAccessRequest.objects.select_for_update(of=("self",))
+        .select_related("case", "requested_by")
+        .get(pk=request.pk)
+    )
+    if not leads_case(by, current.case):
+        raise AccessRequestError("Only a review lead of the case's team may decide this request.")
+    if current.status != AccessRequestStatus.OPEN:
+        raise AccessRequestError(
+            f"This request has already been {current.get_status_display().lower()}."
+        )
+    return current
+
+
+def _decided(current: CaseAccessRequest, *, by, status: str, reason: str) -> None:
+    current.status = status
+    current.decided_by = by
+    current.decided_at = timezone.now()
+    current.decision_reason = reason
+    current.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    audit_record(
+        operation=Operation.ALTER,
+        actor=by,
+        obj=current,
+        case=current.case_id,
+        justification=reason,
+        changes={"status": (AccessRequestStatus.OPEN.value, status)},
+    )
+    _tell_requester(current)
+
+
+@transaction.atomic
+def access_request_grant(
+    *, request: CaseAccessRequest, by, reason: str, until=None
+) -> CaseAccessRequest:
+    """Grant the request: the investigator is assigned to the case through the usual
+    assignment (`case_assign`: its reason, its optional end), even from another team."""
+    current = _lock_open(request, by)
+    reason = _reason(reason)
+    case_assign(
+        case=current.case,
+        investigator=current.requested_by,
+        by=by,
+        reason=reason,
+        until=until,
+        outside_team=True,
+    )
+    _decided(current, by=by, status=AccessRequestStatus.GRANTED, reason=reason)
+    return current
+
+
+@transaction.atomic
+def access_request_refuse(*, request: CaseAccessRequest, by, reason: str) -> CaseAccessRequest:
+    """Refuse the request with the reason; the investigator sees it where they asked."""
+    current = _lock_open(request, by)
+    reason = _reason(reason)
+    _decided(current, by=by, status=AccessRequestStatus.REFUSED, reason=reason)
+    return current
+
+
+def _tell_requester(request: CaseAccessRequest) -> None:
+    """Owe the requester an email (sent after commit through the outbox, audited there).
+
+    Email leaves the secure system: the granted case's reference, or for a refusal only the
+    case where they asked; never a name, never the reasons.
+    """
+    address = request.requested_by.email
+    if not address:
+        return
+    asked_on = Case(pk=request.from_case_id).reference
+    if request.status == AccessRequestStatus.GRANTED:
+        subject = f"Beaconport: access to {request.case.reference} granted"
+        body = (
+            f"Your request for access to {request.case.reference}, a case linked to one on "
+            f"{asked_on}, has been granted.\n\n"
+        )
+    else:
+        subject = f"Beaconport: your access request from {asked_on} refused"
+        body = f"Your request for access to a case linked to one on {asked_on} was refused.\n\n"
+    body += "Sign in to Beaconport to see why. This email holds no names or details.\n"
+    domain = getattr(settings, "LIAISON_MESSAGE_ID_DOMAIN", "beaconport.invalid")
+    rows = outbox_claim(
+        [
+            OutboxMessage(
+                message_id=f"<access-request-{request.pk}-{request.status}@{domain}>",
+                kind="cases.access_request",
+                recipients=[address],
+                subject=subject,
+                body=body,
+                object_type="cases.caseaccessrequest",
+                object_id=str(request.pk),
+                case_id=request.case_id,
+                purpose="Tell an investigator the decision on their access request",
+            )
+        ]
+    )
+    transaction.on_commit(lambda: outbox_send(rows))
