@@ -27,7 +27,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from beaconport.roles import Role
-from cases.models import Finding, LineOfInquiry, SuspectFlag
+from cases.models import CaseAccessRequest, Finding, LineOfInquiry, SuspectFlag
 from cases.permissions import grant_case_access
 from liaison.models import Notification
 from tests import access_policy as policy
@@ -136,6 +136,10 @@ def world(request, investigator, liaison_officer):
             user=liaison_officer, text=f"{case.reference}: an update is due today"
         ),
     }
+    # An access request for the case, by an investigator who saw it linked elsewhere.
+    world["access_request"] = CaseAccessRequest.objects.create(
+        case=case, from_case=make_case(), requested_by=investigator, reason="Synthetic."
+    )
     # A cluster (linkage API): the case's S2 and another Kent case's, linked automatically.
     world["cluster"], world["cluster_link"] = _cluster_of(
         case.parties.get(ref="S2"), make_case().parties.get(ref="S2")
@@ -246,7 +250,7 @@ def url_of(route: Route, world, users) -> str:
     case = world["case"]
     values = {
         "reference": case.reference,
-        "ref": "S1" if route.key == "cases:flag_add" else "V1",
+        "ref": "S1" if route.key in ("cases:flag_add", "people:access_request_ask") else "V1",
         "object_pk": str(case.pk),
         "user_id": str(users["investigator"].pk),
         "id": str(users["investigator"].pk),
