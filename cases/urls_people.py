@@ -5,7 +5,7 @@ Every route that names a link or network answers 404 if it is not the user's to 
 
 from django.urls import path
 
-from cases.views import access_requests, search
+from cases.views import access_requests, linkage, search
 
 app_name = "people"
 
@@ -28,3 +28,10 @@ urlpatterns += [
 
 # Searching people in the user's own cases (investigators and leads).
 urlpatterns += [path("search/", search.search, name="search")]
+
+# Links: a lead's review queue, one link with its reasons, and the decision (leads only).
+urlpatterns += [
+    path("links/", linkage.link_queue, name="links"),
+    path("links/<int:pk>/", linkage.link_detail, name="link"),
+    path("links/<int:pk>/decide/", linkage.link_decide, name="link_decide"),
+]

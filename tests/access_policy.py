@@ -206,6 +206,12 @@ POLICY = {
     # Person search: those who see cases, each within their own (a search is a POST; an
     # empty one is refused). Liaison staff, analysts, auditors and administrators: 404.
     "people:search": page(only(PEOPLE_SEARCHERS, 200), only(PEOPLE_SEARCHERS, 400)),
+    # --- the person index: links (issue 10) -------------------------------------------------
+    # A lead's queue (each their own scope); the world's link (the cluster's) joins two of
+    # the personas' team's suspects, so the other team's lead gets 404 like everyone else.
+    "people:links": page(only(REVIEW_LEADS, 200), only(REVIEW_LEADS, 405)),
+    "people:link": page(only(CASE_LEADS, 200), only(CASE_LEADS, 405)),
+    "people:link_decide": page(only(CASE_LEADS, 405), only(CASE_LEADS, 400)),
     # Only the victim's own officer sees where else the victim may be one, after saying why.
     "liaison:victim_links": page(only(("liaison_officer",), 302), only(("liaison_officer",), 405)),
     # --- the person index: access requests (issue 10) ---------------------------------------
@@ -329,6 +335,8 @@ PK_OF = {
     "cases:flag_clear": "flag",
     "cases:inquiry_edit": "inquiry",
     "cases:finding_edit": "finding",
+    "people:link": "cluster_link",
+    "people:link_decide": "cluster_link",
     "api:linkage-cluster-detail": "cluster",
     "api:linkage-link-confirm": "cluster_link",
     "api:linkage-link-reject": "cluster_link",
