@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections, router
 from django.db.models import (
@@ -44,8 +45,14 @@ from django.db.models.functions import Coalesce, Concat, Greatest, Lower
 from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record
 from cases.linkage import keys
-from cases.models import Case, CaseParty, Person, PersonIdentifier
-from cases.permissions import cases_visible_to, granted_case_ids
+from cases.models import CaseParty, Person, PersonIdentifier
+from cases.permissions import (
+    granted_case_ids,
+    leads_cases,
+    led_force_ids,
+    searches_people,
+    sees_all_cases,
+)
 from cases.vocabulary import IdentifierKind, PartyRole
 
 PAGE_SIZE = 20
@@ -53,6 +60,9 @@ PAGE_SIZE = 20
 # far, and a longer name or an identifier narrows the search.
 COUNT_LIMIT = 200
 MAX_WORDS = 4
+# The most records a name search ranks (the best by name in the user's scope): what bounds
+# the cost of a common surname.
+NAME_CANDIDATES = 500
 QUERY_MAX_LENGTH = 100
 
 ANY = "any"
@@ -252,16 +262,27 @@ def _alias_condition(query: Query, *, trigram: bool) -> Q:
     return Q(kind=IdentifierKind.ALIAS.value) & condition
 
 
-def _candidate_sql(query: Query, *, trigram: bool, using: str) -> tuple[str, list]:
-    """SQL for the ids of the people that match, one UNION of index probes, with params."""
+def _candidate_sql(
+    query: Query, *, trigram: bool, using: str, scope: QuerySet[CaseParty]
+) -> tuple[str, list]:
+    """SQL for the ids of the people that match, one UNION of index probes, with params.
+
+    Names are the only broad match (a common surname may be thousands of records): within
+    the user's scope, the NAME_CANDIDATES best by name are kept, so a page never ranks more
+    than that many. Identifiers are exact (or an alias's near spelling) and kept whole.
+    """
     parts = []
     if query.words:
-        parts.append(
-            Person.objects.using(using)
-            .filter(_name_condition(query, trigram=trigram))
-            .values("pk")
-            .order_by()
+        named = (
+            scope.using(using)
+            .filter(_name_condition(query, trigram=trigram, prefix="person__"))
+            .annotate(name_score=_name_score(query, trigram=trigram, prefix="person__"))
+            .order_by("-name_score", "person_id")
+            .values("person_id")[:NAME_CANDIDATES]
         )
+        sql, params = named.query.sql_with_params()
+        # A LIMIT inside a UNION needs its own SELECT (SQLite allows no parentheses there).
+        parts.append((f"SELECT named.person_id FROM ({sql}) named", params))  # noqa: S608
     if query.pnc:
         parts.append(Person.objects.using(using).filter(pnc_id=query.pnc).values("pk").order_by())
     identifiers = PersonIdentifier.objects.using(using)
@@ -276,7 +297,7 @@ def _candidate_sql(query: Query, *, trigram: bool, using: str) -> tuple[str, lis
             parts.append(identifiers.filter(kind=kind, key=key).values("person_id").order_by())
     pieces, params = [], []
     for part in parts:
-        sql, part_params = part.query.sql_with_params()
+        sql, part_params = part if isinstance(part, tuple) else part.query.sql_with_params()
         pieces.append(sql)
         params.extend(part_params)
     return " UNION ".join(pieces), params
@@ -327,14 +348,25 @@ def _score(query: Query, *, trigram: bool):
 
 def records_searchable_by(user) -> QuerySet[CaseParty]:
     """The records the user may find: on cases they see; victims only on cases they are
-    assigned to (a victim's name goes to no one else, and neither does where it appears)."""
-    visible = cases_visible_to(user)
-    granted = granted_case_ids(user, "view_case") if user.is_authenticated else frozenset()
-    records = CaseParty.objects.filter(case__in=visible.values("pk"))
-    if not granted:
-        return records.exclude(role=PartyRole.VICTIM)
-    assigned = Case.objects.filter(pk__any_of=granted).values("pk")
-    return records.filter(~Q(role=PartyRole.VICTIM) | Q(case__in=assigned))
+    assigned to (a victim's name goes to no one else, and neither does where it appears).
+
+    The same scope as `cases_visible_to`, written on the records' own case column (the
+    request's grants as one array, a lead's forces), so the planner probes the records of
+    those cases by index instead of scanning every record against a list of cases.
+    """
+    if not searches_people(user):
+        return CaseParty.objects.none()
+    granted = granted_case_ids(user, "view_case")
+    if sees_all_cases(user):
+        scope = Q()
+    else:
+        scope = Q(pk__in=[])
+        if leads_cases(user):
+            scope |= Q(case__force_id__in=led_force_ids(user))
+        if granted:
+            scope |= Q(case__pk__any_of=granted)
+    victims = Q(case__pk__any_of=granted) if granted else Q(pk__in=[])
+    return CaseParty.objects.filter(scope).filter(~Q(role=PartyRole.VICTIM) | victims)
 
 
 def search_matches(
@@ -350,10 +382,13 @@ def search_matches(
         return CaseParty.objects.none()
     using = using or router.db_for_read(CaseParty)
     trigram = uses_trigrams(using) if trigram is None else trigram
-    sql, params = _candidate_sql(query, trigram=trigram, using=using)
+    scope = records_searchable_by(user)
+    try:
+        sql, params = _candidate_sql(query, trigram=trigram, using=using, scope=scope)
+    except EmptyResultSet:  # a scope of nothing (no cases, or no search at all)
+        return CaseParty.objects.none()
     return (
-        records_searchable_by(user)
-        .using(using)
+        scope.using(using)
         # The SQL is Django's own, compiled above; every value in it stays a bound parameter.
         .filter(person_id__in=RawSQL(sql, params))  # noqa: S611
         .annotate(

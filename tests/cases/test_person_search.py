@@ -180,3 +180,19 @@ def test_a_search_costs_the_same_queries_however_many_people_match(
     assert len(page.results) == 20
     assert page.page.paginator.count == 33
     assert page.page.has_next()
+
+
+def test_an_investigator_with_no_cases_finds_nothing(make_user, world):
+    from beaconport.roles import Role
+
+    newcomer = make_user("new.investigator", Role.INVESTIGATOR)
+    assert found(newcomer, "Iqbal") == set()
+
+
+def test_a_common_name_ranks_only_the_best_candidates_in_scope(investigator, world, monkeypatch):
+    from cases.linkage import search
+
+    monkeypatch.setattr(search, "NAME_CANDIDATES", 1)
+    # Only the best by name is ranked; identifiers still find their people whole.
+    assert found(investigator, "Mohammed Iqbal") == {world["iqbal"].pk}
+    assert found(investigator, "07700 900999") == {world["smith"].pk}
