@@ -19,6 +19,7 @@ from django.utils import timezone
 from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record
 from beaconport.bulk import column_update, rows_insert
+from cases.linkage.networks import networks_recompute_for
 from cases.models import CaseParty, Nominal, NominalMember, PersonLink
 from cases.permissions import VIEW, links_visible_to, may_decide_link, user_can
 from cases.services.errors import ActionNotPermitted
@@ -249,10 +250,6 @@ def _after(links: Iterable[PersonLink]) -> None:
             pk__in=[p for link in links for p in (link.left_id, link.right_id)]
         ).values_list("case_id", flat=True)
     )
-    try:
-        from cases.linkage.networks import networks_recompute_for
-    except ImportError:  # networks land with helper F1's work; nominals are enough meanwhile
-        return
     networks_recompute_for(case_ids=case_ids)
 
 

@@ -295,3 +295,18 @@ def test_only_a_lead_who_sees_the_link_may_decide_it(request, persona, pair):
         link_manual(left=pair[0], right=pair[1], by=user, reason="Same man")
     waiting.refresh_from_db()
     assert waiting.status == LinkStatus.REVIEW
+
+
+def test_a_decision_recomputes_the_network_of_the_two_cases(review_lead, pair):
+    from cases.linkage.resolution import link_confirm, link_undo
+    from cases.models import CaseNetwork
+
+    waiting = link(*pair, status=LinkStatus.REVIEW, probability=0.7)
+    cases = [p.case_id for p in pair]
+    done = link_confirm(link=waiting, by=review_lead, reason="One man", version=1)
+    networks = set(
+        CaseNetwork.objects.filter(case_id__in=cases).values_list("network_id", flat=True)
+    )
+    assert CaseNetwork.objects.filter(case_id__in=cases).count() == 2 and len(networks) == 1
+    link_undo(link=done, by=review_lead, reason="Two men after all", version=2)
+    assert not CaseNetwork.objects.filter(case_id__in=cases).exists()
