@@ -499,7 +499,7 @@ def person_search(user, query: Query, *, page: int | str = 1, exclude_case=None)
                 ),
                 matched_on=[
                     KIND_LABELS[kind]
-                    for kind in (NAME, PNC, *WEIGHT)
+                    for kind in (NAME, *WEIGHT)
                     if getattr(party, f"on_{kind}", False)
                 ],
             )

@@ -102,6 +102,8 @@ def test_an_alias_finds_its_person(investigator, world):
 
 def test_a_pnc_id_in_any_spelling_finds_its_person(investigator, world):
     assert found(investigator, "98/001234567x") == {world["iqbal"].pk}
+    page = person_search(investigator, query_parse("98/1234567X"))
+    assert page.results[0].records[0].matched_on == ["PNC ID"]
 
 
 def test_a_phone_in_any_format_finds_its_person(investigator, world):
