@@ -13,8 +13,9 @@ _NOT_LETTERS = re.compile(r"[^a-z ]+")
 _SPACES = re.compile(r"\s+")
 _NOT_DIGITS = re.compile(r"\D+")
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
-# A PNC ID: two-digit year, a slash, up to seven digits, a check letter ("98/1234567X").
-_PNC = re.compile(r"^(\d{2})/?0*(\d{1,7})([A-Z])$")
+# A PNC ID: the year (two digits, or four: "2001/..." is "01/..."), a slash, up to seven
+# digits, a check letter ("98/1234567X").
+_PNC = re.compile(r"^(?:\d{2})?(\d{2})/?0*(\d{1,7})([A-Z])$")
 
 
 def fold(text: str | None) -> str:
@@ -38,7 +39,10 @@ def name_key(text: str | None) -> str:
 
 
 def pnc_key(value: str | None) -> str:
-    """A PNC ID in one form, "YY/NNNNNNNC" with the number unpadded; "" if it is not one."""
+    """A PNC ID in one form, "YY/NC" with the number unpadded; "" if it is not one.
+
+    "2001/0213875K" and "01/213875k" are the same ID, "01/213875K".
+    """
     if not value:
         return ""
     match = _PNC.match(value.upper().replace(" ", ""))
