@@ -38,7 +38,7 @@ SCHEMA_PATHS = {FORMAT: SCHEMA_PATH, FORMAT_V2: Path(__file__).with_name("referr
 # What version 2 adds to every person, all optional.
 V2_PERSON_FIELDS = ("aliases", "pnc_id", "postcodes", "phones", "vehicles")
 PNC_REASON = (
-    "is not a PNC ID: two digits of the year, a slash, up to seven digits and a check "
+    "is not a PNC ID: two (or four) digits of the year, a slash, up to seven digits and a check "
     "letter (e.g. 98/1234567X)"
 )
 # Why a value of a version 2 list does not match its pattern, by the list's name.

@@ -166,8 +166,8 @@ def test_a_version_1_file_that_names_its_format_last_may_not_use_version_2_field
 
 
 BAD = {
-    "a PNC ID with a four-digit year": (
-        ("pnc_id", "2001/213875K"),
+    "a PNC ID with a three-digit year": (
+        ("pnc_id", "201/213875K"),
         "pnc_id",
         "is not a PNC ID",
     ),
