@@ -56,7 +56,8 @@ def _spark_node(node: exp.Expression) -> exp.Expression:
 @lru_cache(maxsize=512)
 def duckdb_to_spark(sql: str) -> str:
     """A statement Splink wrote for Spark around the model's DuckDB levels, all in Spark SQL."""
-    from splink.internals.spark.database_api import SparkAPI  # noqa: F401 - registers customspark
+    # Registers Splink's "customspark" dialect (needs sqlglot only, not pyspark).
+    from splink.internals.spark.spark_helpers import custom_spark_dialect  # noqa: F401
 
     tree = sqlglot.parse_one(sql, read="spark").transform(_spark_node)
     return tree.sql(dialect="customspark", pretty=True)
@@ -107,8 +108,14 @@ def spark_api():
             return duckdb_to_spark(sql)
 
     local = settings.LINKAGE_SPARK_MASTER.startswith("local")
+    session = spark_session()
+    # One session serves a process's runs (a worker's, or training then scoring): each API
+    # starts clean, as DuckDB's fresh database does, or Splink refuses the records' name.
+    for table in session.catalog.listTables():
+        if table.isTemporary:
+            session.catalog.dropTempView(table.name)
     return DuckDBModelSparkAPI(
-        spark_session=spark_session(),
+        spark_session=session,
         num_partitions_on_repartition=settings.LINKAGE_SPARK_PARTITIONS,
         # Splink cuts each step's lineage: in memory on one machine; on a cluster, as
         # Parquet under the checkpoint directory (Splink's default), which survives a lost

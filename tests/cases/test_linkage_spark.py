@@ -7,11 +7,14 @@ One Spark session for the module (starting a JVM is most of the cost).
 
 import datetime
 import importlib.util
+import io
 import json
 import os
 import shutil
 
+import pyarrow.parquet as pq
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 
 from cases.linkage import backends, engine, frame, keys
@@ -86,13 +89,28 @@ def scored(tmp_path_factory):
         return engine.pairs_score(table, model, incremental=False, review_threshold=REVIEW, api=api)
 
     duckdb = score(backends.duckdb_api())
+    parquet = folder / "records.parquet"
+    pq.write_table(table, parquet)
     with override_settings(LINKAGE_BACKEND="spark", **SMALL_SPARK):
         api = backends.db_api()
         try:
             spark = score(api)
+            # On a cluster the records come from storage, not through the driver.
+            from_parquet = engine.pairs_score(
+                api.spark.read.parquet(str(parquet)),
+                model,
+                incremental=False,
+                review_threshold=REVIEW,
+                api=backends.db_api(),
+            )
         finally:
             api.spark.stop()
-    return {"records": table.num_rows, "duckdb": duckdb, "spark": spark}
+    return {
+        "records": table.num_rows,
+        "duckdb": duckdb,
+        "spark": spark,
+        "from_parquet": from_parquet,
+    }
 
 
 def by_pair(result):
@@ -108,6 +126,10 @@ def test_spark_finds_the_same_links_as_duckdb_with_the_saved_model(scored):
     for key, pair in duckdb.items():
         assert spark[key].probability == pytest.approx(pair.probability, abs=1e-6)
         assert spark[key].cross_role == pair.cross_role
+
+
+def test_spark_reads_the_records_from_parquet_and_finds_the_same_links(scored):
+    assert by_pair(scored["from_parquet"]).keys() == by_pair(scored["duckdb"]).keys()
 
 
 def test_spark_gives_the_same_reasons_field_by_field(scored):
@@ -133,3 +155,22 @@ def test_the_models_duckdb_sql_is_said_in_sparks_words():
     assert "ARRAY_CONTAINS(COALESCE(aliases_l, ARRAY()), forename1_r)" in spark
     assert "SUBSTRING(dob_md_l, 4, 2) = SUBSTRING(dob_md_r, 4, 2)" in spark
     assert "JARO_WINKLER(surname_l, surname_r) >= 0.92" in spark
+
+
+@pytest.mark.django_db
+def test_the_records_export_as_parquet_in_their_compared_form(tmp_path):
+    from tests.factories import make_case
+
+    case = make_case(suspects=2, victims=1)
+    path = tmp_path / "out" / "records.parquet"
+    out = io.StringIO()
+
+    call_command("linkage_records_export", str(path), stdout=out)
+
+    table = pq.read_table(path)
+    assert table.schema == frame.SCHEMA
+    assert sorted(table.column("unique_id").to_pylist()) == sorted(
+        case.parties.values_list("pk", flat=True)
+    )
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert "Wrote 3 records" in out.getvalue()
