@@ -50,7 +50,33 @@ def home(request):
         for role, (title, blurb) in ROLE_HOMES.items()
         if role in held
     ]
+    if held & {Role.REVIEW_LEAD, Role.NATIONAL_LEAD}:
+        sections.append(_access_requests_card(request.user))
     return render(request, "home.html", {"sections": sections})
+
+
+# Beyond this many open access requests the home page says "more than" (one bounded query).
+ACCESS_REQUESTS_SHOWN = 99
+
+
+def _access_requests_card(user) -> dict:
+    """A lead's open access requests (issue 10): how many wait for them, counted up to a bound."""
+    from cases.permissions import access_requests_visible_to
+
+    waiting = (
+        access_requests_visible_to(user)
+        .filter(status="open")
+        .order_by()
+        .values("pk")[: ACCESS_REQUESTS_SHOWN + 1]
+        .count()
+    )
+    count = f"more than {ACCESS_REQUESTS_SHOWN}" if waiting > ACCESS_REQUESTS_SHOWN else waiting
+    return {
+        "role": {"name": "access_requests"},  # the card's marker, not a role's
+        "title": "Access requests",
+        "blurb": f"Open: {count}. Investigators asking for cases where their people also appear.",
+        "url": reverse("people:access_requests"),
+    }
 
 
 @login_not_required

@@ -424,3 +424,16 @@ def test_a_lead_outside_the_cases_team_cannot_decide(
     request_ = CaseAccessRequest.objects.get(case=durham)
     with pytest.raises(AccessRequestError):
         access_request_grant(request=request_, by=other_team_review_lead, reason="Yes.")
+
+
+def test_a_leads_home_counts_the_open_requests_and_the_navigation_leads_there(
+    client, investigator, review_lead, kent, suspect_everywhere
+):
+    access_request_create(party=kent.parties.get(ref="S1"), by=investigator, reason="Why.")
+    client.force_login(review_lead)
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-role="access_requests"' in page
+    assert "Open: 1." in page  # the Durham request; Cumbria's is another team's
+    assert f'href="{reverse("people:access_requests")}"' in page
+    client.force_login(investigator)
+    assert "Access requests" not in client.get(reverse("home")).content.decode()
