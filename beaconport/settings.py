@@ -501,8 +501,9 @@ LINKAGE_REVIEW_THRESHOLD = float(env_str("LINKAGE_REVIEW_THRESHOLD") or 0.5)
 LINKAGE_SPARK_MASTER = env_str("LINKAGE_SPARK_MASTER", "local[2]")
 LINKAGE_SPARK_PARTITIONS = env_int("LINKAGE_SPARK_PARTITIONS", 8)
 LINKAGE_SPARK_DRIVER_MEMORY = env_str("LINKAGE_SPARK_DRIVER_MEMORY", "2g")
-LINKAGE_SPARK_CHECKPOINT_DIR = Path(
-    env_str("LINKAGE_SPARK_CHECKPOINT_DIR") or VAR_DIR / "linkage" / "spark"
+# A URL (hdfs://, s3a://) stays text: a Path would fold its double slash.
+LINKAGE_SPARK_CHECKPOINT_DIR = env_str("LINKAGE_SPARK_CHECKPOINT_DIR") or str(
+    VAR_DIR / "linkage" / "spark"
 )
 # Any other Spark setting, as "key=value" items separated by commas.
 LINKAGE_SPARK_CONF = env_list("LINKAGE_SPARK_CONF", [])

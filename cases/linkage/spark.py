@@ -13,6 +13,7 @@ SUBSTRING. Weights, thresholds and blocking are the model's own, so a pair score
 
 import logging
 from functools import lru_cache
+from pathlib import Path
 
 import sqlglot
 from django.conf import settings
@@ -69,7 +70,8 @@ def spark_session():
     from splink.backends.spark import similarity_jar_location
 
     checkpoints = settings.LINKAGE_SPARK_CHECKPOINT_DIR
-    checkpoints.mkdir(parents=True, exist_ok=True)
+    if "://" not in checkpoints:  # a local directory; a cluster's storage makes its own
+        Path(checkpoints).mkdir(parents=True, exist_ok=True)
     builder = (
         SparkSession.builder.master(settings.LINKAGE_SPARK_MASTER)
         .appName("beaconport-linkage")
@@ -93,7 +95,7 @@ def spark_session():
     logging.getLogger("py4j").setLevel(logging.WARNING)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
-    session.sparkContext.setCheckpointDir(str(checkpoints))
+    session.sparkContext.setCheckpointDir(checkpoints)
     return session
 
 
