@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 
 TABLE = "beaconport_records"  # the frame's name inside Splink's database: a plain identifier
 U_SAMPLE_PAIRS = 2e6
+EM_MAX_PAIRS = 1e6
 SEED = 10
 
 
@@ -64,6 +65,8 @@ def model_train(table: pa.Table, *, api) -> dict:
         linker.training.estimate_parameters_using_expectation_maximisation(
             spec.training_rule(rule),
             estimate_without_term_frequencies=True,
+            # A sample of each rule's pairs: enough to estimate m, the same at any size.
+            max_pairs=EM_MAX_PAIRS,
         )
     return linker.misc.save_model_to_json(overwrite=True)
 

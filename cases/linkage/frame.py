@@ -16,7 +16,7 @@ from django.db import connection
 
 from cases.linkage import keys
 from cases.linkage.spec import canonical_forename
-from cases.models import CaseParty, Person, PersonIdentifier
+from cases.models import Case, CaseParty, Person, PersonIdentifier
 
 SCHEMA = pa.schema(
     [
@@ -109,17 +109,21 @@ def records_frame(*, new_since: datetime.datetime | None = None) -> pa.Table:
     party = CaseParty._meta.db_table
     person = Person._meta.db_table
     identifier = PersonIdentifier._meta.db_table
-    case = "cases_case"
+    case = Case._meta.db_table
     by_person: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     with connection.cursor() as cursor:
         # One pass over each table; names from the models' meta, no user input.
         cursor.execute(f"SELECT person_id, kind, key FROM {identifier} WHERE key <> ''")  # noqa: S608
         for person_id, kind, key in cursor.fetchall():
             by_person[person_id][kind].append(key)
+        # Whether a record is new is decided by the database, which compares its own times.
+        new = "c.updated_at >= %s" if new_since is not None else "1 = 1"
         cursor.execute(
             f"SELECT p.id, p.case_id, p.role, n.id, n.surname, n.forenames, n.date_of_birth,"  # noqa: S608
-            f" n.pnc_id, c.updated_at FROM {party} p JOIN {person} n ON n.id = p.person_id"
-            f" JOIN {case} c ON c.id = p.case_id ORDER BY p.id"
+            f" n.pnc_id, CASE WHEN {new} THEN 1 ELSE 0 END FROM {party} p"
+            f" JOIN {person} n ON n.id = p.person_id JOIN {case} c ON c.id = p.case_id"
+            f" ORDER BY p.id",
+            [new_since] if new_since is not None else [],
         )
         rows = [
             record(
@@ -131,9 +135,9 @@ def records_frame(*, new_since: datetime.datetime | None = None) -> pa.Table:
                 date_of_birth=_date(dob),
                 pnc_id=pnc,
                 identifiers=by_person.get(person_id),
-                is_new=new_since is None or updated_at >= new_since,
+                is_new=bool(is_new),
             )
-            for party_id, case_id, role, person_id, surname, forenames, dob, pnc, updated_at in (
+            for party_id, case_id, role, person_id, surname, forenames, dob, pnc, is_new in (
                 cursor.fetchall()
             )
         ]

@@ -169,10 +169,9 @@ COMPARISONS = [
 ]
 
 # Every rule: two records of different cases; and, for the rules whose pairs may be
-# linked, of one role. `NEW` is added to each in an incremental run.
+# linked, of one role.
 DIFFERENT_CASE = "l.case_id <> r.case_id"
 SAME_ROLE = "l.role = r.role"
-NEW = "(l.is_new OR r.is_new)"
 
 # (name, condition, arrays to explode). Each is an equi-join on keys a true pair is
 # likely to share even where a file misspells the name or the date.
@@ -185,16 +184,25 @@ LINKING_RULES = [
         "AND l.dob_year = r.dob_year",
         None,
     ),
+    # A missing date on one side each, so the database filters that side before the join.
     (
-        "names, a date missing",
-        "l.surname_ph = r.surname_ph AND l.forename_ph = r.forename_ph "
-        "AND (l.dob IS NULL OR r.dob IS NULL)",
+        "names, left date missing",
+        "l.surname_ph = r.surname_ph AND l.forename_ph = r.forename_ph AND l.dob IS NULL",
         None,
     ),
     (
-        "nickname, a date missing",
-        "l.surname_ph = r.surname_ph AND l.forename_canon = r.forename_canon "
-        "AND (l.dob IS NULL OR r.dob IS NULL)",
+        "names, right date missing",
+        "l.surname_ph = r.surname_ph AND l.forename_ph = r.forename_ph AND r.dob IS NULL",
+        None,
+    ),
+    (
+        "nickname, left date missing",
+        "l.surname_ph = r.surname_ph AND l.forename_canon = r.forename_canon AND l.dob IS NULL",
+        None,
+    ),
+    (
+        "nickname, right date missing",
+        "l.surname_ph = r.surname_ph AND l.forename_canon = r.forename_canon AND r.dob IS NULL",
         None,
     ),
     ("surname and day-month", "l.surname_ph = r.surname_ph AND l.dob_md = r.dob_md", None),
@@ -234,22 +242,29 @@ DETERMINISTIC_RULES = [
 DETERMINISTIC_RECALL = 0.7
 
 
-def _rule(condition: str, arrays: list[str] | None, *, same_role: bool, incremental: bool):
+def _rule(condition: str, arrays: list[str] | None, *, same_role: bool, new: str | None = None):
     parts = [condition, DIFFERENT_CASE, SAME_ROLE if same_role else "l.role <> r.role"]
-    if incremental:
-        parts.append(NEW)
+    if new:
+        parts.append(new)
     rule = {"blocking_rule": " AND ".join(f"({p})" for p in parts), "sql_dialect": "duckdb"}
     if arrays:
         rule["arrays_to_explode"] = arrays
     return rule
 
 
+# In an incremental run each rule is written twice, with the new record on the left and then
+# on the right, so that the database keeps only the new records on one side of each join
+# (a filter on one side is pushed below the join; "l.is_new OR r.is_new" is not).
+NEW_SIDES = ("l.is_new", "r.is_new AND NOT l.is_new")
+
+
 def blocking_rules(*, incremental: bool) -> list[dict]:
     """The rules that choose the pairs to score: linking rules, then cross-role rules."""
-    return [
-        *(_rule(c, a, same_role=True, incremental=incremental) for _, c, a in LINKING_RULES),
-        *(_rule(c, a, same_role=False, incremental=incremental) for _, c, a in CROSS_ROLE_RULES),
-    ]
+    rules = [(c, a, True) for _, c, a in LINKING_RULES]
+    rules += [(c, a, False) for _, c, a in CROSS_ROLE_RULES]
+    if not incremental:
+        return [_rule(c, a, same_role=same) for c, a, same in rules]
+    return [_rule(c, a, same_role=same, new=new) for c, a, same in rules for new in NEW_SIDES]
 
 
 def training_rule(condition: str) -> str:
