@@ -176,4 +176,5 @@ def _tell_requester(request: CaseAccessRequest) -> None:
             )
         ]
     )
-    transaction.on_commit(lambda: outbox_send(rows))
+    # robust: a send that fails is logged and left to the sweep, never the lead's answer.
+    transaction.on_commit(lambda: outbox_send(rows), robust=True)
