@@ -244,7 +244,10 @@ class ReferralsV2(_Referrals):
             # Same name, someone else: another date of birth, nothing else shared.
             surname, forenames, gender, twin_born = rng.choice(recent)
             while abs(born.year - twin_born.year) < 3:
-                born = born.replace(year=born.year + 7 if born.year < 1990 else born.year - 7)
+                year = born.year + 7 if born.year < 1990 else born.year - 7
+                # 29 February seven years on is no date: the 28th (other dates unchanged).
+                leap_day = (born.month, born.day) == (2, 29)
+                born = born.replace(year=year, day=28 if leap_day else born.day)
         else:
             surname = self._draw(self.surnames)
             forenames = self._draw(self.forenames[gender])
