@@ -36,6 +36,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from beaconport.bulk import column_update
 from cases.models import (
     Case,
     CaseNetwork,
@@ -144,38 +145,41 @@ def _link_groups(cursor, case_ids: list[int] | None) -> Iterator[list[int]]:
 
 
 def _key_groups(cursor, case_ids: list[int] | None, cap: int) -> Iterator[list[int]]:
-    """The cases holding each phone, vehicle or postcode held in 2..cap cases."""
+    """The cases holding each phone, vehicle or postcode held in 2..cap cases.
+
+    Most keys belong to one person only, so the keys held twice or more are found first
+    from the identifiers alone (in the order of the (kind, key, person) index, with no
+    join), and only their holders are joined to their cases. The cap is applied here on
+    the distinct cases of each key, as the rows come in key order.
+    """
     t = _tables()
     kinds = [str(k) for k in TYING_KINDS]
     if case_ids is None:
         keys = (
-            f"SELECT DISTINCT i.kind, i.key, p.case_id FROM {t['ident']} i"  # noqa: S608 - names, not values
-            f" JOIN {t['party']} p ON p.person_id = i.person_id"
-            f" WHERE i.kind IN ({_placeholders(kinds)}) AND i.key <> ''"
+            f"SELECT kind, key FROM {t['ident']}"  # noqa: S608 - names, not values
+            f" WHERE kind IN ({_placeholders(kinds)}) AND key <> ''"
+            f" GROUP BY kind, key HAVING COUNT(*) >= 2"
         )
         params: list = list(kinds)
     else:
-        # The keys these cases hold first, then every holder of those keys only: the
-        # (kind, key, person) index answers each probe.
+        # The keys these cases hold: every holder of those keys is found by index probes.
         keys = (
-            f"SELECT DISTINCT i.kind, i.key, p.case_id FROM ("  # noqa: S608 - names, not values
-            f"SELECT DISTINCT si.kind, si.key FROM {t['ident']} si"
+            f"SELECT DISTINCT si.kind, si.key FROM {t['ident']} si"  # noqa: S608 - names, not values
             f" JOIN {t['party']} sp ON sp.person_id = si.person_id"
             f" WHERE sp.case_id IN ({_placeholders(case_ids)})"
-            f" AND si.kind IN ({_placeholders(kinds)}) AND si.key <> '') s"
-            f" JOIN {t['ident']} i ON i.kind = s.kind AND i.key = s.key"
-            f" JOIN {t['party']} p ON p.person_id = i.person_id"
+            f" AND si.kind IN ({_placeholders(kinds)}) AND si.key <> ''"
         )
         params = list(case_ids) + list(kinds)
     cursor.execute(
-        f"WITH holders AS ({keys}),"  # noqa: S608 - names, not values
-        f" shared AS (SELECT kind, key FROM holders GROUP BY kind, key"
-        f" HAVING COUNT(*) BETWEEN 2 AND %s)"
-        f" SELECT h.kind, h.key, h.case_id FROM holders h"
-        f" JOIN shared s ON s.kind = h.kind AND s.key = h.key ORDER BY 1, 2, 3",
-        [*params, cap],
+        f"SELECT i.kind, i.key, p.case_id FROM ({keys}) s"  # noqa: S608 - names, not values
+        f" JOIN {t['ident']} i ON i.kind = s.kind AND i.key = s.key"
+        f" JOIN {t['party']} p ON p.person_id = i.person_id ORDER BY 1, 2, 3",
+        params,
     )
-    yield from _grouped(cursor)
+    for group in _grouped(cursor):
+        cases = sorted(set(group))
+        if 2 <= len(cases) <= cap:
+            yield cases
 
 
 def _groups(case_ids: Iterable[int] | None, cap: int) -> Iterator[list[int]]:
@@ -307,11 +311,23 @@ def _write(
     kept = _assign_ids(components, old)
     case_ids = {case_id for members in components for case_id in members}
     force_of: dict[int, int] = {}
-    for chunk in _chunks(case_ids):
-        force_of.update(Case.objects.filter(pk__in=chunk).values_list("pk", "force_id"))
+    if len(case_ids) > 20 * _CHUNK:  # a full pass: one read of every case beats many lists
+        force_of.update(Case.objects.values_list("pk", "force_id"))
+    else:
+        for chunk in _chunks(case_ids):
+            force_of.update(Case.objects.filter(pk__in=chunk).values_list("pk", "force_id"))
 
-    # Their ids come back from the INSERT (RETURNING, on PostgreSQL and SQLite alike).
-    fresh = [Network(computed_at=now) for network_id in kept if network_id is None]
+    def counts(members: list[int]) -> tuple[int, int]:
+        return len(members), len({force_of[case_id] for case_id in members})
+
+    # New networks are made with their counts; their ids come back from the INSERT
+    # (RETURNING, on PostgreSQL and SQLite alike).
+    fresh = [
+        Network(computed_at=now, case_count=n, force_count=f)
+        for network_id, members in zip(kept, components, strict=True)
+        if network_id is None
+        for n, f in [counts(members)]
+    ]
     Network.objects.bulk_create(fresh, batch_size=1000)
     fresh_ids = iter(network.pk for network in fresh)
     network_ids = [network_id or next(fresh_ids) for network_id in kept]
@@ -335,22 +351,19 @@ def _write(
         batch_size=2000,
     )
 
+    # Networks that kept their id but not their cases: new counts, one UPDATE a column.
     before: dict[int, set[int]] = defaultdict(set)
     for case_id, network_id in old.items():
         before[network_id].add(case_id)
-    updates = [
-        Network(
-            pk=network_id,
-            computed_at=now,
-            case_count=len(members),
-            force_count=len({force_of[case_id] for case_id in members}),
-        )
-        for network_id, members in zip(network_ids, components, strict=True)
-        if before.get(network_id) != set(members)
-    ]
-    Network.objects.bulk_update(
-        updates, ["computed_at", "case_count", "force_count"], batch_size=1000
-    )
+    changed = {
+        network_id: counts(members)
+        for network_id, members in zip(kept, components, strict=True)
+        if network_id is not None and before.get(network_id) != set(members)
+    }
+    column_update(Network, "case_count", [(pk, n) for pk, (n, _) in changed.items()])
+    column_update(Network, "force_count", [(pk, f) for pk, (_, f) in changed.items()])
+    for chunk in _chunks(changed):
+        Network.objects.filter(pk__in=chunk).update(computed_at=now)
     return NetworkRecompute(
         cases_examined=examined,
         networks=len(components),
