@@ -26,7 +26,13 @@ from beaconport.audit.services import audit_consult
 from beaconport.inputs import CappedTextSerializerField
 from cases.api.pagination import CaseCursorPagination
 from cases.api.views import _as_drf_error
-from cases.linkage.clusters import cluster_detail_queryset, clusters_for, links_for, links_inside
+from cases.linkage.clusters import (
+    cluster_detail_queryset,
+    cluster_status,
+    clusters_for,
+    links_for,
+    links_inside,
+)
 from cases.models import CaseParty, Force, Nominal, NominalMember, PersonLink, format_reference
 from cases.permissions import CHANGE, leads_cases, link_get_for, nominal_get_for, sees_linkage
 from cases.services.errors import StaleEdit
@@ -173,7 +179,7 @@ class ClusterSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=CLUSTER_STATUSES))
     def get_status(self, nominal) -> str:
-        return LinkStatus.PROPOSED if nominal.undecided else LinkStatus.CONFIRMED
+        return cluster_status(nominal)
 
     @extend_schema_field(MemberSerializer(many=True))
     def get_members(self, nominal) -> list:
