@@ -437,3 +437,23 @@ def test_a_leads_home_counts_the_open_requests_and_the_navigation_leads_there(
     assert f'href="{reverse("people:access_requests")}"' in page
     client.force_login(investigator)
     assert "Access requests" not in client.get(reverse("home")).content.decode()
+
+
+def test_links_resolved_by_the_nominals_service_reach_the_case_page_and_undo_cleanly(
+    client, investigator, review_lead, kent, durham
+):
+    from cases.linkage.resolution import link_undo, nominals_recompute
+
+    left, right = sorted(
+        (kent.parties.get(ref="S1"), durham.parties.get(ref="S2")), key=lambda p: p.pk
+    )
+    pair = PersonLink.objects.create(
+        left=left, right=right, status=LinkStatus.PROPOSED, match_probability=0.99
+    )
+    nominals_recompute()
+    flag(durham.parties.get(ref="S2"), review_lead)
+    page = page_of(client, investigator, kent).content.decode()
+    assert "1 other case" in page and "flagged dangerous on another case" in page
+    link_undo(link=pair, by=review_lead, reason="Different people.", version=pair.version)
+    page = page_of(client, investigator, kent).content.decode()
+    assert "Also on other cases" not in page and "Flagged on another case" not in page
