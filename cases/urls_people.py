@@ -5,7 +5,7 @@ Every route that names a link or network answers 404 if it is not the user's to 
 
 from django.urls import path
 
-from cases.views import access_requests, linkage, search
+from cases.views import access_requests, linkage, networks, search
 
 app_name = "people"
 
@@ -24,6 +24,12 @@ urlpatterns += [
         access_requests.access_request_ask,
         name="access_request_ask",
     ),
+]
+
+# Networks: the cases that shared people, phones, vehicles or postcodes tie (leads only).
+urlpatterns += [
+    path("networks/", networks.networks, name="networks"),
+    path("networks/<int:pk>/", networks.network, name="network"),
 ]
 
 # Searching people in the user's own cases (investigators and leads).

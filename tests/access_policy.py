@@ -212,6 +212,11 @@ POLICY = {
     "people:links": page(only(REVIEW_LEADS, 200), only(REVIEW_LEADS, 405)),
     "people:link": page(only(CASE_LEADS, 200), only(CASE_LEADS, 405)),
     "people:link_decide": page(only(CASE_LEADS, 405), only(CASE_LEADS, 400)),
+    # --- the person index: networks (issue 10) ----------------------------------------------
+    # Leads only: the list is each lead's own scope (maybe empty); the world's network ties
+    # its case to another Kent case, so the other team's lead gets 404 like everyone else.
+    "people:networks": page(only(REVIEW_LEADS, 200), only(REVIEW_LEADS, 405)),
+    "people:network": page(only(CASE_LEADS, 200), only(CASE_LEADS, 405)),
     # Only the victim's own officer sees where else the victim may be one, after saying why.
     "liaison:victim_links": page(only(("liaison_officer",), 302), only(("liaison_officer",), 405)),
     # --- the person index: access requests (issue 10) ---------------------------------------
@@ -341,6 +346,7 @@ PK_OF = {
     "api:linkage-link-confirm": "cluster_link",
     "api:linkage-link-reject": "cluster_link",
     "people:access_request_decide": "access_request",
+    "people:network": "network",
     "liaison:notification_read": "notification",
     "liaison:do_not_contact_end": "period",
     "liaison:followup_complete": "followup",

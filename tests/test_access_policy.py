@@ -144,8 +144,23 @@ def world(request, investigator, liaison_officer):
     world["cluster"], world["cluster_link"] = _cluster_of(
         case.parties.get(ref="S2"), make_case().parties.get(ref="S2")
     )
+    # A network: a phone the case's suspect shares with another Kent case's ties them.
+    world["network"] = _network_of(case, make_case())
     _one_of_each_admin_model(world, investigator, liaison_officer)
     return world
+
+
+def _network_of(case, other):
+    """The network of the case and another, tied by a phone their suspects share."""
+    from cases.linkage.networks import networks_recompute
+    from cases.models import PersonIdentifier
+
+    for party in (case.parties.get(ref="S1"), other.parties.get(ref="S1")):
+        PersonIdentifier.objects.create(
+            person=party.person, kind="phone", value="07700 900000", key="07700900000"
+        )
+    networks_recompute()
+    return case.network_membership.network
 
 
 def _cluster_of(a, b):
