@@ -196,13 +196,18 @@ def _stale_delete(kept: set[tuple[int, int]], new_ids: set[int] | None) -> int:
     return len(stale)
 
 
-def _resolve(new_ids: set[int] | None) -> int:
-    """Recompute nominals (clusters) and networks after the links changed."""
-    from cases.linkage.networks import networks_recompute
+def _resolve(party_ids: set[int] | None, case_ids: set[int] | None) -> int:
+    """Recompute nominals (clusters) and networks after the links changed: all of them, or
+    only those touching the records and cases an incremental run looked at again."""
+    from cases.linkage.networks import networks_recompute, networks_recompute_for
     from cases.linkage.resolution import nominals_recompute
 
-    clusters = nominals_recompute(party_ids=sorted(new_ids) if new_ids is not None else None)
-    networks_recompute()
+    if party_ids is None:
+        clusters = nominals_recompute()
+        networks_recompute()
+        return clusters
+    clusters = nominals_recompute(party_ids=sorted(party_ids))
+    networks_recompute_for(case_ids=sorted(case_ids or ()))
     return clusters
 
 
@@ -244,6 +249,7 @@ def link_people(*, full: bool = False, train: bool = False, by=None) -> Outcome:
             run.records = table.num_rows
             run.new_records = sum(new_column)
             links = review = 0
+            rows = []
             if not incremental or new_ids:
                 scored = engine.pairs_score(
                     table,
@@ -253,7 +259,6 @@ def link_people(*, full: bool = False, train: bool = False, by=None) -> Outcome:
                     api=backends.db_api(),
                 )
                 run.comparisons = scored.comparisons
-                rows = []
                 for pair in scored.pairs:
                     status = _status(pair, model)
                     if status is None:
@@ -286,7 +291,18 @@ def link_people(*, full: bool = False, train: bool = False, by=None) -> Outcome:
                     )
             run.links = links
             run.review = review
-            run.clusters = _resolve(new_ids)
+            if incremental:
+                touched = new_ids | {r[0] for r in rows} | {r[1] for r in rows}
+                case_of = dict(
+                    zip(
+                        table.column("unique_id").to_pylist(),
+                        table.column("case_id").to_pylist(),
+                        strict=True,
+                    )
+                )
+                run.clusters = _resolve(touched, {case_of[p] for p in touched})
+            else:
+                run.clusters = _resolve(None, None)
         except Exception as error:
             run.error = f"{type(error).__name__}: {error}"[:2000]
             run.finished_at = timezone.now()
