@@ -16,9 +16,11 @@ import itertools
 import math
 from dataclasses import dataclass, field
 
-# What is drawn at most; the table beside the drawing lists everything.
-MAX_CASES = 30
-MAX_PEOPLE = 60
+# What is drawn at most; the table beside the drawing lists everything. Beyond
+# DRAW_EVERYONE_UP_TO people, those in one case who tie nothing are counted, not drawn.
+MAX_CASES = 20
+MAX_PEOPLE = 40
+DRAW_EVERYONE_UP_TO = 16
 
 WIDTH = 760
 HEIGHT = 560
@@ -36,6 +38,7 @@ class DrawnNode:
     label: str
     detail: str = ""
     flagged: bool = False
+    more: str = ""  # under a case: how many of its people are counted, not drawn
     x: float = 0.0
     y: float = 0.0
 
@@ -46,6 +49,10 @@ class DrawnNode:
     @property
     def detail_y(self) -> float:
         return round(self.y + 40, 1)
+
+    @property
+    def more_y(self) -> float:
+        return round(self.y + 52, 1)
 
     @property
     def points(self) -> str:
@@ -80,6 +87,8 @@ class Drawing:
     edges: list[DrawnEdge]
     cases_total: int
     people_total: int
+    summarised: bool = False
+    people_eligible: int = 0  # to be drawn were there room: everyone, or who ties
     width: int = WIDTH
     height: int = HEIGHT
     cases: list[DrawnNode] = field(init=False)
@@ -91,14 +100,16 @@ class Drawing:
 
     @property
     def truncated(self) -> bool:
-        return len(self.cases) < self.cases_total or len(self.people) < self.people_total
+        return len(self.cases) < self.cases_total or len(self.people) < self.people_eligible
 
 
 def network_drawing(view) -> Drawing:
     """The drawing of a `NetworkView` (cases.linkage.networks): what to draw, and where.
 
-    People who tie cases come first; a network too large to draw whole shows the cases
-    those people touch most, up to `MAX_CASES`, and up to `MAX_PEOPLE` people in them.
+    A small network is drawn whole. In a larger one only the people who tie cases (and
+    flagged suspects) are drawn; the others, in one case and tying nothing, are counted
+    under their case's square. A network too large even so shows the cases those people
+    touch most, up to `MAX_CASES`, and up to `MAX_PEOPLE` people in them.
     """
     people = view.suspects + view.victims + view.witnesses
     tying = [p for p in people if p.ties]
@@ -106,16 +117,40 @@ def network_drawing(view) -> Drawing:
     for person in tying:
         for case_id in person.case_ids:
             case_weight[case_id] = case_weight.get(case_id, 0) + 1
-    ordered_cases = sorted(view.cases, key=lambda c: (-case_weight.get(c.pk, 0), c.pk))
-    drawn_cases = {case.pk: case for case in ordered_cases[:MAX_CASES]}
+    groups = [p.case_ids for p in tying] + [share.case_ids for share in view.shares]
+    drawn_cases = _connected_cases(view.cases, groups, case_weight)
     chosen = [p for p in people if any(c in drawn_cases for c in p.case_ids)]
-    # People who tie first (as `view` orders them), then the rest while room is left.
-    chosen = sorted(chosen, key=lambda p: not p.ties)[:MAX_PEOPLE]
+    summarised = len(chosen) > DRAW_EVERYONE_UP_TO
+    if summarised:
+        chosen = [p for p in chosen if p.ties or p.flags]
+    eligible = len(chosen)
+    # Who ties the drawn cases most first (a shared key counts once per drawn partner), then
+    # the rest while room is left.
+    partners: dict[str, int] = {}
+    for share in view.shares:
+        if sum(c in drawn_cases for c in share.case_ids) >= 2:
+            for key in share.people:
+                partners[key] = partners.get(key, 0) + 1
+
+    def weight(person) -> tuple:
+        drawn = sum(c in drawn_cases for c in person.case_ids)
+        return (-(drawn - 1 + partners.get(person.key, 0)), not person.ties)
+
+    chosen = sorted(chosen, key=weight)[:MAX_PEOPLE]
+    drawn_people = {p.key for p in chosen}
+    left_out: dict[int, int] = {}
+    for person in people:
+        if person.key not in drawn_people and len(person.case_ids) == 1:
+            left_out[person.case_ids[0]] = left_out.get(person.case_ids[0], 0) + 1
 
     nodes: dict[str, DrawnNode] = {}
     for case in drawn_cases.values():
         nodes[f"c{case.pk}"] = DrawnNode(
-            key=f"c{case.pk}", kind="case", label=case.reference, detail=case.force.name
+            key=f"c{case.pk}",
+            kind="case",
+            label=case.reference,
+            detail=case.force.name,
+            more=f"+{left_out[case.pk]} in this case only" if case.pk in left_out else "",
         )
     for person in chosen:
         nodes[person.key] = DrawnNode(
@@ -144,26 +179,50 @@ def network_drawing(view) -> Drawing:
         edges=edges,
         cases_total=len(view.cases),
         people_total=len(people),
+        summarised=summarised,
+        people_eligible=eligible,
     )
 
 
-def _place(nodes: list[DrawnNode], edges: list[DrawnEdge]) -> None:
-    """Force-directed placement inside the drawing's margins (deterministic).
+def _connected_cases(cases, groups, case_weight) -> dict:
+    """Up to `MAX_CASES` cases, grown outward from the most-tied case through what ties
+    them (`groups` of case ids), busiest neighbours first, so what is drawn hangs together."""
+    by_pk = {case.pk: case for case in cases}
+    neighbours: dict[int, set[int]] = {pk: set() for pk in by_pk}
+    for group in groups:
+        for case_id in group:
+            neighbours[case_id].update(group)
+    order = sorted(by_pk, key=lambda pk: (-case_weight.get(pk, 0), pk))
+    chosen: dict[int, object] = {}
+    for start in order:  # a network is connected; the loop only guards against stale rows
+        frontier = [start]
+        while frontier and len(chosen) < MAX_CASES:
+            frontier.sort(key=lambda pk: (-case_weight.get(pk, 0), pk))
+            pk = frontier.pop(0)
+            if pk in chosen:
+                continue
+            chosen[pk] = by_pk[pk]
+            frontier.extend(n for n in neighbours[pk] if n not in chosen)
+        if len(chosen) >= MAX_CASES:
+            break
+    return chosen
 
-    Plain lists and local names: at 90 nodes the pairwise loop is what costs.
+
+def _place(nodes: list[DrawnNode], edges: list[DrawnEdge]) -> None:
+    """Force-directed placement, then scaled to fit the drawing (deterministic).
+
+    Placed on an unbounded plane and fitted afterwards, so nothing piles up against an
+    edge. Plain lists and local names: at 90 nodes the pairwise loop is what costs.
     """
     count = len(nodes)
     if not count:
         return
-    width, height = WIDTH - 2 * MARGIN, HEIGHT - 2 * MARGIN
-    ideal = math.sqrt(width * height / count) * 0.9
-    ideal2 = ideal * ideal
     # Start on a circle, in the order given (cases first), so the result never varies.
-    xs = [width / 2 + width / 3 * math.cos(2 * math.pi * i / count) for i in range(count)]
-    ys = [height / 2 + height / 3 * math.sin(2 * math.pi * i / count) for i in range(count)]
+    xs = [math.cos(2 * math.pi * i / count) * count for i in range(count)]
+    ys = [math.sin(2 * math.pi * i / count) * count for i in range(count)]
     index = {id(node): i for i, node in enumerate(nodes)}
     pairs = [(index[id(edge.source)], index[id(edge.target)]) for edge in edges]
-    temperature = width / 8
+    temperature = float(count)
     hypot = math.hypot
     for _ in range(ITERATIONS):
         sx = [0.0] * count
@@ -173,24 +232,31 @@ def _place(nodes: list[DrawnNode], edges: list[DrawnEdge]) -> None:
             for j in range(i + 1, count):
                 dx, dy = xi - xs[j], yi - ys[j]
                 d2 = dx * dx + dy * dy or 0.0001
-                push = ideal2 / d2  # (ideal² / distance) along the unit vector
+                push = 1.0 / d2  # (ideal² / distance) along the unit vector; ideal = 1
                 sx[i] += dx * push
                 sy[i] += dy * push
                 sx[j] -= dx * push
                 sy[j] -= dy * push
         for i, j in pairs:
             dx, dy = xs[i] - xs[j], ys[i] - ys[j]
-            pull = hypot(dx, dy) / ideal  # (distance² / ideal) along the unit vector
+            pull = hypot(dx, dy)  # (distance² / ideal) along the unit vector
             sx[i] -= dx * pull
             sy[i] -= dy * pull
             sx[j] += dx * pull
             sy[j] += dy * pull
         for i in range(count):
+            # A little gravity keeps parts that nothing joins from drifting away.
+            sx[i] -= xs[i] * 0.1
+            sy[i] -= ys[i] * 0.1
             length = hypot(sx[i], sy[i]) or 0.01
             step = min(length, temperature) / length
-            xs[i] = min(width, max(0.0, xs[i] + sx[i] * step))
-            ys[i] = min(height, max(0.0, ys[i] + sy[i] * step))
-        temperature = max(temperature * 0.93, 1.0)
+            xs[i] += sx[i] * step
+            ys[i] += sy[i] * step
+        temperature = max(temperature * 0.92, 0.02)
+    low_x, low_y = min(xs), min(ys)
+    span_x = (max(xs) - low_x) or 1.0
+    span_y = (max(ys) - low_y) or 1.0
+    width, height = WIDTH - 2 * MARGIN, HEIGHT - 2 * MARGIN
     for i, node in enumerate(nodes):
-        node.x = round(xs[i] + MARGIN, 1)
-        node.y = round(ys[i] + MARGIN, 1)
+        node.x = round(MARGIN + (xs[i] - low_x) / span_x * width, 1)
+        node.y = round(MARGIN + (ys[i] - low_y) / span_y * height, 1)

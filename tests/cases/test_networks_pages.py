@@ -263,3 +263,24 @@ def test_the_network_list_reads_the_same_number_of_queries_whatever_its_length(
 PAGE_QUERIES = 11
 # Sign-in and session (3), count and page of networks, their forces, the audit row (2).
 LIST_QUERIES = 7
+
+
+def test_people_who_tie_nothing_are_counted_under_their_case_in_a_busy_network(
+    client, national_lead, monkeypatch
+):
+    from cases.linkage import drawing
+
+    monkeypatch.setattr(drawing, "DRAW_EVERYONE_UP_TO", 2)
+    a, b = SuspectFactory(), SuspectFactory()
+    resolve(a, b)
+    for _ in range(2):
+        VictimFactory(case=a.case)
+    networks_recompute()
+
+    text = page(client, national_lead, "people:network", a.case.network_membership.network_id).text
+
+    svg = drawn(text)
+    assert svg.count('<circle class="node-suspect"') == 1
+    assert svg.count('<polygon class="node-victim"') == 0
+    assert "+2 in this case only" in svg
+    assert text.count(f"{a.case.reference}-V") == 2  # the table still lists both victims
