@@ -78,7 +78,19 @@ def link_queue(user, filters: QueueFilters) -> QuerySet[PersonLink]:
             Q(left__case__force__slug=filters.force) | Q(right__case__force__slug=filters.force)
         )
     order = ["-decided_at", "-pk"] if filters.tab == "decided" else ["-match_probability", "pk"]
-    return links.select_related(*_RELATED).order_by(*order)
+    return links.order_by(*order)
+
+
+def links_loaded(pks) -> list[PersonLink]:
+    """The page's links with both records' cases and forces, in the order of `pks`.
+
+    The page is cut from the ordered ids first (`link_queue(...).values_list("pk")`), then
+    loaded: sorting ids alone is a small top-N sort even where thousands of automatic
+    links share one probability, where sorting the joined rows read every one of them.
+    """
+    pks = list(pks)
+    loaded = PersonLink.objects.select_related(*_RELATED).in_bulk(pks)
+    return [loaded[pk] for pk in pks if pk in loaded]
 
 
 def count_up_to_limit(links: QuerySet) -> int:

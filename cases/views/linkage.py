@@ -113,10 +113,10 @@ def link_queue(request):
     filters = selectors.QueueFilters.from_query(request.GET, forces)
     links = selectors.link_queue(request.user, filters)
     counted = selectors.count_up_to_limit(links)
-    paginator = Paginator(links, PAGE_SIZE)
+    paginator = Paginator(links.values_list("pk", flat=True), PAGE_SIZE)
     paginator.count = min(counted, selectors.COUNT_LIMIT)
     page = paginator.get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    rows = selectors.links_loaded(page.object_list)
     if rows:
         from beaconport.audit.services import audit_consult
 
