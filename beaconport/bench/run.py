@@ -15,12 +15,18 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import override_settings
 
-from beaconport.bench import http, jobs, report, scenarios
+from beaconport.bench import http, jobs, linkage, report, scenarios
 from beaconport.bench.sessions import session_cookie
 from beaconport.bench.timing import interleaved
 
 JOBS = ["import", "reminders_worker", "audit_inserts", "http_my_cases", "http_api"]
-ALL = [*scenarios.PAGE_NAMES, "due_followups", *JOBS]
+ALL = [
+    *scenarios.PAGE_NAMES,
+    *linkage.LINKAGE_PAGE_NAMES,
+    "due_followups",
+    linkage.LINK_PEOPLE,
+    *JOBS,
+]
 SMOKE_SCALE = "0.01"
 
 
@@ -115,6 +121,18 @@ def measure_in_process(names: list[str], options: Options, out) -> list[report.R
                 prepared.append(scenarios.prepare_page(page, contexts))
             except Exception as error:  # a failed scenario is reported, the rest still run
                 rows.append(report.error_row(page.name, page.label, error))
+        for page in linkage.LINKAGE_PAGES:
+            if page.name not in names:
+                continue
+            try:
+                if page.persona not in contexts:
+                    contexts[page.persona] = scenarios.persona_context(page.persona)
+                ctx = linkage.linkage_context(page, contexts[page.persona])
+                prepared.append(scenarios.prepare_page(page, {page.persona: ctx}))
+            except linkage.Skipped as why:
+                rows.append(report.skipped_row(page.name, page.label, str(why)))
+            except Exception as error:
+                rows.append(report.error_row(page.name, page.label, error))
         if "due_followups" in names:
             try:
                 prepared.append(scenarios.prepare_due_followups())
@@ -134,6 +152,19 @@ def measure_in_process(names: list[str], options: Options, out) -> list[report.R
         rows.append(report.page_row(item, stats[item.name], stats[f"{item.name}:sql"]))
     order = {name: i for i, name in enumerate(ALL)}
     return sorted(rows, key=lambda row: order[row.name])
+
+
+def measure_link_people(names: list[str], out) -> list[report.Row]:
+    """link_people over every record, first: the linkage pages then show what it found."""
+    if linkage.LINK_PEOPLE not in names:
+        return []
+    out.write("link_people --full in a child process...\n")
+    try:
+        return [report.job_row(linkage.link_people())]
+    except linkage.Skipped as why:
+        return [report.skipped_row(linkage.LINK_PEOPLE, "link_people", str(why))]
+    except Exception as error:
+        return [report.error_row(linkage.LINK_PEOPLE, "link_people", error)]
 
 
 def measure_jobs(names: list[str], options: Options, out) -> list[report.Row]:
@@ -223,7 +254,8 @@ def run(options: Options, out) -> list[report.Row]:
         seed_if_empty(out)
     names = options.selected()
     header = describe()
-    rows = measure_in_process(names, options, out) + measure_jobs(names, options, out)
+    first = measure_link_people(names, out)
+    rows = first + measure_in_process(names, options, out) + measure_jobs(names, options, out)
     for line in warnings():
         header.append(line)
     out.write(report.render(rows, header) + "\n")
