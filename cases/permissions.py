@@ -603,3 +603,10 @@ def access_request_get_for(user, pk, action: str = VIEW, queryset=None) -> CaseA
         allowed=lambda u, a, request: leads_case(u, request.case),
         missing="No such access request",
     )
+
+
+def searches_people(user) -> bool:
+    """Whether the user may search the person index: those who see cases (investigators,
+    review and national leads), each within their own cases (`cases.linkage.search`).
+    Liaison officers (who see no suspects), liaison leads and analysts do not."""
+    return _active(user) and has_role(user, Role.INVESTIGATOR, Role.REVIEW_LEAD, Role.NATIONAL_LEAD)
