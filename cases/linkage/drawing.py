@@ -104,7 +104,7 @@ class Drawing:
 
 
 def network_drawing(view) -> Drawing:
-    """The drawing of a `NetworkView` (cases.linkage.networks): what to draw, and where.
+    """The drawing of a `NetworkView` (cases.linkage.network_selectors): what to draw, and where.
 
     A small network is drawn whole. In a larger one only the people who tie cases (and
     flagged suspects) are drawn; the others, in one case and tying nothing, are counted

@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from beaconport.access import access_required, audit_consult, get_for
 from cases.linkage.drawing import network_drawing
-from cases.linkage.networks import (
+from cases.linkage.network_selectors import (
     SHARED_KEY_MAX_CASES,
     TABLE_PAGE_SIZE,
     network_forces,
