@@ -163,10 +163,13 @@ def probability_of(weight: float) -> float:
     return odds / (1 + odds)
 
 
+# How a comparison (Splink's output column, `cases.linkage.spec`) is named on the page.
+LABELS = {"prior": "Prior (before any field)", "pnc_id": "PNC ID", "date_of_birth": "Date of birth"}
+
+
 def _label(comparison: str) -> str:
-    if comparison.lower() == "prior":
-        return "Prior (before any field)"
-    return comparison.replace("_", " ").strip().capitalize()
+    key = comparison.strip().lower()
+    return LABELS.get(key) or comparison.replace("_", " ").strip().capitalize()
 
 
 def waterfall(link: PersonLink) -> Waterfall | None:
