@@ -2,8 +2,9 @@
 
 Leads only (review leads for their teams' forces, national leads everywhere); every other
 role gets 404, as for a page that is not there, and a link outside the lead's scope is 404
-like a missing one. Records show as pseudonyms; a name is shown only to someone assigned to
-the record's case (lifetime anonymity), and only after they have said why.
+like a missing one. Records show as pseudonyms. To judge a link a lead may see the names of
+suspects and witnesses after saying why (logged); a victim's name (lifetime anonymity) is shown
+only to someone assigned to the victim's case, and also only after they have said why.
 """
 
 from django import forms
@@ -227,15 +228,26 @@ def _chart(waterfall) -> dict | None:
     }
 
 
+def _nameable(user, link: PersonLink) -> set[int]:
+    """The ids of the link's records whose names the lead may ask to see: suspects and
+    witnesses always (to judge the link), victims only where assigned to the case."""
+    assigned = identity_visible_case_ids(user, [link.left.case_id, link.right.case_id])
+    return {
+        party.pk
+        for party in (link.left, link.right)
+        if party.role != PartyRole.VICTIM or party.case_id in assigned
+    }
+
+
 def _detail_context(request, link: PersonLink, *, form=None, stale=None) -> dict:
     user = request.user
     names_reason = justification_given(request, justification_key(LINK_TYPE, link.pk, NAMES))
-    assigned = identity_visible_case_ids(user, [link.left.case_id, link.right.case_id])
+    nameable = _nameable(user, link)
     records = [
         _record(
             user,
             party,
-            named=names_reason is not None and party.case_id in assigned,
+            named=names_reason is not None and party.pk in nameable,
             openable=_case_open_to(user, party.case),
         )
         for party in (link.left, link.right)
@@ -249,8 +261,8 @@ def _detail_context(request, link: PersonLink, *, form=None, stale=None) -> dict
     return {
         "link": link,
         "records": records,
-        "names_possible": bool(assigned),
-        "names_shown": names_reason is not None and bool(assigned),
+        "names_possible": bool(nameable),
+        "names_shown": names_reason is not None and bool(nameable),
         "waterfall": waterfall,
         "chart": _chart(waterfall),
         "linked": link.status in LINKED_STATUSES,
@@ -280,8 +292,10 @@ def link_detail(request, pk):
         if asked is not None:
             return asked
     if request.GET.get("names") == "1":
-        if not identity_visible_case_ids(request.user, [link.left.case_id, link.right.case_id]):
-            messages.warning(request, "Names are shown only to those assigned to the case.")
+        if not _nameable(request.user, link):
+            messages.warning(
+                request, "A victim's name is shown only to those assigned to the case."
+            )
             return redirect("people:link", pk=link.pk)
         asked = require_justification(
             request,

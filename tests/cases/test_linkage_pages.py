@@ -200,13 +200,7 @@ def test_a_link_between_two_victims_asks_why_before_anything_is_shown(review_lea
     assert "Deciding the review queue" in set(reasons)
 
 
-def test_names_are_shown_after_a_reason_only_where_the_lead_is_assigned(review_lead, waiting):
-    client = client_for(review_lead)
-    page = client.get(reverse("people:link", args=[waiting.pk]))
-    assert "Show the names" not in page.content.decode()  # assigned to neither case
-    assert client.get(reverse("people:link", args=[waiting.pk]), {"names": "1"}).status_code == 302
-
-    grant_case_access(review_lead, waiting.left.case)
+def test_a_lead_sees_suspects_names_only_after_giving_a_reason(review_lead, waiting):
     client = client_for(review_lead)
     html = client.get(reverse("people:link", args=[waiting.pk])).content.decode()
     assert "Show the names" in html and waiting.left.person.surname not in html
@@ -214,12 +208,31 @@ def test_names_are_shown_after_a_reason_only_where_the_lead_is_assigned(review_l
     assert "/audit/justify/" in asked["Location"]
     client.post(asked["Location"], {"justification": "Checking the link before deciding"})
     html = client.get(reverse("people:link", args=[waiting.pk])).content.decode()
-    assert waiting.left.person.surname in html
-    assert waiting.right.person.surname not in html
-    assert "you are not assigned to this case" in html
+    assert waiting.left.person.surname in html and waiting.right.person.surname in html
     assert AuditEvent.objects.filter(
         object_id=str(waiting.pk), justification="Checking the link before deciding"
     ).exists()
+
+
+def test_a_victims_name_is_shown_only_where_the_lead_is_assigned(review_lead):
+    victims = link(VictimFactory(), VictimFactory(), probability=0.8)
+    client = client_for(review_lead)
+    first = client.get(reverse("people:link", args=[victims.pk]))
+    client.post(first["Location"], {"justification": "Deciding the review queue"})
+    html = client.get(reverse("people:link", args=[victims.pk])).content.decode()
+    assert "Show the names" not in html  # assigned to neither case
+    assert client.get(reverse("people:link", args=[victims.pk]), {"names": "1"}).status_code == 302
+
+    grant_case_access(review_lead, victims.left.case)
+    client = client_for(review_lead)
+    again = client.get(reverse("people:link", args=[victims.pk]))
+    client.post(again["Location"], {"justification": "Deciding the review queue"})
+    asked = client.get(reverse("people:link", args=[victims.pk]), {"names": "1"})
+    client.post(asked["Location"], {"justification": "Checking the link before deciding"})
+    html = client.get(reverse("people:link", args=[victims.pk])).content.decode()
+    assert victims.left.person.surname in html
+    assert victims.right.person.surname not in html
+    assert "shown only to those assigned to the case" in html
 
 
 def test_other_links_of_the_cluster_are_listed(review_lead):
