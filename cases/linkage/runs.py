@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 # pg_advisory_lock's key for linkage runs: a fixed number no other code in the database uses.
 LOCK_KEY = 0x4C494E4B50504C  # "LINKPPL"
 UNDECIDED = (LinkStatus.PROPOSED, LinkStatus.REVIEW)
+# Past this many touched cases a full networks pass is cheaper than one from those cases
+# (measured at 100,000 cases: 1,000 touched cases took 206 s that way, a full pass under 60 s).
+NETWORKS_FOR_MAX_CASES = 200
 
 
 class LinkageBusy(Exception):
@@ -207,7 +210,10 @@ def _resolve(party_ids: set[int] | None, case_ids: set[int] | None) -> int:
         networks_recompute()
         return clusters
     clusters = nominals_recompute(party_ids=sorted(party_ids))
-    networks_recompute_for(case_ids=sorted(case_ids or ()))
+    if len(case_ids or ()) > NETWORKS_FOR_MAX_CASES:
+        networks_recompute()
+    else:
+        networks_recompute_for(case_ids=sorted(case_ids or ()))
     return clusters
 
 
