@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from beaconport.audit.models import Operation
@@ -139,7 +140,9 @@ def _links_write(rows: list[tuple], model: LinkageModel) -> None:
             f" match_weight = EXCLUDED.match_weight, evidence = EXCLUDED.evidence,"
             f" model_id = EXCLUDED.model_id, scored_at = EXCLUDED.scored_at,"
             f" version = {table}.version + ({table}.status <> EXCLUDED.status)::int"
+            # An acknowledged look-alike stays "review" with its decision: also a lead's.
             f" WHERE {table}.status NOT IN ('confirmed', 'rejected')"
+            f" AND {table}.decided_at IS NULL"
         )
         with connection.cursor() as cursor:
             for start in range(0, len(rows), 5000):
@@ -147,7 +150,9 @@ def _links_write(rows: list[tuple], model: LinkageModel) -> None:
                 cursor.execute(sql, [model.pk, now, now, chunk])
         return
     decided = set(
-        PersonLink.objects.filter(status__in=DECIDED_STATUSES).values_list("left_id", "right_id")
+        PersonLink.objects.filter(
+            Q(status__in=DECIDED_STATUSES) | Q(decided_at__isnull=False)
+        ).values_list("left_id", "right_id")
     )
     objs = [
         PersonLink(
@@ -189,13 +194,15 @@ def _stale_delete(kept: set[tuple[int, int]], new_ids: set[int] | None) -> int:
     """
     stale = [
         pk
-        for pk, left, right in PersonLink.objects.filter(status__in=UNDECIDED).values_list(
-            "pk", "left_id", "right_id"
-        )
+        for pk, left, right in PersonLink.objects.filter(
+            status__in=UNDECIDED, decided_at__isnull=True
+        ).values_list("pk", "left_id", "right_id")
         if (left, right) not in kept and (new_ids is None or left in new_ids or right in new_ids)
     ]
     for start in range(0, len(stale), 5000):
-        PersonLink.objects.filter(pk__in=stale[start : start + 5000], status__in=UNDECIDED).delete()
+        PersonLink.objects.filter(
+            pk__in=stale[start : start + 5000], status__in=UNDECIDED, decided_at__isnull=True
+        ).delete()
     return len(stale)
 
 

@@ -125,6 +125,23 @@ def test_a_suspect_and_a_victim_who_look_alike_wait_for_a_lead_and_are_never_clu
     assert not NominalMember.objects.filter(party__in=[a, b]).exists()
 
 
+def test_an_acknowledged_look_alike_keeps_its_decision_when_a_run_no_longer_finds_it(model):
+    a = suspect("Iqbal", "Aisha", datetime.date(1990, 5, 3))
+    person = PersonFactory(surname="Iqbal", forenames="Aisha", date_of_birth=a.person.date_of_birth)
+    b = VictimFactory(person=person, case=CaseFactory())
+    runs.link_people(full=True)
+    link = link_between(a, b)
+    PersonLink.objects.filter(pk=link.pk).update(
+        decided_at=datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC),
+        reason="Seen: a victim and a suspect who share a name, not one person",
+    )
+    person.surname, person.forenames = "Kowalski", "Zofia"
+    person.save()
+    runs.link_people(full=True)
+    link.refresh_from_db()
+    assert link.decided_at is not None and link.status == LinkStatus.REVIEW
+
+
 def test_an_incremental_run_compares_only_new_records(model):
     for n in range(6):
         suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3 + n))
