@@ -164,6 +164,7 @@ def network_view(network: Network, *, cap: int = SHARED_KEY_MAX_CASES) -> Networ
     people: dict[str, NetworkPerson] = {}
     person_of_party: dict[int, NetworkPerson] = {}
     parties_of_person: dict[int, list[int]] = defaultdict(list)
+    case_of_party: dict[int, int] = {}
     for party_id, case_id, ref, role, person_id, nominal_id in parties:
         key = f"r{found.find(party_id)}"
         person = people.get(key)
@@ -174,6 +175,7 @@ def network_view(network: Network, *, cap: int = SHARED_KEY_MAX_CASES) -> Networ
             person.case_ids.append(case_id)
         person.nominal_id = person.nominal_id or nominal_id
         person_of_party[party_id] = person
+        case_of_party[party_id] = case_id
         parties_of_person[person_id].append(party_id)
     for left, _, status in links:
         person = person_of_party.get(left)
@@ -188,7 +190,7 @@ def network_view(network: Network, *, cap: int = SHARED_KEY_MAX_CASES) -> Networ
         if person is not None and flag_labels[kind] not in person.flags:
             person.flags.append(flag_labels[kind])
 
-    shares = _network_shares(identifiers, parties_of_person, person_of_party, cap)
+    shares = _network_shares(identifiers, parties_of_person, person_of_party, case_of_party, cap)
     kind_labels = dict(IdentifierKind.choices)
     for share in shares:
         for key in share.people:
@@ -204,18 +206,23 @@ def network_view(network: Network, *, cap: int = SHARED_KEY_MAX_CASES) -> Networ
     )
 
 
-def _network_shares(identifiers, parties_of_person, person_of_party, cap) -> list[NetworkShare]:
-    """The keys that tie the network's cases (one query for their count of cases anywhere)."""
+def _network_shares(
+    identifiers, parties_of_person, person_of_party, case_of_party, cap
+) -> list[NetworkShare]:
+    """The keys that tie the network's cases (one query for their count of cases anywhere).
+
+    A key ties the cases of the records that hold it, not every case of the people holding
+    it: a postcode only one file gives, for a man linked across two cases, ties nothing.
+    This is the rule `cases.linkage.networks` joins cases by.
+    """
     holders: dict[tuple[str, str], dict[str, NetworkPerson]] = defaultdict(dict)
+    held_in: dict[tuple[str, str], set[int]] = defaultdict(set)
     for person_id, kind, key in identifiers:
         for party_id in parties_of_person.get(person_id, ()):
             person = person_of_party[party_id]
             holders[(kind, key)][person.key] = person
-    tying = {
-        pair: found
-        for pair, found in holders.items()
-        if len({c for person in found.values() for c in person.case_ids}) >= 2
-    }
+            held_in[(kind, key)].add(case_of_party[party_id])
+    tying = {pair: found for pair, found in holders.items() if len(held_in[pair]) >= 2}
     if not tying:
         return []
     by_kind: dict[str, list[str]] = defaultdict(list)
@@ -235,6 +242,6 @@ def _network_shares(identifiers, parties_of_person, person_of_party, cap) -> lis
     for (kind, key), found in sorted(tying.items()):
         if (kind, key) in too_common:
             continue
-        case_ids = sorted({c for person in found.values() for c in person.case_ids})
+        case_ids = sorted(held_in[(kind, key)])
         shares.append(NetworkShare(kind=kind, people=sorted(found), case_ids=case_ids))
     return shares

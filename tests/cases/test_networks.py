@@ -2,6 +2,7 @@
 
 import pytest
 
+from cases.linkage.network_selectors import network_view
 from cases.linkage.networks import networks_recompute, networks_recompute_for
 from cases.models import CaseNetwork, Force, Network, Nominal, NominalMember, PersonIdentifier
 from cases.models import PersonLink as Link
@@ -245,3 +246,40 @@ def test_recompute_for_gives_the_same_networks_as_a_full_recompute():
 def test_recompute_for_no_cases_does_nothing(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert networks_recompute_for(case_ids=[]).networks == 0
+
+
+def test_a_key_only_one_file_gives_for_a_man_linked_across_cases_is_not_shown_as_shared():
+    # Scenario 5's shape: West Yorkshire gives his postcode, Lancashire his vehicle, both
+    # his phone. Linked, he is in both cases, but only the phone is held in both.
+    west = suspect(CaseFactory(force=force("west-yorkshire")))
+    lancs = suspect(CaseFactory(force=force("lancashire")))
+    link(west, lancs, LinkStatus.CONFIRMED)
+    resolve(west, lancs)
+    give(west, "postcode", "BD39QT")
+    give(lancs, "vehicle", "YD61KXW")
+    give(west, "phone", "07700900123")
+    give(lancs, "phone", "07700900123")
+    networks_recompute()
+
+    view = network_view(Network.objects.get())
+
+    assert [(share.kind, share.case_ids) for share in view.shares] == [
+        ("phone", sorted([west.case_id, lancs.case_id]))
+    ]
+    (man,) = view.suspects
+    assert man.shares == ["Phone"]
+
+
+def test_a_key_two_people_in_one_case_hold_ties_nothing_on_the_network_page():
+    a = suspect(CaseFactory(force=force("kent")))
+    b = suspect(CaseFactory(force=force("durham")))
+    a_friend = VictimFactory(case=a.case)
+    resolve(a, b)
+    give(a, "vehicle", "AB12CDE")
+    give(a_friend, "vehicle", "AB12CDE")
+    networks_recompute()
+
+    view = network_view(Network.objects.get())
+
+    assert view.shares == []
+    assert all(person.shares == [] for person in view.people.values())
