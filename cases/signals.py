@@ -32,3 +32,8 @@ suspect_flag_changed = Signal()
 # identifiers), so linkage should look at them again. Sent once per import, after commit.
 # kwargs: party_ids, a list of the CaseParty ids created or changed by the import.
 people_imported = Signal()
+
+# A person was put on a case, or their name or date of birth corrected, by hand: linkage
+# should look at them again, as after an import. Sent after commit.
+# kwargs: party_ids, the CaseParty ids of the records concerned.
+people_changed = Signal()

@@ -32,6 +32,8 @@ PERSON_EDITABLE = (
     "ethnicity",
     "ethnicity_source",
 )
+# What linkage compares: a correction of these runs linkage again.
+LINKAGE_INPUTS = frozenset({"surname", "forenames", "date_of_birth"})
 # What a party's facts feed: a suspect's life status is an eligibility criterion.
 PARTY_ELIGIBILITY_INPUTS = frozenset({"deceased"})
 # Special category and identifying data: the audit log names these fields, never their values
@@ -160,6 +162,7 @@ def party_add(
     _validate_party(party, set(PARTY_EDITABLE))
     party.save()
     _recompute(case)
+    _people_changed(case_ids=[case.pk], party_ids=[party.pk])
     transaction.on_commit(
         lambda: signals.case_party_added.send(
             sender=CaseParty, case_id=case.pk, party_id=party.pk, role=str(role)
@@ -167,6 +170,16 @@ def party_add(
     )
     audit_record(operation=operation, actor=by, obj=party)
     return party
+
+
+def _people_changed(*, case_ids, party_ids) -> None:
+    """Mark the cases changed (the next incremental linkage run reads their records as new)
+    and, after commit, tell linkage to run."""
+    Case.objects.filter(pk__in=case_ids).update(updated_at=timezone.now())
+    party_ids = list(party_ids)
+    transaction.on_commit(
+        lambda: signals.people_changed.send(sender=CaseParty, party_ids=party_ids)
+    )
 
 
 @transaction.atomic
@@ -230,4 +243,9 @@ def person_update(*, person: Person, by, version: int, **fields) -> Person:
         Person.objects.filter(pk=current.pk).update(**codes)
         for name, code in codes.items():
             setattr(current, name, code)
+    if changed & LINKAGE_INPUTS:
+        parties = list(CaseParty.objects.filter(person=current).values_list("pk", "case_id"))
+        _people_changed(
+            case_ids={case_id for _, case_id in parties}, party_ids=[pk for pk, _ in parties]
+        )
     return current

@@ -55,3 +55,32 @@ def test_the_task_runs_linkage(settings, tmp_path):
     link_people_task.apply()
     run = LinkageRun.objects.get()
     assert run.finished_at is not None and run.error == "" and run.records == 2
+
+
+def test_a_name_corrected_by_hand_queues_a_run_and_counts_as_new(
+    queued, review_lead, django_capture_on_commit_callbacks
+):
+    from cases.services.people import person_update
+
+    party = SuspectFactory()
+    since = datetime.datetime.now(datetime.UTC)
+    with django_capture_on_commit_callbacks(execute=True):
+        person_update(
+            person=party.person, by=review_lead, version=party.person.version, surname="Ikbal"
+        )
+    party.case.refresh_from_db()
+    assert party.case.updated_at >= since
+    assert queued == [{"countdown": receivers.COALESCE_SECONDS}]
+
+
+def test_a_gender_corrected_by_hand_queues_nothing(
+    queued, review_lead, django_capture_on_commit_callbacks
+):
+    from cases.services.people import person_update
+
+    party = SuspectFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        person_update(
+            person=party.person, by=review_lead, version=party.person.version, gender="female"
+        )
+    assert queued == []
