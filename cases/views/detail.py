@@ -30,6 +30,12 @@ def case_context(request, case, **extra) -> dict:
     can_change = user_can(user, CHANGE, case)
     can_assign = user_can(user, ASSIGN, case)
     parties = list(case.parties.all())
+    # The people on the case who also appear on other cases, as far as the user may know.
+    elsewhere = linked_elsewhere(user, case)
+    carried = {entry.party.pk: entry.flags for entry in elsewhere}
+    for party in parties:
+        # A flag raised on another case shows in the suspect's row too (what the banner says).
+        party.carried_flags = carried.get(party.pk, [])
     context = {
         "case": case,
         "can_change": can_change,
@@ -42,8 +48,7 @@ def case_context(request, case, **extra) -> dict:
         "victims": [p for p in parties if p.role == PartyRole.VICTIM],
         "witnesses": [p for p in parties if p.role == PartyRole.WITNESS],
         "flags": selectors.flags_of(case),
-        # The people on the case who also appear on other cases, as far as the user may know.
-        "elsewhere": (elsewhere := linked_elsewhere(user, case)),
+        "elsewhere": elsewhere,
         "carried_flags": [(e.party, flag) for e in elsewhere for flag in e.flags],
         "assignees": selectors.case_assignees([case.pk]).get(case.pk, []),
         "transitions_allowed": case_allowed_transitions(case=case, user=user),

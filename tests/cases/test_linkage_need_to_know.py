@@ -190,6 +190,34 @@ def test_a_flag_on_the_suspect_shows_on_every_case_where_they_appear(
     assert "Synthetic." not in page  # and its reason with it
 
 
+def test_a_carried_flag_shows_in_the_suspects_row_and_the_flags_section_says_so(
+    client, investigator, review_lead, kent, durham, cumbria, suspect_everywhere
+):
+    flag(cumbria.parties.get(ref="S1"), review_lead)
+    page = page_of(client, investigator, kent).content.decode()
+    row = page[page.index('<tr data-party="S1">') :]
+    row = row[: row.index("</tr>")]
+    assert "Dangerous — on another case, Cumbria Constabulary" in row
+    other_row = page[page.index('<tr data-party="S2">') :]
+    assert "on another case" not in other_row[: other_row.index("</tr>")]
+    section = page[page.index('<h2 id="flags">') :]
+    section = section[: section.index("</section>")]
+    assert "No flags on this case." in section
+    assert (
+        "1 active flag raised on other cases where this case's suspects also appear: "
+        f"{kent.reference}-S1 dangerous (Cumbria Constabulary)"
+    ) in section
+    assert cumbria.reference not in page and "Synthetic." not in page
+
+
+def test_a_suspect_flagged_on_no_other_case_has_no_carried_flag_in_the_page(
+    client, investigator, kent, durham, suspect_everywhere
+):
+    page = page_of(client, investigator, kent).content.decode()
+    assert "on another case" not in page
+    assert "raised on other cases" not in page
+
+
 def test_a_carried_flag_names_the_other_case_to_those_who_may_open_it(
     client, review_lead, kent, durham, suspect_everywhere
 ):
