@@ -1,7 +1,8 @@
 """Finding write services and whether they audit, by reading their source (no imports).
 
 A service is a public top-level function decorated with `transaction.atomic` in
-cases/services/*.py, cases/services.py, liaison/services/*.py or liaison/services*.py. It
+cases/services/*.py, cases/services.py, cases/linkage/*.py, liaison/services/*.py,
+liaison/services*.py or beaconport/accounts/services.py. It
 is audited when it calls an `audit_*` function, or a function (a local helper or another
 service) that does, directly or further down.
 """
@@ -17,6 +18,7 @@ SERVICE_GLOBS = (
     "liaison/services/*.py",
     "liaison/services*.py",
     "beaconport/accounts/services.py",
+    "cases/linkage/*.py",  # the person index (issue 10): decisions, access requests, same person
 )
 
 

@@ -17,6 +17,17 @@ NOT_AUDITED: dict[str, str] = {
         "the user's own in-app notifications (a case reference and a date, no personal "
         "data): whether they have read them is not processing of personal data"
     ),
+    "cases/linkage/resolution.py::nominals_recompute": (
+        "derived data, written by the system: clusters are the connected components of the "
+        "linked pairs, and every link that makes or breaks one is audited where it is decided "
+        "(link_confirm, link_reject, link_undo, link_manual, link_for_review) or scored (the "
+        "linkage run's own row, cases/linkage/runs.py)"
+    ),
+    "cases/linkage/networks.py::networks_recompute": (
+        "derived data, written by the system: networks are recomputed from links, clusters "
+        "and shared identifier keys, each audited where it is written; a network holds case "
+        "ids and counts, no personal values"
+    ),
 }
 
 SERVICES, AUDITED = scan(service_files())

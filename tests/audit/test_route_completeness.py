@@ -81,6 +81,18 @@ ROUTE_AUDIT = {
     "people:access_requests": CONSULT,
     "people:access_request_decide": CONSULT,
     "people:access_request_ask": CONSULT,
+    # Links and networks (issue 10): leads' reads are consults naming the links, networks
+    # and cases shown (tried below); decisions go through cases.linkage.resolution.
+    "people:links": CONSULT,
+    "people:link": CONSULT,
+    "people:link_decide": SERVICE,
+    "people:networks": CONSULT,
+    "people:network": CONSULT,
+    "api:linkage-cluster-list": CONSULT,
+    "api:linkage-cluster-detail": CONSULT,
+    "api:linkage-link-list": CONSULT,
+    "api:linkage-link-confirm": SERVICE,
+    "api:linkage-link-reject": SERVICE,
     # Asks why first (audit:justify logs the reason), then a consult row naming the cases
     # shown, carrying the reason: tests/liaison/test_victim_links.py.
     "liaison:victim_links": "justified consult",
@@ -267,3 +279,81 @@ def test_an_administrator_opening_a_persons_record_in_admin_is_logged(client, ad
     seq = last_seq()
     assert client.get(reverse("admin:cases_person_changelist")).status_code == 200
     assert str(person.pk) in consults_after(seq).get().object_ids
+
+
+@pytest.fixture
+def linked(investigator):
+    """A link and its cluster (the case's S2 and another Kent case's) and a network (the
+    case's suspect shares a phone with another Kent case's), as the access policy makes."""
+    from tests.test_access_policy import _cluster_of, _network_of
+
+    case = make_case(summary="A case in the person index.")
+    grant_case_access(investigator, case)
+    nominal, link = _cluster_of(case.parties.get(ref="S2"), make_case().parties.get(ref="S2"))
+    return {
+        "case": case,
+        "nominal": nominal,
+        "link": link,
+        "network": _network_of(case, make_case()),
+    }
+
+
+# Each lead's read of the person index: its address, and the (object type, id) its consult
+# rows must name. A network's page names the network and the cases it shows.
+LINKAGE_READS = {
+    "people:links": (
+        lambda o: reverse("people:links") + "?tab=proposed",
+        [("cases.personlink", "link")],
+    ),
+    "people:link": (
+        lambda o: reverse("people:link", args=[o["link"].pk]),
+        [("cases.personlink", "link")],
+    ),
+    "people:networks": (lambda o: reverse("people:networks"), [("cases.network", "network")]),
+    "people:network": (
+        lambda o: reverse("people:network", args=[o["network"].pk]),
+        [("cases.network", "network"), ("cases.case", "case")],
+    ),
+    "api:linkage-cluster-list": (
+        lambda o: reverse("api:linkage-cluster-list"),
+        [("cases.nominal", "nominal")],
+    ),
+    "api:linkage-cluster-detail": (
+        lambda o: reverse("api:linkage-cluster-detail", args=[o["nominal"].pk]),
+        [("cases.nominal", "nominal")],
+    ),
+    "api:linkage-link-list": (
+        lambda o: reverse("api:linkage-link-list"),
+        [("cases.personlink", "link")],
+    ),
+}
+
+
+def test_every_person_index_read_in_the_table_is_tried():
+    reads = {
+        name
+        for name, how in ROUTE_AUDIT.items()
+        if how == CONSULT and name.startswith(("people:link", "people:network", "api:linkage"))
+    }
+    assert reads == set(LINKAGE_READS)
+
+
+def _names(row, object_type, pk) -> bool:
+    return row.object_type == object_type and (
+        row.object_id == str(pk) or str(pk) in (row.object_ids or [])
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(LINKAGE_READS))
+def test_a_lead_opening_a_person_index_page_logs_what_it_showed(review_lead, linked, name):
+    url, expected = LINKAGE_READS[name]
+    api = APIClient()
+    api.force_login(review_lead)
+    seq = last_seq()
+    response = api.get(url(linked))
+    assert response.status_code == 200, (name, response.status_code)
+    rows = list(consults_after(seq))
+    assert rows and {row.actor_id for row in rows} == {review_lead.pk}
+    for object_type, key in expected:
+        assert any(_names(row, object_type, linked[key].pk) for row in rows), (name, key)
