@@ -357,3 +357,25 @@ def test_a_lead_opening_a_person_index_page_logs_what_it_showed(review_lead, lin
     assert rows and {row.actor_id for row in rows} == {review_lead.pk}
     for object_type, key in expected:
         assert any(_names(row, object_type, linked[key].pk) for row in rows), (name, key)
+
+
+@pytest.mark.django_db
+def test_a_leads_read_of_the_names_on_a_link_carries_the_reason_given(client, review_lead, linked):
+    link = linked["link"]
+    client.force_login(review_lead)
+    name = link.left.person.full_name
+    assert name not in client.get(reverse("people:link", args=[link.pk])).content.decode()
+    asked = client.get(reverse("people:link", args=[link.pk]) + "?names=1")
+    assert asked.status_code == 302 and "/audit/justify/" in asked["Location"]
+    reason = "Judging whether the two suspects are one man"
+    back = client.post(asked["Location"], {"justification": reason})
+    assert client.get(back["Location"]).status_code == 302  # the link page, without ?names
+    seq = last_seq()
+    page = client.get(reverse("people:link", args=[link.pk]))
+    assert name in page.content.decode()
+    row = consults_after(seq).get()
+    assert (row.object_type, row.object_id, row.justification) == (
+        "cases.personlink",
+        str(link.pk),
+        reason,
+    )
