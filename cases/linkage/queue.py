@@ -7,6 +7,7 @@ number is pinned in tests/cases/test_linkage_pages.py.
 
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
 
@@ -27,6 +28,7 @@ TABS = {
 CROSS_ROLE_CHOICES = {"": "Any", "yes": "Cross-role only", "no": "Same role only"}
 
 _RELATED = ("left__case__force", "right__case__force")
+MINUS = "\N{MINUS SIGN}"
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,12 @@ class Step:
     total: float
 
     @property
-    def sign(self) -> str:
-        return "+" if self.weight >= 0 else "\N{MINUS SIGN}"
+    def weight_text(self) -> str:
+        return weight_text(self.weight)
+
+    @property
+    def total_text(self) -> str:
+        return weight_text(self.total)
 
     @property
     def direction(self) -> str:
@@ -153,6 +159,20 @@ class Waterfall:
     steps: list[Step]
     total: float
     probability: float | None
+
+    @property
+    def total_text(self) -> str:
+        return weight_text(self.total)
+
+
+def weight_text(value: float) -> str:
+    """A match weight as the link page writes it, in its table and its chart alike: two
+    decimals rounded half away from zero from the number as written (-14.575 is -14.58,
+    where formatting the binary float would give -14.57), with + or the minus sign (U+2212)."""
+    rounded = Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        return "0.00"
+    return f"{'+' if rounded > 0 else MINUS}{abs(rounded)}"
 
 
 def probability_of(weight: float) -> float:

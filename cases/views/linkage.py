@@ -39,7 +39,6 @@ from cases.services.errors import StaleEdit
 from cases.vocabulary import LINKED_STATUSES, LinkStatus, PartyRole
 
 LEADS = (Role.REVIEW_LEAD, Role.NATIONAL_LEAD)
-MINUS = "\N{MINUS SIGN}"
 PAGE_SIZE = 25
 LINK_TYPE = "cases.personlink"
 # Reasons asked before a sensitive read (beaconport.audit.justification), per link.
@@ -175,10 +174,14 @@ def _record(user, party, *, named: bool, openable: bool) -> dict:
 
 
 def _chart(waterfall) -> dict | None:
-    """Bar geometry for the waterfall drawn as SVG on the server (no script, no style)."""
+    """Bar geometry for the waterfall drawn as SVG on the server (no script, no style).
+
+    Each row has two lines left of its bar, the comparison and under it the level reached,
+    so neither is cut; the values are the table's own text (`Step.weight_text`).
+    """
     if waterfall is None or not waterfall.steps:
         return None
-    left, width, row, top = 230, 360, 30, 34
+    left, width, row, top = 250, 360, 40, 34
     values = [0.0] + [s.before for s in waterfall.steps] + [s.total for s in waterfall.steps]
     lo, hi = min(values), max(values)
     if hi - lo < 1e-9:
@@ -195,11 +198,12 @@ def _chart(waterfall) -> dict | None:
             {
                 "y": y,
                 "text_y": y + 15,
+                "level_y": y + 30,
                 "x": a,
                 "width": max(round(b - a, 1), 1.5),
                 "label": step.label,
                 "level": step.level,
-                "value": f"{step.sign}{abs(step.weight):.2f}",
+                "value": step.weight_text,
                 "value_x": max(b, a + 1.5) + 6,
                 "positive": step.weight >= 0,
             }
@@ -211,17 +215,17 @@ def _chart(waterfall) -> dict | None:
         "text_y": y + 15,
         "x": a,
         "width": max(round(b - a, 1), 1.5),
-        "value": f"{'+' if waterfall.total >= 0 else MINUS}{abs(waterfall.total):.2f}",
+        "value": waterfall.total_text,
         "value_x": max(b, a + 1.5) + 6,
         "probability": waterfall.probability,
     }
     return {
-        "width": left + width + 110,
-        "height": y + row + 30,
+        "width": left + width + 70,
+        "height": y + row + 20,
         "zero_x": x(0.0),
         "axis_top": top - 8,
-        "axis_bottom": y + row,
-        "axis_label_y": y + row + 16,
+        "axis_bottom": y + 28,
+        "axis_label_y": y + 44,
         "label_x": 8,
         "bars": bars,
         "total": total,
@@ -255,9 +259,9 @@ def _detail_context(request, link: PersonLink, *, form=None, stale=None) -> dict
     waterfall = selectors.waterfall(link)
     choices = decisions_open(link)
     if form is None and choices:
-        form = LinkDecisionForm(
-            initial={"version": link.version, "decision": choices[0]}, choices=choices
-        )
+        # No decision is chosen for the lead: undoing or rejecting a link must be a choice,
+        # never a default carried by pressing the button.
+        form = LinkDecisionForm(initial={"version": link.version}, choices=choices)
     return {
         "link": link,
         "records": records,

@@ -160,6 +160,52 @@ def test_a_link_shows_both_records_and_its_reasons_as_a_table_and_a_chart(review
     assert 'name="reason"' in html and 'value="confirm"' in html
 
 
+def test_the_table_and_the_chart_write_each_weight_the_same_way(review_lead):
+    # -14.575 is stored as -14.57499...: the table rounded it to -14.58, the chart to -14.57.
+    evidence = [
+        {"comparison": "prior", "level": None, "weight": -14.575},
+        {"comparison": "date_of_birth", "level": "day and month swapped", "weight": 6.2},
+    ]
+    shown = link(SuspectFactory(), SuspectFactory(), evidence=evidence)
+    html = client_for(review_lead).get(reverse("people:link", args=[shown.pk])).content.decode()
+    svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
+    table = re.search(r"<table>.*?</table>", html, re.S).group(0)
+    for text in ("\N{MINUS SIGN}14.58", "+6.20", "\N{MINUS SIGN}8.38"):
+        assert text in table and text in svg
+    assert "14.57" not in html
+    # One minus sign for weights and running totals alike: no hyphen before a number.
+    assert not re.search(r"-\d", table) and not re.search(r">-\d", svg)
+
+
+def test_the_chart_writes_each_comparison_and_level_whole(review_lead, waiting):
+    html = client_for(review_lead).get(reverse("people:link", args=[waiting.pk])).content.decode()
+    svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
+    assert ">Prior (before any field)<" in svg
+    assert ">Date of birth<" in svg and ">Day and month swapped<" in svg
+    assert "\N{HORIZONTAL ELLIPSIS}" not in svg
+
+
+@pytest.mark.parametrize("status", [LinkStatus.CONFIRMED, LinkStatus.PROPOSED, LinkStatus.REVIEW])
+def test_no_decision_is_chosen_for_the_lead(review_lead, status):
+    shown = link(SuspectFactory(), SuspectFactory(), status=status)
+    html = client_for(review_lead).get(reverse("people:link", args=[shown.pk])).content.decode()
+    form = re.search(r'<form method="post" action="[^"]*/decide/".*?</form>', html, re.S).group(0)
+    assert 'name="decision"' in form
+    assert "checked" not in form
+
+
+def test_a_confirmed_link_is_undone_only_when_the_lead_chooses_to(review_lead):
+    confirmed = link(SuspectFactory(), SuspectFactory(), status=LinkStatus.CONFIRMED)
+    answer = client_for(review_lead).post(
+        reverse("people:link_decide", args=[confirmed.pk]),
+        {"reason": "Pressed the button without choosing", "version": confirmed.version},
+    )
+    assert answer.status_code == 400  # the form again, with its error
+    assert "This field is required" in answer.content.decode()
+    confirmed.refresh_from_db()
+    assert confirmed.status == LinkStatus.CONFIRMED
+
+
 def test_a_link_made_by_hand_says_so_instead_of_a_chart(review_lead):
     by_hand = link(SuspectFactory(), SuspectFactory(), probability=None, evidence=[])
     html = client_for(review_lead).get(reverse("people:link", args=[by_hand.pk])).content
