@@ -10,7 +10,7 @@ answers 409 with the version now stored.
 
 What is returned names records by their file (case reference, force, the force's reference,
 the person's ref) and never by a name or any other personal value. Every page and every
-cluster or link handed out is logged as consulted.
+cluster or link handed out is logged as consulted, a cluster's with the cases of its records.
 """
 
 import django_filters
@@ -255,6 +255,15 @@ def _shown(user, page, object_type: str) -> list:
     return page
 
 
+def _member_cases_shown(user, nominals) -> None:
+    """Log the cases whose records the clusters showed (from the prefetched members): a
+    cluster's members change when links do, so its id alone cannot say later whose records
+    were read. One audit row, as a network's page logs its cases."""
+    ids = sorted({m.party.case_id for nominal in nominals for m in nominal.members.all()})
+    if ids:
+        audit_consult(ids=ids, object_type="cases.case", actor=user)
+
+
 class ClusterViewSet(viewsets.ReadOnlyModelViewSet):
     """Clusters the caller may see, in id order, a page at a time by cursor; one by its id."""
 
@@ -274,7 +283,11 @@ class ClusterViewSet(viewsets.ReadOnlyModelViewSet):
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        return _shown(self.request.user, page, "cases.nominal") if page is not None else page
+        if page is None:
+            return page
+        page = _shown(self.request.user, page, "cases.nominal")
+        _member_cases_shown(self.request.user, page)
+        return page
 
     def get_object(self):
         return nominal_get_for(
@@ -299,7 +312,9 @@ class ClusterViewSet(viewsets.ReadOnlyModelViewSet):
         "by field (comparison, level, match weight).",
     )
     def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
+        nominal = self.get_object()
+        _member_cases_shown(request.user, [nominal])
+        return Response(self.get_serializer(nominal).data)
 
 
 class ConflictDocumentingSchema(ErrorDocumentingAutoSchema):

@@ -299,7 +299,7 @@ def linked(investigator):
 
 
 # Each lead's read of the person index: its address, and the (object type, id) its consult
-# rows must name. A network's page names the network and the cases it shows.
+# rows must name. A network's page, and the clusters, name the cases they show as well.
 LINKAGE_READS = {
     "people:links": (
         lambda o: reverse("people:links") + "?tab=proposed",
@@ -316,11 +316,11 @@ LINKAGE_READS = {
     ),
     "api:linkage-cluster-list": (
         lambda o: reverse("api:linkage-cluster-list"),
-        [("cases.nominal", "nominal")],
+        [("cases.nominal", "nominal"), ("cases.case", "case")],
     ),
     "api:linkage-cluster-detail": (
         lambda o: reverse("api:linkage-cluster-detail", args=[o["nominal"].pk]),
-        [("cases.nominal", "nominal")],
+        [("cases.nominal", "nominal"), ("cases.case", "case")],
     ),
     "api:linkage-link-list": (
         lambda o: reverse("api:linkage-link-list"),

@@ -303,8 +303,9 @@ def test_a_cursor_the_list_did_not_give_is_404(api, national_lead):
 
 
 # Session, user and roles (3), the review lead's forces (1), the page of clusters with their
-# status (1), their members with case and force (1), the audit row (1).
-LIST_QUERIES = 7
+# status (1), their members with case and force (1), the audit rows: the clusters, and the
+# cases of their records (2).
+LIST_QUERIES = 8
 
 
 @pytest.mark.parametrize("size", [2, 12])
@@ -332,8 +333,9 @@ def test_a_cluster_detail_costs_the_same_queries_at_any_size(
 
 
 # Session, user and roles (3), the cluster with its status (1), the audit row (1), its
-# members (1), its links with both records' cases and forces and the model (1).
-DETAIL_QUERIES = 7
+# members (1), the audit row of their cases (1), its links with both records' cases and
+# forces and the model (1).
+DETAIL_QUERIES = 8
 
 
 def test_every_page_and_cluster_shown_is_logged_as_consulted(api, review_lead, clusters):
