@@ -21,6 +21,7 @@ from beaconport.audit.justification import (
     justification_key,
     require_justification,
 )
+from beaconport.audit.services import audit_consult
 from beaconport.forms import service_errors_onto
 from beaconport.inputs import CappedTextField
 from beaconport.roles import Role
@@ -118,8 +119,6 @@ def link_queue(request):
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.links_loaded(page.object_list)
     if rows:
-        from beaconport.audit.services import audit_consult
-
         audit_consult(ids=[link.pk for link in rows], object_type=LINK_TYPE, actor=request.user)
     return render(
         request,
@@ -257,6 +256,9 @@ def _detail_context(request, link: PersonLink, *, form=None, stale=None) -> dict
         for party in (link.left, link.right)
     ]
     waterfall = selectors.waterfall(link)
+    others = selectors.cluster_links(user, link)
+    if others:  # other records of the cluster, by case reference: logged like the link
+        audit_consult(ids=[other.pk for other in others], object_type=LINK_TYPE, actor=user)
     choices = decisions_open(link)
     if form is None and choices:
         # No decision is chosen for the lead: undoing or rejecting a link must be a choice,
@@ -272,7 +274,7 @@ def _detail_context(request, link: PersonLink, *, form=None, stale=None) -> dict
         "linked": link.status in LINKED_STATUSES,
         "form": form if choices else None,
         "stale": stale,
-        "cluster_links": selectors.cluster_links(user, link),
+        "cluster_links": others,
     }
 
 

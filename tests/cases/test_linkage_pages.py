@@ -286,8 +286,11 @@ def test_other_links_of_the_cluster_are_listed(review_lead):
     first = link(a, b, status=LinkStatus.PROPOSED, probability=0.99)
     second = link(b, c, status=LinkStatus.PROPOSED, probability=0.97)
     nominals_recompute()
+    seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
     page = client_for(review_lead).get(reverse("people:link", args=[first.pk]))
     assert [other.pk for other in page.context["cluster_links"]] == [second.pk]
+    shown = AuditEvent.objects.filter(seq__gt=seq, operation="consult")
+    assert [str(second.pk)] in [row.object_ids for row in shown]  # logged like the link
 
 
 def test_the_link_page_reads_a_fixed_number_of_queries(review_lead, django_assert_num_queries):
@@ -301,7 +304,9 @@ def test_the_link_page_reads_a_fixed_number_of_queries(review_lead, django_asser
         client.get(reverse("people:link", args=[first.pk]))
 
 
-DETAIL_QUERIES = 8
+# Session, user and roles, the link and its records, the reasons and model, the audit rows:
+# the link, and the cluster's other links shown beside it (one each).
+DETAIL_QUERIES = 9
 
 
 # --- deciding ---------------------------------------------------------------------------------
