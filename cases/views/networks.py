@@ -52,6 +52,23 @@ def _network_seen(request, pk):
     _network_get(request, pk, audit=False)
 
 
+def _cases_named(view, drawing, table) -> list:
+    """Every case whose reference the page writes: drawn, in the table's page, in the
+    pseudonyms of the people on it, and in what ties the network (a person's label is their
+    first pseudonym, `NetworkPerson.label`; a shared key lists its cases)."""
+    people = view.people
+    ids = {int(node.key[1:]) for node in drawing.cases}
+    ids |= {case.pk for case in table["cases"]}
+    for section in ("suspects", "victims", "witnesses"):
+        ids.update(case_id for person in table[section] for case_id in person.case_ids)
+    ids.update(p.case_ids[0] for p in people.values() if len(p.case_ids) > 1)
+    ids.update(people[node.key].case_ids[0] for node in drawing.people if node.key in people)
+    for share in view.shares:
+        ids.update(share.case_ids)
+        ids.update(people[key].case_ids[0] for key in share.people)
+    return [case for case in view.cases if case.pk in ids]
+
+
 @access_required(test=leads_cases, methods=["GET"], seen=_network_seen)
 def network(request, pk):
     """One network: its graph drawn as SVG and, beside it, its forces, cases and people.
@@ -73,9 +90,7 @@ def network(request, pk):
     window = slice(page.start_index() - 1, page.end_index()) if longest else slice(0, 0)
     table = {name: rows[window] for name, rows in sections.items()}
     references = {case.pk: case.reference for case in view.cases}
-    drawn_case_ids = {int(node.key[1:]) for node in drawing.cases}
-    shown = [c for c in view.cases if c.pk in drawn_case_ids or c in table["cases"]]
-    cases_shown(request.user, shown)
+    cases_shown(request.user, _cases_named(view, drawing, table))
     kinds = dict(IdentifierKind.choices)
     return render(
         request,

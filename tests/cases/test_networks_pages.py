@@ -186,6 +186,27 @@ def test_the_page_is_logged_as_a_consultation_naming_its_cases(client, review_le
     assert named == sorted([tied["kent"].pk, tied["durham"].pk])
 
 
+def test_the_log_names_every_case_the_page_writes_even_beyond_the_drawing_and_table_page(
+    client, national_lead, monkeypatch
+):
+    from cases.linkage import drawing
+    from cases.views import networks
+
+    monkeypatch.setattr(drawing, "MAX_CASES", 2)
+    monkeypatch.setattr(networks, "TABLE_PAGE_SIZE", 1)
+    parties = [SuspectFactory() for _ in range(4)]
+    resolve(*parties)  # one suspect in four cases: the table's one row names all four
+    networks_recompute()
+    network = parties[0].case.network_membership.network
+
+    text = page(client, national_lead, "people:network", network.pk).text
+
+    cases = sorted(party.case_id for party in parties)
+    assert all(party.pseudonym in text for party in parties)
+    consulted = AuditEvent.objects.filter(actor=national_lead, object_type="cases.case")
+    assert sorted(int(pk) for pk in consulted.get().object_ids) == cases
+
+
 def test_a_large_network_is_drawn_in_part_and_says_so(client, national_lead, monkeypatch):
     from cases.linkage import drawing
 
