@@ -35,6 +35,7 @@ ROUTES = {
     "liaison:do_not_contact_end": "period",
     "liaison:followup_complete": "followup",
     "liaison:followup_cancel": "followup",
+    "liaison:victim_links": "record",
     "api:liaison-record-list": None,
     "api:liaison-followup-list": None,
 }
