@@ -117,9 +117,7 @@ def test_the_search_page_costs_the_same_however_many_people_match(
         signed_in.post(SEARCH, {"q": "Iqbal", "page": "2"})
 
 
-def test_the_fallback_without_trigrams_finds_by_sound_and_by_part_of_a_name(
-    investigator, world
-):
+def test_the_fallback_without_trigrams_finds_by_sound_and_by_part_of_a_name(investigator, world):
     def fallback(text):
         matches = search_matches(investigator, query_parse(text), trigram=False)
         assert "similarity" not in str(matches.query)
@@ -144,9 +142,7 @@ def test_adding_a_person_offers_the_search_first(client, investigator, world):
     assert "First, search for them" in page and 'name="step" value="search"' in page
 
 
-def test_the_add_search_shows_matches_from_the_users_other_cases_only(
-    client, investigator, world
-):
+def test_the_add_search_shows_matches_from_the_users_other_cases_only(client, investigator, world):
     response = as_user(client, investigator).post(
         add_url(world["here"]), {"step": "search", "q": "Mo Iqbal"}
     )
