@@ -214,10 +214,11 @@ CROSS_ROLE = (
 )
 
 
-def _reason(reason) -> str:
+def reason_clean(reason, *, missing: str = "Give the reason for this decision.") -> str:
+    """The reason for a decision on a link, stripped; refused if empty or too long."""
     text = (reason or "").strip()
     if not text:
-        raise ValidationError({"reason": "Give the reason for this decision."})
+        raise ValidationError({"reason": missing})
     if len(text) > REASON_MAX:
         raise ValidationError({"reason": f"Keep the reason within {REASON_MAX} characters."})
     return text
@@ -280,7 +281,7 @@ def _decide(
 def link_confirm(*, link: PersonLink, by, reason: str, version: int) -> PersonLink:
     """A lead says the two records are one person: the link joins them into one nominal
     (audited as a combination) and no later run changes it."""
-    reason = _reason(reason)
+    reason = reason_clean(reason)
     current = _locked(link, by, version)
     if current.cross_role:
         raise ValidationError(CROSS_ROLE, code="cross_role")
@@ -300,7 +301,7 @@ def link_confirm(*, link: PersonLink, by, reason: str, version: int) -> PersonLi
 def link_reject(*, link: PersonLink, by, reason: str, version: int) -> PersonLink:
     """A lead says the two records are different people: the pair is never proposed again
     (a proposed link leaves its nominal, which splits back)."""
-    reason = _reason(reason)
+    reason = reason_clean(reason)
     current = _locked(link, by, version)
     if current.status not in (LinkStatus.REVIEW, LinkStatus.PROPOSED):
         raise ValidationError(
@@ -323,7 +324,7 @@ def link_reject(*, link: PersonLink, by, reason: str, version: int) -> PersonLin
 def link_undo(*, link: PersonLink, by, reason: str, version: int) -> PersonLink:
     """Take a merge apart: a confirmed or automatic link becomes rejected with the reason, so
     no run proposes it again, and its nominal splits back. The records are untouched."""
-    reason = _reason(reason)
+    reason = reason_clean(reason)
     current = _locked(link, by, version)
     if current.status not in LINKED_STATUSES:
         raise ValidationError(
@@ -345,7 +346,7 @@ def link_undo(*, link: PersonLink, by, reason: str, version: int) -> PersonLink:
 def link_acknowledge(*, link: PersonLink, by, reason: str, version: int) -> PersonLink:
     """A lead notes a cross-role look-alike (a suspect and a victim who may be one person)
     without merging them: it leaves the queue, stays unlinked, and says who noted it and why."""
-    reason = _reason(reason)
+    reason = reason_clean(reason)
     current = _locked(link, by, version)
     if not current.cross_role or current.status != LinkStatus.REVIEW:
         raise ValidationError(
@@ -367,7 +368,7 @@ def link_acknowledge(*, link: PersonLink, by, reason: str, version: int) -> Pers
 def link_manual(*, left: CaseParty, right: CaseParty, by, reason: str) -> PersonLink:
     """A lead says two records are one person though no model proposed it: a confirmed link
     with no model and no score (or an existing link for the pair, confirmed)."""
-    reason = _reason(reason)
+    reason = reason_clean(reason)
     if by is None or not may_decide_link(by, None):
         raise ActionNotPermitted("You may not decide links.")
     if left.pk == right.pk:
@@ -390,16 +391,37 @@ def link_manual(*, left: CaseParty, right: CaseParty, by, reason: str) -> Person
             operation=Operation.COMBINE,
             verb="linked by hand",
         )
+    link = _link_by_hand(left=left, right=right, by=by, reason=reason, confirmed=True)
+    _after([link])
+    return link
+
+
+@transaction.atomic
+def link_for_review(*, left: CaseParty, right: CaseParty, by, reason: str) -> PersonLink:
+    """Someone who may not decide links says two records are one person: a link waiting in a
+    review lead's queue, with their reason, no model and no score. A suspect and a victim
+    (or a witness) stay apart: the link is marked cross-role, never merged."""
+    reason = reason_clean(reason, missing="Say why this is the same person.")
+    left, right = sorted([left, right], key=lambda party: party.pk)
+    existing = PersonLink.objects.select_for_update().filter(left=left, right=right).first()
+    if existing is not None:
+        return existing  # already scored, queued or decided: a lead sees it there
+    return _link_by_hand(left=left, right=right, by=by, reason=reason, confirmed=False)
+
+
+def _link_by_hand(*, left, right, by, reason: str, confirmed: bool) -> PersonLink:
+    """A link no model scored: confirmed by a lead, or waiting for one; audited."""
     now = timezone.now()
+    status = LinkStatus.CONFIRMED if confirmed else LinkStatus.REVIEW
     link = PersonLink.objects.create(
         left=left,
         right=right,
-        status=LinkStatus.CONFIRMED,
-        cross_role=False,
+        status=status,
+        cross_role=left.role != right.role,
         proposed_at=now,
         scored_at=now,
-        decided_by=by,
-        decided_at=now,
+        decided_by=by if confirmed else None,
+        decided_at=now if confirmed else None,
         reason=reason,
     )
     audit_record(
@@ -407,7 +429,9 @@ def link_manual(*, left: CaseParty, right: CaseParty, by, reason: str) -> Person
         actor=by,
         obj=link,
         justification=reason,
-        changes={"status": (None, str(LinkStatus.CONFIRMED)), "decision": (None, "linked by hand")},
+        changes={
+            "status": (None, str(status)),
+            "decision": (None, "linked by hand" if confirmed else "proposed by hand"),
+        },
     )
-    _after([link])
     return link

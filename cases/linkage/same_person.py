@@ -9,19 +9,18 @@ otherwise left for a review lead to decide, with the user's reason.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record
 from cases.linkage import keys
+from cases.linkage.resolution import link_for_review, link_manual, reason_clean
 from cases.linkage.search import records_searchable_by
 from cases.models import Case, CaseParty, PersonIdentifier, PersonLink
 from cases.permissions import may_decide_link
 from cases.services import people
 from cases.services.errors import ActionNotPermitted
-from cases.vocabulary import LinkStatus
 
-REASON_MAX = 2000
+SAME_PERSON_MISSING = "Say why this is the same person."
 # What the new record copies from the one picked (names, birth, gender, ethnicity, PNC ID).
 COPIED = ("surname", "forenames", "date_of_birth", "gender", "ethnicity", "ethnicity_source")
 
@@ -37,45 +36,6 @@ def same_person_get_for(user, pk) -> CaseParty:
     return party
 
 
-def _reason(reason: str | None) -> str:
-    text = (reason or "").strip()
-    if not text:
-        raise ValidationError({"reason": "Say why this is the same person."})
-    if len(text) > REASON_MAX:
-        raise ValidationError({"reason": f"Keep the reason within {REASON_MAX} characters."})
-    return text
-
-
-@transaction.atomic
-def link_for_review(*, left: CaseParty, right: CaseParty, by, reason: str) -> PersonLink:
-    """Someone who may not decide links says two records are one person: a link waiting in a
-    review lead's queue, with their reason, no model and no score. A suspect and a victim
-    (or a witness) stay apart: the link is marked cross-role, never merged."""
-    reason = _reason(reason)
-    left, right = sorted([left, right], key=lambda party: party.pk)
-    existing = PersonLink.objects.select_for_update().filter(left=left, right=right).first()
-    if existing is not None:
-        return existing  # already scored, queued or decided: a lead sees it there
-    now = timezone.now()
-    link = PersonLink.objects.create(
-        left=left,
-        right=right,
-        status=LinkStatus.REVIEW,
-        cross_role=left.role != right.role,
-        proposed_at=now,
-        scored_at=now,
-        reason=reason,
-    )
-    audit_record(
-        operation=Operation.COMBINE,
-        actor=by,
-        obj=link,
-        justification=reason,
-        changes={"status": (None, str(LinkStatus.REVIEW)), "decision": (None, "proposed by hand")},
-    )
-    return link
-
-
 @transaction.atomic
 def party_add_same_person(
     *, case: Case, same_as: CaseParty, role: str, by, reason: str
@@ -86,7 +46,7 @@ def party_add_same_person(
     identifiers). A lead's link is confirmed (`link_manual`); anyone else's, and any link
     between two roles, waits for a review lead.
     """
-    reason = _reason(reason)
+    reason = reason_clean(reason, missing=SAME_PERSON_MISSING)
     same_as = same_person_get_for(by, same_as.pk)
     if same_as.case_id == case.pk:
         raise ValidationError("That record is already on this case.")
@@ -118,7 +78,5 @@ def party_add_same_person(
         sensitive_fields=("pnc_id",),
     )
     if same_as.role == party.role and may_decide_link(by, None):
-        from cases.linkage.resolution import link_manual
-
         return party, link_manual(left=party, right=same_as, by=by, reason=reason)
     return party, link_for_review(left=party, right=same_as, by=by, reason=reason)
