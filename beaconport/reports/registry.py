@@ -1,0 +1,38 @@
+"""The dashboards, each built by one module of `beaconport.reports.dashboards`.
+
+Each module defines `DASHBOARD = Dashboard(...)`. The pages, downloads, index, access
+policy, browser test and benchmark all walk `dashboards()`, so a dashboard added here is
+served, tested and measured without another list to keep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
+
+from beaconport.roles import Role
+
+MODULES = ("review", "quality", "safety", "work", "compliance")
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    key: str  # the URL's slug: /reports/<key>/
+    title: str
+    summary: str  # one line for the index
+    roles: frozenset[Role]  # who may open it (everyone else: 404)
+    # build(user, cases, filters) -> list[Table]: `cases` is the Case queryset already
+    # narrowed to the viewer's scope and the filters.
+    build: Callable
+
+
+@cache
+def dashboards() -> tuple[Dashboard, ...]:
+    found = []
+    for name in MODULES:
+        module = import_module(f"beaconport.reports.dashboards.{name}")
+        if getattr(module, "DASHBOARD", None) is not None:
+            found.append(module.DASHBOARD)
+    return tuple(found)
