@@ -38,6 +38,7 @@ from cases.models.linkage import (
     PersonIdentifier,
     PersonLink,
 )
+from cases.models.reminders import CaseReminderDelivery, ReminderStage
 
 __all__ = [
     "ELIGIBILITY_RANK",
@@ -51,6 +52,7 @@ __all__ = [
     "CaseGroupObjectPermission",
     "CaseNetwork",
     "CaseParty",
+    "CaseReminderDelivery",
     "CaseTransition",
     "CaseUserObjectPermission",
     "Finding",
@@ -66,6 +68,7 @@ __all__ = [
     "Person",
     "PersonIdentifier",
     "PersonLink",
+    "ReminderStage",
     "SuspectFlag",
     "Team",
     "format_reference",

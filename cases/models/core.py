@@ -443,10 +443,23 @@ class LineOfInquiry(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
+    # When the reminder sweep (cases.reminders) should next look at it: the morning after
+    # the due date, then the escalation; None once nothing more is owed (done, no date).
+    next_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "lines of inquiry"
         ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["next_reminder_at"],
+                condition=models.Q(
+                    next_reminder_at__isnull=False,
+                    status__in=["open", "allocated", "in_progress"],
+                ),
+                name="inquiry_reminder_due",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(status="not_pursued") | ~models.Q(rationale=""),
@@ -508,6 +521,9 @@ class SuspectFlag(models.Model):
     # When review leads were told of this flag: the email goes once, however often the task runs.
     leads_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
+    # When the reminder sweep (cases.reminders) should next look at it: the morning after
+    # the review-by date, then the escalation; None once cleared or with no review-by date.
+    next_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["set_at", "pk"]
@@ -518,7 +534,14 @@ class SuspectFlag(models.Model):
                 name="one_active_flag_per_kind",
             )
         ]
-        indexes = [models.Index(fields=["kind", "cleared_at"], name="flag_kind_active")]
+        indexes = [
+            models.Index(fields=["kind", "cleared_at"], name="flag_kind_active"),
+            models.Index(
+                fields=["next_reminder_at"],
+                condition=models.Q(next_reminder_at__isnull=False, cleared_at__isnull=True),
+                name="flag_reminder_due",
+            ),
+        ]
 
     def __str__(self):
         return self.get_kind_display()
