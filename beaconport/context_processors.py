@@ -8,6 +8,9 @@ from beaconport.roles import Role, roles_of
 NAVIGATION = [
     ("cases:queue", "Review queue", {Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
     ("cases:my_cases", "My cases", {Role.INVESTIGATOR, Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
+    ("cases:my_actions", "My actions", {Role.INVESTIGATOR}),
+    ("cases:overdue_actions", "Overdue actions", {Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
+    ("cases:flags", "Safety list", {Role.INVESTIGATOR, Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
     ("people:links", "Links", {Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
     ("people:search", "Search", {Role.INVESTIGATOR, Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
     ("people:networks", "Networks", {Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),

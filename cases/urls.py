@@ -2,13 +2,17 @@
 
 from django.urls import path
 
-from cases.views import detail, lists, people, work, workflow
+from cases.views import detail, lists, people, work, workflow, worklists
 
 app_name = "cases"
 
 urlpatterns = [
     path("", lists.my_cases, name="my_cases"),
     path("queue/", lists.queue, name="queue"),
+    # Work across cases (issue 11): before "<reference>/", which would take them for cases.
+    path("actions/", worklists.my_actions, name="my_actions"),
+    path("actions/overdue/", worklists.overdue_actions, name="overdue_actions"),
+    path("flags/", worklists.flags, name="flags"),
     path("<str:reference>/", detail.case_detail, name="detail"),
     path("<str:reference>/edit/", workflow.case_edit, name="edit"),
     path("<str:reference>/eligibility/", workflow.eligibility_decide, name="eligibility"),

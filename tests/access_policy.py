@@ -166,6 +166,13 @@ POLICY = {
     "cases:my_cases": page(everyone(200), everyone(405)),  # a list of what each may see
     "cases:queue": page(only(REVIEW_LEADS, 200), only(REVIEW_LEADS, 405)),
     "cases:detail": page(only(CASE_SEERS, 200), only(CASE_SEERS, 405)),
+    # Work across cases (issue 11): each sees their own scope (maybe empty).
+    "cases:my_actions": page(
+        only(("investigator", "other_investigator"), 200),
+        only(("investigator", "other_investigator"), 405),
+    ),
+    "cases:overdue_actions": page(only(REVIEW_LEADS, 200), only(REVIEW_LEADS, 405)),
+    "cases:flags": page(only(PEOPLE_SEARCHERS, 200), only(PEOPLE_SEARCHERS, 405)),
     "cases:edit": case_form(),
     "cases:eligibility": case_form(CASE_LEADS),
     "cases:assign": case_form(CASE_LEADS),
@@ -225,6 +232,10 @@ POLICY = {
     "people:access_request_ask": page(only(("investigator",), 200), only(("investigator",), 400)),
     "people:access_requests": page(only(REVIEW_LEADS, 200), only(REVIEW_LEADS, 405)),
     "people:access_request_decide": page(only(CASE_LEADS, 200), only(CASE_LEADS, 400)),
+    # Only the investigator who asked may withdraw their request (a reason, so empty is 400).
+    "people:access_request_withdraw": page(
+        only(("investigator",), 200), only(("investigator",), 400)
+    ),
     # --- the audit log (auditors only; a download is a POST) ---------------------------------
     "audit:search": page(only(("auditor",), 200), only(("auditor",), 200)),
     "audit:export": page(only(("auditor",), 405), only(("auditor",), 400)),
@@ -346,6 +357,7 @@ PK_OF = {
     "api:linkage-link-confirm": "cluster_link",
     "api:linkage-link-reject": "cluster_link",
     "people:access_request_decide": "access_request",
+    "people:access_request_withdraw": "access_request",
     "people:network": "network",
     "liaison:notification_read": "notification",
     "liaison:do_not_contact_end": "period",

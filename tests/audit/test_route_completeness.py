@@ -59,6 +59,11 @@ ROUTE_AUDIT = {
     "audit:security_events": SELF,
     "cases:my_cases": CONSULT,
     "cases:queue": CONSULT,
+    # Work across cases (issue 11): one row naming the cases on the page
+    # (tests/cases/test_work_lists.py).
+    "cases:my_actions": CONSULT,
+    "cases:overdue_actions": CONSULT,
+    "cases:flags": CONSULT,
     "cases:detail": CONSULT,
     "cases:edit": CONSULT,
     "cases:eligibility": CONSULT,
@@ -81,6 +86,7 @@ ROUTE_AUDIT = {
     "people:access_requests": CONSULT,
     "people:access_request_decide": CONSULT,
     "people:access_request_ask": CONSULT,
+    "people:access_request_withdraw": CONSULT,
     # Links and networks (issue 10): leads' reads are consults naming the links, networks
     # and cases shown (tried below); decisions go through cases.linkage.resolution.
     "people:links": CONSULT,
@@ -183,7 +189,14 @@ CASE_READS = sorted(
     for name, how in ROUTE_AUDIT.items()
     if how == CONSULT
     and name.startswith("cases:")
-    and name not in {"cases:my_cases", "cases:queue"}
+    and name
+    not in {
+        "cases:my_cases",
+        "cases:queue",
+        "cases:my_actions",
+        "cases:overdue_actions",
+        "cases:flags",
+    }
 )
 LEAD_ROUTES = {"eligibility"}
 

@@ -1,0 +1,146 @@
+"""Work across cases: an investigator's actions, a lead's overdue actions, the safety list.
+
+Three reads that cut across cases (issue 11), each starting from the user's scope in
+`cases.permissions`, so nobody sees a line of inquiry or a flag on a case they could not
+open. Ordering is done by the database on the due date (or review-by date): ascending with
+no date last puts what is already past first, oldest first, then what falls due soonest.
+Counts are grouped in SQL; the pages cut what they show with a paginator.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, F, QuerySet
+from django.utils import timezone
+
+from cases.models import Case, Force, LineOfInquiry, SuspectFlag
+from cases.permissions import (
+    cases_visible_to,
+    forces_led_by,
+    investigators_named,
+    leads_cases,
+    led_force_ids,
+    sees_all_cases,
+)
+from cases.vocabulary import InquiryStatus
+
+# A line of inquiry still to be worked: the rest are completed or not pursued.
+OPEN_INQUIRY = (InquiryStatus.OPEN, InquiryStatus.ALLOCATED, InquiryStatus.IN_PROGRESS)
+
+
+def today() -> datetime.date:
+    """The review's working day (local time): what is due before it is overdue."""
+    return timezone.localdate()
+
+
+def _by_due_date(field: str) -> tuple:
+    # Past dates sort before future ones, and no date goes last: overdue first, oldest first.
+    return (F(field).asc(nulls_last=True), "pk")
+
+
+def open_inquiries() -> QuerySet[LineOfInquiry]:
+    return LineOfInquiry.objects.filter(status__in=OPEN_INQUIRY)
+
+
+def my_actions(user) -> QuerySet[LineOfInquiry]:
+    """The open lines of inquiry allocated to the user, on the cases they can still see.
+
+    An allocation outlives a grant that ended: the case must still be visible, or the line
+    is left out (it belongs to whoever has the case now).
+    """
+    return (
+        open_inquiries()
+        .filter(allocated_to=user, case__in=cases_visible_to(user).values("pk"))
+        .select_related("case")
+        .order_by(*_by_due_date("due_on"))
+    )
+
+
+def led_cases(user) -> QuerySet[Case]:
+    """The cases a lead sees as a lead: their teams' forces, or every case nationally."""
+    if sees_all_cases(user):
+        return Case.objects.all()
+    if not leads_cases(user):
+        return Case.objects.none()
+    return Case.objects.filter(force_id__in=led_force_ids(user))
+
+
+def overdue_actions(user, *, force: Force | None = None, officer: str = "") -> QuerySet:
+    """The open lines of inquiry past their due date in the lead's scope, by officer
+    (unallocated last) and then by due date; narrowed to a force and to officers whose
+    username or name contains `officer`."""
+    cases = led_cases(user)
+    if force is not None:
+        cases = cases.filter(force=force)
+    lines = open_inquiries().filter(due_on__lt=today(), case__in=cases.values("pk"))
+    if officer:
+        named = investigators_named(_users(), officer)
+        lines = lines.filter(allocated_to__in=named.values("pk"))
+    return lines
+
+
+def overdue_page_order(lines: QuerySet) -> QuerySet[LineOfInquiry]:
+    return lines.select_related("case__force", "allocated_to").order_by(
+        F("allocated_to__username").asc(nulls_last=True), *_by_due_date("due_on")
+    )
+
+
+def overdue_by_officer(lines: QuerySet) -> QuerySet:
+    """Per officer, how many of the lines are overdue (one grouped query), most first."""
+    return (
+        lines.order_by()
+        .values("allocated_to", "allocated_to__username")
+        .annotate(overdue=Count("pk"))
+        .order_by("-overdue", F("allocated_to__username").asc(nulls_last=True))
+    )
+
+
+def _users():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.all()
+
+
+def active_flags(user, *, kind: str = "", force: Force | None = None) -> QuerySet[SuspectFlag]:
+    """The active dangerous and flight-risk flags on the cases the user sees (their own
+    cases, their teams' or every case), narrowed to a kind and a force; past review-by
+    first, then by review-by date, none last."""
+    cases = cases_visible_to(user)
+    if force is not None:
+        cases = cases.filter(force=force)
+    flags = SuspectFlag.objects.filter(cleared_at__isnull=True, party__case__in=cases.values("pk"))
+    if kind:
+        flags = flags.filter(kind=kind)
+    return flags.select_related("party__case__force", "set_by").order_by(*_by_due_date("review_by"))
+
+
+def filter_forces(user) -> QuerySet[Force]:
+    """The forces a list may be narrowed to: a lead's forces, or those of the cases an
+    investigator sees (one query for the choices either way)."""
+    if leads_cases(user):
+        return forces_led_by(user).order_by("name")
+    return Force.objects.filter(
+        pk__in=cases_visible_to(user).order_by().values("force_id")
+    ).order_by("name")
+
+
+@dataclass(frozen=True)
+class Due:
+    """How a due (or review-by) date stands today, for the page to say in words."""
+
+    state: str  # "overdue", "today", "due", "none"
+    days: int | None  # days overdue, or days to go
+
+
+def due_state(on: datetime.date | None, now: datetime.date) -> Due:
+    if on is None:
+        return Due("none", None)
+    if on < now:
+        return Due("overdue", (now - on).days)
+    if on == now:
+        return Due("today", 0)
+    return Due("due", (on - now).days)
+
+
+def age_in_days(created_at, now: datetime.date) -> int:
+    return (now - timezone.localtime(created_at).date()).days
