@@ -328,6 +328,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Flag review-by and line-of-inquiry due-date reminders (cases.reminders), the same way.
+    "cases-sweep-reminders": {
+        "task": "cases.sweep_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # The audit witness records the chain head; audit_verify --max-witness-age 15 alerts.
     "audit-witness-head": {
         "task": "audit.witness_head",
@@ -339,6 +345,12 @@ CELERY_BEAT_SCHEDULE: dict = {
 # and how many follow-ups a sweep reads at a time.
 LIAISON_ESCALATE_AFTER_HOURS = env_int("LIAISON_ESCALATE_AFTER_HOURS", 0)
 LIAISON_SWEEP_BATCH = env_int("LIAISON_SWEEP_BATCH", 500)
+# Case reminders (cases.reminders): the hour of the morning after a review-by or due date
+# that the owner is reminded, the working days after that the review leads are told, and how
+# many flags or lines of inquiry a sweep claims at a time.
+CASE_REMINDER_HOUR = env_int("CASE_REMINDER_HOUR", 8)
+CASE_ESCALATE_AFTER_WORKING_DAYS = env_int("CASE_ESCALATE_AFTER_WORKING_DAYS", 2)
+CASES_SWEEP_BATCH = env_int("CASES_SWEEP_BATCH", 500)
 # The largest referral file import_referrals reads: 128 MiB, about 60,000 referrals of the
 # synthetic size and well past a force's largest (9,000); a larger file is refused unread.
 REFERRAL_FILE_MAX_BYTES = env_int("REFERRAL_FILE_MAX_BYTES", 128 * 2**20)

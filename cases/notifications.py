@@ -6,8 +6,10 @@ a name or a detail; the reader signs in to see the rest.
 
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from cases import signals
 from cases.models import SuspectFlag, format_reference
 from cases.permissions import leads_to_tell
 
@@ -26,7 +28,9 @@ def review_lead_addresses(force_id: int) -> list[str]:
 
 @transaction.atomic
 def flag_notify_review_leads(*, flag_id: int) -> int:
-    """Tell the review leads of the case's team that a suspect was flagged; once per flag.
+    """Tell the review leads of the case's team that a suspect was flagged; once per flag:
+    by email, and in the app (`cases.signals.alerts_raised`, whose receiver writes the
+    notifications in this transaction), to every lead, whether or not they have an address.
 
     Safe to run twice: the flag row is locked and remembers when the leads were told.
     Returns how many emails were sent.
@@ -47,7 +51,16 @@ def flag_notify_review_leads(*, flag_id: int) -> int:
         "Sign in to Beaconport to see the case. This email holds no names or details "
         "because email leaves the secure system.\n"
     )
-    addresses = review_lead_addresses(flag.party.case.force_id)
+    leads = list(
+        leads_to_tell(flag.party.case.force_id).order_by("pk").distinct().values_list("pk", "email")
+    )
+    addresses = sorted({email for _, email in leads if email})
+    text = f"{reference}: a suspect has been flagged {kind.lower()}."
+    link = reverse("cases:detail", args=[reference])
+    signals.alerts_raised.send(
+        sender=SuspectFlag,
+        alerts=[(user_id, text, link, f"flag-set-{flag.pk}") for user_id, _ in leads],
+    )
     messages = [EmailMessage(subject, body, to=[address]) for address in addresses]
     sent = get_connection().send_messages(messages) if messages else 0
     flag.leads_notified_at = timezone.now()

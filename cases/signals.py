@@ -37,3 +37,10 @@ people_imported = Signal()
 # should look at them again, as after an import. Sent after commit.
 # kwargs: party_ids, the CaseParty ids of the records concerned.
 people_changed = Signal()
+
+# Reminders and flag alerts for people to see in the app (cases.reminders, cases.notifications).
+# Unlike the events above, sent INSIDE the writing transaction, so a receiver's rows commit
+# or roll back with the delivery that raised them: exactly once, as each delivery is unique.
+# kwargs: alerts, a list of (user_id, text, link, key); text holds a case reference and what
+# is due, never a name; key names the item and stage (one alert per user and key).
+alerts_raised = Signal()

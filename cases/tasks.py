@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from cases.notifications import flag_notify_review_leads
+from cases.reminders import case_reminders_sweep
 
 
 @shared_task(name="cases.notify_review_leads_of_flag")
@@ -26,3 +27,10 @@ def link_people_task(self) -> None:
         link_people()
     except LinkageBusy as busy:
         raise self.retry(countdown=60) from busy
+
+
+@shared_task(name="cases.sweep_reminders", ignore_result=True)
+def sweep_case_reminders() -> int:
+    """Send every flag review-by and line-of-inquiry reminder and escalation come due (run
+    every minute by the one scheduler, beside liaison's sweep); returns how many stages."""
+    return case_reminders_sweep().delivered

@@ -4,21 +4,25 @@ Signals arrive after the case's transaction has committed, with ids and plain va
 receiver calls one idempotent service: the same event delivered twice changes nothing the
 second time (a victim party has one record; a follow-up is unique per record and source).
 What the services write is audited with the receiver as its source (the user whose change
-set it off, if any, stays the actor).
+set it off, if any, stays the actor). The one exception is `alerts_raised`: it arrives
+inside the sender's transaction, and its receiver only inserts the in-app notifications,
+which commit (or not) with the reminder delivery that raised them.
 """
 
 from django.dispatch import receiver
 from django.utils import timezone
 
 from beaconport.audit.context import audit_context
+from beaconport.bulk import rows_insert
 from cases.signals import (
+    alerts_raised,
     case_event_recorded,
     case_parties_added,
     case_party_added,
     case_status_changed,
 )
 from cases.vocabulary import CaseStatus, PartyRole
-from liaison.models import OUTCOME_TRIGGERS, Trigger
+from liaison.models import OUTCOME_TRIGGERS, Notification, Trigger
 from liaison.services import (
     followups_cancel_for_case,
     followups_open_for_trigger,
@@ -74,3 +78,16 @@ def followups_for_status(sender, *, case_id, to_status, at, transition_id, **kwa
                 starts_at=at,
                 source=f"transition:{transition_id}",
             )
+
+
+@receiver(alerts_raised, dispatch_uid="liaison.notifications_for_case_alerts")
+def notifications_for_case_alerts(sender, *, alerts, **kwargs):
+    """Case reminders, escalations and flag alerts, in the app: one Notification per user and
+    alert, inserted in the sender's transaction (one statement), so they commit with the
+    delivery that raised them and never twice. The alert's key only folds repeats here."""
+    rows, seen = [], set()
+    for user_id, text, link, key in alerts:
+        if (user_id, key) not in seen:
+            seen.add((user_id, key))
+            rows.append((user_id, text[:300], link[:300]))
+    rows_insert(Notification, ["user_id", "text", "link"], rows)

@@ -9,6 +9,7 @@ from beaconport.audit.services import audit_record
 from cases import signals
 from cases.models import CaseParty, SuspectFlag, format_reference
 from cases.permissions import CHANGE
+from cases.reminders import flag_next_reminder_at
 from cases.services.errors import require_permission
 from cases.services.versioning import (
     audit_before,
@@ -92,6 +93,7 @@ def flag_set(
     _validate_flag(flag, set(FLAG_EDITABLE))
     flag.full_clean()
     validate_text_lengths(flag)
+    flag.next_reminder_at = flag_next_reminder_at(flag)
     flag.save()
     _recompute(party.case_id)
     from cases.tasks import notify_review_leads_of_flag
@@ -110,7 +112,7 @@ def flag_update(*, flag: SuspectFlag, by, version: int, **fields) -> SuspectFlag
         fields["reason"] = (fields["reason"] or "").strip()
     if not flag.is_active:
         raise ValidationError("This flag has been cleared; set a new one instead.")
-    current, _ = audited_versioned_update(
+    current, changed = audited_versioned_update(
         instance=flag,
         by=by,
         version=version,
@@ -121,6 +123,10 @@ def flag_update(*, flag: SuspectFlag, by, version: int, **fields) -> SuspectFlag
         case=flag.party.case_id,
         person=flag.party.person_id,
     )
+    if "review_by" in changed:
+        # A new date starts the reminders again for it (cases.reminders); no date stops them.
+        current.next_reminder_at = flag_next_reminder_at(current)
+        SuspectFlag.objects.filter(pk=current.pk).update(next_reminder_at=current.next_reminder_at)
     return current
 
 
@@ -147,7 +153,8 @@ def flag_clear(*, flag: SuspectFlag, by, reason: str, version: int) -> SuspectFl
     current.cleared_by = by
     current.cleared_at = timezone.now()
     current.cleared_reason = reason
-    save_bumping_version(current, FLAG_CLEARING)
+    current.next_reminder_at = None  # a cleared flag is reminded of no more
+    save_bumping_version(current, (*FLAG_CLEARING, "next_reminder_at"))
     _recompute(case_id)
     _announce(current, case_id, active=False)
     audit_record(

@@ -8,6 +8,7 @@ from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record
 from cases.models import Case, Finding, LineOfInquiry, format_reference
 from cases.permissions import CHANGE, user_can
+from cases.reminders import inquiry_next_reminder_at
 from cases.services.errors import require_permission
 from cases.services.versioning import (
     audited_versioned_update,
@@ -86,6 +87,7 @@ def inquiry_create(
     _validate_inquiry(inquiry, set(INQUIRY_EDITABLE))
     inquiry.full_clean()
     validate_text_lengths(inquiry)
+    inquiry.next_reminder_at = inquiry_next_reminder_at(inquiry)
     inquiry.save()
     audit_record(operation=Operation.COLLECT, actor=by, obj=inquiry)
     return inquiry
@@ -105,7 +107,7 @@ def inquiry_update(*, inquiry: LineOfInquiry, by, version: int, **fields) -> Lin
             fields["status"] = InquiryStatus.ALLOCATED
         elif fields["allocated_to"] is None and inquiry.status == InquiryStatus.ALLOCATED:
             fields["status"] = InquiryStatus.OPEN
-    current, _ = audited_versioned_update(
+    current, changed = audited_versioned_update(
         instance=inquiry,
         by=by,
         version=version,
@@ -114,4 +116,11 @@ def inquiry_update(*, inquiry: LineOfInquiry, by, version: int, **fields) -> Lin
         label=f"Line of inquiry {inquiry.pk} on {format_reference(inquiry.case_id)}",
         validate=_validate_inquiry,
     )
+    if changed & {"status", "due_on"}:
+        # Done or not pursued stops the reminders; a new date starts them again for it. A
+        # new officer needs nothing here: the sweep reminds whoever holds it when it runs.
+        current.next_reminder_at = inquiry_next_reminder_at(current)
+        LineOfInquiry.objects.filter(pk=current.pk).update(
+            next_reminder_at=current.next_reminder_at
+        )
     return current
