@@ -1,3 +1,31 @@
-"""Dashboard placeholder: DASHBOARD is set once its figures are built (issue 11)."""
+"""Victims' Code compliance (issue 11, part 5): are victims told what they are owed, in time?
 
-DASHBOARD = None
+Follow-ups met on time, late and open by rule, team, officer and force; whether the late
+ones came with a reason (and, for the leads of liaison records, the latest reasons); victims
+left without contact for longer than they agreed; the trend by month. The figures are
+`liaison.figures`; this module only says who may open the dashboard and builds it.
+
+Liaison leads are among its viewers: their scope, like a review lead's, is their teams'
+forces (`liaison.permissions` scopes a liaison lead by the same team forces).
+"""
+
+from beaconport.reports.registry import Dashboard
+from beaconport.reports.tables import Filters
+from beaconport.roles import Role
+from liaison.figures import compliance_tables
+
+
+def build(user, cases, filters: Filters):
+    return compliance_tables(user, cases, team_id=filters.team_id)
+
+
+DASHBOARD = Dashboard(
+    key="compliance",
+    title="Victims' Code compliance",
+    summary=(
+        "Follow-ups met on time, late and open; late reasons; victims overdue an update; "
+        "the trend by month."
+    ),
+    roles=frozenset({Role.ANALYST, Role.REVIEW_LEAD, Role.NATIONAL_LEAD, Role.LIAISON_LEAD}),
+    build=build,
+)

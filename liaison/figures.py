@@ -1,0 +1,448 @@
+"""Victims' Code compliance in figures (issue 11): follow-ups met on time, met late and still
+open, by rule, team, officer and force; the late reasons; victims left without contact for
+longer than they agreed; and the trend by month of the due date.
+
+Every figure takes the Case queryset the caller has already narrowed to the viewer's scope
+and filters (`beaconport.reports.scope`), and the viewer, and returns `Table`s counted by the
+database: one grouped query per table with conditional counts, so the number of queries is
+fixed whatever the number of follow-ups, and nothing is summed row by row in Python.
+
+What a viewer is given follows "Who sees what": officers' names only for leads, the late
+reasons (free text the officer wrote) only for the leads of liaison records (liaison and
+national leads), and each reason with its case and victim reference is logged as consulting
+that record, as the deadlines page does. Analysts, and anyone who is also an analyst, get
+counts under our own labels (rules, forces, teams, months), never a name or free text.
+
+A follow-up's outcome, for every table here:
+- met on time: done by its deadline (`completed_late` false);
+- met late: done after it (`completed_late` true; where the flag was never set, the
+  completion time is compared with the deadline);
+- open, overdue: still open with its deadline passed;
+- open, not yet due: still open, deadline to come.
+Cancelled follow-ups are owed to nobody and are not counted.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.lookups import GreaterThan
+from django.utils import timezone
+
+from beaconport.audit.services import audit_consult
+from beaconport.reports.tables import Column, Kind, Table
+from beaconport.roles import Role, has_role
+from cases.models import Case, Team, format_reference
+from cases.permissions import leads_cases
+from liaison.models import (
+    Contact,
+    ContactOutcome,
+    FollowUp,
+    FollowUpStatus,
+    LiaisonRecord,
+    Trigger,
+)
+from liaison.permissions import leads_records, sees_all_records
+
+NO_RULE = "No Victims' Code rule (opened by hand or from an agreed contact)"
+NO_TEAM = "No team covers the force"
+NO_OFFICER = "No officer assigned"
+OFFICERS_SHOWN = 50  # officers listed, those with the most late and overdue first
+REASONS_SHOWN = 25  # the latest late reasons listed for a lead of liaison records
+TREND_MONTHS = 12
+
+OUTCOME_COLUMNS = [
+    Column("on_time", "Met on time"),
+    Column("late", "Met late"),
+    Column("overdue", "Open, overdue"),
+    Column("not_due", "Open, not yet due"),
+]
+
+
+def _late_done() -> Q:
+    return Q(status=FollowUpStatus.DONE) & (
+        Q(completed_late=True) | Q(completed_late__isnull=True, completed_at__gt=F("due_at"))
+    )
+
+
+def _on_time() -> Q:
+    return Q(status=FollowUpStatus.DONE) & (
+        Q(completed_late=False) | Q(completed_late__isnull=True, completed_at__lte=F("due_at"))
+    )
+
+
+def _outcome_counts(now: datetime.datetime) -> dict:
+    """The four outcome counts, as conditional counts over the grouped follow-ups."""
+    return {
+        "on_time": Count("pk", filter=_on_time()),
+        "late": Count("pk", filter=_late_done()),
+        "overdue": Count("pk", filter=Q(status=FollowUpStatus.OPEN, due_at__lt=now)),
+        "not_due": Count("pk", filter=Q(status=FollowUpStatus.OPEN, due_at__gte=now)),
+    }
+
+
+def _outcome_cells(row: dict) -> list[int]:
+    return [row["on_time"], row["late"], row["overdue"], row["not_due"]]
+
+
+def _followups(cases: QuerySet[Case]) -> QuerySet[FollowUp]:
+    """The follow-ups owed on the cases given (cancelled ones are owed to nobody)."""
+    return (
+        FollowUp.objects.filter(case__in=cases.values("pk"))
+        .exclude(status=FollowUpStatus.CANCELLED)
+        .order_by()
+    )
+
+
+def sees_names(user) -> bool:
+    """Officers' names are for leads; an analyst (even one who also leads) gets none."""
+    return (leads_cases(user) or leads_records(user)) and not has_role(user, Role.ANALYST)
+
+
+def sees_late_reasons(user) -> bool:
+    """The late reasons are liaison notes: for the leads of liaison records, never analysts."""
+    return leads_records(user) and not has_role(user, Role.ANALYST)
+
+
+def _teams_shown(user, team_id: int | None) -> Q | None:
+    """Which teams the team tables list, as a condition on `<path>teams` (None: every team).
+
+    A lead sees their own teams (another team covering one of their forces would show only
+    the part of its figures in the lead's scope, under that team's name); national leads and
+    analysts every team; a team chosen in the filters, that team alone.
+    """
+    if team_id is not None:
+        return Q(pk=team_id)
+    if sees_all_records(user) or has_role(user, Role.ANALYST):
+        return None
+    return Q(members=user)
+
+
+def _team_rows(queryset: QuerySet, user, team_id: int | None, path: str):
+    """The queryset grouped by the team covering each row's case's force.
+
+    A force covered by two teams counts in both; a force no team covers is one row of its
+    own, listed only where every team is listed.
+    """
+    shown = _teams_shown(user, team_id)
+    team = f"{path}case__force__teams"
+    if shown is not None:
+        queryset = queryset.filter(**{f"{team}__in": Team.objects.filter(shown).values("pk")})
+    return queryset.values(team_name=F(f"{team}__name"))
+
+
+def _by_label(rows, key: str, cells, *, none_label: str) -> list[list]:
+    """Rows as table rows, labelled and in label order (the label missing: `none_label`,
+    last)."""
+    out = [[row[key] or none_label, *cells(row)] for row in rows]
+    return sorted(out, key=lambda r: (r[0] == none_label, r[0]))
+
+
+def outcome_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) -> list[Table]:
+    """Follow-ups met on time, late and open: by rule (with the late ones split by whether a
+    reason was given), by team, by officer (leads only) and by force."""
+    now = now or timezone.now()
+    counts = _outcome_counts(now)
+    followups = _followups(cases)
+
+    labels = dict(Trigger.choices)
+    rule_rows = list(
+        followups.values("rule__trigger").annotate(
+            **counts,
+            with_reason=Count("pk", filter=_late_done() & ~Q(late_reason="")),
+            without_reason=Count("pk", filter=_late_done() & Q(late_reason="")),
+        )
+    )
+    for row in rule_rows:
+        row["rule"] = labels.get(row["rule__trigger"]) if row["rule__trigger"] else None
+    tables = [
+        Table(
+            key="followups_by_rule",
+            title="Follow-ups by Victims' Code rule",
+            columns=[Column("rule", "Rule", Kind.LABEL), *OUTCOME_COLUMNS],
+            rows=_by_label(rule_rows, "rule", _outcome_cells, none_label=NO_RULE),
+            chart="late",
+            note="Cancelled follow-ups are not counted.",
+        ),
+        Table(
+            key="late_reasons_given",
+            title="Follow-ups met late: whether the officer said why",
+            columns=[
+                Column("rule", "Rule", Kind.LABEL),
+                Column("with_reason", "Late, reason given"),
+                Column("without_reason", "Late, no reason given"),
+            ],
+            rows=_by_label(
+                rule_rows,
+                "rule",
+                lambda row: [row["with_reason"], row["without_reason"]],
+                none_label=NO_RULE,
+            ),
+            chart="without_reason",
+            note=(
+                "The reasons are free text, with no category recorded, so they are counted "
+                "here, not grouped by kind."
+            ),
+        ),
+    ]
+
+    team_rows = list(_team_rows(followups, user, team_id, "").annotate(**counts))
+    tables.append(
+        Table(
+            key="followups_by_team",
+            title="Follow-ups by team",
+            columns=[Column("team", "Team", Kind.LABEL), *OUTCOME_COLUMNS],
+            rows=_by_label(team_rows, "team_name", _outcome_cells, none_label=NO_TEAM),
+            total=False,
+            chart="late",
+            note=(
+                "By the teams covering the case's force: a force two teams cover counts in "
+                "both, so the rows are not added up."
+            ),
+        )
+    )
+
+    if sees_names(user):
+        tables.append(_officer_table(followups, counts))
+
+    force_rows = list(followups.values(force=F("case__force__name")).annotate(**counts))
+    tables.append(
+        Table(
+            key="followups_by_force",
+            title="Follow-ups by force",
+            columns=[Column("force", "Force", Kind.LABEL), *OUTCOME_COLUMNS],
+            rows=_by_label(force_rows, "force", _outcome_cells, none_label=""),
+            chart="late",
+        )
+    )
+    return tables
+
+
+def _officer_table(followups: QuerySet[FollowUp], counts: dict) -> Table:
+    """By the officer each follow-up is with, those with the most late and overdue first;
+    at most OFFICERS_SHOWN (one row more is read to know whether there are others)."""
+    rows = list(
+        followups.values(
+            "officer_id", "officer__first_name", "officer__last_name", "officer__username"
+        )
+        .annotate(**counts)
+        .order_by(
+            (F("late") + F("overdue")).desc(),
+            "officer__last_name",
+            "officer__first_name",
+            "officer_id",
+        )[: OFFICERS_SHOWN + 1]
+    )
+    more = len(rows) > OFFICERS_SHOWN
+    note = "By the officer the follow-up is with (an open one moves with its victim)."
+    if more:
+        note += f" The {OFFICERS_SHOWN} with the most met late and overdue are listed."
+    return Table(
+        key="followups_by_officer",
+        title="Follow-ups by officer",
+        columns=[Column("officer", "Officer", Kind.LABEL), *OUTCOME_COLUMNS],
+        rows=[[_officer_name(row), *_outcome_cells(row)] for row in rows[:OFFICERS_SHOWN]],
+        total=not more,
+        chart="late",
+        note=note,
+    )
+
+
+def _officer_name(row: dict) -> str:
+    if row["officer_id"] is None:
+        return NO_OFFICER
+    name = f"{row['officer__first_name']} {row['officer__last_name']}".strip()
+    return name or row["officer__username"]
+
+
+def late_reasons_table(user, cases: QuerySet[Case]) -> Table | None:
+    """The latest late reasons with their case and victim reference, for a lead of liaison
+    records (None for anyone else). Reading them is logged as consulting those records."""
+    if not sees_late_reasons(user):
+        return None
+    rows = list(
+        _followups(cases)
+        .filter(_late_done())
+        .exclude(late_reason="")
+        .values(
+            "record_id",
+            "case_id",
+            "record__party__ref",
+            "rule__trigger",
+            "due_on",
+            "completed_at",
+            "late_reason",
+        )
+        .order_by("-completed_at", "-pk")[:REASONS_SHOWN]
+    )
+    if rows:
+        audit_consult(
+            ids=dict.fromkeys(row["record_id"] for row in rows),
+            object_type=LiaisonRecord._meta.label_lower,
+            actor=user,
+        )
+    labels = dict(Trigger.choices)
+    return Table(
+        key="late_reasons_latest",
+        title=f"The latest {REASONS_SHOWN} reasons given for a follow-up met late",
+        columns=[
+            Column("victim", "Victim", Kind.LABEL),
+            Column("rule", "Rule", Kind.LABEL),
+            Column("due_on", "Due", Kind.LABEL),
+            Column("completed_on", "Met", Kind.LABEL),
+            Column("reason", "Reason given", Kind.LABEL),
+        ],
+        rows=[
+            [
+                f"{format_reference(row['case_id'])}-{row['record__party__ref']}",
+                labels.get(row["rule__trigger"], NO_RULE) if row["rule__trigger"] else NO_RULE,
+                f"{row['due_on']:%d %b %Y}",
+                f"{timezone.localdate(row['completed_at']):%d %b %Y}",
+                row["late_reason"],
+            ]
+            for row in rows
+        ],
+        total=False,
+        note="Every deadline missed, with its reason, is on the liaison deadlines page.",
+    )
+
+
+def _behind(now: datetime.datetime) -> Q:
+    """A record whose agreed interval has passed since its last contact made (or, with none
+    made yet, since the record was opened)."""
+    last_made = Subquery(
+        Contact.objects.filter(record=OuterRef("pk"), outcome=ContactOutcome.MADE)
+        .order_by("-occurred_at", "-pk")
+        .values("occurred_at")[:1]
+    )
+    interval = ExpressionWrapper(
+        F("update_interval_days") * Value(datetime.timedelta(days=1)),
+        output_field=DurationField(),
+    )
+    next_due = ExpressionWrapper(
+        Coalesce(last_made, F("created_at")) + interval, output_field=DateTimeField()
+    )
+    return Q(update_interval_days__isnull=False) & Q(GreaterThan(Value(now), next_due))
+
+
+def no_contact_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) -> list[Table]:
+    """Victims with no contact for longer than their agreed interval, by force and by team,
+    beside how many agreed an interval at all."""
+    now = now or timezone.now()
+    records = LiaisonRecord.objects.filter(
+        case__in=cases.values("pk"), update_interval_days__isnull=False
+    ).order_by()
+    counts = {"agreed": Count("pk"), "behind": Count("pk", filter=_behind(now))}
+    columns = [
+        Column("agreed", "Victims with an agreed interval"),
+        Column("behind", "No contact for longer than agreed"),
+    ]
+    note = "The interval runs from the last contact made, or from when the record was opened."
+    if leads_records(user) and not has_role(user, Role.ANALYST):
+        note += (
+            " The liaison team page, showing the overdue, lists them: a periodic update falls"
+            " due at the agreed interval after each contact made."
+        )
+    by_force = list(records.values(force=F("case__force__name")).annotate(**counts))
+    by_team = list(_team_rows(records, user, team_id, "").annotate(**counts))
+
+    def cells(row):
+        return [row["agreed"], row["behind"]]
+
+    return [
+        Table(
+            key="no_contact_by_force",
+            title="Victims with no contact for longer than agreed, by force",
+            columns=[Column("force", "Force", Kind.LABEL), *columns],
+            rows=_by_label(by_force, "force", cells, none_label=""),
+            chart="behind",
+            note=note,
+        ),
+        Table(
+            key="no_contact_by_team",
+            title="Victims with no contact for longer than agreed, by team",
+            columns=[Column("team", "Team", Kind.LABEL), *columns],
+            rows=_by_label(by_team, "team_name", cells, none_label=NO_TEAM),
+            total=False,
+            chart="behind",
+            note="A force two teams cover counts in both, so the rows are not added up.",
+        ),
+    ]
+
+
+def _months(today: datetime.date) -> list[datetime.date]:
+    """The first days of the last TREND_MONTHS months, this one last."""
+    first = today.replace(day=1)
+    months = []
+    for back in range(TREND_MONTHS - 1, -1, -1):
+        year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
+        months.append(datetime.date(year, month + 1, 1))
+    return months
+
+
+def trend_table(user, cases: QuerySet[Case], *, now=None) -> Table:
+    """Per month of the due date, over the last twelve months: met on time, met late, still
+    open. A month with nothing due is a row of noughts, so the months run unbroken."""
+    now = now or timezone.now()
+    months = _months(timezone.localdate(now))
+    last_day = (months[-1] + datetime.timedelta(days=31)).replace(day=1)
+    rows = (
+        _followups(cases)
+        .filter(due_on__gte=months[0], due_on__lt=last_day)
+        .annotate(month=TruncMonth("due_on"))
+        .values("month")
+        .annotate(
+            on_time=Count("pk", filter=_on_time()),
+            late=Count("pk", filter=_late_done()),
+            open=Count("pk", filter=Q(status=FollowUpStatus.OPEN)),
+        )
+    )
+    by_month = {_as_date(row["month"]): row for row in rows}
+    empty = {"on_time": 0, "late": 0, "open": 0}
+    return Table(
+        key="trend_by_month",
+        title="Follow-ups by month they fell due, last 12 months",
+        columns=[
+            Column("month", "Month due", Kind.LABEL),
+            Column("on_time", "Met on time"),
+            Column("late", "Met late"),
+            Column("open", "Still open"),
+        ],
+        rows=[
+            [
+                f"{month:%b %Y}",
+                *(by_month.get(month, empty)[k] for k in ("on_time", "late", "open")),
+            ]
+            for month in months
+        ],
+        chart="late",
+    )
+
+
+def _as_date(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def compliance_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) -> list[Table]:
+    """Every compliance figure for the viewer, in the order the dashboard shows them."""
+    now = now or timezone.now()
+    tables = outcome_tables(user, cases, now=now, team_id=team_id)
+    reasons = late_reasons_table(user, cases)
+    if reasons is not None:
+        tables.insert(2, reasons)
+    tables += no_contact_tables(user, cases, now=now, team_id=team_id)
+    tables.append(trend_table(user, cases, now=now))
+    return tables
