@@ -587,7 +587,9 @@ def access_requests_visible_to(user) -> QuerySet[CaseAccessRequest]:
 
 
 def access_requests_restrict(queryset, user, action: str = VIEW) -> QuerySet:
-    return queryset.filter(pk__in=access_requests_visible_to(user).values("pk"))
+    """The requests a lead decides, and an investigator's own (which they may withdraw)."""
+    mine = Q(requested_by=user) if may_ask_for_access(user) else Q(pk__in=[])
+    return queryset.filter(Q(pk__in=access_requests_visible_to(user).values("pk")) | mine)
 
 
 register_restriction(CaseAccessRequest, access_requests_restrict)
@@ -601,6 +603,18 @@ def access_request_get_for(user, pk, action: str = VIEW, queryset=None) -> CaseA
         pk,
         action=action,
         allowed=lambda u, a, request: leads_case(u, request.case),
+        missing="No such access request",
+    )
+
+
+def access_request_get_own(user, pk, queryset=None) -> CaseAccessRequest:
+    """An access request the investigator made themselves (to withdraw it); 404 for anyone
+    else, a lead of the case included."""
+    return get_for(
+        user,
+        CaseAccessRequest.objects if queryset is None else queryset,
+        pk,
+        allowed=lambda u, a, request: may_ask_for_access(u) and request.requested_by_id == u.pk,
         missing="No such access request",
     )
 

@@ -11,13 +11,18 @@ app_name = "people"
 
 urlpatterns = []
 
-# Access requests: an investigator asks for a linked case; a review lead decides.
+# Access requests: an investigator asks for a linked case (or withdraws); a review lead decides.
 urlpatterns += [
     path("access-requests/", access_requests.access_requests, name="access_requests"),
     path(
         "access-requests/<int:pk>/",
         access_requests.access_request_decide,
         name="access_request_decide",
+    ),
+    path(
+        "access-requests/<int:pk>/withdraw/",
+        access_requests.access_request_withdraw,
+        name="access_request_withdraw",
     ),
     path(
         "access-requests/ask/<str:reference>/<str:ref>/",

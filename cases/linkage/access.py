@@ -1,7 +1,9 @@
 """Access requests: an investigator asks a review lead for a case where one of their people
 also appears, and the lead grants it (an assignment, with its reason and optional end) or
-refuses it with a reason. The investigator is told by email (reference only when granted:
-a refused case stays unnamed) and sees the answer on the case where they asked.
+refuses it with a reason. The review leads are told by email that a request is waiting;
+the investigator is told by email of the decision (reference only when granted: a refused
+case stays unnamed) and sees the answer on the case where they asked, where they may also
+withdraw a request still open.
 """
 
 from django.conf import settings
@@ -12,9 +14,10 @@ from django.utils import timezone
 from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record
 from beaconport.models import OutboxMessage
-from beaconport.outbox import outbox_claim, outbox_send
+from beaconport.outbox import outbox_claim, outbox_send, recipient_groups
 from cases.linkage.crosscase import hidden_cases_of
 from cases.models import Case, CaseAccessRequest, CaseParty
+from cases.notifications import review_lead_addresses
 from cases.permissions import VIEW, leads_case, may_ask_for_access, user_can
 from cases.services.assignment import case_assign
 from cases.vocabulary import AccessRequestStatus
@@ -42,6 +45,7 @@ def access_request_create(*, party: CaseParty, by, reason: str) -> list[CaseAcce
     One request per case (the review leads of each case's team decide their own), with the
     same reason; a case already asked for and still open is left as it is. Refused unless
     `by` is an investigator who may see the party's case and the person has such cases.
+    The leads who decide each case are owed an email, sent once this commits.
     """
     if not may_ask_for_access(by) or not user_can(by, VIEW, party.case):
         raise AccessRequestError("Only an investigator assigned to the case may ask.")
@@ -76,7 +80,45 @@ def access_request_create(*, party: CaseParty, by, reason: str) -> list[CaseAcce
             justification=reason,
             changes={"from_case": (None, party.case_id), "party": (None, party.ref)},
         )
+    _tell_leads(made)
     return made
+
+
+@transaction.atomic
+def access_request_withdraw(*, request: CaseAccessRequest, by, reason: str) -> CaseAccessRequest:
+    """The investigator who asked takes back a request still open, saying why.
+
+    Only its requester may, and only while no lead has decided it (the row is locked, so a
+    lead deciding at the same moment finds it withdrawn, or the requester finds it decided).
+    The withdrawal is kept as the request's answer (who, when, why), as a decision is, and
+    audited; the leads see it as withdrawn in their list. No email: nothing is owed to them.
+    """
+    current = (
+        CaseAccessRequest.objects.select_for_update(of=("self",))
+        .select_related("case")
+        .get(pk=request.pk)
+    )
+    if current.requested_by_id != getattr(by, "pk", None) or not may_ask_for_access(by):
+        raise AccessRequestError("Only the investigator who asked may withdraw the request.")
+    if current.status != AccessRequestStatus.OPEN:
+        raise AccessRequestError(
+            f"This request has already been {current.get_status_display().lower()}."
+        )
+    reason = _reason(reason)
+    current.status = AccessRequestStatus.WITHDRAWN
+    current.decided_by = by
+    current.decided_at = timezone.now()
+    current.decision_reason = reason
+    current.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    audit_record(
+        operation=Operation.ALTER,
+        actor=by,
+        obj=current,
+        case=current.case_id,
+        justification=reason,
+        changes={"status": (AccessRequestStatus.OPEN.value, current.status)},
+    )
+    return current
 
 
 def _lock_open(request: CaseAccessRequest, by) -> CaseAccessRequest:
@@ -140,6 +182,53 @@ def access_request_refuse(*, request: CaseAccessRequest, by, reason: str) -> Cas
     return current
 
 
+def _domain() -> str:
+    return getattr(settings, "LIAISON_MESSAGE_ID_DOMAIN", "beaconport.invalid")
+
+
+def _tell_leads(made: list[CaseAccessRequest]) -> None:
+    """Owe the leads who may decide each request an email that one is waiting (after commit).
+
+    Who: the active review leads of the teams covering the case's force, or the national
+    leads where no team's review lead covers it (`cases.permissions.leads_to_tell`, as for a
+    flag). One message per request to all of them (Bcc), split only when more addresses
+    than an audit row can name. Email leaves the secure system: the case reference and
+    "an access request is waiting", never who asked, the person, or the reason. One query
+    for the forces, one per force for its leads' addresses.
+    """
+    if not made:
+        return
+    force_of = dict(
+        Case.objects.filter(pk__in=[r.case_id for r in made]).values_list("pk", "force_id")
+    )
+    addresses = {force: review_lead_addresses(force) for force in set(force_of.values())}
+    messages = []
+    for request in made:
+        reference = Case(pk=request.case_id).reference
+        for part, group in enumerate(recipient_groups(addresses[force_of[request.case_id]]), 1):
+            messages.append(
+                OutboxMessage(
+                    message_id=f"<access-request-{request.pk}-waiting-{part}@{_domain()}>",
+                    kind="cases.access_request_waiting",
+                    recipients=group,
+                    subject=f"Beaconport: an access request is waiting on {reference}",
+                    body=(
+                        f"An access request is waiting for case {reference}.\n\n"
+                        "Sign in to Beaconport and open Access requests to decide it. "
+                        "This email holds no names or details.\n"
+                    ),
+                    object_type="cases.caseaccessrequest",
+                    object_id=str(request.pk),
+                    case_id=request.case_id,
+                    purpose="Tell the review leads an access request is waiting",
+                )
+            )
+    rows = outbox_claim(messages)
+    if rows:
+        # robust: a send that fails is logged and left to the sweep, never the request.
+        transaction.on_commit(lambda: outbox_send(rows), robust=True)
+
+
 def _tell_requester(request: CaseAccessRequest) -> None:
     """Owe the requester an email (sent after commit through the outbox, audited there).
 
@@ -160,11 +249,10 @@ def _tell_requester(request: CaseAccessRequest) -> None:
         subject = f"Beaconport: your access request from {asked_on} refused"
         body = f"Your request for access to a case linked to one on {asked_on} was refused.\n\n"
     body += "Sign in to Beaconport to see why. This email holds no names or details.\n"
-    domain = getattr(settings, "LIAISON_MESSAGE_ID_DOMAIN", "beaconport.invalid")
     rows = outbox_claim(
         [
             OutboxMessage(
-                message_id=f"<access-request-{request.pk}-{request.status}@{domain}>",
+                message_id=f"<access-request-{request.pk}-{request.status}@{_domain()}>",
                 kind="cases.access_request",
                 recipients=[address],
                 subject=subject,

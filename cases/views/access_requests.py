@@ -1,5 +1,6 @@
-"""Access requests: an investigator asks for the other cases of a person on their case; a
-review lead grants (an assignment) or refuses, with a reason. Pages under /people/."""
+"""Access requests: an investigator asks for the other cases of a person on their case (and
+may withdraw a request still open); a review lead grants (an assignment) or refuses, with a
+reason. Pages under /people/."""
 
 from django import forms
 from django.contrib import messages
@@ -14,15 +15,22 @@ from beaconport.forms import form_submitted
 from beaconport.inputs import AssignmentEndField
 from beaconport.roles import Role
 from cases import selectors
-from cases.linkage.access import access_request_create, access_request_grant, access_request_refuse
+from cases.linkage.access import (
+    access_request_create,
+    access_request_grant,
+    access_request_refuse,
+)
+from cases.linkage.access import access_request_withdraw as withdraw_service
 from cases.linkage.crosscase import SHOWN_ROLES, hidden_cases_of
 from cases.models import CaseAccessRequest
 from cases.permissions import (
     VIEW,
     access_request_get_for,
+    access_request_get_own,
     access_requests_visible_to,
     case_get_for,
     linked_case_ids_visible,
+    user_can,
 )
 from cases.vocabulary import AccessRequestStatus
 
@@ -53,6 +61,15 @@ class DecideForm(forms.Form):
     )
     until = AssignmentEndField(
         help_text="When granting: their access ends after this day. Leave empty for no end."
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why you withdraw it",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The review leads see it with the request; it is kept in the audit log.",
     )
 
 
@@ -176,3 +193,53 @@ def access_request_decide(request, pk):
     return form_submitted(
         request, DecideForm, write, render_page=page, on_saved=saved, stale_panel=None
     )
+
+
+@access_required(Role.INVESTIGATOR, methods=["GET", "POST"])
+def access_request_withdraw(request, pk):
+    """The investigator's own request, still open: withdraw it, saying why.
+
+    The case asked for is named only by its force (they may not open it); anyone but the
+    requester gets 404. Back to the case where they asked, when they may still open it.
+    """
+    access = access_request_get_own(
+        request.user,
+        pk,
+        queryset=CaseAccessRequest.objects.select_related("case__force", "from_case"),
+    )
+
+    def page(form, *, status, stale=None):
+        return render(
+            request,
+            "people/access_request_withdraw.html",
+            {
+                "access": access,
+                "form": form,
+                "is_open": access.status == AccessRequestStatus.OPEN,
+                "back": _back_to(request.user, access),
+            },
+            status=status,
+        )
+
+    if request.method != "POST":
+        return page(WithdrawForm(), status=200)
+
+    def saved(withdrawn):
+        messages.success(request, "Your access request is withdrawn.")
+        return redirect(_back_to(request.user, withdrawn))
+
+    return form_submitted(
+        request,
+        WithdrawForm,
+        lambda data: withdraw_service(request=access, by=request.user, reason=data["reason"]),
+        render_page=page,
+        on_saved=saved,
+        stale_panel=None,
+    )
+
+
+def _back_to(user, access) -> str:
+    """The case where the request was made, if the user may still open it; else home."""
+    if user_can(user, VIEW, access.from_case):
+        return f"{reverse('cases:detail', args=[access.from_case.reference])}#elsewhere"
+    return reverse("home")

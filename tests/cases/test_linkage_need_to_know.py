@@ -10,14 +10,17 @@ import itertools
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.urls import reverse
 
 from beaconport.audit.models import AuditEvent
+from beaconport.models import OutboxMessage
 from cases.linkage.access import (
     AccessRequestError,
     access_request_create,
     access_request_grant,
     access_request_refuse,
+    access_request_withdraw,
 )
 from cases.models import (
     CaseAccessRequest,
@@ -465,6 +468,184 @@ def test_a_leads_home_counts_the_open_requests_and_the_navigation_leads_there(
     assert f'href="{reverse("people:access_requests")}"' in page
     client.force_login(investigator)
     assert "Access requests" not in client.get(reverse("home")).content.decode()
+
+
+# --- the leads are told a request is waiting ------------------------------------------------
+
+
+def test_the_leads_who_decide_are_emailed_after_commit_with_the_reference_only(
+    client,
+    investigator,
+    review_lead,
+    other_team_review_lead,
+    national_lead,
+    kent,
+    durham,
+    cumbria,
+    suspect_everywhere,
+    django_capture_on_commit_callbacks,
+):
+    reason = "Same suspect as on my case: I need his history."
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        assert ask(client, investigator, kent, reason=reason).status_code == 302
+    # Owed in the request's transaction, not yet sent.
+    owed = OutboxMessage.objects.filter(kind="cases.access_request_waiting").order_by("case_id")
+    assert [(m.case_id, m.recipients, m.sent_at) for m in owed] == sorted(
+        [
+            (durham.pk, [review_lead.email], None),  # Durham: the personas' team's lead
+            (cumbria.pk, [other_team_review_lead.email], None),  # Cumbria: the other team's
+        ]
+    )
+    assert mail.outbox == []
+    for callback in after_commit:
+        callback()
+    sent = sorted(mail.outbox, key=lambda m: m.subject)
+    expected = sorted(
+        [
+            (f"Beaconport: an access request is waiting on {durham.reference}", [review_lead]),
+            (
+                f"Beaconport: an access request is waiting on {cumbria.reference}",
+                [other_team_review_lead],
+            ),
+        ]
+    )
+    assert [(m.subject, m.to) for m in sent] == [
+        (subject, [u.email for u in users]) for subject, users in expected
+    ]
+    for message in sent:
+        text = message.subject + message.body
+        assert "An access request is waiting for case" in message.body
+        # No name, no person, no free text, not even the case where it was asked.
+        for secret in (investigator.username, reason, "S1", kent.reference):
+            assert secret not in text
+    assert national_lead.email not in [a for m in sent for a in m.to]  # a team covers both
+    assert all(m.sent_at is not None for m in OutboxMessage.objects.filter(pk__in=owed))
+    assert (
+        AuditEvent.objects.filter(object_type="cases.caseaccessrequest", operation="disclose")
+        .exclude(recipient="")
+        .count()
+        == 2
+    )
+
+
+def test_a_request_that_does_not_commit_owes_the_leads_nothing(
+    investigator, review_lead, kent, durham, suspect_everywhere, django_capture_on_commit_callbacks
+):
+    party = kent.parties.get(ref="S1")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        access_request_create(party=party, by=investigator, reason="Why.")
+        raise RuntimeError("the request's transaction fails after the claim")
+    assert not CaseAccessRequest.objects.exists()
+    assert not OutboxMessage.objects.exists()
+    assert mail.outbox == []
+
+
+def test_where_no_teams_review_lead_covers_the_force_the_national_leads_are_told(
+    investigator, review_lead, national_lead, kent, cumbria, suspect_everywhere
+):
+    # Cumbria's team has no review lead here (the other team's lead is not made).
+    access_request_create(party=kent.parties.get(ref="S1"), by=investigator, reason="Why.")
+    owed = OutboxMessage.objects.get(case_id=cumbria.pk, kind="cases.access_request_waiting")
+    assert owed.recipients == [national_lead.email]
+
+
+# --- the requester withdraws ---------------------------------------------------------------
+
+
+def withdraw_url(request_):
+    return reverse("people:access_request_withdraw", args=[request_.pk])
+
+
+def test_the_requester_withdraws_an_open_request_and_may_ask_again(
+    client, investigator, review_lead, kent, durham, cumbria, suspect_everywhere
+):
+    access_request_create(party=kent.parties.get(ref="S1"), by=investigator, reason="Why.")
+    request_ = CaseAccessRequest.objects.get(case=durham)
+    page = page_of(client, investigator, kent).content.decode()
+    assert f'href="{withdraw_url(request_)}"' in page
+    shown = client.get(withdraw_url(request_)).content.decode()
+    assert "Durham Constabulary" in shown and durham.reference not in shown
+    response = client.post(withdraw_url(request_), {"reason": "Eliminated him yesterday."})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:detail", args=[kent.reference]) + "#elsewhere"
+    request_.refresh_from_db()
+    assert (request_.status, request_.decided_by, request_.decision_reason) == (
+        "withdrawn",
+        investigator,
+        "Eliminated him yesterday.",
+    )
+    row = AuditEvent.objects.get(
+        object_type="cases.caseaccessrequest", object_id=str(request_.pk), operation="alter"
+    )
+    assert (row.actor_id, row.case_id, row.justification) == (
+        investigator.pk,
+        durham.pk,
+        "Eliminated him yesterday.",
+    )
+    assert row.changes == {"status": ["open", "withdrawn"]}
+    assert CaseAccessRequest.objects.get(case=cumbria).status == "open"  # only that one
+    page = page_of(client, investigator, kent).content.decode()
+    assert "withdrawn" in page and "Ask the review lead for access" in page
+    assert ask(client, investigator, kent, reason="Again, now needed.").status_code == 302
+    assert CaseAccessRequest.objects.get(case=durham, status="open").reason == "Again, now needed."
+    # The lead sees it among the withdrawn, and can no longer decide it.
+    client.force_login(review_lead)
+    listed = client.get(reverse("people:access_requests") + "?status=withdrawn").content.decode()
+    assert f'data-request="{request_.pk}"' in listed
+    with pytest.raises(AccessRequestError, match="already been withdrawn"):
+        access_request_grant(request=request_, by=review_lead, reason="Yes.")
+
+
+def test_withdrawing_needs_a_reason_and_keeps_the_request_open(
+    client, investigator, kent, durham, suspect_everywhere
+):
+    access_request_create(party=kent.parties.get(ref="S1"), by=investigator, reason="Why.")
+    request_ = CaseAccessRequest.objects.get(case=durham)
+    client.force_login(investigator)
+    response = client.post(withdraw_url(request_), {"reason": "  "})
+    assert response.status_code == 400
+    assert '<a href="#id_reason">Why you withdraw it: This field is required.</a>' in (
+        response.content.decode()
+    )
+    request_.refresh_from_db()
+    assert request_.status == "open"
+
+
+def test_a_decided_request_cannot_be_withdrawn(
+    client, investigator, review_lead, kent, durham, suspect_everywhere
+):
+    access_request_create(party=kent.parties.get(ref="S1"), by=investigator, reason="Why.")
+    request_ = CaseAccessRequest.objects.get(case=durham)
+    access_request_refuse(request=request_, by=review_lead, reason="Not now.")
+    client.force_login(investigator)
+    assert "nothing to withdraw" in client.get(withdraw_url(request_)).content.decode()
+    response = client.post(withdraw_url(request_), {"reason": "Too late."})
+    assert response.status_code == 400
+    assert "already been refused" in response.content.decode()
+    request_.refresh_from_db()
+    assert (request_.status, request_.decision_reason) == ("refused", "Not now.")
+
+
+@pytest.mark.parametrize(
+    "persona", ["other_investigator", "review_lead", "national_lead", "liaison_officer"]
+)
+def test_only_the_requester_may_withdraw(
+    client, request, persona, investigator, kent, durham, suspect_everywhere
+):
+    access_request_create(party=kent.parties.get(ref="S1"), by=investigator, reason="Why.")
+    request_ = CaseAccessRequest.objects.get(case=durham)
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    assert client.get(withdraw_url(request_)).status_code == 404
+    assert client.post(withdraw_url(request_), {"reason": "Mine now."}).status_code == 404
+    with pytest.raises(AccessRequestError):
+        access_request_withdraw(request=request_, by=user, reason="Mine now.")
+    request_.refresh_from_db()
+    assert request_.status == "open"
 
 
 def test_links_resolved_by_the_nominals_service_reach_the_case_page_and_undo_cleanly(
