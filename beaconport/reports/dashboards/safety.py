@@ -1,3 +1,26 @@
-"""Dashboard placeholder: DASHBOARD is set once its figures are built (issue 11)."""
+"""Safety: active dangerous and flight-risk flags by force and kind, and those past their
+review-by date (issue 11). Counts only; a lead finds the flags themselves on the safety list."""
 
-DASHBOARD = None
+from django.urls import reverse
+
+from beaconport.reports.registry import Dashboard
+from beaconport.roles import Role
+from cases import figures_work
+from cases.permissions import leads_cases
+from cases.work import today
+
+
+def build(user, cases, filters):
+    table = figures_work.flags_by_kind_and_force(cases, today())
+    if leads_cases(user):
+        table.note = f"Each flag, past review-by first: the safety list, {reverse('cases:flags')}"
+    return [table]
+
+
+DASHBOARD = Dashboard(
+    key="safety",
+    title="Safety",
+    summary="Suspects flagged dangerous or at risk of leaving the UK, and flags past review-by.",
+    roles=frozenset({Role.ANALYST, Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
+    build=build,
+)
