@@ -17,7 +17,17 @@ NAVIGATION = [
     ("people:access_requests", "Access requests", {Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
     ("liaison:team", "Liaison team", {Role.LIAISON_LEAD, Role.NATIONAL_LEAD}),
     ("liaison:my_victims", "My victims", {Role.LIAISON_OFFICER, Role.LIAISON_LEAD}),
-    ("liaison:notifications", "Notifications", {Role.LIAISON_OFFICER, Role.LIAISON_LEAD}),
+    (
+        "liaison:notifications",
+        "Notifications",
+        {
+            Role.LIAISON_OFFICER,
+            Role.LIAISON_LEAD,
+            Role.INVESTIGATOR,
+            Role.REVIEW_LEAD,
+            Role.NATIONAL_LEAD,
+        },
+    ),
     ("reports:index", "Reports", {Role.ANALYST}),
     ("audit:search", "Audit log", {Role.AUDITOR}),
 ]

@@ -66,6 +66,8 @@ LIAISON_STAFF = (
     "liaison_lead",
     "other_team_liaison_lead",
 )
+# Who is sent notifications (follow-up reminders; case reminders and flag alerts).
+NOTIFIED = (*LIAISON_STAFF, *PEOPLE_SEARCHERS)
 
 
 def only(people, status, *, otherwise=404, anonymous=302) -> dict:
@@ -193,10 +195,11 @@ POLICY = {
     "liaison:my_victims": page(only(LIAISON_STAFF, 200), only(LIAISON_STAFF, 405)),
     "liaison:team": page(only(LIAISON_LEADS, 200), only(LIAISON_LEADS, 400)),  # bulk assign
     "liaison:deadlines": page(only(LIAISON_LEADS, 200), only(LIAISON_LEADS, 405)),
-    "liaison:notifications": page(only(LIAISON_STAFF, 200), only(LIAISON_STAFF, 405)),
-    "liaison:notifications_read_all": page(only(LIAISON_STAFF, 405), only(LIAISON_STAFF, 302)),
+    # Everyone sent notifications: liaison staff, and investigators and leads (case reminders).
+    "liaison:notifications": page(only(NOTIFIED, 200), only(NOTIFIED, 405)),
+    "liaison:notifications_read_all": page(only(NOTIFIED, 405), only(NOTIFIED, 302)),
     "liaison:notification_read": page(  # the officer's own notification
-        only(LIAISON_STAFF, 405), only(("liaison_officer",), 302)
+        only(NOTIFIED, 405), only(("liaison_officer",), 302)
     ),
     # The record page answers GET only, whoever asks and whichever record.
     "liaison:record": page(only(RECORD_SEERS, 200), everyone(405)),
