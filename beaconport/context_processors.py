@@ -28,7 +28,11 @@ NAVIGATION = [
             Role.NATIONAL_LEAD,
         },
     ),
-    ("reports:index", "Reports", {Role.ANALYST}),
+    (
+        "reports:index",
+        "Reports",
+        {Role.ANALYST, Role.REVIEW_LEAD, Role.NATIONAL_LEAD, Role.LIAISON_LEAD},
+    ),
     ("audit:search", "Audit log", {Role.AUDITOR}),
 ]
 

@@ -46,4 +46,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("audit/", include("beaconport.audit.urls")),
     path("liaison/", include("liaison.urls")),
+    path("reports/", include("beaconport.reports.urls")),
 ]

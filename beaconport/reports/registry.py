@@ -36,3 +36,11 @@ def dashboards() -> tuple[Dashboard, ...]:
         if getattr(module, "DASHBOARD", None) is not None:
             found.append(module.DASHBOARD)
     return tuple(found)
+
+
+def dashboard_named(key: str) -> Dashboard | None:
+    """The registered dashboard whose URL slug is `key`, or None."""
+    for dashboard in dashboards():  # looked up when called: a test may stand in its own
+        if dashboard.key == key:
+            return dashboard
+    return None

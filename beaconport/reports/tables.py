@@ -39,7 +39,9 @@ class Table:
     `total` says whether the COUNT columns are summed into a total row (which secondary
     suppression then protects); `chart` names the COUNT column drawn as a bar chart beside
     the table ("" for none). `as_of` is when a materialised summary was computed (None:
-    computed live).
+    computed live). `row_total` names a COUNT column that holds, in each row, the sum of the
+    row's other COUNT columns ("" for none): secondary suppression then protects each row
+    against it as it protects each column against the total row.
     """
 
     key: str
@@ -50,6 +52,7 @@ class Table:
     chart: str = ""
     note: str = ""
     as_of: datetime.datetime | None = None
+    row_total: str = ""
 
 
 @dataclass(frozen=True)
