@@ -137,6 +137,40 @@ def record_form(people=RECORD_SEERS) -> dict:
     return page(only(people, 200), only(people, 400))
 
 
+# --- reports (issue 11): a dashboard opens to the roles it is registered for ------------------
+# The personas holding each role (tests/conftest.py), to read a dashboard's roles as personas.
+ROLE_PERSONAS = {
+    "Investigator": ("investigator", "other_investigator"),
+    "Review lead": ("review_lead", "other_team_review_lead"),
+    "Liaison officer": ("liaison_officer", "other_liaison_officer"),
+    "Liaison lead": ("liaison_lead", "other_team_liaison_lead"),
+    "Analyst": ("analyst",),
+    "Administrator": ("administrator",),
+    "Auditor": ("auditor",),
+    "National lead": ("national_lead",),
+}
+
+
+def holders(roles) -> tuple:
+    return tuple(sorted({persona for role in roles for persona in ROLE_PERSONAS[str(role)]}))
+
+
+def _reports() -> tuple[str, tuple, tuple]:
+    """The dashboard the matrix tries (the first registered), who opens it, and who opens
+    the index (the report roles and every dashboard's); tests/reports/test_access.py tries
+    every registered dashboard the same way."""
+    from beaconport.reports.permissions import REPORT_ROLES
+    from beaconport.reports.registry import dashboards
+
+    boards = dashboards()
+    roles = set(REPORT_ROLES).union(*(board.roles for board in boards))
+    first = boards[0] if boards else None
+    return (first.key if first else "none", holders(first.roles if first else ()), holders(roles))
+
+
+REPORT_KEY, REPORT_OPENERS, REPORT_READERS = _reports()
+
+
 POLICY = {
     # --- signing in, the home page, the health check ------------------------------------
     "home": page(everyone(200), everyone(200)),
@@ -239,6 +273,11 @@ POLICY = {
     "people:access_request_withdraw": page(
         only(("investigator",), 200), only(("investigator",), 400)
     ),
+    # --- reports (issue 11): the index is each reader's own list; a dashboard and its CSV
+    # (REPORT_KEY's) answer those its roles hold, 404 everyone else, even for a POST.
+    "reports:index": page(only(REPORT_READERS, 200), only(REPORT_READERS, 405)),
+    "reports:dashboard": page(only(REPORT_OPENERS, 200), only(REPORT_OPENERS, 405)),
+    "reports:download": page(only(REPORT_OPENERS, 200), only(REPORT_OPENERS, 405)),
     # --- the audit log (auditors only; a download is a POST) ---------------------------------
     "audit:search": page(only(("auditor",), 200), only(("auditor",), 200)),
     "audit:export": page(only(("auditor",), 405), only(("auditor",), 400)),

@@ -275,6 +275,7 @@ def url_of(route: Route, world, users) -> str:
         if "(?P<app_label>" in route.pattern
         else "",
         "url": "no-such-page/",
+        "key": policy.REPORT_KEY,  # a dashboard's slug (reports)
     }
     if "object_id" in route.arguments:
         values["object_id"] = (

@@ -116,6 +116,11 @@ ROUTE_AUDIT = {
     "liaison:enhanced_rights_edit": CONSULT,
     "liaison:do_not_contact_add": CONSULT,
     "liaison:do_not_contact_end": CONSULT,
+    # Reports (issue 11): a dashboard read is one consult row naming it (the filters are in
+    # the row's source); its CSV one disclosure row to the user (tests/reports/test_views.py).
+    "reports:index": none("the names of the dashboards the user's roles open"),
+    "reports:dashboard": CONSULT,
+    "reports:download": "disclosure, logged by the view",
     "liaison:notifications": none("the user's own notifications: a case reference and a date"),
     "liaison:notification_read": none("marks the user's own notification read"),
     "liaison:notifications_read_all": none("marks the user's own notifications read"),
