@@ -39,6 +39,7 @@ class DrawnNode:
     detail: str = ""
     flagged: bool = False
     more: str = ""  # under a case: how many of its people are counted, not drawn
+    first_case: int | None = None  # a person's: the case of the pseudonym in their label
     x: float = 0.0
     y: float = 0.0
 
@@ -99,26 +100,29 @@ class Drawing:
         self.people = [node for node in self.nodes if node.kind != "case"]
 
     @property
+    def first_cases(self) -> set[int]:
+        """The cases of the pseudonyms the people's labels write (their first)."""
+        return {int(node.first_case) for node in self.people if node.first_case}
+
+    @property
     def truncated(self) -> bool:
         return len(self.cases) < self.cases_total or len(self.people) < self.people_eligible
 
 
-def network_drawing(view) -> Drawing:
-    """The drawing of a `NetworkView` (cases.linkage.network_selectors): what to draw, and where.
+def network_drawing(part, *, people_total: int) -> Drawing:
+    """The drawing of a `NetworkNeighbourhood` (cases.linkage.network_selectors): the cases
+    it holds (at most `MAX_CASES`, chosen in the database around the busiest case) and the
+    people in them, placed.
 
-    A small network is drawn whole. In a larger one only the people who tie cases (and
-    flagged suspects) are drawn; the others, in one case and tying nothing, are counted
-    under their case's square. A network too large even so shows the cases those people
-    touch most, up to `MAX_CASES`, and up to `MAX_PEOPLE` people in them.
+    A small network is drawn whole. Beyond `DRAW_EVERYONE_UP_TO` people only those who tie
+    cases (and flagged suspects) are drawn; the others, in one case and tying nothing, are
+    counted under their case's square. At most `MAX_PEOPLE` are drawn, those tying the
+    drawn cases most first.
     """
-    people = view.suspects + view.victims + view.witnesses
-    tying = [p for p in people if p.ties]
-    case_weight: dict[int, int] = {}
-    for person in tying:
-        for case_id in person.case_ids:
-            case_weight[case_id] = case_weight.get(case_id, 0) + 1
-    groups = [p.case_ids for p in tying] + [share.case_ids for share in view.shares]
-    drawn_cases = _connected_cases(view.cases, groups, case_weight)
+    people = [p for p in part.people if p.role != "witness" or p.ties]
+    # Those tying cases first (most cases first), then by pseudonym, as the table ranks them.
+    people.sort(key=lambda p: (not p.ties, -p.case_count, p.pseudonyms[0]))
+    drawn_cases = {case.pk: case for case in part.cases}
     chosen = [p for p in people if any(c in drawn_cases for c in p.case_ids)]
     summarised = len(chosen) > DRAW_EVERYONE_UP_TO
     if summarised:
@@ -127,7 +131,7 @@ def network_drawing(view) -> Drawing:
     # Who ties the drawn cases most first (a shared key counts once per drawn partner), then
     # the rest while room is left.
     partners: dict[str, int] = {}
-    for share in view.shares:
+    for share in part.shares:
         if sum(c in drawn_cases for c in share.case_ids) >= 2:
             for key in share.people:
                 partners[key] = partners.get(key, 0) + 1
@@ -149,7 +153,7 @@ def network_drawing(view) -> Drawing:
             key=f"c{case.pk}",
             kind="case",
             label=case.reference,
-            detail=case.force.name,
+            detail=case.force,
             more=f"+{left_out[case.pk]} in this case only" if case.pk in left_out else "",
         )
     for person in chosen:
@@ -159,17 +163,18 @@ def network_drawing(view) -> Drawing:
             label=person.label,
             detail=", ".join(person.flags),
             flagged=bool(person.flags),
+            first_case=person.case_ids[0],
         )
     edges: list[DrawnEdge] = []
     for person in chosen:
-        linked = len(person.case_ids) > 1
+        linked = person.case_count > 1
         kind = "record"
         if linked:
             kind = "automatic" if person.automatic else "confirmed"
         for case_id in person.case_ids:
             if case_id in drawn_cases:
                 edges.append(DrawnEdge(nodes[f"c{case_id}"], nodes[person.key], kind))
-    for share in view.shares:
+    for share in part.shares:
         holders = [nodes[key] for key in share.people if key in nodes]
         for left, right in itertools.pairwise(holders):
             edges.append(DrawnEdge(left, right, share.kind, label=share.kind))
@@ -177,35 +182,11 @@ def network_drawing(view) -> Drawing:
     return Drawing(
         nodes=list(nodes.values()),
         edges=edges,
-        cases_total=len(view.cases),
-        people_total=len(people),
+        cases_total=part.cases_total,
+        people_total=people_total,
         summarised=summarised,
         people_eligible=eligible,
     )
-
-
-def _connected_cases(cases, groups, case_weight) -> dict:
-    """Up to `MAX_CASES` cases, grown outward from the most-tied case through what ties
-    them (`groups` of case ids), busiest neighbours first, so what is drawn hangs together."""
-    by_pk = {case.pk: case for case in cases}
-    neighbours: dict[int, set[int]] = {pk: set() for pk in by_pk}
-    for group in groups:
-        for case_id in group:
-            neighbours[case_id].update(group)
-    order = sorted(by_pk, key=lambda pk: (-case_weight.get(pk, 0), pk))
-    chosen: dict[int, object] = {}
-    for start in order:  # a network is connected; the loop only guards against stale rows
-        frontier = [start]
-        while frontier and len(chosen) < MAX_CASES:
-            frontier.sort(key=lambda pk: (-case_weight.get(pk, 0), pk))
-            pk = frontier.pop(0)
-            if pk in chosen:
-                continue
-            chosen[pk] = by_pk[pk]
-            frontier.extend(n for n in neighbours[pk] if n not in chosen)
-        if len(chosen) >= MAX_CASES:
-            break
-    return chosen
 
 
 def _place(nodes: list[DrawnNode], edges: list[DrawnEdge]) -> None:

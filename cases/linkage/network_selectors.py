@@ -1,31 +1,51 @@
-"""Reads for the network pages: the networks in a lead's scope, and one network in full.
+"""Reads for the network pages: the networks in a lead's scope, and one page of a network.
 
-`cases.linkage.networks` computes the networks; this module reads them for a page, in a
-fixed number of queries whatever a network's size.
+`cases.linkage.networks` computes the networks; this module reads them for a page. A
+network can hold thousands of cases (on 100,000 seeded referrals the largest held 5,402),
+so nothing here loads a whole network into Python: the database counts and ranks, and
+hands back one page of each list and a bounded part to draw, in a fixed number of queries
+whatever the network's size (`network_page`).
+
+People are the review's nominals: the records of one `Nominal` are one person, and a record
+no link joins to another is a person of its own (its key is its record's id, negated).
+Only records in the network's cases count: a nominal too large to tie automatically
+(`networks.AUTOMATIC_MAX_CASES`) may reach into other networks, and shows here with its
+records in this one.
 """
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
+from django.db import connection
 from django.db.models import Count, Q
 
-from cases.linkage.networks import SHARED_KEY_MAX_CASES, TYING_KINDS, UnionFind
+from cases.linkage.networks import SHARED_KEY_MAX_CASES, TYING_KINDS
 from cases.models import (
     Case,
     CaseNetwork,
     CaseParty,
+    Force,
     Network,
+    NominalMember,
     PersonIdentifier,
     PersonLink,
     SuspectFlag,
     format_reference,
 )
-from cases.vocabulary import LINKED_STATUSES, FlagKind, IdentifierKind, LinkStatus
+from cases.vocabulary import FlagKind, IdentifierKind, LinkStatus, PartyRole
+
+# The SQL below is composed of table names and this module's own fragments; values are
+# always bound as parameters.
+# ruff: noqa: S608
 
 # Rows per section of a network's table, per page.
 TABLE_PAGE_SIZE = 25
+# A person's pseudonyms written in their row at most (a nominal may hold many records).
+PSEUDONYMS_SHOWN = 10
+# Sections of the table, in the order the page shows them.
+PEOPLE_SECTIONS = (PartyRole.SUSPECT, PartyRole.VICTIM, PartyRole.WITNESS)
 
 
 def network_list(networks, *, multi_force: bool = False):
@@ -49,15 +69,36 @@ def network_forces(network_ids: Iterable[int]) -> dict[int, list[str]]:
     return forces
 
 
+# --- What a page shows ----------------------------------------------------------------------
+
+
+@dataclass
+class NetworkCase:
+    """A case as the page names it: its reference and force (no case record is loaded)."""
+
+    pk: int
+    force: str
+
+    @property
+    def reference(self) -> str:
+        return format_reference(self.pk)
+
+
 @dataclass
 class NetworkPerson:
-    """One node for a person: a nominal, or a record that is a nominal of its own."""
+    """One person in the network: a nominal, or a record that is a nominal of its own.
+
+    `case_count` and `records` count all their records in the network; `pseudonyms` holds
+    at most `PSEUDONYMS_SHOWN` of them, first case first, and `case_ids` the cases of those
+    (on the drawing, every case of theirs in the network).
+    """
 
     key: str
     role: str
     pseudonyms: list[str]
     case_ids: list[int]
-    nominal_id: int | None = None
+    case_count: int = 0
+    records: int = 0
     flags: list[str] = dataclass_field(default_factory=list)
     confirmed: int = 0
     automatic: int = 0
@@ -65,183 +106,570 @@ class NetworkPerson:
 
     @property
     def label(self) -> str:
-        more = len(self.pseudonyms) - 1
+        more = self.records - 1
         return self.pseudonyms[0] + (f" +{more}" if more else "")
+
+    @property
+    def more_pseudonyms(self) -> int:
+        return self.records - len(self.pseudonyms)
 
     @property
     def ties(self) -> bool:
         """Whether this person ties cases: in two or more, or sharing a phone, vehicle or
         postcode with someone in another case."""
-        return len(self.case_ids) > 1 or bool(self.shares)
+        return self.case_count > 1 or bool(self.shares)
 
 
 @dataclass
 class NetworkShare:
-    """A phone, vehicle or postcode that people in different cases of the network share.
+    """A phone, vehicle or postcode that records in different cases of the network hold.
 
-    The value itself is never carried: the page says what kind of thing is shared and by
-    whom, not the number or the address.
+    The value itself is never carried out of the database: the page says what kind of
+    thing is shared and by which records, not the number or the address.
     """
 
     kind: str
-    people: list[str]
+    holders: list[str]  # pseudonyms of the records holding it
     case_ids: list[int]
+    people: list[str] = dataclass_field(default_factory=list)  # person keys (the drawing)
 
 
 @dataclass
-class NetworkView:
-    """What a network's page shows: its cases, forces, people and what ties them."""
+class SectionCount:
+    """How many people a section of the table holds, in several cases, and flagged."""
+
+    total: int = 0
+    in_several: int = 0
+    flagged: int = 0
+
+
+@dataclass
+class ForceSummary:
+    name: str
+    cases: int
+    suspects: int
+    victims: int
+    flags: int
+
+
+@dataclass
+class NetworkPage:
+    """One page of a network: the summary from aggregates, and one page of each list."""
 
     network: Network
+    number: int
+    page_size: int
+    forces: list[ForceSummary]
     cases: list[Case]
-    forces: list[tuple[str, int]]
-    people: dict[str, NetworkPerson]
+    suspects: list[NetworkPerson]
+    victims: list[NetworkPerson]
+    witnesses: list[NetworkPerson]
+    counts: dict[str, SectionCount]
     shares: list[NetworkShare]
+    shares_total: int
+    shares_by_kind: dict[str, int]
 
     @property
-    def suspects(self) -> list[NetworkPerson]:
-        return self._of("suspect")
+    def case_total(self) -> int:
+        return sum(force.cases for force in self.forces)
 
     @property
-    def victims(self) -> list[NetworkPerson]:
-        return self._of("victim")
+    def flag_total(self) -> int:
+        return sum(force.flags for force in self.forces)
 
     @property
-    def witnesses(self) -> list[NetworkPerson]:
-        return [p for p in self._of("witness") if p.ties]
+    def longest(self) -> int:
+        """The length of the longest list: how many pages the table has."""
+        people = max(count.total for count in self.counts.values())
+        return max(self.case_total, people, self.shares_total)
 
-    def _of(self, role: str) -> list[NetworkPerson]:
-        people = [p for p in self.people.values() if p.role == role]
-        # Those tying cases first (most cases first), then by pseudonym.
-        return sorted(people, key=lambda p: (not p.ties, -len(p.case_ids), p.pseudonyms[0]))
+    @property
+    def people(self) -> list[NetworkPerson]:
+        return self.suspects + self.victims + self.witnesses
+
+    @property
+    def people_total(self) -> int:
+        return sum(count.total for count in self.counts.values())
+
+    @property
+    def in_several(self) -> list[NetworkPerson]:
+        """The people on this page who appear in more than one case."""
+        return [person for person in self.people if person.case_count > 1]
 
 
-def network_view(network: Network, *, cap: int = SHARED_KEY_MAX_CASES) -> NetworkView:
-    """Read one network for its page: six queries, whatever its size.
+@dataclass
+class NetworkNeighbourhood:
+    """What the drawing may draw: up to `limit` cases around the busiest one, the people
+    with a record in them, and the shared keys between those people."""
 
-    People are grouped into nominals by their `NominalMember` rows and by linked pairs not
-    yet in a nominal, as the recompute joins them. Shared keys are those held in two or
-    more of the network's cases and in no more than `cap` cases anywhere, the ones that tie.
+    cases: list[NetworkCase]
+    people: list[NetworkPerson]
+    shares: list[NetworkShare]
+    cases_total: int
+
+
+# --- SQL -----------------------------------------------------------------------------------
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "case": Case._meta.db_table,
+        "force": Force._meta.db_table,
+        "member": CaseNetwork._meta.db_table,
+        "party": CaseParty._meta.db_table,
+        "nominal": NominalMember._meta.db_table,
+        "ident": PersonIdentifier._meta.db_table,
+        "link": PersonLink._meta.db_table,
+        "flag": SuspectFlag._meta.db_table,
+    }
+
+
+def _marks(values) -> str:
+    return ", ".join(["%s"] * len(values)) or "NULL"
+
+
+def _network_ctes(network_id: int, cap: int) -> tuple[str, list]:
+    """The common table expressions every network-wide read starts from.
+
+    - `np`: the network's records, each with its person's key and its place among that
+      person's records (case, then ref);
+    - `held`: the phones, vehicles and postcodes those records hold;
+    - `tying`: the keys that tie: held in two or more of the network's cases and in no
+      more than `cap` cases anywhere (the rule `cases.linkage.networks` joins cases by).
     """
-    in_network = {"case__network_membership__network": network}
+    t = _tables()
+    kinds = [str(kind) for kind in TYING_KINDS]
+    sql = f"""
+    np AS (
+        SELECT p.id AS party_id, p.case_id, p.ref, p.role, p.person_id,
+               COALESCE(m.nominal_id, -p.id) AS pkey,
+               ROW_NUMBER() OVER (
+                   PARTITION BY COALESCE(m.nominal_id, -p.id) ORDER BY p.case_id, p.ref
+               ) AS nth
+          FROM {t["member"]} n
+          JOIN {t["party"]} p ON p.case_id = n.case_id
+          LEFT JOIN {t["nominal"]} m ON m.party_id = p.id
+         WHERE n.network_id = %s
+    ),
+    held AS (
+        SELECT i.kind, i.key, np.case_id, np.ref, np.pkey
+          FROM np JOIN {t["ident"]} i ON i.person_id = np.person_id
+         WHERE i.kind IN ({_marks(kinds)}) AND i.key <> ''
+    ),
+    candidate AS (
+        SELECT kind, key FROM held GROUP BY kind, key HAVING COUNT(DISTINCT case_id) >= 2
+    ),
+    tying AS (
+        SELECT c.kind, c.key, COUNT(DISTINCT a.case_id) AS cases
+          FROM candidate c
+          JOIN {t["ident"]} ai ON ai.kind = c.kind AND ai.key = c.key
+          JOIN {t["party"]} a ON a.person_id = ai.person_id
+         GROUP BY c.kind, c.key
+        HAVING COUNT(DISTINCT a.case_id) <= %s
+    )"""
+    return sql, [network_id, *kinds, cap]
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+_FLAG_KINDS = [str(kind) for kind in FlagKind]
+_SHARE_KINDS = [str(kind) for kind in TYING_KINDS]
+
+
+def _people_page(network_id: int, offset: int, size: int, cap: int) -> list[tuple]:
+    """One page of each people section, ranked in the database: those who tie cases first,
+    those in most cases first, then by first pseudonym. Each section's first row comes back
+    even off the page, since it carries the section's counts."""
+    t = _tables()
+    ctes, params = _network_ctes(network_id, cap)
+    share_cols = ", ".join(
+        f"MAX(CASE WHEN h.kind = %s THEN 1 ELSE 0 END) AS s{i}" for i in range(len(_SHARE_KINDS))
+    )
+    flag_cols = ", ".join(
+        f"MAX(CASE WHEN f.kind = %s THEN 1 ELSE 0 END) AS f{i}" for i in range(len(_FLAG_KINDS))
+    )
+    share_out = ", ".join(f"COALESCE(s.s{i}, 0) AS s{i}" for i in range(len(_SHARE_KINDS)))
+    flag_out = ", ".join(f"COALESCE(fl.f{i}, 0) AS f{i}" for i in range(len(_FLAG_KINDS)))
+    sql = f"""
+    WITH {ctes},
+    people AS (
+        SELECT pkey, MIN(role) AS role, COUNT(DISTINCT case_id) AS cases, COUNT(*) AS records,
+               MIN(case_id) AS first_case, MAX(CASE WHEN nth = 1 THEN ref END) AS first_ref
+          FROM np GROUP BY pkey
+    ),
+    person_shares AS (
+        SELECT h.pkey, {share_cols}
+          FROM held h JOIN tying tg ON tg.kind = h.kind AND tg.key = h.key
+         GROUP BY h.pkey
+    ),
+    person_links AS (
+        SELECT np.pkey,
+               SUM(CASE WHEN k.status = %s THEN 1 ELSE 0 END) AS confirmed,
+               SUM(CASE WHEN k.status = %s THEN 1 ELSE 0 END) AS automatic
+          FROM np JOIN {t["link"]} k ON k.left_id = np.party_id
+         WHERE k.status IN (%s, %s)
+         GROUP BY np.pkey
+    ),
+    person_flags AS (
+        SELECT np.pkey, {flag_cols}
+          FROM np JOIN {t["flag"]} f ON f.party_id = np.party_id
+         WHERE f.cleared_at IS NULL
+         GROUP BY np.pkey
+    ),
+    everyone AS (
+        SELECT pe.pkey, pe.role, pe.cases, pe.records, pe.first_case, pe.first_ref,
+               COALESCE(l.confirmed, 0) AS confirmed, COALESCE(l.automatic, 0) AS automatic,
+               {share_out}, {flag_out},
+               CASE WHEN fl.pkey IS NULL THEN 0 ELSE 1 END AS flagged,
+               CASE WHEN pe.cases > 1 OR s.pkey IS NOT NULL THEN 1 ELSE 0 END AS ties
+          FROM people pe
+          LEFT JOIN person_shares s ON s.pkey = pe.pkey
+          LEFT JOIN person_links l ON l.pkey = pe.pkey
+          LEFT JOIN person_flags fl ON fl.pkey = pe.pkey
+    ),
+    ranked AS (
+        SELECT e.*,
+               ROW_NUMBER() OVER (
+                   PARTITION BY role
+                   ORDER BY ties DESC, cases DESC, first_case, first_ref, pkey
+               ) AS rn,
+               COUNT(*) OVER (PARTITION BY role) AS total,
+               SUM(CASE WHEN cases > 1 THEN 1 ELSE 0 END) OVER (PARTITION BY role) AS several,
+               SUM(flagged) OVER (PARTITION BY role) AS flagged_total
+          FROM everyone e
+         WHERE role <> %s OR ties = 1
+    )
+    SELECT * FROM ranked WHERE (rn > %s AND rn <= %s) OR rn = 1 ORDER BY role, rn"""
+    params += _SHARE_KINDS
+    params += [str(LinkStatus.CONFIRMED), str(LinkStatus.PROPOSED)] * 2
+    params += _FLAG_KINDS
+    params += [str(PartyRole.WITNESS), offset, offset + size]
+    return _rows(sql, params)
+
+
+def _pseudonyms(network_id: int, keys: list[int], limit: int) -> list[tuple]:
+    """(person key, case id, ref) of the first `limit` records of each person, in order."""
+    t = _tables()
+    nominals = [key for key in keys if key > 0]
+    lone = [-key for key in keys if key < 0]
+    if not keys:
+        return []
+    sql = f"""
+    SELECT pkey, case_id, ref FROM (
+        SELECT COALESCE(m.nominal_id, -p.id) AS pkey, p.case_id, p.ref,
+               ROW_NUMBER() OVER (
+                   PARTITION BY COALESCE(m.nominal_id, -p.id) ORDER BY p.case_id, p.ref
+               ) AS nth
+          FROM {t["party"]} p
+          JOIN {t["member"]} n ON n.case_id = p.case_id
+          LEFT JOIN {t["nominal"]} m ON m.party_id = p.id
+         WHERE n.network_id = %s
+           AND (m.nominal_id IN ({_marks(nominals)}) OR p.id IN ({_marks(lone)}))
+    ) q
+    WHERE nth <= %s ORDER BY pkey, nth"""
+    return _rows(sql, [network_id, *nominals, *lone, limit])
+
+
+def _shares_page(network_id: int, offset: int, size: int, cap: int) -> list[tuple]:
+    """One page of the keys that tie the network, most cases first, with the records that
+    hold them; each kind's first key comes back even off the page, for the counts."""
+    ctes, params = _network_ctes(network_id, cap)
+    sql = f"""
+    WITH {ctes},
+    ranked AS (
+        SELECT kind, key, cases,
+               ROW_NUMBER() OVER (ORDER BY cases DESC, kind, key) AS rn,
+               ROW_NUMBER() OVER (PARTITION BY kind ORDER BY cases DESC, key) AS kind_rn,
+               COUNT(*) OVER () AS total,
+               COUNT(*) OVER (PARTITION BY kind) AS of_kind
+          FROM tying
+    )
+    SELECT r.rn, r.kind, r.total, r.of_kind, r.kind_rn, h.case_id, h.ref, h.pkey
+      FROM ranked r JOIN held h ON h.kind = r.kind AND h.key = r.key
+     WHERE (r.rn > %s AND r.rn <= %s) OR r.kind_rn = 1
+     ORDER BY r.rn, h.case_id, h.ref"""
+    return _rows(sql, [*params, offset, offset + size])
+
+
+def _person(row_key: int, role: str) -> NetworkPerson:
+    return NetworkPerson(key=f"r{row_key}", role=role, pseudonyms=[], case_ids=[])
+
+
+def network_page(
+    network: Network, *, page: int = 1, size: int = TABLE_PAGE_SIZE, cap: int = SHARED_KEY_MAX_CASES
+) -> NetworkPage:
+    """Read one page of a network: five queries, whatever its size.
+
+    The forces with their counts (one aggregate), a page of its cases, a page of each
+    people section with the sections' counts, the first pseudonyms of the people on the
+    page, and a page of the keys that tie its cases with their counts by kind.
+    """
+    offset = (page - 1) * size
+    forces = [
+        ForceSummary(
+            row["case__force__name"], row["cases"], row["suspects"], row["victims"], row["flags"]
+        )
+        for row in CaseNetwork.objects.filter(network=network)
+        .values("case__force__name")
+        .annotate(
+            cases=Count("case", distinct=True),
+            suspects=Count(
+                "case__parties", filter=Q(case__parties__role=PartyRole.SUSPECT), distinct=True
+            ),
+            victims=Count(
+                "case__parties", filter=Q(case__parties__role=PartyRole.VICTIM), distinct=True
+            ),
+            flags=Count(
+                "case__parties__flags",
+                filter=Q(case__parties__flags__cleared_at__isnull=True),
+                distinct=True,
+            ),
+        )
+        .order_by("-cases", "case__force__name")
+    ]
     cases = list(
         Case.objects.filter(network_membership__network=network)
         .select_related("force")
-        .order_by("force__name", "pk")
-    )
-    parties = list(
-        CaseParty.objects.filter(**in_network)
-        .order_by("case_id", "ref")
-        .values_list("pk", "case_id", "ref", "role", "person_id", "resolution__nominal_id")
-    )
-    links = list(
-        PersonLink.objects.filter(
-            status__in=LINKED_STATUSES, left__case__network_membership__network=network
-        ).values_list("left_id", "right_id", "status")
-    )
-    flags = list(
-        SuspectFlag.objects.filter(party__case__network_membership__network=network)
-        .filter(cleared_at__isnull=True)
-        .values_list("party_id", "kind")
-    )
-    identifiers = list(
-        PersonIdentifier.objects.filter(
-            kind__in=TYING_KINDS, person__parties__case__network_membership__network=network
-        )
-        .values_list("person_id", "kind", "key")
-        .distinct()
+        .order_by("force__name", "pk")[offset : offset + size]
     )
 
-    # Records into people: one nominal, or joined by a linked pair, is one person.
-    found = UnionFind()
-    nominal_first: dict[int, int] = {}
-    for party_id, _, _, _, _, nominal_id in parties:
-        found.find(party_id)
-        if nominal_id is not None:
-            found.union([nominal_first.setdefault(nominal_id, party_id), party_id])
-    for left, right, _ in links:
-        found.union([left, right])
-    people: dict[str, NetworkPerson] = {}
-    person_of_party: dict[int, NetworkPerson] = {}
-    parties_of_person: dict[int, list[int]] = defaultdict(list)
-    case_of_party: dict[int, int] = {}
-    for party_id, case_id, ref, role, person_id, nominal_id in parties:
-        key = f"r{found.find(party_id)}"
-        person = people.get(key)
-        if person is None:
-            person = people[key] = NetworkPerson(key=key, role=role, pseudonyms=[], case_ids=[])
+    kind_labels = dict(IdentifierKind.choices)
+    flag_labels = dict(FlagKind.choices)
+    sections: dict[str, list[NetworkPerson]] = {str(role): [] for role in PEOPLE_SECTIONS}
+    counts = {str(role): SectionCount() for role in PEOPLE_SECTIONS}
+    by_key: dict[int, NetworkPerson] = {}
+    n_share, n_flag = len(_SHARE_KINDS), len(_FLAG_KINDS)
+    for row in _people_page(network.pk, offset, size, cap):
+        pkey, role, case_count, records, _, _, confirmed, automatic = row[:8]
+        shared = row[8 : 8 + n_share]
+        flagged = row[8 + n_share : 8 + n_share + n_flag]
+        rn, total, several, flagged_total = row[-4:]
+        counts[role] = SectionCount(int(total), int(several or 0), int(flagged_total or 0))
+        if not offset < rn <= offset + size:
+            continue
+        person = _person(pkey, role)
+        person.case_count, person.records = int(case_count), int(records)
+        person.confirmed, person.automatic = int(confirmed), int(automatic)
+        person.shares = [kind_labels[k] for k, on in zip(_SHARE_KINDS, shared, strict=True) if on]
+        person.flags = [flag_labels[k] for k, on in zip(_FLAG_KINDS, flagged, strict=True) if on]
+        sections[role].append(person)
+        by_key[pkey] = person
+    for pkey, case_id, ref in _pseudonyms(network.pk, list(by_key), PSEUDONYMS_SHOWN):
+        person = by_key[pkey]
         person.pseudonyms.append(f"{format_reference(case_id)}-{ref}")
         if case_id not in person.case_ids:
             person.case_ids.append(case_id)
-        person.nominal_id = person.nominal_id or nominal_id
-        person_of_party[party_id] = person
-        case_of_party[party_id] = case_id
-        parties_of_person[person_id].append(party_id)
-    for left, _, status in links:
-        person = person_of_party.get(left)
-        if person is not None:
-            if status == LinkStatus.CONFIRMED:
-                person.confirmed += 1
-            else:
-                person.automatic += 1
-    flag_labels = dict(FlagKind.choices)
-    for party_id, kind in flags:
-        person = person_of_party.get(party_id)
-        if person is not None and flag_labels[kind] not in person.flags:
-            person.flags.append(flag_labels[kind])
 
-    shares = _network_shares(identifiers, parties_of_person, person_of_party, case_of_party, cap)
-    kind_labels = dict(IdentifierKind.choices)
-    for share in shares:
-        for key in share.people:
-            if kind_labels[share.kind] not in people[key].shares:
-                people[key].shares.append(kind_labels[share.kind])
-    forces = Counter(case.force.name for case in cases)
-    return NetworkView(
+    shares: dict[int, NetworkShare] = {}
+    shares_total, by_kind = 0, {}
+    for rn, kind, total, of_kind, _, case_id, ref, pkey in _shares_page(
+        network.pk, offset, size, cap
+    ):
+        shares_total = int(total)
+        by_kind[kind_labels[kind]] = int(of_kind)
+        if not offset < rn <= offset + size:
+            continue
+        share = shares.setdefault(rn, NetworkShare(kind=kind, holders=[], case_ids=[]))
+        share.holders.append(f"{format_reference(case_id)}-{ref}")
+        if case_id not in share.case_ids:
+            share.case_ids.append(case_id)
+        if f"r{pkey}" not in share.people:
+            share.people.append(f"r{pkey}")
+    return NetworkPage(
         network=network,
+        number=page,
+        page_size=size,
+        forces=forces,
         cases=cases,
-        forces=sorted(forces.items(), key=lambda kv: (-kv[1], kv[0])),
-        people=people,
-        shares=shares,
+        suspects=sections[str(PartyRole.SUSPECT)],
+        victims=sections[str(PartyRole.VICTIM)],
+        witnesses=sections[str(PartyRole.WITNESS)],
+        counts=counts,
+        shares=[shares[rn] for rn in sorted(shares)],
+        shares_total=shares_total,
+        shares_by_kind=dict(sorted(by_kind.items())),
     )
 
 
-def _network_shares(
-    identifiers, parties_of_person, person_of_party, case_of_party, cap
-) -> list[NetworkShare]:
-    """The keys that tie the network's cases (one query for their count of cases anywhere).
+# --- The part drawn -------------------------------------------------------------------------
 
-    A key ties the cases of the records that hold it, not every case of the people holding
-    it: a postcode only one file gives, for a man linked across two cases, ties nothing.
-    This is the rule `cases.linkage.networks` joins cases by.
-    """
-    holders: dict[tuple[str, str], dict[str, NetworkPerson]] = defaultdict(dict)
-    held_in: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for person_id, kind, key in identifiers:
-        for party_id in parties_of_person.get(person_id, ()):
-            person = person_of_party[party_id]
-            holders[(kind, key)][person.key] = person
-            held_in[(kind, key)].add(case_of_party[party_id])
-    tying = {pair: found for pair, found in holders.items() if len(held_in[pair]) >= 2}
-    if not tying:
-        return []
-    by_kind: dict[str, list[str]] = defaultdict(list)
-    for kind, key in tying:
-        by_kind[kind].append(key)
-    query = Q()
-    for kind, keys in by_kind.items():
-        query |= Q(kind=kind, key__in=keys)
-    too_common = {
-        (row["kind"], row["key"])
-        for row in PersonIdentifier.objects.filter(query)
-        .values("kind", "key")
-        .annotate(cases=Count("person__parties__case", distinct=True))
-        .filter(cases__gt=cap)
-    }
-    shares = []
-    for (kind, key), found in sorted(tying.items()):
-        if (kind, key) in too_common:
-            continue
-        case_ids = sorted(held_in[(kind, key)])
-        shares.append(NetworkShare(kind=kind, people=sorted(found), case_ids=case_ids))
-    return shares
+# How many ties away from the busiest case the drawing looks for cases to draw.
+DRAW_DEPTH = 3
+
+
+def _drawn_cases(network_id: int, limit: int, cap: int) -> list[tuple]:
+    """Up to `limit` cases to draw: the busiest case (most people or keys tying it to other
+    cases), then the cases nearest it through what ties them, busiest first. A network of
+    `limit` cases or fewer is drawn whole."""
+    t = _tables()
+    ctes, params = _network_ctes(network_id, cap)
+    sql = f"""
+    WITH RECURSIVE {ctes},
+    multi AS (SELECT pkey FROM np GROUP BY pkey HAVING COUNT(DISTINCT case_id) > 1),
+    keyed AS (SELECT kind, key, ROW_NUMBER() OVER (ORDER BY kind, key) AS n FROM tying),
+    ties AS (
+        SELECT DISTINCT np.pkey AS tie, np.case_id FROM np JOIN multi ON multi.pkey = np.pkey
+        UNION
+        SELECT -k.n, h.case_id FROM keyed k JOIN held h ON h.kind = k.kind AND h.key = k.key
+    ),
+    weight AS (SELECT case_id, COUNT(*) AS w FROM ties GROUP BY case_id),
+    seed AS (SELECT case_id FROM weight ORDER BY w DESC, case_id LIMIT 1),
+    reach (case_id, depth) AS (
+        SELECT case_id, 0 FROM seed
+        UNION
+        SELECT b.case_id, r.depth + 1
+          FROM reach r JOIN ties a ON a.case_id = r.case_id JOIN ties b ON b.tie = a.tie
+         WHERE r.depth < %s
+    ),
+    near AS (SELECT case_id, MIN(depth) AS depth FROM reach GROUP BY case_id)
+    SELECT c.id, f.name
+      FROM {t["member"]} n
+      JOIN {t["case"]} c ON c.id = n.case_id
+      JOIN {t["force"]} f ON f.id = c.force_id
+      LEFT JOIN near ON near.case_id = c.id
+      LEFT JOIN weight w ON w.case_id = c.id
+     WHERE n.network_id = %s
+     ORDER BY COALESCE(near.depth, %s), COALESCE(w.w, 0) DESC, c.id
+     LIMIT %s"""
+    return _rows(sql, [*params, DRAW_DEPTH, network_id, DRAW_DEPTH + 1, limit])
+
+
+def _drawn_records(network_id: int, case_ids: list[int]) -> list[tuple]:
+    """Every record in the network of the people with a record in the drawn cases, with
+    the links it leads (confirmed, automatic) and its active flags by kind."""
+    t = _tables()
+    flags = ", ".join(
+        f"CASE WHEN EXISTS (SELECT 1 FROM {t['flag']} f WHERE f.party_id = rec.party_id"
+        f" AND f.cleared_at IS NULL AND f.kind = %s) THEN 1 ELSE 0 END"
+        for _ in _FLAG_KINDS
+    )
+    marks = _marks(case_ids)
+    sql = f"""
+    WITH drawn_people AS (
+        SELECT COALESCE(m.nominal_id, -p.id) AS pkey
+          FROM {t["party"]} p LEFT JOIN {t["nominal"]} m ON m.party_id = p.id
+         WHERE p.case_id IN ({marks})
+    ),
+    rec AS (
+        SELECT COALESCE(m.nominal_id, -p.id) AS pkey, p.id AS party_id, p.case_id, p.ref, p.role
+          FROM {t["party"]} p
+          JOIN {t["member"]} n ON n.case_id = p.case_id
+          LEFT JOIN {t["nominal"]} m ON m.party_id = p.id
+         WHERE n.network_id = %s
+           AND (p.case_id IN ({marks})
+                OR m.nominal_id IN (SELECT pkey FROM drawn_people WHERE pkey > 0))
+    )
+    SELECT rec.pkey, rec.role, rec.case_id, rec.ref,
+           (SELECT COUNT(*) FROM {t["link"]} k WHERE k.left_id = rec.party_id AND k.status = %s),
+           (SELECT COUNT(*) FROM {t["link"]} k WHERE k.left_id = rec.party_id AND k.status = %s),
+           {flags}
+      FROM rec ORDER BY rec.pkey, rec.case_id, rec.ref"""
+    params = [*case_ids, network_id, *case_ids]
+    params += [str(LinkStatus.CONFIRMED), str(LinkStatus.PROPOSED), *_FLAG_KINDS]
+    return _rows(sql, params)
+
+
+def _drawn_shares(network_id: int, case_ids: list[int], cap: int) -> list[tuple]:
+    """The keys the drawn cases' people hold that tie the network (held in two or more of
+    its cases, in no more than `cap` anywhere), with their holders in the network."""
+    t = _tables()
+    kinds = _SHARE_KINDS
+    marks = _marks(case_ids)
+    sql = f"""
+    WITH drawn_people AS (
+        SELECT COALESCE(m.nominal_id, -p.id) AS pkey
+          FROM {t["party"]} p LEFT JOIN {t["nominal"]} m ON m.party_id = p.id
+         WHERE p.case_id IN ({marks})
+    ),
+    rec AS (
+        SELECT p.person_id
+          FROM {t["party"]} p
+          JOIN {t["member"]} n ON n.case_id = p.case_id
+          LEFT JOIN {t["nominal"]} m ON m.party_id = p.id
+         WHERE n.network_id = %s
+           AND (p.case_id IN ({marks})
+                OR m.nominal_id IN (SELECT pkey FROM drawn_people WHERE pkey > 0))
+    ),
+    keys AS (
+        SELECT DISTINCT i.kind, i.key FROM rec JOIN {t["ident"]} i ON i.person_id = rec.person_id
+         WHERE i.kind IN ({_marks(kinds)}) AND i.key <> ''
+    ),
+    holders AS (
+        SELECT k.kind, k.key, a.id AS party_id, a.case_id, a.ref, an.network_id
+          FROM keys k
+          JOIN {t["ident"]} ai ON ai.kind = k.kind AND ai.key = k.key
+          JOIN {t["party"]} a ON a.person_id = ai.person_id
+          LEFT JOIN {t["member"]} an ON an.case_id = a.case_id
+    ),
+    tying AS (
+        SELECT kind, key, DENSE_RANK() OVER (ORDER BY kind, key) AS n
+          FROM holders GROUP BY kind, key
+        HAVING COUNT(DISTINCT case_id) <= %s
+           AND COUNT(DISTINCT CASE WHEN network_id = %s THEN case_id END) >= 2
+    )
+    SELECT tg.n, tg.kind, COALESCE(m.nominal_id, -h.party_id), h.case_id, h.ref
+      FROM tying tg
+      JOIN holders h ON h.kind = tg.kind AND h.key = tg.key AND h.network_id = %s
+      LEFT JOIN {t["nominal"]} m ON m.party_id = h.party_id
+     ORDER BY tg.n, h.case_id, h.ref"""
+    params = [*case_ids, network_id, *case_ids, *kinds, cap, network_id, network_id]
+    return _rows(sql, params)
+
+
+def network_neighbourhood(
+    network: Network, *, limit: int, cap: int = SHARED_KEY_MAX_CASES
+) -> NetworkNeighbourhood:
+    """What the drawing may draw, in three queries whatever the network's size: the cases
+    (`_drawn_cases`), every record in the network of the people in them, and the keys
+    those people share."""
+    cases = [NetworkCase(pk, force) for pk, force in _drawn_cases(network.pk, limit, cap)]
+    case_ids = [case.pk for case in cases]
+    if not case_ids:
+        return NetworkNeighbourhood([], [], [], network.case_count)
+    people: dict[str, NetworkPerson] = {}
+    flag_labels = dict(FlagKind.choices)
+    cases_of: dict[str, set[int]] = defaultdict(set)
+    for pkey, role, case_id, ref, confirmed, automatic, *flags in _drawn_records(
+        network.pk, case_ids
+    ):
+        person = people.get(f"r{pkey}")
+        if person is None:
+            person = people[f"r{pkey}"] = _person(pkey, role)
+        person.pseudonyms.append(f"{format_reference(case_id)}-{ref}")
+        if case_id not in person.case_ids:
+            person.case_ids.append(case_id)
+        person.records += 1
+        person.confirmed += confirmed
+        person.automatic += automatic
+        for kind, on in zip(_FLAG_KINDS, flags, strict=True):
+            if on and flag_labels[kind] not in person.flags:
+                person.flags.append(flag_labels[kind])
+        cases_of[person.key].add(case_id)
+    for person in people.values():
+        person.case_count = len(person.case_ids)
+
+    kind_labels = dict(IdentifierKind.choices)
+    shares: dict[int, NetworkShare] = {}
+    for n, kind, pkey, case_id, ref in _drawn_shares(network.pk, case_ids, cap):
+        share = shares.setdefault(n, NetworkShare(kind=kind, holders=[], case_ids=[]))
+        share.holders.append(f"{format_reference(case_id)}-{ref}")
+        if case_id not in share.case_ids:
+            share.case_ids.append(case_id)
+        key = f"r{pkey}"
+        if key not in share.people:
+            share.people.append(key)
+        person = people.get(key)
+        if person is not None and kind_labels[kind] not in person.shares:
+            person.shares.append(kind_labels[kind])
+    for share in shares.values():
+        share.people.sort()
+    return NetworkNeighbourhood(
+        cases=cases,
+        people=list(people.values()),
+        shares=[shares[n] for n in sorted(shares)],
+        cases_total=network.case_count,
+    )

@@ -44,12 +44,20 @@ from cases.models import (
     PersonIdentifier,
     PersonLink,
 )
-from cases.vocabulary import LINKED_STATUSES, IdentifierKind
+from cases.vocabulary import LINKED_STATUSES, IdentifierKind, LinkStatus
 
 # A phone, vehicle or postcode held in more cases than this ties none of them: a shared
 # taxi office number, a busy town-centre postcode or a hire car would otherwise weld
 # hundreds of unrelated cases into one network. Real ties are a handful of cases.
 SHARED_KEY_MAX_CASES = getattr(settings, "NETWORK_SHARED_KEY_MAX_CASES", 20)
+
+# A nominal that automatic links spread over more cases than this ties its cases through
+# the links a lead confirmed only. Automatic links chain: a common name with a missing or
+# swapped date of birth joins A to B and B to C at 0.95 each, and on 100,000 referrals two
+# such chains reached 138 and 148 cases and welded 7,227 cases in 43 forces into one
+# network. A real person appears in a handful of referrals; a lead who confirms the links
+# of a larger one makes it tie.
+AUTOMATIC_MAX_CASES = getattr(settings, "NETWORK_AUTOMATIC_MAX_CASES", 20)
 
 # The identifiers that tie cases (not aliases: a nickname is not a shared thing).
 TYING_KINDS = (IdentifierKind.PHONE, IdentifierKind.VEHICLE, IdentifierKind.POSTCODE)
@@ -101,8 +109,12 @@ def _grouped(cursor) -> Iterator[list[int]]:
         yield [row[-1] for row in rows]
 
 
-def _nominal_groups(cursor, case_ids: list[int] | None) -> Iterator[list[int]]:
-    """The cases of each nominal (linked records, and shared victims among them)."""
+def _nominal_groups(
+    cursor, case_ids: list[int] | None, auto_cap: int, large: set[int]
+) -> Iterator[list[int]]:
+    """The cases of each nominal (linked records, and shared victims among them) spanning
+    at most `auto_cap` cases; the ids of larger ones go into `large`, whose cases only
+    their confirmed links tie (`_link_groups`)."""
     t = _tables()
     where, params = "", []
     if case_ids is not None:
@@ -117,11 +129,17 @@ def _nominal_groups(cursor, case_ids: list[int] | None) -> Iterator[list[int]]:
         f" JOIN {t['party']} p ON p.id = m.party_id {where} ORDER BY 1, 2",
         params,
     )
-    yield from _grouped(cursor)
+    for nominal_id, rows in itertools.groupby(cursor, key=lambda row: row[0]):
+        cases = [row[1] for row in rows]
+        if len(cases) > auto_cap:
+            large.add(nominal_id)
+        else:
+            yield cases
 
 
-def _link_groups(cursor, case_ids: list[int] | None) -> Iterator[list[int]]:
-    """The two cases of each linked pair of records in different cases."""
+def _link_groups(cursor, case_ids: list[int] | None, large: set[int]) -> Iterator[list[int]]:
+    """The two cases of each linked pair of records in different cases; a pair linked
+    automatically inside a nominal in `large` (too many cases) ties nothing."""
     t = _tables()
     statuses = [str(s) for s in LINKED_STATUSES]
     where = ""
@@ -131,13 +149,16 @@ def _link_groups(cursor, case_ids: list[int] | None) -> Iterator[list[int]]:
         where = f" AND (l.case_id IN ({marks}) OR r.case_id IN ({marks}))"
         params += list(case_ids) * 2
     cursor.execute(
-        f"SELECT l.case_id, r.case_id FROM {t['link']} k"  # noqa: S608 - names, not values
+        f"SELECT l.case_id, r.case_id, k.status, m.nominal_id FROM {t['link']} k"  # noqa: S608 - names, not values
         f" JOIN {t['party']} l ON l.id = k.left_id JOIN {t['party']} r ON r.id = k.right_id"
+        f" LEFT JOIN {t['member']} m ON m.party_id = k.left_id"
         f" WHERE k.status IN ({_placeholders(statuses)}) AND l.case_id <> r.case_id{where}",
         params,
     )
-    for left, right in cursor:
-        yield [left, right]
+    confirmed = str(LinkStatus.CONFIRMED)
+    for left, right, status, nominal_id in cursor:
+        if status == confirmed or nominal_id not in large:
+            yield [left, right]
 
 
 def _key_groups(cursor, case_ids: list[int] | None, cap: int) -> Iterator[list[int]]:
@@ -178,17 +199,22 @@ def _key_groups(cursor, case_ids: list[int] | None, cap: int) -> Iterator[list[i
             yield cases
 
 
-def _groups(case_ids: Iterable[int] | None, cap: int) -> Iterator[list[int]]:
-    """Every group of cases an edge of the graph joins; touching `case_ids` if given."""
+def _groups(
+    case_ids: Iterable[int] | None, cap: int, auto_cap: int | None = None
+) -> Iterator[list[int]]:
+    """Every group of cases an edge of the graph joins; touching `case_ids` if given.
+
+    A linked pair touching a chunk's cases belongs to a nominal touching them too (both
+    records are in it), so the nominals read for the chunk say which pairs are in a
+    nominal too large to tie automatically.
+    """
+    auto_cap = AUTOMATIC_MAX_CASES if auto_cap is None else auto_cap
     with connection.cursor() as cursor:
-        if case_ids is None:
-            yield from _nominal_groups(cursor, None)
-            yield from _link_groups(cursor, None)
-            yield from _key_groups(cursor, None, cap)
-            return
-        for chunk in _chunks(case_ids):
-            yield from _nominal_groups(cursor, chunk)
-            yield from _link_groups(cursor, chunk)
+        chunks = [None] if case_ids is None else _chunks(case_ids)
+        for chunk in chunks:
+            large: set[int] = set()
+            yield from _nominal_groups(cursor, chunk, auto_cap, large)
+            yield from _link_groups(cursor, chunk, large)
             yield from _key_groups(cursor, chunk, cap)
 
 

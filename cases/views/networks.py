@@ -4,19 +4,25 @@ Leads only (review leads for their teams' forces, national leads for all); anyon
 and a lead whose scope holds none of a network's cases, gets 404 as for a page not there.
 """
 
+from types import SimpleNamespace
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from beaconport.access import access_required, audit_consult, get_for
-from cases.linkage.drawing import network_drawing
+from cases.linkage import drawing as drawing_module
 from cases.linkage.network_selectors import (
     SHARED_KEY_MAX_CASES,
     TABLE_PAGE_SIZE,
+    NetworkPage,
     network_forces,
     network_list,
-    network_view,
+    network_neighbourhood,
+    network_page,
 )
-from cases.models import Network
+from cases.linkage.networks import AUTOMATIC_MAX_CASES
+from cases.models import Network, format_reference
 from cases.permissions import cases_shown, leads_cases, networks_visible_to
 from cases.vocabulary import IdentifierKind
 
@@ -52,64 +58,65 @@ def _network_seen(request, pk):
     _network_get(request, pk, audit=False)
 
 
-def _cases_named(view, drawing, table) -> list:
+def _page_number(request) -> int:
+    """The table's page asked for: a whole number from 1; anything else is the first."""
+    try:
+        return max(int(request.GET.get("page", 1)), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _cases_named(shown: NetworkPage, drawing) -> list:
     """Every case whose reference the page writes: drawn, in the table's page, in the
-    pseudonyms of the people on it, and in what ties the network (a person's label is their
-    first pseudonym, `NetworkPerson.label`; a shared key lists its cases)."""
-    people = view.people
+    pseudonyms written of the people on it and of the records holding a shared key, and
+    in the labels drawn (a person's label is their first pseudonym)."""
     ids = {int(node.key[1:]) for node in drawing.cases}
-    ids |= {case.pk for case in table["cases"]}
-    for section in ("suspects", "victims", "witnesses"):
-        ids.update(case_id for person in table[section] for case_id in person.case_ids)
-    ids.update(p.case_ids[0] for p in people.values() if len(p.case_ids) > 1)
-    ids.update(people[node.key].case_ids[0] for node in drawing.people if node.key in people)
-    for share in view.shares:
+    ids |= {case.pk for case in shown.cases}
+    for person in shown.people:
+        ids.update(person.case_ids)
+    for share in shown.shares:
         ids.update(share.case_ids)
-        ids.update(people[key].case_ids[0] for key in share.people)
-    return [case for case in view.cases if case.pk in ids]
+    ids |= drawing.first_cases
+    return [SimpleNamespace(pk=pk) for pk in sorted(ids)]
 
 
 @access_required(test=leads_cases, methods=["GET"], seen=_network_seen)
 def network(request, pk):
-    """One network: its graph drawn as SVG and, beside it, its forces, cases and people.
+    """One page of a network: its summary, a bounded part of its graph drawn as SVG and,
+    beside it, one page of its cases, people and shared keys.
 
-    The table is paged (one page number for its three lists); the drawing shows at most
-    what `cases.linkage.drawing` caps. The cases shown are logged as consulted.
+    Read in a fixed number of queries whatever the network's size
+    (`cases.linkage.network_selectors`); the cases the page names are logged as consulted.
+    A page number past the last goes to the last.
     """
     found = _network_get(request, pk)
-    view = network_view(found)
-    drawing = network_drawing(view)
-    sections = {
-        "cases": view.cases,
-        "suspects": view.suspects,
-        "victims": view.victims,
-        "witnesses": view.witnesses,
-    }
-    longest = max((len(rows) for rows in sections.values()), default=0)
-    page = Paginator(range(longest), TABLE_PAGE_SIZE).get_page(request.GET.get("page"))
-    window = slice(page.start_index() - 1, page.end_index()) if longest else slice(0, 0)
-    table = {name: rows[window] for name, rows in sections.items()}
-    references = {case.pk: case.reference for case in view.cases}
-    cases_shown(request.user, _cases_named(view, drawing, table))
+    number = _page_number(request)
+    shown = network_page(found, page=number, size=TABLE_PAGE_SIZE)
+    paginator = Paginator(range(shown.longest), TABLE_PAGE_SIZE)
+    if number > paginator.num_pages:
+        return redirect(f"{request.path}?{urlencode({'page': paginator.num_pages})}")
+    page = paginator.get_page(number)
+    part = network_neighbourhood(found, limit=drawing_module.MAX_CASES)
+    drawn = drawing_module.network_drawing(part, people_total=shown.people_total)
+    cases_shown(request.user, _cases_named(shown, drawn))
     kinds = dict(IdentifierKind.choices)
     return render(
         request,
         "people/network.html",
         {
             "network": found,
-            "view": view,
-            "drawing": drawing,
+            "view": shown,
+            "drawing": drawn,
             "page_obj": page,
-            "table": table,
-            "references": references,
             "shares": [
                 {
                     "kind": kinds[share.kind],
-                    "people": [view.people[key].label for key in share.people],
-                    "cases": [references[c] for c in share.case_ids],
+                    "holders": share.holders,
+                    "cases": [format_reference(c) for c in share.case_ids],
                 }
-                for share in view.shares
+                for share in shown.shares
             ],
             "cap": SHARED_KEY_MAX_CASES,
+            "automatic_cap": AUTOMATIC_MAX_CASES,
         },
     )

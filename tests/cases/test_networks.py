@@ -2,7 +2,7 @@
 
 import pytest
 
-from cases.linkage.network_selectors import network_view
+from cases.linkage.network_selectors import network_page
 from cases.linkage.networks import networks_recompute, networks_recompute_for
 from cases.models import CaseNetwork, Force, Network, Nominal, NominalMember, PersonIdentifier
 from cases.models import PersonLink as Link
@@ -261,11 +261,12 @@ def test_a_key_only_one_file_gives_for_a_man_linked_across_cases_is_not_shown_as
     give(lancs, "phone", "07700900123")
     networks_recompute()
 
-    view = network_view(Network.objects.get())
+    view = network_page(Network.objects.get())
 
     assert [(share.kind, share.case_ids) for share in view.shares] == [
         ("phone", sorted([west.case_id, lancs.case_id]))
     ]
+    assert view.shares_by_kind == {"Phone": 1}
     (man,) = view.suspects
     assert man.shares == ["Phone"]
 
@@ -279,7 +280,7 @@ def test_a_key_two_people_in_one_case_hold_ties_nothing_on_the_network_page():
     give(a_friend, "vehicle", "AB12CDE")
     networks_recompute()
 
-    view = network_view(Network.objects.get())
+    view = network_page(Network.objects.get())
 
-    assert view.shares == []
-    assert all(person.shares == [] for person in view.people.values())
+    assert view.shares == [] and view.shares_total == 0
+    assert all(person.shares == [] for person in view.people)
