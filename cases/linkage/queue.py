@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
 
 from cases.models import Force, NominalMember, PersonLink
 from cases.permissions import led_force_ids, links_visible_to, sees_all_linkage
@@ -107,16 +107,43 @@ def link_detail_queryset() -> QuerySet[PersonLink]:
     )
 
 
+class _InArrayOf(Func):
+    """`column = ANY(ARRAY(subquery))` on PostgreSQL, `column IN (subquery)` elsewhere.
+
+    The subquery runs once, before the rest (an init plan), and the planner reads the column
+    by its index for the few ids it returns. Written as `IN (subquery)`, the planner guesses
+    how many rows the subquery gives from the table's statistics and, for a nominal's members,
+    guessed hundreds and hash-joined every link with both records' cases and forces: about a
+    second a link page on 100,000 cases (0.5 ms this way), and four without statistics.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, subquery: QuerySet):
+        super().__init__(F(column), Subquery(subquery))
+
+    def as_sql(self, compiler, connection, **extra):
+        column, subquery = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"{column[0]} IN {subquery[0]}", (*column[1], *subquery[1])
+
+    def as_postgresql(self, compiler, connection, **extra):
+        column, subquery = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"{column[0]} = ANY(ARRAY{subquery[0]})", (*column[1], *subquery[1])
+
+
 def cluster_links(user, link: PersonLink) -> list[PersonLink]:
     """Other links (any status) among the records of the nominals either record is in,
-    as far as the user may see them; at most CLUSTER_LINKS."""
+    as far as the user may see them; at most CLUSTER_LINKS.
+
+    The cluster's records are read first (`_InArrayOf`), so the links are found through
+    their records' indexes whatever the index holds."""
     nominals = NominalMember.objects.filter(party_id__in=[link.left_id, link.right_id]).values(
         "nominal_id"
     )
     members = NominalMember.objects.filter(nominal_id__in=nominals).values("party_id")
     return list(
         links_visible_to(user)
-        .filter(left_id__in=members, right_id__in=members)
+        .filter(_InArrayOf("left_id", members), _InArrayOf("right_id", members))
         .exclude(pk=link.pk)
         .select_related(*_RELATED)
         .order_by("-match_probability", "pk")[:CLUSTER_LINKS]
