@@ -93,50 +93,40 @@ def access_request_withdraw(*, request: CaseAccessRequest, by, reason: str) -> C
     The withdrawal is kept as the request's answer (who, when, why), as a decision is, and
     audited; the leads see it as withdrawn in their list. No email: nothing is owed to them.
     """
-    current = (
-        CaseAccessRequest.objects.select_for_update(of=("self",))
-        .select_related("case")
-        .get(pk=request.pk)
-    )
+    current = _locked(request)
     if current.requested_by_id != getattr(by, "pk", None) or not may_ask_for_access(by):
         raise AccessRequestError("Only the investigator who asked may withdraw the request.")
-    if current.status != AccessRequestStatus.OPEN:
-        raise AccessRequestError(
-            f"This request has already been {current.get_status_display().lower()}."
-        )
-    reason = _reason(reason)
-    current.status = AccessRequestStatus.WITHDRAWN
-    current.decided_by = by
-    current.decided_at = timezone.now()
-    current.decision_reason = reason
-    current.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    audit_record(
-        operation=Operation.ALTER,
-        actor=by,
-        obj=current,
-        case=current.case_id,
-        justification=reason,
-        changes={"status": (AccessRequestStatus.OPEN.value, current.status)},
-    )
+    _still_open(current)
+    _answered(current, by=by, status=AccessRequestStatus.WITHDRAWN, reason=_reason(reason))
     return current
 
 
-def _lock_open(request: CaseAccessRequest, by) -> CaseAccessRequest:
-    current = (
+def _locked(request: CaseAccessRequest) -> CaseAccessRequest:
+    """The request as it stands, locked until the answer commits (one answer wins)."""
+    return (
         CaseAccessRequest.objects.select_for_update(of=("self",))
         .select_related("case", "requested_by")
         .get(pk=request.pk)
     )
-    if not leads_case(by, current.case):
-        raise AccessRequestError("Only a review lead of the case's team may decide this request.")
+
+
+def _still_open(current: CaseAccessRequest) -> None:
     if current.status != AccessRequestStatus.OPEN:
         raise AccessRequestError(
             f"This request has already been {current.get_status_display().lower()}."
         )
+
+
+def _lock_open(request: CaseAccessRequest, by) -> CaseAccessRequest:
+    current = _locked(request)
+    if not leads_case(by, current.case):
+        raise AccessRequestError("Only a review lead of the case's team may decide this request.")
+    _still_open(current)
     return current
 
 
-def _decided(current: CaseAccessRequest, *, by, status: str, reason: str) -> None:
+def _answered(current: CaseAccessRequest, *, by, status: str, reason: str) -> None:
+    """Close an open request: who, when, why, audited as an alteration with the reason."""
     current.status = status
     current.decided_by = by
     current.decided_at = timezone.now()
@@ -150,6 +140,11 @@ def _decided(current: CaseAccessRequest, *, by, status: str, reason: str) -> Non
         justification=reason,
         changes={"status": (AccessRequestStatus.OPEN.value, status)},
     )
+
+
+def _decided(current: CaseAccessRequest, *, by, status: str, reason: str) -> None:
+    """A lead's answer, and the requester's email owed."""
+    _answered(current, by=by, status=status, reason=reason)
     _tell_requester(current)
 
 
