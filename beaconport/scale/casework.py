@@ -13,7 +13,7 @@ import random
 from django.contrib.auth.models import Permission
 
 from beaconport.roles import Role
-from beaconport.scale import people
+from beaconport.scale import people, review
 from beaconport.scale import seed as plan
 from beaconport.scale.staff import force_weights
 from cases.models import (
@@ -75,13 +75,15 @@ def _rng(seeding: plan.Seeding, part: str) -> random.Random:
 
 def write(seeding: plan.Seeding) -> None:
     """Cases, their people (`people`), flags, offences and criteria, then the grants and
-    their history."""
+    their history, then the review's work on them (`review`: moves, findings, lines of
+    inquiry)."""
     _cases(seeding)
     people.write(seeding)
     _flags(seeding)
     _offences(seeding)
     _criteria(seeding)
     _grants(seeding)
+    review.write(seeding)
 
 
 def _cases(seeding: plan.Seeding) -> None:
@@ -125,6 +127,7 @@ def _cases(seeding: plan.Seeding) -> None:
             created = now - datetime.timedelta(
                 days=rng.randint(1, 240), seconds=rng.randint(0, 86399)
             )
+            seeding.case_created.append(created)
             yield (
                 seeding.case_ids[position],
                 force_id,
@@ -340,6 +343,9 @@ def _grants(seeding: plan.Seeding) -> None:
         if pool:
             group_grants.setdefault((position, rng.choice(pool)), until(0.05, 0.05))
 
+    for (position, holder), expires in user_grants.items():
+        if expires is None or expires > now:
+            seeding.case_investigators.setdefault(position, []).append(holder)
     writer = seeding.writer
     codes = (perms["view_case"], perms["change_case"])
     for model, grants, who in (

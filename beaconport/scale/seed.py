@@ -132,6 +132,9 @@ class Seeding:
     case_victims: list[int] = field(default_factory=list)
     case_suspects: list[int] = field(default_factory=list)
     case_first_party: list[int] = field(default_factory=list)
+    case_created: list[datetime.datetime] = field(default_factory=list)
+    # Case position -> the investigators holding a live grant on it (allocations, moves).
+    case_investigators: dict = field(default_factory=dict)
     team_cases: dict = field(default_factory=dict)  # team index -> [case positions]
     victims: list[tuple[int, int]] = field(default_factory=list)  # (party id, case position)
 

@@ -4,13 +4,14 @@ the same seed, and refusals. Small sizes, on whichever database the suite runs."
 import dataclasses
 import datetime
 import io
+import itertools
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from beaconport.audit.models import AuditEvent
@@ -21,7 +22,10 @@ from cases.models import (
     CaseAssignment,
     CaseGroupObjectPermission,
     CaseParty,
+    CaseTransition,
     CaseUserObjectPermission,
+    Finding,
+    LineOfInquiry,
     Person,
     PersonIdentifier,
     Team,
@@ -236,6 +240,27 @@ def fingerprint():
             ),
             key=str,
         ),
+        sorted(
+            CaseTransition.objects.values_list(
+                "case__force_reference", "from_status", "to_status", "by__username", "at"
+            )
+        ),
+        sorted(
+            Finding.objects.values_list(
+                "case__force_reference", "category", "severity", "recorded_at"
+            )
+        ),
+        sorted(
+            LineOfInquiry.objects.values_list(
+                "case__force_reference",
+                "status",
+                "allocated_to__username",
+                "due_on",
+                "created_at",
+                "next_reminder_at",
+            ),
+            key=str,
+        ),
     )
 
 
@@ -379,3 +404,86 @@ def test_the_named_users_pages_open_on_the_seeded_data(client):
     assert client.get(reverse("liaison:my_victims")).status_code == 200
     client.force_login(user("scale.liaison.lead"))
     assert client.get(reverse("liaison:team")).status_code == 200
+
+
+def test_every_case_past_referred_has_the_moves_that_brought_it_there():
+    scale_seed(sizes=SMALL, seed=3, now=NOW)
+    moves: dict[int, list] = {}
+    for case_id, from_status, to_status, at in CaseTransition.objects.order_by(
+        "case", "at", "pk"
+    ).values_list("case", "from_status", "to_status", "at"):
+        moves.setdefault(case_id, []).append((from_status, to_status, at))
+    for case_id, status, created in Case.objects.values_list("pk", "status", "created_at"):
+        path = moves.get(case_id, [])
+        assert bool(path) == (status != "referred")
+        if not path:
+            continue
+        assert path[0][0] == "referred" and path[-1][1] == status
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(path))
+        times = [created, *(at for *_, at in path), NOW]
+        assert times == sorted(times) and len(set(times)) == len(times)
+    # The hand-over from under review is an investigator's; every other move a lead's.
+    handed = CaseTransition.objects.filter(from_status="under_review")
+    assert handed.exists()
+    assert not handed.exclude(by__groups__name="Investigator").exists()
+    assert not (
+        CaseTransition.objects.exclude(from_status="under_review")
+        .exclude(by__groups__name="Review lead")
+        .exists()
+    )
+
+
+def test_findings_and_lines_of_inquiry_sit_on_worked_cases_in_proportion():
+    scale_seed(sizes=SMALL, seed=3, now=NOW)
+    worked = ("under_review", "review_complete", "reinvestigation", "nfa_upheld", "closed")
+    with_lines = Case.objects.filter(lines_of_inquiry__isnull=False).distinct()
+    with_findings = Case.objects.filter(findings__isnull=False).distinct()
+    assert 0.3 < with_lines.count() / SMALL.cases < 0.5
+    assert 0.12 < with_findings.count() / SMALL.cases < 0.3
+    assert not with_lines.exclude(status__in=worked).exists()
+    assert not with_findings.exclude(status__in=worked).exists()
+    lines = LineOfInquiry.objects.all()
+    # Open lines are nobody's yet; the others are an investigator's, one granted the case
+    # where anyone holds a live grant on it.
+    assert not lines.filter(status="open", allocated_to__isnull=False).exists()
+    allocated = lines.exclude(status="open")
+    assert not allocated.filter(allocated_to__isnull=True).exists()
+    assert not allocated.exclude(allocated_to__groups__name="Investigator").exists()
+    granted = allocated.filter(case__caseuserobjectpermission__isnull=False).distinct()
+    held = granted.filter(
+        Q(case__caseuserobjectpermission__expires_at__isnull=True)
+        | Q(case__caseuserobjectpermission__expires_at__gt=NOW),
+        case__caseuserobjectpermission__user=F("allocated_to"),
+    ).distinct()
+    assert granted.exists() and held.count() >= granted.count() * 0.9
+    # Some still open are past their due date, and wait for the reminder sweep.
+    still_open = lines.filter(status__in=("open", "allocated", "in_progress"))
+    late = still_open.filter(due_on__lt=NOW.date())
+    assert late.exists() and still_open.filter(due_on__gte=NOW.date()).exists()
+    assert not late.filter(next_reminder_at__isnull=True).exists()
+    assert not lines.filter(
+        status__in=("completed", "not_pursued"), next_reminder_at__isnull=False
+    ).exists()
+    assert not lines.filter(created_at__gt=NOW).exists()
+    assert not lines.filter(created_at__lt=F("case__created_at")).exists()
+
+
+def test_the_review_figures_add_up_on_the_seeded_data(make_user):
+    from cases.figures import review_tables
+
+    result = scale_seed(sizes=SMALL, seed=3, now=NOW)
+    tables = {
+        t.key: t for t in review_tables(make_user("fig.analyst"), Case.objects.all(), now=NOW)
+    }
+    # One spell per move (in its from-status) and one open spell per case, closed ones aside.
+    spells = sum(row[1] for row in tables["time_in_status"].rows)
+    closed = Case.objects.filter(status="closed").count()
+    assert spells == result.counts["cases_casetransition"] + SMALL.cases - closed
+    assert all(row[2] is None or row[2] >= 0 for row in tables["time_in_status"].rows)
+    findings = sum(n for _, n in tables["findings_by_category"].rows)
+    assert findings == result.counts["cases_finding"] == Finding.objects.count()
+    open_lines = sum(row[1] for row in tables["open_inquiries_by_age"].rows)
+    assert (
+        open_lines
+        == LineOfInquiry.objects.filter(status__in=("open", "allocated", "in_progress")).count()
+    )
