@@ -55,6 +55,15 @@ SQL_PERSON_SEARCH = (
         WHERE p.surname_phonetic = %(surname_phonetic)s AND cp.case_id = ANY(%(granted)s)
         ORDER BY p.surname, p.forenames, p.id LIMIT 25""",
 )
+# A common surname among the lead's records, by sound, on their teams' forces (a lead's
+# search reads no victim: victims are found only on cases one is assigned to).
+SQL_PERSON_SEARCH_LEAD = (
+    f"""SELECT p.id, p.surname, p.forenames, cp.case_id, cp.ref FROM cases_person p
+         JOIN cases_caseparty cp ON cp.person_id = p.id JOIN cases_case c ON c.id = cp.case_id
+        WHERE p.surname_phonetic = %(surname_phonetic)s AND cp.role <> 'victim'
+          AND c.force_id IN ({_TEAM_FORCES})
+        ORDER BY p.surname, p.forenames, p.id LIMIT 25""",
+)
 SQL_CASE_LINKED = (
     """SELECT l.id, l.status, l.left_id, l.right_id FROM cases_personlink l
          JOIN cases_caseparty p ON p.id IN (l.left_id, l.right_id)
@@ -62,9 +71,13 @@ SQL_CASE_LINKED = (
 )
 
 LINKAGE_PAGES = [
+    # The search is a POST (its text never goes in a URL): a GET only draws the empty form.
     Page("person_search", "person search, investigator", "heavy",
-         lambda ctx: f"/people/search/?q={ctx['surname']}", SQL_PERSON_SEARCH,
-         Target(p95_ms=50)),
+         lambda ctx: "/people/search/", SQL_PERSON_SEARCH, Target(p95_ms=50),
+         form=lambda ctx: {"q": ctx["surname"], "kind": "any"}),
+    Page("person_search_lead", "person search, review lead, common surname", "review_lead",
+         lambda ctx: "/people/search/", SQL_PERSON_SEARCH_LEAD, Target(p95_ms=50),
+         form=lambda ctx: {"q": ctx["surname"], "kind": "any"}),
     Page("link_queue", "link queue, review lead", "review_lead",
          lambda ctx: "/people/links/", SQL_LINK_QUEUE, Target(p95_ms=50)),
     Page("link_detail", "link detail, review lead", "review_lead",
@@ -93,8 +106,10 @@ def _route(path: str) -> None:
 
 def linkage_context(page: Page, ctx: dict) -> dict:
     """The ids a linkage page needs for its persona, or Skipped if the data lacks them."""
+    from django.db.models import Count
+
     from cases.linkage.keys import phonetic
-    from cases.models import CaseParty, PersonLink, format_reference
+    from cases.models import CaseParty, Person, PersonLink, format_reference
     from cases.permissions import cases_visible_to, links_visible_to, networks_visible_to
 
     user = ctx["user_obj"]
@@ -107,6 +122,18 @@ def linkage_context(page: Page, ctx: dict) -> dict:
         extra["surname"] = party.person.surname
         extra["surname_phonetic"] = phonetic(party.person.surname)
         extra["granted"] = list(cases_visible_to(user).values_list("pk", flat=True))
+    elif page.name == "person_search_lead":
+        # The surname most people share in the whole index: a lead's worst name search.
+        common = (
+            Person.objects.values("surname")
+            .annotate(people=Count("pk"))
+            .order_by("-people", "surname")
+            .first()
+        )
+        if common is None:
+            raise Skipped("the index holds no person")
+        extra["surname"] = common["surname"]
+        extra["surname_phonetic"] = phonetic(common["surname"])
     elif page.name == "link_detail":
         # Two victims' link first asks the lead why (a page of its own): a suspect's.
         links = links_visible_to(user).filter(status="review").exclude(left__role="victim")

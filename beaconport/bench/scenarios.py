@@ -158,6 +158,8 @@ class Page:
     # For `fixed_queries`: the same page for another record, whose count must be equal.
     other_path: Callable[[dict], str] | None = None
     params: dict = field(default_factory=dict)
+    # A page asked by POST (a search, whose text never goes in a URL): the form's fields.
+    form: Callable[[dict], dict] | None = None
 
 
 def _case_path(key: str) -> Callable[[dict], str]:
@@ -258,6 +260,22 @@ def _get(client, path: str):
     return response
 
 
+def _post(client, path: str, data: dict):
+    response = client.post(path, data, secure=True)
+    if response.status_code != 200:
+        raise PageFailed(f"POST {path} answered {response.status_code}")
+    return response
+
+
+def _request(client, page: "Page", ctx: dict) -> Callable[[], object]:
+    """The page's request as a call: a GET of its path, or a POST of its form there."""
+    path = page.path(ctx)
+    if page.form is None:
+        return lambda: _get(client, path)
+    data = page.form(ctx)
+    return lambda: _post(client, path, data)
+
+
 def count_queries(call: Callable[[], object]) -> tuple[object, list[str]]:
     """Run the call once, returning its result and the SQL of every query it made."""
     with CaptureQueriesContext(connection) as captured:
@@ -273,8 +291,8 @@ def reads_cases(sql: str) -> bool:
 def prepare_page(page: Page, contexts: dict) -> Prepared:
     ctx = contexts[page.persona]
     client = verified_client(ctx["user_obj"])
-    path = page.path(ctx)
-    response, queries = count_queries(lambda: _get(client, path))
+    call = _request(client, page, ctx)
+    response, queries = count_queries(call)
     other = None
     if page.other_path is not None:
         _, other_sql = count_queries(lambda: _get(client, page.other_path(ctx)))
@@ -284,7 +302,7 @@ def prepare_page(page: Page, contexts: dict) -> Prepared:
     return Prepared(
         name=page.name,
         label=page.label,
-        call=lambda: _get(client, path),
+        call=call,
         floor=sql_runner(page.sql, params),
         target=page.target,
         queries=len(queries),
