@@ -32,13 +32,14 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
@@ -329,7 +330,8 @@ def _behind(now: datetime.datetime) -> Q:
         .values("occurred_at")[:1]
     )
     interval = ExpressionWrapper(
-        F("update_interval_days") * Value(datetime.timedelta(days=1)),
+        # Cast: SQLite multiplies a duration only by a plain integer column.
+        Cast("update_interval_days", IntegerField()) * Value(datetime.timedelta(days=1)),
         output_field=DurationField(),
     )
     next_due = ExpressionWrapper(
