@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connections, router
 from django.db.models import (
     BooleanField,
+    Count,
     Exists,
     F,
     FloatField,
@@ -37,6 +38,7 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    Window,
 )
 from django.db.models import Case as CaseWhen
 from django.db.models.expressions import RawSQL
@@ -440,9 +442,9 @@ class SearchPage:
 def person_search(user, query: Query, *, page: int | str = 1, exclude_case=None) -> SearchPage:
     """A page of people matching the query in the user's scope, best first, grouped by nominal.
 
-    Four queries whatever the index holds (after the request's scope, read once): the number
-    of people found (up to COUNT_LIMIT + 1), the page of groups, the records of those groups
-    in scope (with their cases and forces), and nothing else; the caller logs what was shown
+    Two queries whatever the index holds (after the request's scope, read once): the page of
+    groups with the number of people found (`_page_of_groups`), and the records of those
+    groups in scope (with their cases and forces); the caller logs what was shown
     (`search_shown`).
     """
     using = router.db_for_read(CaseParty)
@@ -451,11 +453,8 @@ def person_search(user, query: Query, *, page: int | str = 1, exclude_case=None)
     if exclude_case is not None:
         matches = matches.exclude(case=exclude_case)
     groups = matches.values("group").annotate(best=Max("score")).order_by("-best", "group")
-    count = 0 if query.empty else groups.order_by()[: COUNT_LIMIT + 1].count()
-    paginator = Paginator(groups, PAGE_SIZE)
-    paginator.count = min(count, COUNT_LIMIT)
-    current = paginator.get_page(page)
-    rows = list(current.object_list) if count else []
+    current, count = _page_of_groups(groups, page, empty=query.empty)
+    rows = list(current.object_list)
     best = {row["group"]: row["best"] for row in rows}
     nominal_ids = [g for g in best if g > 0]
     single_ids = [-g for g in best if g < 0]
@@ -510,6 +509,38 @@ def person_search(user, query: Query, *, page: int | str = 1, exclude_case=None)
         page=current,
         more_than=COUNT_LIMIT if count > COUNT_LIMIT else None,
     )
+
+
+def _page_of_groups(groups: QuerySet, page, *, empty: bool) -> tuple[Page, int]:
+    """The page of groups asked for and how many groups there are, in one query.
+
+    Each row carries the number of groups (`COUNT(*) OVER ()`), so the candidates (a common
+    name's ranking is most of a search's cost) are found once, not again for a count. The
+    groups are few (at most NAME_CANDIDATES by name, plus exact identifiers), so counting
+    them all costs nothing more. Only a page past the end (a stale or altered form) costs a
+    count and the last page: what `Paginator.get_page` answers.
+    """
+    paginator = Paginator(groups, PAGE_SIZE)
+    if empty:
+        paginator.count = 0
+        return Page([], 1, paginator), 0
+    try:
+        number = int(page)
+    except (TypeError, ValueError):
+        number = 1
+    last = -(-COUNT_LIMIT // PAGE_SIZE)
+    if 1 <= number <= last:
+        counted = groups.annotate(found=Window(Count("*")))
+        start = (number - 1) * PAGE_SIZE
+        rows = list(counted[start : start + PAGE_SIZE])
+        if rows or number == 1:
+            count = rows[0]["found"] if rows else 0
+            paginator.count = min(count, COUNT_LIMIT)
+            return Page(rows, number, paginator), count
+    count = groups.order_by()[: COUNT_LIMIT + 1].count()
+    paginator.count = min(count, COUNT_LIMIT)
+    current = paginator.get_page(number)
+    return Page(list(current.object_list), current.number, paginator), count
 
 
 def query_digest(query: Query) -> str:

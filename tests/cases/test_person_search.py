@@ -175,13 +175,45 @@ def test_a_search_costs_the_same_queries_however_many_people_match(
     for n in range(30):
         on_case(world["mine"], person("Iqbal", f"Synthetic{n}"), f"S{n + 10}")
     investigator = type(investigator).objects.get(pk=investigator.pk)
-    # The roles and the grants (each once per request), the count, the page of people, and
-    # their records.
-    with django_assert_num_queries(5):
+    # The roles and the grants (each once per request), the page of people with how many
+    # there are (one query: the candidates are ranked once), and their records.
+    with django_assert_num_queries(4):
         page = person_search(investigator, query_parse("Iqbal"))
     assert len(page.results) == 20
     assert page.page.paginator.count == 33
     assert page.page.has_next()
+
+
+def test_the_pages_of_a_search_share_out_every_person_once(investigator, world):
+    """33 people named Iqbal on the investigator's cases (the world's 3, a victim of theirs
+    among them, and 30 more), none linked: 33 groups, 20 on page 1 and 13 on page 2; a page
+    past the end (a stale form) is the last page, as a paginator answers."""
+    for n in range(30):
+        on_case(world["mine"], person("Iqbal", f"Synthetic{n}"), f"S{n + 10}")
+    first = person_search(investigator, query_parse("Iqbal"), page=1)
+    second = person_search(investigator, query_parse("Iqbal"), page=2)
+    past = person_search(investigator, query_parse("Iqbal"), page=7)
+    assert (len(first.results), len(second.results)) == (20, 13)
+    assert (second.page.number, second.page.paginator.num_pages) == (2, 2)
+    ids = [r.records[0].party.pk for r in first.results + second.results]
+    assert len(set(ids)) == 33
+    assert not second.page.has_next() and second.page.has_previous()
+    assert past.page.number == 2
+    assert [r.records[0].party.pk for r in past.results] == ids[20:]
+
+
+def test_more_than_the_count_limit_is_said_not_counted(investigator, world, monkeypatch):
+    """With the count limit at 10 and 33 Iqbals: "more than 10", one page of the limit."""
+    from cases.linkage import search
+
+    monkeypatch.setattr(search, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(search, "PAGE_SIZE", 5)
+    for n in range(30):
+        on_case(world["mine"], person("Iqbal", f"Synthetic{n}"), f"S{n + 10}")
+    page = person_search(investigator, query_parse("Iqbal"), page=2)
+    assert page.more_than == 10
+    assert (page.page.number, page.page.paginator.num_pages) == (2, 2)
+    assert len(page.results) == 5
 
 
 def test_an_investigator_with_no_cases_finds_nothing(make_user, world):
