@@ -10,13 +10,15 @@ Counts are grouped in SQL; the pages cut what they show with a paginator.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from cases.models import Case, Force, LineOfInquiry, SuspectFlag
+from beaconport.roles import Role, has_role
+from cases.models import Case, CaseParty, Force, LineOfInquiry, SuspectFlag
 from cases.permissions import (
     cases_visible_to,
     forces_led_by,
+    granted_case_ids,
     investigators_named,
     leads_cases,
     led_force_ids,
@@ -104,14 +106,48 @@ def _users():
 def active_flags(user, *, kind: str = "", force: Force | None = None) -> QuerySet[SuspectFlag]:
     """The active dangerous and flight-risk flags on the cases the user sees (their own
     cases, their teams' or every case), narrowed to a kind and a force; past review-by
-    first, then by review-by date, none last."""
-    cases = cases_visible_to(user)
-    if force is not None:
-        cases = cases.filter(force=force)
-    flags = SuspectFlag.objects.filter(cleared_at__isnull=True, party__case__in=cases.values("pk"))
+    first, then by review-by date, none last. Only the flags: `flag_rows` reads a page's.
+
+    The scope is an EXISTS on the flag's party (`_party_in_scope`): joined instead,
+    PostgreSQL hashed every party of every case (695,000 at 100,000 cases) to keep a few
+    thousand. A national lead sees every case: no scope to test.
+    """
+    flags = SuspectFlag.objects.filter(cleared_at__isnull=True)
     if kind:
         flags = flags.filter(kind=kind)
-    return flags.select_related("party__case__force", "set_by").order_by(*_by_due_date("review_by"))
+    if force is not None:
+        flags = flags.filter(party__case__force=force)
+    if sees_all_cases(user):
+        return flags.order_by(*_by_due_date("review_by"))
+    in_scope = CaseParty.objects.filter(_party_in_scope(user), pk=OuterRef("party_id"))
+    return flags.filter(Exists(in_scope)).order_by(*_by_due_date("review_by"))
+
+
+def _party_in_scope(user) -> Q:
+    """`cases_visible_to`'s scope, said of a party's case: a review lead's forces, an
+    investigator's granted case ids (both read once per request, cached on the user).
+
+    Said on the party's own `case_id`, the granted ids are checked as each flag's party is
+    read; through a Case subquery PostgreSQL walked a case index over the whole table to
+    find 2,000 granted cases (70 ms against 20 ms at 100,000 cases).
+    """
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return Q(pk__in=[])
+    scope = Q(pk__in=[])
+    if has_role(user, Role.REVIEW_LEAD):
+        scope |= Q(case__force_id__in=led_force_ids(user))
+    if has_role(user, Role.INVESTIGATOR):
+        scope |= Q(case_id__in=granted_case_ids(user, "view_case"))
+    return scope
+
+
+def flag_rows(ids) -> list[SuspectFlag]:
+    """The flags with these ids, in that order, each with its party, case, force and who set
+    it (one query by primary key, so a page costs the same whatever the scope)."""
+    ids = list(ids)
+    found = SuspectFlag.objects.filter(pk__in=ids).select_related("party__case__force", "set_by")
+    by_id = {flag.pk: flag for flag in found}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def filter_forces(user) -> QuerySet[Force]:

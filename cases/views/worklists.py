@@ -81,8 +81,11 @@ def flags(request):
         kind=chosen.get("kind", ""),
         force=form.chosen_force() if form.is_bound else None,
     )
-    page = _page(request, found)
+    page = _page(request, found.values_list("pk", flat=True))
     now = work.today()
-    rows = [{"flag": flag, "due": work.due_state(flag.review_by, now)} for flag in page]
+    rows = [
+        {"flag": flag, "due": work.due_state(flag.review_by, now)}
+        for flag in work.flag_rows(page.object_list)
+    ]
     _log_cases(request, [row["flag"].party.case for row in rows])
     return render(request, "cases/work/flags.html", {"form": form, "page_obj": page, "rows": rows})

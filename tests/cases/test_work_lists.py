@@ -307,10 +307,10 @@ MY_ACTIONS_QUERIES = 7
 OVERDUE_QUERIES = 10
 OVERDUE_QUERIES_NATIONAL = 9  # a national lead's scope is every case: no team forces to read
 # safety list: + the scope's grants or a lead's forces + the forces for the filter + count +
-# page rows (with party, case, force, who set it) + audit = 8; a national lead reads no
-# grants or team forces: 7.
-FLAGS_QUERIES = 8
-FLAGS_QUERIES_NATIONAL = 7
+# the page's flag ids + their rows (with party, case, force, who set it) + audit = 9; a
+# national lead reads no grants or team forces: 8.
+FLAGS_QUERIES = 9
+FLAGS_QUERIES_NATIONAL = 8
 
 
 def _more_rows(world, investigator, n):
