@@ -472,6 +472,13 @@ def links_visible_to(user) -> QuerySet[PersonLink]:
         return PersonLink.objects.none()
     if sees_all_linkage(user):
         return PersonLink.objects.all()
+    # Written as one join with an OR on purpose (measured at 100,000 cases, 10,818 links in
+    # review, a lead whose forces hold 37% of the cases): the queue's page walks the index on
+    # (status, match_probability) and checks each link's two records until it has 25, 1-2 ms.
+    # A union of the two sides starting from the lead's cases probes every record of those
+    # cases (256,000): 0.6-2 s. EXISTS per side is turned by PostgreSQL 15 into a hash of
+    # those records: 0.7 s. Both need planner statistics on the link table (ANALYZE after a
+    # full `link_people`); without them the planner sorts every link in review (0.3 s).
     forces = led_force_ids(user)
     return PersonLink.objects.filter(
         Q(left__case__force_id__in=forces) | Q(right__case__force_id__in=forces)
