@@ -1,12 +1,13 @@
 """Synthetic test data. Nothing here describes a real person."""
 
 import datetime
+import itertools
 
 import factory
 from factory.django import DjangoModelFactory
 
-from cases.models import Case, CaseParty, Force, Offence, Person
-from cases.vocabulary import DecisionMaker, DecisionOutcome, PartyRole
+from cases.models import Case, CaseParty, Force, Nominal, NominalMember, Offence, Person, PersonLink
+from cases.vocabulary import DecisionMaker, DecisionOutcome, LinkStatus, PartyRole
 
 
 class PersonFactory(DjangoModelFactory):
@@ -73,6 +74,44 @@ def make_case(
         offence.victims.set(victim_parties)
         offence.suspects.set(suspect_parties)
     return case
+
+
+def make_case_in(slug: str, **fields) -> Case:
+    """`make_case` in the force with this slug ("durham", "cumbria": the other team's)."""
+    return make_case(force=Force.objects.get(slug=slug), **fields)
+
+
+def make_suspect(surname, forenames, born, pnc_id="", *, case=None, **fields) -> CaseParty:
+    """A suspect named and born as given (and with this PNC ID), alone on a new case unless
+    one is given: a record for linkage to compare."""
+    person = PersonFactory(surname=surname, forenames=forenames, date_of_birth=born, pnc_id=pnc_id)
+    return SuspectFactory(person=person, case=case or CaseFactory(), **fields)
+
+
+# The person index (issue 10): links and nominals as linkage and a lead's decisions leave them.
+DECIDED = (LinkStatus.CONFIRMED, LinkStatus.REJECTED)
+
+
+def make_link(a, b, status=LinkStatus.PROPOSED, probability=0.99, **fields) -> PersonLink:
+    """A stored link between two records: ordered (left < right) as the table requires,
+    cross-role when their roles differ, with a reason once a lead decided it."""
+    left, right = sorted([a, b], key=lambda party: party.pk)
+    fields.setdefault("cross_role", left.role != right.role)
+    if status in DECIDED:
+        fields.setdefault("reason", "Synthetic decision")
+    return PersonLink.objects.create(
+        left=left, right=right, status=status, match_probability=probability, **fields
+    )
+
+
+def make_nominal(*parties, status=LinkStatus.PROPOSED, probability=0.99) -> Nominal:
+    """The records as one person: a nominal of them all, and a link between each pair in
+    turn (without `nominals_recompute`: the nominal is written as the run would leave it)."""
+    nominal = Nominal.objects.create(role=parties[0].role)
+    NominalMember.objects.bulk_create(NominalMember(party=p, nominal=nominal) for p in parties)
+    for one, other in itertools.pairwise(parties):
+        make_link(one, other, status=status, probability=probability)
+    return nominal
 
 
 class LiaisonRecordFactory(DjangoModelFactory):
