@@ -111,6 +111,31 @@ def pairs_score(
     predictions = linker.inference.predict(
         threshold_match_probability=review_threshold, warning_mode="never"
     )
+    pairs = _pairs(predictions, model)
+    blocked.drop_table_from_database_and_remove_from_cache()
+    return Scored(pairs=pairs, comparisons=comparisons)
+
+
+def pnc_pairs_score(
+    table: pa.Table, model: dict, *, incremental: bool, below: float, api
+) -> list[Pair]:
+    """The pairs of records holding one PNC ID that score below `below`, each explained.
+
+    One PNC ID is one person (docs/linkage.md), but its +12 cannot lift a pair whose names
+    and dates all disagree into the review band, so `pairs_score` drops such a pair. This
+    second, narrow prediction blocks on the PNC ID alone (same role, and suspect/victim) and
+    keeps every pair it finds with no threshold; there are few, as a PNC ID is held by one
+    person's records. Give it its own `api`: Splink caches intermediate tables per database.
+    """
+    rules = spec.pnc_blocking_rules(incremental=incremental)
+    linker = _linker(api, table, {**model, "blocking_rules_to_generate_predictions": rules})
+    predictions = linker.inference.predict(warning_mode="never")
+    return _pairs(predictions, model, where=f"match_probability < {float(below)!r}")
+
+
+def _pairs(predictions, model: dict, *, where: str | None = None) -> list[Pair]:
+    """The scored pairs of a prediction (those `where` holds), with the reasons field by
+    field: comparison levels and weights only, never a record's value."""
     labels = _labels(model)
     columns = [
         "unique_id_l",
@@ -128,6 +153,8 @@ def pairs_score(
     # Only the pairs kept, and only these columns, leave Splink's database: comparison levels
     # and weights, never the records' values.
     sql = f"SELECT {', '.join(columns)} FROM {{this}}"  # noqa: S608 - our column names
+    if where:
+        sql += f" WHERE {where}"
     selected = predictions.query_sql(sql).as_dict()
     rows = zip(*(selected[c] for c in columns), strict=True)
     prior = {"comparison": "prior", "level": None, "weight": round(prior_weight(model), 3)}
@@ -156,5 +183,4 @@ def pairs_score(
                 evidence=evidence,
             )
         )
-    blocked.drop_table_from_database_and_remove_from_cache()
-    return Scored(pairs=pairs, comparisons=comparisons)
+    return pairs

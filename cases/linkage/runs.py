@@ -2,8 +2,9 @@
 
 `link_people` is the one service that writes what the model proposes. It never changes a
 pair a lead has decided (confirmed or rejected: a rejected pair is never proposed again),
-never links a suspect with a victim (such pairs are kept for review, marked cross-role), and
-records each run (`LinkageRun`) and the model that scored each link.
+never links a suspect with a victim (such pairs are kept for review, marked cross-role),
+treats the PNC ID as decisive both ways (`_status`), and records each run (`LinkageRun`)
+and the model that scored each link.
 """
 
 import hashlib
@@ -102,16 +103,34 @@ def model_load(model: LinkageModel) -> dict:
     return model.settings
 
 
+def _pnc_level(pair: engine.Pair) -> str | None:
+    return next((item["level"] for item in pair.evidence if item["comparison"] == "pnc_id"), None)
+
+
 def _status(pair: engine.Pair, model: LinkageModel) -> str | None:
-    """What the run makes of a scored pair: linked, for a lead, or nothing."""
+    """What the run makes of a scored pair: linked, for a lead, or nothing.
+
+    The PNC ID is decisive both ways. One PNC ID (in its normal form) links two records of
+    one role whatever the model's probability: names written differently, a date missing
+    or wrong, even a pair the model scores below the review band (`pnc_pairs_score` finds
+    those). Two different PNC IDs are never linked automatically: such a pair goes to a
+    lead at most, however alike the rest. A suspect and a victim are never linked, one PNC
+    ID or not: they wait for a lead. A lead's decision on a pair always stands
+    (`_links_write`).
+    """
+    pnc = _pnc_level(pair)
+    if pair.cross_role:
+        # A suspect and a victim who look alike (or share a PNC ID): shown, never linked.
+        return (
+            LinkStatus.REVIEW
+            if pnc == "same" or pair.probability >= model.review_threshold
+            else None
+        )
+    if pnc == "same":
+        return LinkStatus.PROPOSED
     if pair.probability < model.review_threshold:
         return None
-    if pair.cross_role:
-        return LinkStatus.REVIEW  # a suspect and a victim who look alike: shown, never linked
-    pnc = next((item["level"] for item in pair.evidence if item["comparison"] == "pnc_id"), None)
-    # The PNC ID is decisive both ways: one PNC ID links a pair the model sends to a lead
-    # (names written differently, a date missing); two PNC IDs keep a pair for a lead at most.
-    if pnc == "same" or (pair.probability >= model.auto_threshold and pnc != "different"):
+    if pair.probability >= model.auto_threshold and pnc != "different":
         return LinkStatus.PROPOSED
     return LinkStatus.REVIEW
 
@@ -272,7 +291,15 @@ def link_people(*, full: bool = False, train: bool = False, by=None) -> Outcome:
                     api=backends.db_api(),
                 )
                 run.comparisons = scored.comparisons
-                for pair in scored.pairs:
+                # Pairs with one PNC ID that the model scored below the review band.
+                below = engine.pnc_pairs_score(
+                    table,
+                    parameters,
+                    incremental=incremental,
+                    below=model.review_threshold,
+                    api=backends.db_api(),
+                )
+                for pair in scored.pairs + below:
                     status = _status(pair, model)
                     if status is None:
                         continue

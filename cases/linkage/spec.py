@@ -267,6 +267,17 @@ def blocking_rules(*, incremental: bool) -> list[dict]:
     return [_rule(c, a, same_role=same, new=new) for c, a, same in rules for new in NEW_SIDES]
 
 
+def pnc_blocking_rules(*, incremental: bool) -> list[dict]:
+    """The rules that pair records holding one PNC ID (same role, and suspect/victim): the
+    pairs `link_people` keeps whatever the rest of the comparison says, since one PNC ID is
+    one person (`cases.linkage.engine.pnc_pairs_score`)."""
+    pnc = [(c, a, True) for name, c, a in LINKING_RULES if name == "pnc"]
+    pnc += [(c, a, False) for name, c, a in CROSS_ROLE_RULES if name == "cross-role PNC"]
+    if not incremental:
+        return [_rule(c, a, same_role=same) for c, a, same in pnc]
+    return [_rule(c, a, same_role=same, new=new) for c, a, same in pnc for new in NEW_SIDES]
+
+
 def training_rule(condition: str) -> str:
     """A training rule: like a linking rule, within one role and across cases."""
     return f"({condition}) AND ({DIFFERENT_CASE}) AND ({SAME_ROLE})"

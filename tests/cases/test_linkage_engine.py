@@ -13,12 +13,19 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from cases.linkage import runs
 from cases.linkage.truth import true_pairs
-from cases.models import CaseParty, LinkageModel, LinkageRun, NominalMember, PersonLink
+from cases.models import Case, CaseParty, LinkageModel, LinkageRun, NominalMember, PersonLink
 from cases.vocabulary import LinkStatus
-from tests.factories import CaseFactory, PersonFactory, SuspectFactory, VictimFactory
+from tests.factories import (
+    CaseFactory,
+    PersonFactory,
+    SuspectFactory,
+    VictimFactory,
+    make_suspect,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,19 +55,14 @@ def model():
     return runs.model_save(trained=json.loads(MODEL_FIXTURE.read_text()), records=7000)
 
 
-def suspect(surname, forenames, born, pnc_id="", **kwargs):
-    person = PersonFactory(surname=surname, forenames=forenames, date_of_birth=born, pnc_id=pnc_id)
-    return SuspectFactory(person=person, case=CaseFactory(), **kwargs)
-
-
 def link_between(a, b):
     left, right = sorted((a.pk, b.pk))
     return PersonLink.objects.filter(left_id=left, right_id=right).first()
 
 
 def test_the_same_pnc_id_links_records_whose_names_differ(model):
-    a = suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3), "98/1234567X")
-    b = suspect("Ikbal", "Mo", None, "98/1234567X")
+    a = make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3), "98/1234567X")
+    b = make_suspect("Ikbal", "Mo", None, "98/1234567X")
     runs.link_people(full=True)
     link = link_between(a, b)
     assert link.status == LinkStatus.PROPOSED
@@ -70,24 +72,94 @@ def test_the_same_pnc_id_links_records_whose_names_differ(model):
 
 
 def test_different_pnc_ids_keep_apart_records_with_one_name_and_date(model):
-    a = suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3), "98/1234567X")
-    b = suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3), "01/7654321A")
+    a = make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3), "98/1234567X")
+    b = make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3), "01/7654321A")
     runs.link_people(full=True)
     link = link_between(a, b)
     assert link is None or link.status == LinkStatus.REVIEW
 
 
+def test_the_same_pnc_id_links_records_the_model_alone_would_drop(model):
+    # Nothing but the PNC ID agrees (written in two forms of one ID): the model scores the
+    # pair far below the review band, yet one PNC ID is one person.
+    a = make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3), "1998/01234567x")
+    b = make_suspect("Kowalski", "Zbigniew", datetime.date(1962, 11, 20), "98/1234567X")
+    run = runs.link_people(full=True).run
+    link = link_between(a, b)
+    assert link.status == LinkStatus.PROPOSED
+    assert link.match_probability < model.review_threshold  # kept for its PNC ID alone
+    levels = {item["comparison"]: item["level"] for item in link.evidence}
+    assert (levels["pnc_id"], levels["surname"], levels["date_of_birth"]) == (
+        "same",
+        "all other",
+        "all other",
+    )
+    assert run.links == 1
+    assert (
+        NominalMember.objects.get(party=a).nominal_id
+        == NominalMember.objects.get(party=b).nominal_id
+    )
+
+
+def test_the_same_pnc_id_on_a_suspect_and_a_victim_waits_for_a_lead(model):
+    a = make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3), "98/1234567X")
+    person = PersonFactory(
+        surname="Kowalski",
+        forenames="Zofia",
+        date_of_birth=datetime.date(1990, 1, 2),
+        pnc_id="98/1234567X",
+    )
+    b = VictimFactory(person=person, case=CaseFactory())
+    runs.link_people(full=True)
+    link = link_between(a, b)
+    assert (link.status, link.cross_role) == (LinkStatus.REVIEW, True)
+    assert not NominalMember.objects.filter(party__in=[a, b]).exists()
+
+
+def test_a_rejected_pair_with_one_pnc_id_stays_rejected(model):
+    a = make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3), "98/1234567X")
+    b = make_suspect("Kowalski", "Zbigniew", datetime.date(1962, 11, 20), "98/1234567X")
+    runs.link_people(full=True)
+    link = link_between(a, b)
+    PersonLink.objects.filter(pk=link.pk).update(
+        status=LinkStatus.REJECTED, reason="A PNC ID keyed against the wrong man, says the PNC"
+    )
+    runs.link_people(full=True)
+    link.refresh_from_db()
+    assert link.status == LinkStatus.REJECTED
+    # An incremental run that looks at b again (its case changed) scores the pair again.
+    Case.objects.filter(pk=b.case_id).update(updated_at=timezone.now())
+    run = runs.link_people().run
+    link.refresh_from_db()
+    assert run.incremental and run.new_records == 1
+    assert link.status == LinkStatus.REJECTED
+    assert not NominalMember.objects.filter(party=a).filter(nominal__members__party=b).exists()
+
+
+def test_different_pnc_ids_are_never_linked_automatically_however_alike(model):
+    # Everything else agrees on both pairs; only the PNC IDs differ between them.
+    a = make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3), "98/1234567X")
+    b = make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3), "01/7654321A")
+    c = make_suspect("Taylor", "Aisha", datetime.date(1967, 5, 14), "98/7654321B")
+    d = make_suspect("Taylor", "Aisha", datetime.date(1967, 5, 14))  # one PNC ID missing
+    runs.link_people(full=True)
+    apart = link_between(a, b)
+    assert apart is None or apart.status == LinkStatus.REVIEW
+    assert link_between(c, d).status == LinkStatus.PROPOSED  # the model's own decision
+    assert not NominalMember.objects.filter(party__in=[a, b]).exists()
+
+
 def test_the_same_name_with_a_different_date_of_birth_is_not_linked(model):
-    a = suspect("Taylor", "Aisha", datetime.date(1967, 5, 14))
-    b = suspect("Taylor", "Aisha", datetime.date(1981, 9, 2))
+    a = make_suspect("Taylor", "Aisha", datetime.date(1967, 5, 14))
+    b = make_suspect("Taylor", "Aisha", datetime.date(1981, 9, 2))
     runs.link_people(full=True)
     link = link_between(a, b)
     assert link is None or link.status != LinkStatus.PROPOSED
 
 
 def test_evidence_names_levels_and_weights_never_values(model):
-    a = suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3))
-    b = suspect("IQBAL", "Mo", datetime.date(1979, 3, 5))
+    a = make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3))
+    b = make_suspect("IQBAL", "Mo", datetime.date(1979, 3, 5))
     runs.link_people(full=True)
     link = link_between(a, b)
     assert link.status == LinkStatus.PROPOSED
@@ -100,8 +172,8 @@ def test_evidence_names_levels_and_weights_never_values(model):
 
 
 def test_a_rejected_pair_is_never_proposed_again(model):
-    a = suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3))
-    b = suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3))
+    a = make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3))
+    b = make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3))
     runs.link_people(full=True)
     link = link_between(a, b)
     assert link.status == LinkStatus.PROPOSED
@@ -115,7 +187,7 @@ def test_a_rejected_pair_is_never_proposed_again(model):
 
 
 def test_a_suspect_and_a_victim_who_look_alike_wait_for_a_lead_and_are_never_clustered(model):
-    a = suspect("Iqbal", "Aisha", datetime.date(1990, 5, 3))
+    a = make_suspect("Iqbal", "Aisha", datetime.date(1990, 5, 3))
     person = PersonFactory(surname="Iqbal", forenames="Aisha", date_of_birth=a.person.date_of_birth)
     b = VictimFactory(person=person, case=CaseFactory())
     runs.link_people(full=True)
@@ -126,7 +198,7 @@ def test_a_suspect_and_a_victim_who_look_alike_wait_for_a_lead_and_are_never_clu
 
 
 def test_an_acknowledged_look_alike_keeps_its_decision_when_a_run_no_longer_finds_it(model):
-    a = suspect("Iqbal", "Aisha", datetime.date(1990, 5, 3))
+    a = make_suspect("Iqbal", "Aisha", datetime.date(1990, 5, 3))
     person = PersonFactory(surname="Iqbal", forenames="Aisha", date_of_birth=a.person.date_of_birth)
     b = VictimFactory(person=person, case=CaseFactory())
     runs.link_people(full=True)
@@ -144,9 +216,9 @@ def test_an_acknowledged_look_alike_keeps_its_decision_when_a_run_no_longer_find
 
 def test_an_incremental_run_compares_only_new_records(model):
     for n in range(6):
-        suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3 + n))
+        make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3 + n))
     first = runs.link_people(full=True).run
-    new = suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3))
+    new = make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3))
     second = runs.link_people().run
     assert second.incremental and not first.incremental
     assert (second.records, second.new_records) == (127, 1)
@@ -181,8 +253,8 @@ def test_a_model_is_trained_once_kept_as_a_versioned_file_and_reused(model_dir):
 
 
 def test_the_command_prints_what_a_run_did(model, capsys):
-    suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3))
-    suspect("Iqbal", "Mo", datetime.date(1979, 5, 3))
+    make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3))
+    make_suspect("Iqbal", "Mo", datetime.date(1979, 5, 3))
     call_command("link_people", "--full")
     out = capsys.readouterr().out
     for word in (
