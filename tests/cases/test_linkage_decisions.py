@@ -5,20 +5,9 @@ import pytest
 from cases.linkage.resolution import nominals_recompute
 from cases.models import Nominal, NominalMember, PersonLink
 from cases.vocabulary import LinkStatus
-from tests.factories import SuspectFactory, VictimFactory
+from tests.factories import SuspectFactory, VictimFactory, make_link
 
 pytestmark = pytest.mark.django_db
-
-
-def link(a, b, status=LinkStatus.PROPOSED, probability=0.99, **fields):
-    """A stored link between two records (ordered as the table requires)."""
-    left, right = sorted([a, b], key=lambda p: p.pk)
-    fields.setdefault("cross_role", left.role != right.role)
-    if status in (LinkStatus.CONFIRMED, LinkStatus.REJECTED):
-        fields.setdefault("reason", "Synthetic decision")
-    return PersonLink.objects.create(
-        left=left, right=right, status=status, match_probability=probability, **fields
-    )
 
 
 def clusters():
@@ -31,8 +20,8 @@ def clusters():
 
 def test_a_chain_of_links_is_one_nominal_and_single_records_are_none():
     a, b, c, d = (SuspectFactory() for _ in range(4))
-    link(a, b)
-    link(b, c, status=LinkStatus.CONFIRMED)
+    make_link(a, b)
+    make_link(b, c, status=LinkStatus.CONFIRMED)
     assert nominals_recompute() == 1
     assert list(clusters().values()) == [sorted([a.pk, b.pk, c.pk])]
     assert not NominalMember.objects.filter(party=d).exists()
@@ -42,21 +31,21 @@ def test_a_chain_of_links_is_one_nominal_and_single_records_are_none():
 def test_review_rejected_and_cross_role_links_do_not_join_records():
     a, b, c = (SuspectFactory() for _ in range(3))
     v = VictimFactory()
-    link(a, b, status=LinkStatus.REVIEW, probability=0.8)
-    link(b, c, status=LinkStatus.REJECTED)
-    link(a, v, status=LinkStatus.REVIEW)
+    make_link(a, b, status=LinkStatus.REVIEW, probability=0.8)
+    make_link(b, c, status=LinkStatus.REJECTED)
+    make_link(a, v, status=LinkStatus.REVIEW)
     assert nominals_recompute() == 0
     assert not NominalMember.objects.exists()
 
 
 def test_a_recompute_keeps_the_ids_of_unchanged_and_grown_nominals():
     a, b, c, d, e = (SuspectFactory() for _ in range(5))
-    link(a, b)
-    link(d, e)
+    make_link(a, b)
+    make_link(d, e)
     nominals_recompute()
     before = {tuple(ps): n for n, ps in clusters().items()}
     first = before[tuple(sorted([a.pk, b.pk]))]
-    link(b, c)
+    make_link(b, c)
     nominals_recompute()
     after = clusters()
     assert after[first] == sorted([a.pk, b.pk, c.pk])
@@ -65,10 +54,10 @@ def test_a_recompute_keeps_the_ids_of_unchanged_and_grown_nominals():
 
 def test_a_split_keeps_the_id_with_the_larger_part_and_gives_the_other_a_new_one():
     a, b, c, d, e = (SuspectFactory() for _ in range(5))
-    link(a, b)
-    link(b, c)
-    cut = link(c, d)
-    link(d, e)
+    make_link(a, b)
+    make_link(b, c)
+    cut = make_link(c, d)
+    make_link(d, e)
     nominals_recompute()
     (old,) = clusters()
     cut.status = LinkStatus.REJECTED
@@ -83,13 +72,13 @@ def test_a_split_keeps_the_id_with_the_larger_part_and_gives_the_other_a_new_one
 
 def test_two_nominals_joined_keep_the_id_most_records_had_and_the_other_is_deleted():
     a, b, c, d, e = (SuspectFactory() for _ in range(5))
-    link(a, b)
-    link(c, d)
-    link(d, e)
+    make_link(a, b)
+    make_link(c, d)
+    make_link(d, e)
     nominals_recompute()
     small = NominalMember.objects.get(party=a).nominal_id
     large = NominalMember.objects.get(party=c).nominal_id
-    link(b, c)
+    make_link(b, c)
     assert nominals_recompute(party_ids=[b.pk, c.pk]) == 1
     assert clusters() == {large: sorted([a.pk, b.pk, c.pk, d.pk, e.pk])}
     assert not Nominal.objects.filter(pk=small).exists()
@@ -97,7 +86,7 @@ def test_two_nominals_joined_keep_the_id_most_records_had_and_the_other_is_delet
 
 def test_a_nominal_whose_last_link_goes_is_deleted():
     a, b = SuspectFactory(), SuspectFactory()
-    only = link(a, b)
+    only = make_link(a, b)
     nominals_recompute()
     only.delete()
     assert nominals_recompute(party_ids=[a.pk]) == 0
@@ -107,9 +96,9 @@ def test_a_nominal_whose_last_link_goes_is_deleted():
 
 def test_a_recompute_for_some_records_leaves_other_components_alone():
     a, b, c, d = (SuspectFactory() for _ in range(4))
-    link(a, b)
+    make_link(a, b)
     nominals_recompute()
-    link(c, d)  # not yet recomputed: outside the scope below
+    make_link(c, d)  # not yet recomputed: outside the scope below
     assert nominals_recompute(party_ids=[a.pk]) == 1
     assert set(clusters().popitem()[1]) == {a.pk, b.pk}
     assert nominals_recompute(party_ids=[d.pk]) == 2
@@ -120,8 +109,8 @@ def test_nominals_recompute_reads_links_in_a_bounded_number_of_queries(
 ):
     parties = [SuspectFactory() for _ in range(30)]
     for i in range(0, 30, 3):
-        link(parties[i], parties[i + 1])
-        link(parties[i + 1], parties[i + 2])
+        make_link(parties[i], parties[i + 1])
+        make_link(parties[i + 1], parties[i + 2])
     with django_assert_max_num_queries(12):
         assert nominals_recompute() == 10
     with django_assert_max_num_queries(12):
@@ -152,7 +141,7 @@ def pair():
 def test_a_lead_confirms_a_link_in_review_and_the_records_become_one_nominal(review_lead, pair):
     from cases.linkage.resolution import link_confirm
 
-    waiting = link(*pair, status=LinkStatus.REVIEW, probability=0.7)
+    waiting = make_link(*pair, status=LinkStatus.REVIEW, probability=0.7)
     done = link_confirm(link=waiting, by=review_lead, reason="Same PNC in both files", version=1)
     assert (done.status, done.decided_by, done.version) == (LinkStatus.CONFIRMED, review_lead, 2)
     assert done.reason == "Same PNC in both files"
@@ -163,7 +152,7 @@ def test_a_lead_confirms_a_link_in_review_and_the_records_become_one_nominal(rev
 def test_a_lead_rejects_a_link_and_it_is_remembered_with_the_reason(review_lead, pair):
     from cases.linkage.resolution import link_reject
 
-    waiting = link(*pair, status=LinkStatus.REVIEW, probability=0.7)
+    waiting = make_link(*pair, status=LinkStatus.REVIEW, probability=0.7)
     done = link_reject(link=waiting, by=review_lead, reason="Different dates of birth", version=1)
     done.refresh_from_db()
     assert (done.status, done.reason, done.decided_by) == (
@@ -180,12 +169,12 @@ def test_a_merge_undone_leaves_the_records_unchanged_and_the_nominals_as_before(
     from cases.models import CaseParty, Person
 
     a, b, c, d = (SuspectFactory() for _ in range(4))
-    link(a, b)
-    link(c, d)
+    make_link(a, b)
+    make_link(c, d)
     nominals_recompute()
     before = clusters()
     records = (list(CaseParty.objects.order_by("pk").values()), list(Person.objects.values()))
-    join = link(b, c, status=LinkStatus.REVIEW, probability=0.8)
+    join = make_link(b, c, status=LinkStatus.REVIEW, probability=0.8)
     join = link_confirm(link=join, by=review_lead, reason="One man", version=1)
     assert len(clusters()) == 1
     link_undo(link=join, by=review_lead, reason="Two brothers, same initials", version=2)
@@ -206,8 +195,8 @@ def test_undoing_an_automatic_link_splits_its_nominal(national_lead):
     from cases.linkage.resolution import link_undo
 
     a, b, c = (SuspectFactory() for _ in range(3))
-    link(a, b)
-    cut = link(b, c)
+    make_link(a, b)
+    cut = make_link(b, c)
     nominals_recompute()
     (kept,) = clusters()
     link_undo(link=cut, by=national_lead, reason="c is another man", version=1)
@@ -218,7 +207,7 @@ def test_a_stale_decision_is_refused_and_nothing_changes(review_lead, national_l
     from cases.linkage.resolution import link_confirm, link_reject
     from cases.services.errors import StaleEdit
 
-    waiting = link(*pair, status=LinkStatus.REVIEW, probability=0.7)
+    waiting = make_link(*pair, status=LinkStatus.REVIEW, probability=0.7)
     loaded = PersonLink.objects.get(pk=waiting.pk)
     link_reject(link=waiting, by=national_lead, reason="Different people", version=1)
     with pytest.raises(StaleEdit):
@@ -234,7 +223,7 @@ def test_a_decision_without_a_reason_is_refused(review_lead, pair, reason):
 
     from cases.linkage.resolution import link_confirm, link_reject
 
-    waiting = link(*pair, status=LinkStatus.REVIEW, probability=0.7)
+    waiting = make_link(*pair, status=LinkStatus.REVIEW, probability=0.7)
     for decide in (link_confirm, link_reject):
         with pytest.raises(ValidationError) as refused:
             decide(link=waiting, by=review_lead, reason=reason, version=1)
@@ -249,7 +238,7 @@ def test_a_cross_role_look_alike_cannot_be_confirmed_but_can_be_acknowledged(rev
     from cases.linkage.resolution import link_acknowledge, link_confirm, link_manual
 
     suspect, victim = SuspectFactory(), VictimFactory()
-    alike = link(suspect, victim, status=LinkStatus.REVIEW, probability=0.9)
+    alike = make_link(suspect, victim, status=LinkStatus.REVIEW, probability=0.9)
     with pytest.raises(ValidationError, match="never merged"):
         link_confirm(link=alike, by=review_lead, reason="Same person", version=1)
     with pytest.raises(ValidationError, match="never merged"):
@@ -288,7 +277,7 @@ def test_only_a_lead_who_sees_the_link_may_decide_it(request, persona, pair):
     from cases.services.errors import ActionNotPermitted
 
     user = request.getfixturevalue(persona)
-    waiting = link(*pair, status=LinkStatus.REVIEW, probability=0.7)
+    waiting = make_link(*pair, status=LinkStatus.REVIEW, probability=0.7)
     with pytest.raises(ActionNotPermitted):
         link_confirm(link=waiting, by=user, reason="Same man", version=1)
     with pytest.raises(ActionNotPermitted):
@@ -301,7 +290,7 @@ def test_a_decision_recomputes_the_network_of_the_two_cases(review_lead, pair):
     from cases.linkage.resolution import link_confirm, link_undo
     from cases.models import CaseNetwork
 
-    waiting = link(*pair, status=LinkStatus.REVIEW, probability=0.7)
+    waiting = make_link(*pair, status=LinkStatus.REVIEW, probability=0.7)
     cases = [p.case_id for p in pair]
     done = link_confirm(link=waiting, by=review_lead, reason="One man", version=1)
     networks = set(

@@ -6,7 +6,6 @@ the linkage engine and a lead's decisions leave them.
 """
 
 import datetime
-import itertools
 
 import pytest
 from django.core import mail
@@ -24,7 +23,6 @@ from cases.linkage.access import (
 )
 from cases.models import (
     CaseAccessRequest,
-    Force,
     Nominal,
     NominalMember,
     PersonLink,
@@ -33,31 +31,15 @@ from cases.models import (
 from cases.permissions import cases_visible_to, grant_case_access
 from cases.services.intake import case_recompute
 from cases.vocabulary import LinkStatus
-from tests.factories import make_case
+from tests.factories import make_case_in, make_nominal
 
 pytestmark = pytest.mark.django_db
-
-
-def link(*parties, status=LinkStatus.PROPOSED) -> Nominal:
-    """The records as one person: a nominal of them all, and a link between each pair in turn."""
-    nominal = Nominal.objects.create(role=parties[0].role)
-    NominalMember.objects.bulk_create(NominalMember(party=p, nominal=nominal) for p in parties)
-    for one, other in itertools.pairwise(parties):
-        left, right = sorted((one, other), key=lambda p: p.pk)
-        PersonLink.objects.create(
-            left=left, right=right, status=status, match_probability=0.99, reason="Synthetic."
-        )
-    return nominal
-
-
-def in_force(slug: str):
-    return make_case(force=Force.objects.get(slug=slug))
 
 
 @pytest.fixture
 def kent(investigator):
     """The investigator's own case (Kent)."""
-    case = in_force("kent")
+    case = make_case_in("kent")
     grant_case_access(investigator, case)
     return case
 
@@ -65,19 +47,19 @@ def kent(investigator):
 @pytest.fixture
 def durham():
     """Another case in the personas' team (Durham): the review lead's, not the investigator's."""
-    return in_force("durham")
+    return make_case_in("durham")
 
 
 @pytest.fixture
 def cumbria():
     """A case of another region's team (Cumbria): outside the review lead's scope."""
-    return in_force("cumbria")
+    return make_case_in("cumbria")
 
 
 @pytest.fixture
 def suspect_everywhere(kent, durham, cumbria):
     """S1 of the Kent case is S2 of the Durham case and S1 of the Cumbria case."""
-    return link(
+    return make_nominal(
         kent.parties.get(ref="S1"), durham.parties.get(ref="S2"), cumbria.parties.get(ref="S1")
     )
 
@@ -156,7 +138,7 @@ def test_a_link_waiting_for_a_lead_or_rejected_says_nothing(client, investigator
 def test_victim_links_are_never_shown_on_the_case_page(
     client, investigator, review_lead, kent, durham
 ):
-    link(kent.parties.get(ref="V1"), durham.parties.get(ref="V1"))
+    make_nominal(kent.parties.get(ref="V1"), durham.parties.get(ref="V1"))
     for user in (investigator, review_lead):
         page = page_of(client, user, kent).content.decode()
         assert "Also on other cases" not in page
@@ -280,14 +262,14 @@ def test_the_case_page_with_links_costs_a_fixed_number_of_queries(
     others = []
     for many in (1, 6):
         while len(others) < many:
-            others.append(in_force("durham" if len(others) % 2 else "cumbria"))
+            others.append(make_case_in("durham" if len(others) % 2 else "cumbria"))
             flag(others[-1].parties.get(ref="S1"), review_lead)
         # S1 is every other case's S1 (each flagged); S2 is S2 of the first other case.
         NominalMember.objects.all().delete()
         Nominal.objects.all().delete()
         PersonLink.objects.all().delete()
-        link(kent.parties.get(ref="S1"), *(case.parties.get(ref="S1") for case in others))
-        link(kent.parties.get(ref="S2"), others[0].parties.get(ref="S2"))
+        make_nominal(kent.parties.get(ref="S1"), *(case.parties.get(ref="S1") for case in others))
+        make_nominal(kent.parties.get(ref="S2"), others[0].parties.get(ref="S2"))
         with django_assert_num_queries(expected):
             response = client.get(url)
         assert response.status_code == 200

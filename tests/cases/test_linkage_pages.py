@@ -1,5 +1,6 @@
 """A lead's link pages: the queue, one link with its reasons, the decision form (issue 10)."""
 
+import functools
 import re
 
 import pytest
@@ -8,10 +9,10 @@ from django.urls import reverse
 
 from beaconport.audit.models import AuditEvent
 from cases.linkage.resolution import nominals_recompute
-from cases.models import Force, NominalMember, PersonLink
+from cases.models import Force, NominalMember
 from cases.permissions import grant_case_access
 from cases.vocabulary import LinkStatus
-from tests.factories import CaseFactory, SuspectFactory, VictimFactory
+from tests.factories import CaseFactory, SuspectFactory, VictimFactory, make_link
 
 pytestmark = pytest.mark.django_db
 
@@ -25,15 +26,8 @@ EVIDENCE = [
 OUTSIDERS = ["investigator", "liaison_officer", "analyst", "admin_user", "other_team_review_lead"]
 
 
-def link(a, b, status=LinkStatus.REVIEW, probability=0.8, **fields):
-    left, right = sorted([a, b], key=lambda p: p.pk)
-    fields.setdefault("cross_role", left.role != right.role)
-    fields.setdefault("evidence", EVIDENCE)
-    if status in (LinkStatus.CONFIRMED, LinkStatus.REJECTED):
-        fields.setdefault("reason", "Synthetic decision")
-    return PersonLink.objects.create(
-        left=left, right=right, status=status, match_probability=probability, **fields
-    )
+# A link in the review band with the evidence above, unless a test says otherwise.
+link = functools.partial(make_link, status=LinkStatus.REVIEW, probability=0.8, evidence=EVIDENCE)
 
 
 def client_for(user) -> Client:

@@ -2,15 +2,15 @@
 liaison officer, the details only after a reason, the reason in the audit log. Liaison
 officers see no suspect link."""
 
-import itertools
+import functools
 
 import pytest
 from django.urls import reverse
 
 from beaconport.audit.models import AuditEvent
-from cases.models import Force, Nominal, NominalMember, PersonLink
+from cases.models import NominalMember
 from cases.vocabulary import LinkStatus
-from tests.factories import make_case
+from tests.factories import make_case, make_case_in, make_nominal
 from tests.liaison.test_views_setup import record_for
 
 pytestmark = pytest.mark.django_db
@@ -18,20 +18,13 @@ pytestmark = pytest.mark.django_db
 NOTICE = "This victim may also be a victim in another case"
 
 
-def link(*parties, status=LinkStatus.CONFIRMED):
-    nominal = Nominal.objects.create(role=parties[0].role)
-    NominalMember.objects.bulk_create(NominalMember(party=p, nominal=nominal) for p in parties)
-    for one, other in itertools.pairwise(parties):
-        left, right = sorted((one, other), key=lambda p: p.pk)
-        PersonLink.objects.create(
-            left=left, right=right, status=status, match_probability=0.97, reason="Synthetic."
-        )
-    return nominal
+# The victims' records as one person, a lead having confirmed each link.
+link = functools.partial(make_nominal, status=LinkStatus.CONFIRMED, probability=0.97)
 
 
 @pytest.fixture
 def durham():
-    return make_case(force=Force.objects.get(slug="durham"))
+    return make_case_in("durham")
 
 
 @pytest.fixture
@@ -95,7 +88,7 @@ def test_details_only_after_a_reason_and_the_reason_is_logged(
 def test_a_link_through_a_third_record_says_so(
     client, liaison_officer, record, durham, linked_victim
 ):
-    third = make_case(force=Force.objects.get(slug="essex")).parties.get(ref="V1")
+    third = make_case_in("essex").parties.get(ref="V1")
     NominalMember.objects.create(party=third, nominal=linked_victim)
     client.force_login(liaison_officer)
     asked = client.get(links_url(record))
