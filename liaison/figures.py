@@ -58,7 +58,7 @@ from liaison.models import (
 )
 from liaison.permissions import leads_records, sees_all_records
 
-NO_RULE = "No Victims' Code rule (opened by hand or from an agreed contact)"
+NO_RULE = "No Victims' Code rule"  # opened by hand, or for a next contact agreed
 NO_TEAM = "No team covers the force"
 NO_OFFICER = "No officer assigned"
 OFFICERS_SHOWN = 50  # officers listed, those with the most late and overdue first
@@ -176,7 +176,10 @@ def outcome_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) -> li
             columns=[Column("rule", "Rule", Kind.LABEL), *OUTCOME_COLUMNS],
             rows=_by_label(rule_rows, "rule", _outcome_cells, none_label=NO_RULE),
             chart="late",
-            note="Cancelled follow-ups are not counted.",
+            note=(
+                "Cancelled follow-ups are not counted. Those under no Victims' Code rule were "
+                "opened by hand or for a next contact agreed with the victim."
+            ),
         ),
         Table(
             key="late_reasons_given",
@@ -298,7 +301,7 @@ def late_reasons_table(user, cases: QuerySet[Case]) -> Table | None:
     labels = dict(Trigger.choices)
     return Table(
         key="late_reasons_latest",
-        title=f"The latest {REASONS_SHOWN} reasons given for a follow-up met late",
+        title="The latest reasons given for a follow-up met late",
         columns=[
             Column("victim", "Victim", Kind.LABEL),
             Column("rule", "Rule", Kind.LABEL),
@@ -317,7 +320,10 @@ def late_reasons_table(user, cases: QuerySet[Case]) -> Table | None:
             for row in rows
         ],
         total=False,
-        note="Every deadline missed, with its reason, is on the liaison deadlines page.",
+        note=(
+            f"The {REASONS_SHOWN} latest at most; the deadlines missed, with their reasons, "
+            "are also on the liaison team's deadlines page."
+        ),
     )
 
 
