@@ -98,6 +98,12 @@ def _cases(seeding: plan.Seeding) -> None:
     }
     prefixes = {pk: force_prefix(slug) for pk, slug in Force.objects.values_list("pk", "slug")}
     latest = min(datetime.date(2025, 12, 31), now.date())
+    # The criterion that fails or is not known where a case is not eligible, chosen here so
+    # that the case's own record agrees with it (a decision date missing where the decision
+    # window is unknown; suspects' life status, in `people`, where the suspect criterion is).
+    names = list(Criterion.values)
+    odd = _rng(seeding, "criteria")
+    seeding.case_odd_criterion = [names[odd.randrange(len(names))] for _ in range(n)]
     received_days = (latest - datetime.date(2025, 4, 1)).days
 
     def rows():
@@ -137,7 +143,10 @@ def _cases(seeding: plan.Seeding) -> None:
                 start,
                 min(start + datetime.timedelta(days=rng.randint(0, 1500)), decided),
                 "nfa" if rng.random() > 0.04 else "other",
-                decided,
+                None
+                if eligibility == "unknown"
+                and seeding.case_odd_criterion[position] == Criterion.DECISION_WINDOW
+                else decided,
                 "police" if rng.random() < 0.8 else "cps",
                 rng.choice(("14", "15", "16", "")),
                 rng.choice(RATIONALE),
@@ -236,7 +245,6 @@ def _offences(seeding: plan.Seeding) -> None:
 
 def _criteria(seeding: plan.Seeding) -> None:
     """The seven scope criteria per case, agreeing with the case's computed eligibility."""
-    rng = _rng(seeding, "criteria")
     writer = seeding.writer
     first = writer.next_id(CaseCriterion)
     names = list(Criterion.values)
@@ -248,9 +256,9 @@ def _criteria(seeding: plan.Seeding) -> None:
             odd = {"ineligible": "fail", "unknown": "unknown"}.get(
                 seeding.case_eligibility[position]
             )
-            which = rng.randrange(len(names))
-            for i, name in enumerate(names):
-                value = odd if odd and i == which else "pass"
+            which = seeding.case_odd_criterion[position]
+            for name in names:
+                value = odd if odd and name == which else "pass"
                 yield first + n, case_id, name, value, f"Synthetic: the criterion is a {value}."
                 n += 1
 

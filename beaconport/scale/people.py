@@ -298,6 +298,14 @@ def write(seeding: plan.Seeding) -> None:
     )
     rng = random.Random(f"{seeding.seed}:parties")
 
+    def deceased(position: int):
+        """Dead or not, drawn; but all dead where the case fails "a suspect alive", and not
+        known where that criterion is what leaves the case's eligibility unknown."""
+        drawn = rng.random() < 0.08
+        if seeding.case_odd_criterion[position] != "suspect_alive":
+            return drawn
+        return {"ineligible": True, "unknown": None}.get(seeding.case_eligibility[position], drawn)
+
     def parties():
         for party, position, role, ref in shape():
             suspect = role == "suspect"
@@ -307,7 +315,7 @@ def write(seeding: plan.Seeding) -> None:
                 party + offset,
                 role,
                 ref,
-                (rng.random() < 0.08) if suspect else None,
+                deceased(position) if suspect else None,
                 rng.choice((True, False, None)) if suspect else None,
                 None if suspect or rng.random() < 0.1 else rng.randint(10, 17),
                 1,

@@ -133,6 +133,7 @@ class Seeding:
     case_suspects: list[int] = field(default_factory=list)
     case_first_party: list[int] = field(default_factory=list)
     case_created: list[datetime.datetime] = field(default_factory=list)
+    case_odd_criterion: list[str] = field(default_factory=list)  # see casework._cases
     # Case position -> the investigators holding a live grant on it (allocations, moves).
     case_investigators: dict = field(default_factory=dict)
     team_cases: dict = field(default_factory=dict)  # team index -> [case positions]

@@ -487,3 +487,24 @@ def test_the_review_figures_add_up_on_the_seeded_data(make_user):
         open_lines
         == LineOfInquiry.objects.filter(status__in=("open", "allocated", "in_progress")).count()
     )
+
+
+def test_missing_decision_dates_and_life_status_agree_with_the_criteria():
+    scale_seed(sizes=SMALL, seed=3, now=NOW)
+    undated = Case.objects.filter(decision_on__isnull=True)
+    window_unknown = Case.objects.filter(
+        criteria__name="decision_window", criteria__result="unknown"
+    )
+    assert undated.exists()
+    assert set(undated.values_list("pk", flat=True)) == set(
+        window_unknown.values_list("pk", flat=True)
+    )
+    suspects = CaseParty.objects.filter(role="suspect")
+    alive_unknown = Case.objects.filter(criteria__name="suspect_alive", criteria__result="unknown")
+    alive_failed = Case.objects.filter(criteria__name="suspect_alive", criteria__result="fail")
+    assert suspects.filter(deceased__isnull=True).exists()
+    assert set(
+        suspects.filter(deceased__isnull=True).values_list("case", flat=True).distinct()
+    ) == set(alive_unknown.filter(parties__role="suspect").values_list("pk", flat=True))
+    assert not suspects.filter(case__in=alive_unknown, deceased__isnull=False).exists()
+    assert not suspects.filter(case__in=alive_failed).exclude(deceased=True).exists()
