@@ -346,3 +346,24 @@ def test_each_page_costs_a_fixed_number_of_queries(
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("<tr>") > (more + 1)
+
+
+def test_an_ended_grant_takes_the_cases_actions_and_flags_away(investigator, world):
+    from cases.models import CaseUserObjectPermission
+
+    CaseUserObjectPermission.objects.filter(user=investigator).update(
+        expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    investigator.__dict__.pop("_case_grant_ids", None)  # as on the next request
+    assert list(work.my_actions(investigator)) == []
+    assert list(work.active_flags(investigator)) == []
+
+
+def test_an_investigator_who_also_leads_sees_both_scopes_flags(make_user, other_team, world):
+    from beaconport.roles import Role
+
+    both = make_user("bo.both", Role.INVESTIGATOR, Role.REVIEW_LEAD)
+    other_team.members.add(both)  # leads Cumbria
+    grant_case_access(both, world["a"])  # and holds Kent case A
+    flags = world["flags"]
+    assert ids(work.active_flags(both)) == ids([flags["c_s1"], flags["a_s1"], flags["a_s2"]])
