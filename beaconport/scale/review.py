@@ -8,6 +8,7 @@ their due date; cases whose review is complete carry findings (about 20% of all 
 """
 
 import datetime
+import functools
 import random
 
 from beaconport.roles import Role
@@ -165,6 +166,11 @@ def _inquiries(seeding: plan.Seeding) -> None:
     should look at them, as the services would have set it."""
     from cases.reminders import inquiry_next_reminder_at
 
+    @functools.cache
+    def next_reminder_at(status: str, due: datetime.date | None):
+        # As the services set it; a few hundred dates, each worked out once (bank holidays).
+        return inquiry_next_reminder_at(LineOfInquiry(status=status, due_on=due))
+
     rng, now = _rng(seeding, "inquiries"), seeding.now
     first = seeding.writer.next_id(LineOfInquiry)
     spreads = {
@@ -186,13 +192,12 @@ def _inquiries(seeding: plan.Seeding) -> None:
                 due = None
                 if status in ("open", "allocated", "in_progress") and rng.random() < 0.7:
                     due = today + datetime.timedelta(days=rng.randint(-60, 60))
-                line = LineOfInquiry(status=status, due_on=due)
                 yield (
                     first + n, seeding.case_ids[position], rng.choice(INQUIRY_TEXT),
                     "original" if rng.random() < 0.4 else "review", status,
                     "Synthetic: disproportionate now." if status == "not_pursued" else "",
                     officer, due, "Synthetic: done, nothing new." if status == "completed" else "",
-                    None, _lead(seeding, rng, position), at, 1, inquiry_next_reminder_at(line),
+                    None, _lead(seeding, rng, position), at, 1, next_reminder_at(status, due),
                 )  # fmt: skip
                 n += 1
 
