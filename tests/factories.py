@@ -88,6 +88,12 @@ def make_suspect(surname, forenames, born, pnc_id="", *, case=None, **fields) ->
     return SuspectFactory(person=person, case=case or CaseFactory(), **fields)
 
 
+def make_victim(surname, forenames, born, pnc_id="", *, case=None, **fields) -> CaseParty:
+    """A victim as `make_suspect` makes a suspect (a suspect's look-alike, say)."""
+    person = PersonFactory(surname=surname, forenames=forenames, date_of_birth=born, pnc_id=pnc_id)
+    return VictimFactory(person=person, case=case or CaseFactory(), **fields)
+
+
 # The person index (issue 10): links and nominals as linkage and a lead's decisions leave them.
 DECIDED = (LinkStatus.CONFIRMED, LinkStatus.REJECTED)
 

@@ -23,8 +23,8 @@ from tests.factories import (
     CaseFactory,
     PersonFactory,
     SuspectFactory,
-    VictimFactory,
     make_suspect,
+    make_victim,
 )
 
 pytestmark = pytest.mark.django_db
@@ -103,13 +103,7 @@ def test_the_same_pnc_id_links_records_the_model_alone_would_drop(model):
 
 def test_the_same_pnc_id_on_a_suspect_and_a_victim_waits_for_a_lead(model):
     a = make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3), "98/1234567X")
-    person = PersonFactory(
-        surname="Kowalski",
-        forenames="Zofia",
-        date_of_birth=datetime.date(1990, 1, 2),
-        pnc_id="98/1234567X",
-    )
-    b = VictimFactory(person=person, case=CaseFactory())
+    b = make_victim("Kowalski", "Zofia", datetime.date(1990, 1, 2), "98/1234567X")
     runs.link_people(full=True)
     link = link_between(a, b)
     assert (link.status, link.cross_role) == (LinkStatus.REVIEW, True)
@@ -188,8 +182,7 @@ def test_a_rejected_pair_is_never_proposed_again(model):
 
 def test_a_suspect_and_a_victim_who_look_alike_wait_for_a_lead_and_are_never_clustered(model):
     a = make_suspect("Iqbal", "Aisha", datetime.date(1990, 5, 3))
-    person = PersonFactory(surname="Iqbal", forenames="Aisha", date_of_birth=a.person.date_of_birth)
-    b = VictimFactory(person=person, case=CaseFactory())
+    b = make_victim("Iqbal", "Aisha", a.person.date_of_birth)
     runs.link_people(full=True)
     link = link_between(a, b)
     assert link.cross_role is True
@@ -199,8 +192,8 @@ def test_a_suspect_and_a_victim_who_look_alike_wait_for_a_lead_and_are_never_clu
 
 def test_an_acknowledged_look_alike_keeps_its_decision_when_a_run_no_longer_finds_it(model):
     a = make_suspect("Iqbal", "Aisha", datetime.date(1990, 5, 3))
-    person = PersonFactory(surname="Iqbal", forenames="Aisha", date_of_birth=a.person.date_of_birth)
-    b = VictimFactory(person=person, case=CaseFactory())
+    b = make_victim("Iqbal", "Aisha", a.person.date_of_birth)
+    person = b.person
     runs.link_people(full=True)
     link = link_between(a, b)
     PersonLink.objects.filter(pk=link.pk).update(

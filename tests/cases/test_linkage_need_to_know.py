@@ -287,6 +287,12 @@ def ask(client, investigator, case, ref="S1", reason="The same suspect: I need h
     return client.post(url, {"reason": reason})
 
 
+def asked_for(case, investigator, kent) -> CaseAccessRequest:
+    """The request for this case, once the investigator asked for Kent's S1's other cases."""
+    access_request_create(party=kent.parties.get(ref="S1"), by=investigator, reason="Why.")
+    return CaseAccessRequest.objects.get(case=case)
+
+
 def test_investigator_asks_for_the_cases_they_cannot_open(
     client, investigator, kent, durham, cumbria, suspect_everywhere
 ):
@@ -368,8 +374,7 @@ def test_lead_grants_a_request_as_an_assignment_and_the_investigator_is_told(
     suspect_everywhere,
     django_capture_on_commit_callbacks,
 ):
-    access_request_create(party=kent.parties.get(ref="S1"), by=investigator, reason="Why.")
-    request_ = CaseAccessRequest.objects.get(case=durham)
+    request_ = asked_for(durham, investigator, kent)
     client.force_login(review_lead)
     url = reverse("people:access_request_decide", args=[request_.pk])
     until = datetime.date.today() + datetime.timedelta(days=30)
@@ -400,8 +405,7 @@ def test_lead_grants_a_request_as_an_assignment_and_the_investigator_is_told(
 def test_lead_of_another_team_grants_across_teams(
     investigator, other_team_review_lead, kent, cumbria, suspect_everywhere
 ):
-    access_request_create(party=kent.parties.get(ref="S1"), by=investigator, reason="Why.")
-    request_ = CaseAccessRequest.objects.get(case=cumbria)
+    request_ = asked_for(cumbria, investigator, kent)
     access_request_grant(request=request_, by=other_team_review_lead, reason="Yes.")
     investigator = type(investigator).objects.get(pk=investigator.pk)
     assert cases_visible_to(investigator).filter(pk=cumbria.pk).exists()
@@ -416,8 +420,7 @@ def test_lead_refuses_with_a_reason_and_the_case_stays_unnamed(
     suspect_everywhere,
     django_capture_on_commit_callbacks,
 ):
-    access_request_create(party=kent.parties.get(ref="S1"), by=investigator, reason="Why.")
-    request_ = CaseAccessRequest.objects.get(case=durham)
+    request_ = asked_for(durham, investigator, kent)
     with pytest.raises(AccessRequestError):
         access_request_refuse(request=request_, by=review_lead, reason="")
     with django_capture_on_commit_callbacks(execute=True):
@@ -433,8 +436,7 @@ def test_lead_refuses_with_a_reason_and_the_case_stays_unnamed(
 def test_a_lead_outside_the_cases_team_cannot_decide(
     investigator, other_team_review_lead, kent, durham, suspect_everywhere
 ):
-    access_request_create(party=kent.parties.get(ref="S1"), by=investigator, reason="Why.")
-    request_ = CaseAccessRequest.objects.get(case=durham)
+    request_ = asked_for(durham, investigator, kent)
     with pytest.raises(AccessRequestError):
         access_request_grant(request=request_, by=other_team_review_lead, reason="Yes.")
 
@@ -545,8 +547,7 @@ def withdraw_url(request_):
 def test_the_requester_withdraws_an_open_request_and_may_ask_again(
     client, investigator, review_lead, kent, durham, cumbria, suspect_everywhere
 ):
-    access_request_create(party=kent.parties.get(ref="S1"), by=investigator, reason="Why.")
-    request_ = CaseAccessRequest.objects.get(case=durham)
+    request_ = asked_for(durham, investigator, kent)
     page = page_of(client, investigator, kent).content.decode()
     assert f'href="{withdraw_url(request_)}"' in page
     shown = client.get(withdraw_url(request_)).content.decode()
@@ -585,8 +586,7 @@ def test_the_requester_withdraws_an_open_request_and_may_ask_again(
 def test_withdrawing_needs_a_reason_and_keeps_the_request_open(
     client, investigator, kent, durham, suspect_everywhere
 ):
-    access_request_create(party=kent.parties.get(ref="S1"), by=investigator, reason="Why.")
-    request_ = CaseAccessRequest.objects.get(case=durham)
+    request_ = asked_for(durham, investigator, kent)
     client.force_login(investigator)
     response = client.post(withdraw_url(request_), {"reason": "  "})
     assert response.status_code == 400
@@ -600,8 +600,7 @@ def test_withdrawing_needs_a_reason_and_keeps_the_request_open(
 def test_a_decided_request_cannot_be_withdrawn(
     client, investigator, review_lead, kent, durham, suspect_everywhere
 ):
-    access_request_create(party=kent.parties.get(ref="S1"), by=investigator, reason="Why.")
-    request_ = CaseAccessRequest.objects.get(case=durham)
+    request_ = asked_for(durham, investigator, kent)
     access_request_refuse(request=request_, by=review_lead, reason="Not now.")
     client.force_login(investigator)
     assert "nothing to withdraw" in client.get(withdraw_url(request_)).content.decode()
@@ -618,8 +617,7 @@ def test_a_decided_request_cannot_be_withdrawn(
 def test_only_the_requester_may_withdraw(
     client, request, persona, investigator, kent, durham, suspect_everywhere
 ):
-    access_request_create(party=kent.parties.get(ref="S1"), by=investigator, reason="Why.")
-    request_ = CaseAccessRequest.objects.get(case=durham)
+    request_ = asked_for(durham, investigator, kent)
     user = request.getfixturevalue(persona)
     client.force_login(user)
     assert client.get(withdraw_url(request_)).status_code == 404
