@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from beaconport.bench import http, jobs, linkage, report, scenarios
+from beaconport.bench import reports as dashboards
 from beaconport.bench.sessions import session_cookie
 from beaconport.bench.timing import interleaved
 
@@ -23,6 +24,7 @@ JOBS = ["import", "reminders_worker", "audit_inserts", "http_my_cases", "http_ap
 ALL = [
     *scenarios.PAGE_NAMES,
     *linkage.LINKAGE_PAGE_NAMES,
+    *dashboards.report_page_names(),
     "due_followups",
     linkage.LINK_PEOPLE,
     *JOBS,
@@ -131,6 +133,15 @@ def measure_in_process(names: list[str], options: Options, out) -> list[report.R
                 prepared.append(scenarios.prepare_page(page, {page.persona: ctx}))
             except linkage.Skipped as why:
                 rows.append(report.skipped_row(page.name, page.label, str(why)))
+            except Exception as error:
+                rows.append(report.error_row(page.name, page.label, error))
+        for page in dashboards.report_pages():
+            if page.name not in names:
+                continue
+            try:
+                if page.persona not in contexts:
+                    contexts[page.persona] = dashboards.persona_context(page.persona)
+                prepared.append(scenarios.prepare_page(page, contexts))
             except Exception as error:
                 rows.append(report.error_row(page.name, page.label, error))
         if "due_followups" in names:
