@@ -44,6 +44,8 @@ from cases.vocabulary import FlagKind, IdentifierKind, LinkStatus, PartyRole
 TABLE_PAGE_SIZE = 25
 # A person's pseudonyms written in their row at most (a nominal may hold many records).
 PSEUDONYMS_SHOWN = 10
+# How many ties away from the busiest case the drawing looks for cases to draw.
+DRAW_DEPTH = 3
 # Sections of the table, in the order the page shows them.
 PEOPLE_SECTIONS = (PartyRole.SUSPECT, PartyRole.VICTIM, PartyRole.WITNESS)
 
@@ -136,11 +138,11 @@ class NetworkShare:
 
 @dataclass
 class SectionCount:
-    """How many people a section of the table holds, in several cases, and flagged."""
+    """How many people a section of the table holds, and how many of them are in several
+    cases."""
 
     total: int = 0
     in_several: int = 0
-    flagged: int = 0
 
 
 @dataclass
@@ -168,6 +170,7 @@ class NetworkPage:
     shares: list[NetworkShare]
     shares_total: int
     shares_by_kind: dict[str, int]
+    drawn_cases: list[NetworkCase]
 
     @property
     def case_total(self) -> int:
@@ -280,22 +283,31 @@ _FLAG_KINDS = [str(kind) for kind in FlagKind]
 _SHARE_KINDS = [str(kind) for kind in TYING_KINDS]
 
 
-def _people_page(network_id: int, offset: int, size: int, cap: int) -> list[tuple]:
-    """One page of each people section, ranked in the database: those who tie cases first,
-    those in most cases first, then by first pseudonym. Each section's first row comes back
-    even off the page, since it carries the section's counts."""
+def _ranked(network_id: int, offset: int, size: int, draw: int, cap: int) -> list[tuple]:
+    """One statement for everything that needs the whole network ranked, so the network's
+    records, keys and tying keys are read once (they are most of the cost):
+
+    - part 'p': one page of each people section, those who tie cases first, those in most
+      cases first, then by first pseudonym; each section's first row comes back even off
+      the page, since it carries the section's counts;
+    - part 'k': one page of the keys that tie the network, most cases first, with the
+      records holding them; each kind's first key comes back for the counts by kind;
+    - part 'c': up to `draw` cases to draw: the busiest case (most people or keys tying it
+      to other cases), then the cases nearest it through what ties them, busiest first. A
+      network of `draw` cases or fewer is drawn whole.
+
+    Columns: part, two texts, then numbers (see `network_page` for each part's).
+    """
     t = _tables()
     ctes, params = _network_ctes(network_id, cap)
     share_cols = ", ".join(
         f"MAX(CASE WHEN h.kind = %s THEN 1 ELSE 0 END) AS s{i}" for i in range(len(_SHARE_KINDS))
     )
-    flag_cols = ", ".join(
-        f"MAX(CASE WHEN f.kind = %s THEN 1 ELSE 0 END) AS f{i}" for i in range(len(_FLAG_KINDS))
-    )
     share_out = ", ".join(f"COALESCE(s.s{i}, 0) AS s{i}" for i in range(len(_SHARE_KINDS)))
-    flag_out = ", ".join(f"COALESCE(fl.f{i}, 0) AS f{i}" for i in range(len(_FLAG_KINDS)))
+    share_sel = ", ".join(f"s{i}" for i in range(len(_SHARE_KINDS)))
+    share_nul = ", ".join("NULL" for _ in _SHARE_KINDS)
     sql = f"""
-    WITH {ctes},
+    WITH RECURSIVE {ctes},
     people AS (
         SELECT pkey, MIN(role) AS role, COUNT(DISTINCT case_id) AS cases, COUNT(*) AS records,
                MIN(case_id) AS first_case, MAX(CASE WHEN nth = 1 THEN ref END) AS first_ref
@@ -306,30 +318,10 @@ def _people_page(network_id: int, offset: int, size: int, cap: int) -> list[tupl
           FROM held h JOIN tying tg ON tg.kind = h.kind AND tg.key = h.key
          GROUP BY h.pkey
     ),
-    person_links AS (
-        SELECT np.pkey,
-               SUM(CASE WHEN k.status = %s THEN 1 ELSE 0 END) AS confirmed,
-               SUM(CASE WHEN k.status = %s THEN 1 ELSE 0 END) AS automatic
-          FROM np JOIN {t["link"]} k ON k.left_id = np.party_id
-         WHERE k.status IN (%s, %s)
-         GROUP BY np.pkey
-    ),
-    person_flags AS (
-        SELECT np.pkey, {flag_cols}
-          FROM np JOIN {t["flag"]} f ON f.party_id = np.party_id
-         WHERE f.cleared_at IS NULL
-         GROUP BY np.pkey
-    ),
     everyone AS (
-        SELECT pe.pkey, pe.role, pe.cases, pe.records, pe.first_case, pe.first_ref,
-               COALESCE(l.confirmed, 0) AS confirmed, COALESCE(l.automatic, 0) AS automatic,
-               {share_out}, {flag_out},
-               CASE WHEN fl.pkey IS NULL THEN 0 ELSE 1 END AS flagged,
+        SELECT pe.pkey, pe.role, pe.cases, pe.records, pe.first_case, pe.first_ref, {share_out},
                CASE WHEN pe.cases > 1 OR s.pkey IS NOT NULL THEN 1 ELSE 0 END AS ties
-          FROM people pe
-          LEFT JOIN person_shares s ON s.pkey = pe.pkey
-          LEFT JOIN person_links l ON l.pkey = pe.pkey
-          LEFT JOIN person_flags fl ON fl.pkey = pe.pkey
+          FROM people pe LEFT JOIN person_shares s ON s.pkey = pe.pkey
     ),
     ranked AS (
         SELECT e.*,
@@ -338,61 +330,97 @@ def _people_page(network_id: int, offset: int, size: int, cap: int) -> list[tupl
                    ORDER BY ties DESC, cases DESC, first_case, first_ref, pkey
                ) AS rn,
                COUNT(*) OVER (PARTITION BY role) AS total,
-               SUM(CASE WHEN cases > 1 THEN 1 ELSE 0 END) OVER (PARTITION BY role) AS several,
-               SUM(flagged) OVER (PARTITION BY role) AS flagged_total
+               SUM(CASE WHEN cases > 1 THEN 1 ELSE 0 END) OVER (PARTITION BY role) AS several
           FROM everyone e
          WHERE role <> %s OR ties = 1
-    )
-    SELECT * FROM ranked WHERE (rn > %s AND rn <= %s) OR rn = 1 ORDER BY role, rn"""
-    params += _SHARE_KINDS
-    params += [str(LinkStatus.CONFIRMED), str(LinkStatus.PROPOSED)] * 2
-    params += _FLAG_KINDS
-    params += [str(PartyRole.WITNESS), offset, offset + size]
-    return _rows(sql, params)
-
-
-def _pseudonyms(network_id: int, keys: list[int], limit: int) -> list[tuple]:
-    """(person key, case id, ref) of the first `limit` records of each person, in order."""
-    t = _tables()
-    nominals = [key for key in keys if key > 0]
-    lone = [-key for key in keys if key < 0]
-    if not keys:
-        return []
-    sql = f"""
-    SELECT pkey, case_id, ref FROM (
-        SELECT COALESCE(m.nominal_id, -p.id) AS pkey, p.case_id, p.ref,
-               ROW_NUMBER() OVER (
-                   PARTITION BY COALESCE(m.nominal_id, -p.id) ORDER BY p.case_id, p.ref
-               ) AS nth
-          FROM {t["party"]} p
-          JOIN {t["member"]} n ON n.case_id = p.case_id
-          LEFT JOIN {t["nominal"]} m ON m.party_id = p.id
-         WHERE n.network_id = %s
-           AND (m.nominal_id IN ({_marks(nominals)}) OR p.id IN ({_marks(lone)}))
-    ) q
-    WHERE nth <= %s ORDER BY pkey, nth"""
-    return _rows(sql, [network_id, *nominals, *lone, limit])
-
-
-def _shares_page(network_id: int, offset: int, size: int, cap: int) -> list[tuple]:
-    """One page of the keys that tie the network, most cases first, with the records that
-    hold them; each kind's first key comes back even off the page, for the counts."""
-    ctes, params = _network_ctes(network_id, cap)
-    sql = f"""
-    WITH {ctes},
-    ranked AS (
+    ),
+    ranked_keys AS (
         SELECT kind, key, cases,
                ROW_NUMBER() OVER (ORDER BY cases DESC, kind, key) AS rn,
                ROW_NUMBER() OVER (PARTITION BY kind ORDER BY cases DESC, key) AS kind_rn,
                COUNT(*) OVER () AS total,
                COUNT(*) OVER (PARTITION BY kind) AS of_kind
           FROM tying
+    ),
+    ties AS (
+        SELECT DISTINCT pkey AS tie, case_id FROM np
+         WHERE pkey IN (SELECT pkey FROM people WHERE cases > 1)
+        UNION
+        SELECT -k.rn, h.case_id FROM ranked_keys k JOIN held h ON h.kind = k.kind AND h.key = k.key
+    ),
+    weight AS (SELECT case_id, COUNT(*) AS w FROM ties GROUP BY case_id),
+    seed AS (SELECT case_id FROM weight ORDER BY w DESC, case_id LIMIT 1),
+    reach (case_id, depth) AS (
+        SELECT case_id, 0 FROM seed
+        UNION
+        SELECT b.case_id, r.depth + 1
+          FROM reach r JOIN ties a ON a.case_id = r.case_id JOIN ties b ON b.tie = a.tie
+         WHERE r.depth < %s
+    ),
+    near AS (SELECT case_id, MIN(depth) AS depth FROM reach GROUP BY case_id),
+    drawn AS (
+        SELECT c.id, f.name, COALESCE(near.depth, %s) AS depth, COALESCE(w.w, 0) AS w
+          FROM {t["member"]} n
+          JOIN {t["case"]} c ON c.id = n.case_id
+          JOIN {t["force"]} f ON f.id = c.force_id
+          LEFT JOIN near ON near.case_id = c.id
+          LEFT JOIN weight w ON w.case_id = c.id
+         WHERE n.network_id = %s
+         ORDER BY COALESCE(near.depth, %s), COALESCE(w.w, 0) DESC, c.id
+         LIMIT %s
     )
-    SELECT r.rn, r.kind, r.total, r.of_kind, r.kind_rn, h.case_id, h.ref, h.pkey
-      FROM ranked r JOIN held h ON h.kind = r.kind AND h.key = r.key
+    SELECT 'p', role, first_ref, pkey, cases, records, rn, total, several, ties, {share_sel}
+      FROM ranked WHERE (rn > %s AND rn <= %s) OR rn = 1
+    UNION ALL
+    SELECT 'k', r.kind, h.ref, h.pkey, h.case_id, r.kind_rn, r.rn, r.total, r.of_kind, NULL,
+           {share_nul}
+      FROM ranked_keys r JOIN held h ON h.kind = r.kind AND h.key = r.key
      WHERE (r.rn > %s AND r.rn <= %s) OR r.kind_rn = 1
-     ORDER BY r.rn, h.case_id, h.ref"""
-    return _rows(sql, [*params, offset, offset + size])
+    UNION ALL
+    SELECT 'c', name, NULL, id, depth, w, NULL, NULL, NULL, NULL, {share_nul} FROM drawn"""
+    params += [*_SHARE_KINDS, str(PartyRole.WITNESS)]
+    params += [DRAW_DEPTH, DRAW_DEPTH + 1, network_id, DRAW_DEPTH + 1, draw]
+    params += [offset, offset + size, offset, offset + size]
+    return _rows(sql, params)
+
+
+def _in_order(row: tuple) -> tuple:
+    """Rows of `_ranked` in the page's order: people by section and rank, keys by rank and
+    holder, cases to draw nearest and busiest first."""
+    part, text, ref, pkey, a, b, rn = row[:7]
+    if part == "p":
+        return (0, text, rn, 0, "")
+    if part == "k":
+        return (1, "", rn, a, ref)
+    return (2, "", a, -b, str(pkey).zfill(20))
+
+
+def _records(network_id: int, keys: list[int]) -> list[tuple]:
+    """Every record in the network of the people on the page, in order, with the links it
+    leads (confirmed, automatic) and its active flags by kind."""
+    t = _tables()
+    nominals = [key for key in keys if key > 0]
+    lone = [-key for key in keys if key < 0]
+    if not keys:
+        return []
+    flags = ", ".join(
+        f"CASE WHEN EXISTS (SELECT 1 FROM {t['flag']} f WHERE f.party_id = p.id"
+        f" AND f.cleared_at IS NULL AND f.kind = %s) THEN 1 ELSE 0 END"
+        for _ in _FLAG_KINDS
+    )
+    sql = f"""
+    SELECT COALESCE(m.nominal_id, -p.id) AS pkey, p.case_id, p.ref,
+           (SELECT COUNT(*) FROM {t["link"]} k WHERE k.left_id = p.id AND k.status = %s),
+           (SELECT COUNT(*) FROM {t["link"]} k WHERE k.left_id = p.id AND k.status = %s),
+           {flags}
+      FROM {t["party"]} p
+      JOIN {t["member"]} n ON n.case_id = p.case_id
+      LEFT JOIN {t["nominal"]} m ON m.party_id = p.id
+     WHERE n.network_id = %s
+       AND (m.nominal_id IN ({_marks(nominals)}) OR p.id IN ({_marks(lone)}))
+     ORDER BY 1, 2, 3"""
+    params = [str(LinkStatus.CONFIRMED), str(LinkStatus.PROPOSED), *_FLAG_KINDS]
+    return _rows(sql, [*params, network_id, *nominals, *lone])
 
 
 def _person(row_key: int, role: str) -> NetworkPerson:
@@ -400,13 +428,20 @@ def _person(row_key: int, role: str) -> NetworkPerson:
 
 
 def network_page(
-    network: Network, *, page: int = 1, size: int = TABLE_PAGE_SIZE, cap: int = SHARED_KEY_MAX_CASES
+    network: Network,
+    *,
+    page: int = 1,
+    size: int = TABLE_PAGE_SIZE,
+    draw: int = 20,
+    cap: int = SHARED_KEY_MAX_CASES,
 ) -> NetworkPage:
-    """Read one page of a network: five queries, whatever its size.
+    """Read one page of a network: four queries, whatever its size.
 
-    The forces with their counts (one aggregate), a page of its cases, a page of each
-    people section with the sections' counts, the first pseudonyms of the people on the
-    page, and a page of the keys that tie its cases with their counts by kind.
+    The forces with their counts (one aggregate), a page of its cases, one statement that
+    ranks the whole network (`_ranked`: a page of each people section with the sections'
+    counts, a page of the keys that tie its cases with their counts by kind, and the cases
+    to draw, at most `draw`), and the records of the people on the page (their first
+    pseudonyms, links and flags).
     """
     offset = (page - 1) * size
     forces = [
@@ -442,43 +477,46 @@ def network_page(
     sections: dict[str, list[NetworkPerson]] = {str(role): [] for role in PEOPLE_SECTIONS}
     counts = {str(role): SectionCount() for role in PEOPLE_SECTIONS}
     by_key: dict[int, NetworkPerson] = {}
-    n_share, n_flag = len(_SHARE_KINDS), len(_FLAG_KINDS)
-    for row in _people_page(network.pk, offset, size, cap):
-        pkey, role, case_count, records, _, _, confirmed, automatic = row[:8]
-        shared = row[8 : 8 + n_share]
-        flagged = row[8 + n_share : 8 + n_share + n_flag]
-        rn, total, several, flagged_total = row[-4:]
-        counts[role] = SectionCount(int(total), int(several or 0), int(flagged_total or 0))
-        if not offset < rn <= offset + size:
-            continue
-        person = _person(pkey, role)
-        person.case_count, person.records = int(case_count), int(records)
-        person.confirmed, person.automatic = int(confirmed), int(automatic)
-        person.shares = [kind_labels[k] for k, on in zip(_SHARE_KINDS, shared, strict=True) if on]
-        person.flags = [flag_labels[k] for k, on in zip(_FLAG_KINDS, flagged, strict=True) if on]
-        sections[role].append(person)
-        by_key[pkey] = person
-    for pkey, case_id, ref in _pseudonyms(network.pk, list(by_key), PSEUDONYMS_SHOWN):
-        person = by_key[pkey]
-        person.pseudonyms.append(f"{format_reference(case_id)}-{ref}")
-        if case_id not in person.case_ids:
-            person.case_ids.append(case_id)
-
     shares: dict[int, NetworkShare] = {}
     shares_total, by_kind = 0, {}
-    for rn, kind, total, of_kind, _, case_id, ref, pkey in _shares_page(
-        network.pk, offset, size, cap
-    ):
-        shares_total = int(total)
-        by_kind[kind_labels[kind]] = int(of_kind)
-        if not offset < rn <= offset + size:
-            continue
-        share = shares.setdefault(rn, NetworkShare(kind=kind, holders=[], case_ids=[]))
-        share.holders.append(f"{format_reference(case_id)}-{ref}")
-        if case_id not in share.case_ids:
-            share.case_ids.append(case_id)
-        if f"r{pkey}" not in share.people:
-            share.people.append(f"r{pkey}")
+    drawn: list[NetworkCase] = []
+    rows = sorted(_ranked(network.pk, offset, size, draw, cap), key=_in_order)
+    for part, text, ref, pkey, a, b, rn, total, several, _, *shared in rows:
+        if part == "p":  # role, first ref; key, cases, records, rank, counts
+            counts[text] = SectionCount(int(total), int(several or 0))
+            if not offset < rn <= offset + size:
+                continue
+            person = _person(pkey, text)
+            person.case_count, person.records = int(a), int(b)
+            person.shares = [
+                kind_labels[k] for k, on in zip(_SHARE_KINDS, shared, strict=True) if on
+            ]
+            sections[text].append(person)
+            by_key[pkey] = person
+        elif part == "k":  # kind, holder's ref; holder's key, case, rank in kind, rank, counts
+            shares_total = int(total)
+            by_kind[kind_labels[text]] = int(several)
+            if not offset < rn <= offset + size:
+                continue
+            share = shares.setdefault(rn, NetworkShare(kind=text, holders=[], case_ids=[]))
+            share.holders.append(f"{format_reference(a)}-{ref}")
+            if a not in share.case_ids:
+                share.case_ids.append(a)
+            if f"r{pkey}" not in share.people:
+                share.people.append(f"r{pkey}")
+        else:  # a case to draw: force; id, depth, weight
+            drawn.append(NetworkCase(pkey, text))
+    for pkey, case_id, ref, confirmed, automatic, *flags in _records(network.pk, list(by_key)):
+        person = by_key[pkey]
+        if len(person.pseudonyms) < PSEUDONYMS_SHOWN:
+            person.pseudonyms.append(f"{format_reference(case_id)}-{ref}")
+            if case_id not in person.case_ids:
+                person.case_ids.append(case_id)
+        person.confirmed += confirmed
+        person.automatic += automatic
+        for kind, on in zip(_FLAG_KINDS, flags, strict=True):
+            if on and flag_labels[kind] not in person.flags:
+                person.flags.append(flag_labels[kind])
     return NetworkPage(
         network=network,
         number=page,
@@ -492,50 +530,11 @@ def network_page(
         shares=[shares[rn] for rn in sorted(shares)],
         shares_total=shares_total,
         shares_by_kind=dict(sorted(by_kind.items())),
+        drawn_cases=drawn,
     )
 
 
 # --- The part drawn -------------------------------------------------------------------------
-
-# How many ties away from the busiest case the drawing looks for cases to draw.
-DRAW_DEPTH = 3
-
-
-def _drawn_cases(network_id: int, limit: int, cap: int) -> list[tuple]:
-    """Up to `limit` cases to draw: the busiest case (most people or keys tying it to other
-    cases), then the cases nearest it through what ties them, busiest first. A network of
-    `limit` cases or fewer is drawn whole."""
-    t = _tables()
-    ctes, params = _network_ctes(network_id, cap)
-    sql = f"""
-    WITH RECURSIVE {ctes},
-    multi AS (SELECT pkey FROM np GROUP BY pkey HAVING COUNT(DISTINCT case_id) > 1),
-    keyed AS (SELECT kind, key, ROW_NUMBER() OVER (ORDER BY kind, key) AS n FROM tying),
-    ties AS (
-        SELECT DISTINCT np.pkey AS tie, np.case_id FROM np JOIN multi ON multi.pkey = np.pkey
-        UNION
-        SELECT -k.n, h.case_id FROM keyed k JOIN held h ON h.kind = k.kind AND h.key = k.key
-    ),
-    weight AS (SELECT case_id, COUNT(*) AS w FROM ties GROUP BY case_id),
-    seed AS (SELECT case_id FROM weight ORDER BY w DESC, case_id LIMIT 1),
-    reach (case_id, depth) AS (
-        SELECT case_id, 0 FROM seed
-        UNION
-        SELECT b.case_id, r.depth + 1
-          FROM reach r JOIN ties a ON a.case_id = r.case_id JOIN ties b ON b.tie = a.tie
-         WHERE r.depth < %s
-    ),
-    near AS (SELECT case_id, MIN(depth) AS depth FROM reach GROUP BY case_id)
-    SELECT c.id, f.name
-      FROM {t["member"]} n
-      JOIN {t["case"]} c ON c.id = n.case_id
-      JOIN {t["force"]} f ON f.id = c.force_id
-      LEFT JOIN near ON near.case_id = c.id
-      LEFT JOIN weight w ON w.case_id = c.id
-     WHERE n.network_id = %s
-     ORDER BY COALESCE(near.depth, %s), COALESCE(w.w, 0) DESC, c.id
-     LIMIT %s"""
-    return _rows(sql, [*params, DRAW_DEPTH, network_id, DRAW_DEPTH + 1, limit])
 
 
 def _drawn_records(network_id: int, case_ids: list[int]) -> list[tuple]:
@@ -621,12 +620,11 @@ def _drawn_shares(network_id: int, case_ids: list[int], cap: int) -> list[tuple]
 
 
 def network_neighbourhood(
-    network: Network, *, limit: int, cap: int = SHARED_KEY_MAX_CASES
+    network: Network, cases: list[NetworkCase], *, cap: int = SHARED_KEY_MAX_CASES
 ) -> NetworkNeighbourhood:
-    """What the drawing may draw, in three queries whatever the network's size: the cases
-    (`_drawn_cases`), every record in the network of the people in them, and the keys
-    those people share."""
-    cases = [NetworkCase(pk, force) for pk, force in _drawn_cases(network.pk, limit, cap)]
+    """What the drawing may draw, in two queries whatever the network's size: the cases
+    chosen with the page (`NetworkPage.drawn_cases`), every record in the network of the
+    people in them, and the keys those people share."""
     case_ids = [case.pk for case in cases]
     if not case_ids:
         return NetworkNeighbourhood([], [], [], network.case_count)

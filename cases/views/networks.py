@@ -91,12 +91,12 @@ def network(request, pk):
     """
     found = _network_get(request, pk)
     number = _page_number(request)
-    shown = network_page(found, page=number, size=TABLE_PAGE_SIZE)
+    shown = network_page(found, page=number, size=TABLE_PAGE_SIZE, draw=drawing_module.MAX_CASES)
     paginator = Paginator(range(shown.longest), TABLE_PAGE_SIZE)
     if number > paginator.num_pages:
         return redirect(f"{request.path}?{urlencode({'page': paginator.num_pages})}")
     page = paginator.get_page(number)
-    part = network_neighbourhood(found, limit=drawing_module.MAX_CASES)
+    part = network_neighbourhood(found, shown.drawn_cases)
     drawn = drawing_module.network_drawing(part, people_total=shown.people_total)
     cases_shown(request.user, _cases_named(shown, drawn))
     kinds = dict(IdentifierKind.choices)

@@ -305,12 +305,12 @@ def test_the_network_list_reads_the_same_number_of_queries_whatever_its_length(
         client.get(reverse("people:networks"))
 
 
-# Sign-in and session (3), the network in scope and its audit row (2); eight reads of the
-# network: forces with their counts, a page of cases, a page of each people section with
-# the sections' counts, those people's pseudonyms, a page of shared keys, and for the
-# drawing its cases, their people's records and their shared keys; the audit row naming
-# the cases shown (1).
-PAGE_QUERIES = 14
+# Sign-in and session (3), the network in scope and its audit row (2); six reads of the
+# network: forces with their counts, a page of cases, one statement ranking the network
+# (a page of each people section and of shared keys, with their counts, and the cases to
+# draw), the records of the people on the page, and for the drawing the records of the
+# people in the drawn cases and their shared keys; the audit row naming the cases (1).
+PAGE_QUERIES = 12
 # Sign-in and session (3), count and page of networks, their forces, the audit row (2).
 LIST_QUERIES = 7
 
