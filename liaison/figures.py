@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import (
     Count,
     DateTimeField,
@@ -46,7 +48,7 @@ from django.utils import timezone
 from beaconport.audit.services import audit_consult
 from beaconport.reports.tables import Column, Kind, Table
 from beaconport.roles import Role, has_role
-from cases.models import Case, Team, format_reference
+from cases.models import Case, Force, Team, format_reference
 from cases.permissions import leads_cases
 from liaison.models import (
     Contact,
@@ -99,12 +101,19 @@ def _outcome_cells(row: dict) -> list[int]:
     return [row["on_time"], row["late"], row["overdue"], row["not_due"]]
 
 
+def _on_cases(queryset: QuerySet, cases: QuerySet[Case]) -> QuerySet:
+    """The rows of the cases given. Every case unfiltered (an analyst's or national lead's
+    whole scope) needs no condition: each row's case is a case, and leaving the semi-join
+    out spares a hash of every case per query (about 0.3 s in 1,000,000 follow-ups)."""
+    if not cases.query.where and not cases.query.is_sliced:
+        return queryset
+    return queryset.filter(case__in=cases.values("pk"))
+
+
 def _followups(cases: QuerySet[Case]) -> QuerySet[FollowUp]:
     """The follow-ups owed on the cases given (cancelled ones are owed to nobody)."""
     return (
-        FollowUp.objects.filter(case__in=cases.values("pk"))
-        .exclude(status=FollowUpStatus.CANCELLED)
-        .order_by()
+        _on_cases(FollowUp.objects.all(), cases).exclude(status=FollowUpStatus.CANCELLED).order_by()
     )
 
 
@@ -132,17 +141,51 @@ def _teams_shown(user, team_id: int | None) -> Q | None:
     return Q(members=user)
 
 
-def _team_rows(queryset: QuerySet, user, team_id: int | None, path: str):
-    """The queryset grouped by the team covering each row's case's force.
+def _by_force_and_team(
+    grouped: QuerySet, counts: list[str], user, team_id: int | None
+) -> tuple[list[dict], list[dict]]:
+    """Rows by force and by team from one grouped query (`grouped`: values(fid=<the case's
+    force>) annotated with `counts`), in one statement.
 
-    A force covered by two teams counts in both; a force no team covers is one row of its
-    own, listed only where every team is listed.
+    The rows are counted once, by force; each team is the sum of its forces' rows, taken
+    from those few dozen rows in the same statement rather than by counting every row again
+    through the team tables. A force two teams cover counts in both; the forces no team
+    covers make one row of their own (label None), listed only where every team is.
     """
+    try:
+        inner, params = grouped.query.sql_with_params()
+    except EmptyResultSet:  # a scope empty by construction
+        return [], []
+    force = Force._meta.db_table
+    team = Team._meta.db_table
+    covers = Team.forces.through._meta.db_table
+    plain = ", ".join(f"f.{name}" for name in counts)
+    summed = ", ".join(f"CAST(SUM(f.{name}) AS BIGINT)" for name in counts)
     shown = _teams_shown(user, team_id)
-    team = f"{path}case__force__teams"
+    teams_sql, teams_params, uncovered = "", [], ""
     if shown is not None:
-        queryset = queryset.filter(**{f"{team}__in": Team.objects.filter(shown).values("pk")})
-    return queryset.values(team_name=F(f"{team}__name"))
+        sub, teams_params = Team.objects.filter(shown).values("pk").query.sql_with_params()
+        teams_sql = f" WHERE t.id IN ({sub})"
+    else:
+        uncovered = (
+            f" UNION ALL SELECT 'team', NULL, {summed} FROM f WHERE NOT EXISTS"  # noqa: S608
+            f" (SELECT 1 FROM {covers} tf WHERE tf.force_id = f.fid) GROUP BY 1"
+        )
+    # Fixed text around Django's own SQL; every value stays a bound parameter.
+    sql = (
+        f"WITH f AS ({inner})"  # noqa: S608
+        f" SELECT 'force', fo.name, {plain} FROM f JOIN {force} fo ON fo.id = f.fid"
+        f" UNION ALL SELECT 'team', t.name, {summed} FROM f"
+        f" JOIN {covers} tf ON tf.force_id = f.fid JOIN {team} t ON t.id = tf.team_id"
+        f"{teams_sql} GROUP BY t.name{uncovered}"
+    )
+    with connections[grouped.db].cursor() as cursor:
+        cursor.execute(sql, (*params, *teams_params))
+        fetched = cursor.fetchall()
+    by = {"force": [], "team": []}
+    for kind, label, *values in fetched:
+        by[kind].append({"label": label, **dict(zip(counts, values, strict=True))})
+    return by["force"], by["team"]
 
 
 def _by_label(rows, key: str, cells, *, none_label: str) -> list[list]:
@@ -203,13 +246,15 @@ def outcome_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) -> li
         ),
     ]
 
-    team_rows = list(_team_rows(followups, user, team_id, "").annotate(**counts))
+    force_rows, team_rows = _by_force_and_team(
+        followups.values(fid=F("case__force_id")).annotate(**counts), list(counts), user, team_id
+    )
     tables.append(
         Table(
             key="followups_by_team",
             title="Follow-ups by team",
             columns=[Column("team", "Team", Kind.LABEL), *OUTCOME_COLUMNS],
-            rows=_by_label(team_rows, "team_name", _outcome_cells, none_label=NO_TEAM),
+            rows=_by_label(team_rows, "label", _outcome_cells, none_label=NO_TEAM),
             total=False,
             chart="late",
             note=(
@@ -222,13 +267,12 @@ def outcome_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) -> li
     if sees_names(user):
         tables.append(_officer_table(followups, counts))
 
-    force_rows = list(followups.values(force=F("case__force__name")).annotate(**counts))
     tables.append(
         Table(
             key="followups_by_force",
             title="Follow-ups by force",
             columns=[Column("force", "Force", Kind.LABEL), *OUTCOME_COLUMNS],
-            rows=_by_label(force_rows, "force", _outcome_cells, none_label=""),
+            rows=_by_label(force_rows, "label", _outcome_cells, none_label=""),
             chart="late",
         )
     )
@@ -350,8 +394,8 @@ def no_contact_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) ->
     """Victims with no contact for longer than their agreed interval, by force and by team,
     beside how many agreed an interval at all."""
     now = now or timezone.now()
-    records = LiaisonRecord.objects.filter(
-        case__in=cases.values("pk"), update_interval_days__isnull=False
+    records = _on_cases(
+        LiaisonRecord.objects.filter(update_interval_days__isnull=False), cases
     ).order_by()
     counts = {"agreed": Count("pk"), "behind": Count("pk", filter=_behind(now))}
     columns = [
@@ -364,8 +408,9 @@ def no_contact_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) ->
             " The liaison team page, showing the overdue, lists them: a periodic update falls"
             " due at the agreed interval after each contact made."
         )
-    by_force = list(records.values(force=F("case__force__name")).annotate(**counts))
-    by_team = list(_team_rows(records, user, team_id, "").annotate(**counts))
+    by_force, by_team = _by_force_and_team(
+        records.values(fid=F("case__force_id")).annotate(**counts), list(counts), user, team_id
+    )
 
     def cells(row):
         return [row["agreed"], row["behind"]]
@@ -375,7 +420,7 @@ def no_contact_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) ->
             key="no_contact_by_force",
             title="Victims with no contact for longer than agreed, by force",
             columns=[Column("force", "Force", Kind.LABEL), *columns],
-            rows=_by_label(by_force, "force", cells, none_label=""),
+            rows=_by_label(by_force, "label", cells, none_label=""),
             chart="behind",
             note=note,
         ),
@@ -383,7 +428,7 @@ def no_contact_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) ->
             key="no_contact_by_team",
             title="Victims with no contact for longer than agreed, by team",
             columns=[Column("team", "Team", Kind.LABEL), *columns],
-            rows=_by_label(by_team, "team_name", cells, none_label=NO_TEAM),
+            rows=_by_label(by_team, "label", cells, none_label=NO_TEAM),
             total=False,
             chart="behind",
             note="A force two teams cover counts in both, so the rows are not added up.",
