@@ -234,8 +234,7 @@ def _marks(values) -> str:
 def _network_ctes(network_id: int, cap: int) -> tuple[str, list]:
     """The common table expressions every network-wide read starts from.
 
-    - `np`: the network's records, each with its person's key and its place among that
-      person's records (case, then ref);
+    - `np`: the network's records, each with its person's key;
     - `held`: the phones, vehicles and postcodes those records hold;
     - `tying`: the keys that tie: held in two or more of the network's cases and in no
       more than `cap` cases anywhere (the rule `cases.linkage.networks` joins cases by).
@@ -245,10 +244,7 @@ def _network_ctes(network_id: int, cap: int) -> tuple[str, list]:
     sql = f"""
     np AS (
         SELECT p.id AS party_id, p.case_id, p.ref, p.role, p.person_id,
-               COALESCE(m.nominal_id, -p.id) AS pkey,
-               ROW_NUMBER() OVER (
-                   PARTITION BY COALESCE(m.nominal_id, -p.id) ORDER BY p.case_id, p.ref
-               ) AS nth
+               COALESCE(m.nominal_id, -p.id) AS pkey
           FROM {t["member"]} n
           JOIN {t["party"]} p ON p.case_id = n.case_id
           LEFT JOIN {t["nominal"]} m ON m.party_id = p.id
@@ -260,15 +256,17 @@ def _network_ctes(network_id: int, cap: int) -> tuple[str, list]:
          WHERE i.kind IN ({_marks(kinds)}) AND i.key <> ''
     ),
     candidate AS (
-        SELECT kind, key FROM held GROUP BY kind, key HAVING COUNT(DISTINCT case_id) >= 2
+        SELECT kind, key FROM (SELECT DISTINCT kind, key, case_id FROM held) d
+         GROUP BY kind, key HAVING COUNT(*) >= 2
     ),
     tying AS (
-        SELECT c.kind, c.key, COUNT(DISTINCT a.case_id) AS cases
-          FROM candidate c
-          JOIN {t["ident"]} ai ON ai.kind = c.kind AND ai.key = c.key
-          JOIN {t["party"]} a ON a.person_id = ai.person_id
-         GROUP BY c.kind, c.key
-        HAVING COUNT(DISTINCT a.case_id) <= %s
+        SELECT kind, key, COUNT(*) AS cases FROM (
+            SELECT DISTINCT c.kind, c.key, a.case_id
+              FROM candidate c
+              JOIN {t["ident"]} ai ON ai.kind = c.kind AND ai.key = c.key
+              JOIN {t["party"]} a ON a.person_id = ai.person_id
+        ) d
+         GROUP BY kind, key HAVING COUNT(*) <= %s
     )"""
     return sql, [network_id, *kinds, cap]
 
@@ -310,7 +308,7 @@ def _ranked(network_id: int, offset: int, size: int, draw: int, cap: int) -> lis
     WITH RECURSIVE {ctes},
     people AS (
         SELECT pkey, MIN(role) AS role, COUNT(DISTINCT case_id) AS cases, COUNT(*) AS records,
-               MIN(case_id) AS first_case, MAX(CASE WHEN nth = 1 THEN ref END) AS first_ref
+               MIN(case_id) AS first_case, MIN(ref) AS first_ref
           FROM np GROUP BY pkey
     ),
     person_shares AS (
