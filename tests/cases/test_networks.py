@@ -1,5 +1,7 @@
 """Networks: which cases links, shared victims and shared phones, vehicles or postcodes tie."""
 
+import itertools
+
 import pytest
 
 from cases.linkage.network_selectors import network_page
@@ -284,3 +286,44 @@ def test_a_key_two_people_in_one_case_hold_ties_nothing_on_the_network_page():
 
     assert view.shares == [] and view.shares_total == 0
     assert all(person.shares == [] for person in view.people)
+
+
+@pytest.mark.parametrize("recompute", ["full", "for_one_case"])
+def test_automatic_links_over_more_cases_than_the_cap_tie_only_through_confirmed_ones(
+    monkeypatch, recompute
+):
+    # A chain of automatic links over four cases (one nominal), the cap at three: the chain
+    # ties nothing but the one pair a lead confirmed.
+    from cases.linkage import networks
+
+    monkeypatch.setattr(networks, "AUTOMATIC_MAX_CASES", 3)
+    chain = [suspect() for _ in range(4)]
+    pairs = [link(a, b) for a, b in itertools.pairwise(chain)]
+    resolve(*chain)
+    Link.objects.filter(pk=pairs[0].pk).update(status=LinkStatus.CONFIRMED, reason="Checked")
+
+    if recompute == "full":
+        result = networks_recompute()
+    else:
+        result = networks_recompute_for(case_ids=[chain[2].case_id])
+        networks_recompute_for(case_ids=[chain[0].case_id])
+        result = None
+
+    assert network_of(chain[0].case) == network_of(chain[1].case) is not None
+    assert network_of(chain[2].case) is None and network_of(chain[3].case) is None
+    assert Network.objects.get().case_count == 2
+    assert result is None or result.networks == 1
+
+
+def test_automatic_links_within_the_cap_tie_their_cases(monkeypatch):
+    from cases.linkage import networks
+
+    monkeypatch.setattr(networks, "AUTOMATIC_MAX_CASES", 4)
+    chain = [suspect() for _ in range(4)]
+    for a, b in itertools.pairwise(chain):
+        link(a, b)
+    resolve(*chain)
+
+    networks_recompute()
+
+    assert Network.objects.get().case_count == 4
