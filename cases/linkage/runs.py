@@ -103,8 +103,9 @@ def model_load(model: LinkageModel) -> dict:
     return model.settings
 
 
-def _pnc_level(pair: engine.Pair) -> str | None:
-    return next((item["level"] for item in pair.evidence if item["comparison"] == "pnc_id"), None)
+def _pnc_level(evidence: list[dict]) -> str | None:
+    """The PNC ID's level in a pair's evidence: "same", "different" or "missing"."""
+    return next((item["level"] for item in evidence if item["comparison"] == "pnc_id"), None)
 
 
 def _status(pair: engine.Pair, model: LinkageModel) -> str | None:
@@ -118,7 +119,7 @@ def _status(pair: engine.Pair, model: LinkageModel) -> str | None:
     ID or not: they wait for a lead. A lead's decision on a pair always stands
     (`_links_write`).
     """
-    pnc = _pnc_level(pair)
+    pnc = _pnc_level(pair.evidence)
     if pair.cross_role:
         # A suspect and a victim who look alike (or share a PNC ID): shown, never linked.
         return (
@@ -133,6 +134,88 @@ def _status(pair: engine.Pair, model: LinkageModel) -> str | None:
     if pair.probability >= model.auto_threshold and pnc != "different":
         return LinkStatus.PROPOSED
     return LinkStatus.REVIEW
+
+
+def _pnc_ids_kept_apart(rows: list[tuple], table, *, incremental: bool) -> list[tuple]:
+    """The run's rows, with any automatic link that would put two PNC IDs in one cluster
+    sent to a lead instead (status review).
+
+    A pair with two PNC IDs is never proposed (`_status`), but clusters are the connected
+    components of linked pairs, so two such records could still become one person through
+    a third record linked to both (one without a PNC ID, say). Links are joined in order,
+    as union-find over the records with the PNC IDs each part holds: first what a lead
+    confirmed (always stands), then in an incremental run the automatic links it does not
+    score again, then this run's automatic links, one PNC ID first, then most probable
+    first. A link that would join two parts holding different PNC IDs waits for a lead.
+    A pair a lead decided keeps its decision (`_links_write`) and is joined only if
+    confirmed. Reads the decided links, and in an incremental run the automatic ones.
+    """
+    pnc_of = {
+        uid: pnc
+        for uid, pnc in zip(
+            table.column("unique_id").to_pylist(), table.column("pnc").to_pylist(), strict=True
+        )
+        if pnc
+    }
+    if len(set(pnc_of.values())) < 2:
+        return rows  # no two PNC IDs to keep apart
+    parent: dict[int, int] = {}
+    held: dict[int, frozenset] = {}
+
+    def root(node: int) -> int:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    def pncs(node: int) -> frozenset:
+        return held.get(node, frozenset((pnc_of[node],)) if node in pnc_of else frozenset())
+
+    def join(left: int, right: int, *, force: bool = False) -> bool:
+        a, b = root(left), root(right)
+        if a == b:
+            return True
+        both = pncs(a) | pncs(b)
+        if len(both) > 1 and not force:
+            return False
+        parent[b] = a
+        held[a] = both
+        return True
+
+    decided = {
+        (left, right): status
+        for left, right, status in PersonLink.objects.filter(
+            Q(status__in=DECIDED_STATUSES) | Q(decided_at__isnull=False)
+        ).values_list("left_id", "right_id", "status")
+    }
+    scored = {(row[0], row[1]) for row in rows}
+    for (left, right), status in decided.items():
+        if status == LinkStatus.CONFIRMED:
+            join(left, right, force=True)  # a lead's decision stands
+    if incremental:
+        kept = PersonLink.objects.filter(
+            status=LinkStatus.PROPOSED, cross_role=False, decided_at__isnull=True
+        ).values_list("left_id", "right_id")
+        for left, right in kept.iterator(chunk_size=10000):
+            if (left, right) not in scored:
+                join(left, right, force=True)  # already stands; not this run's to change
+
+    def order(index: int) -> tuple:
+        row = rows[index]
+        return (_pnc_level(row[6]) != "same", -(row[4] or 0.0))
+
+    proposed = [
+        index
+        for index, row in enumerate(rows)
+        if row[2] == LinkStatus.PROPOSED and (row[0], row[1]) not in decided
+    ]
+    out = list(rows)
+    for index in sorted(proposed, key=order):
+        left, right, *rest = rows[index]
+        if not join(left, right):
+            out[index] = (left, right, LinkStatus.REVIEW, *rest[1:])
+    return out
 
 
 def _links_write(rows: list[tuple], model: LinkageModel) -> None:
@@ -303,8 +386,6 @@ def link_people(*, full: bool = False, train: bool = False, by=None) -> Outcome:
                     status = _status(pair, model)
                     if status is None:
                         continue
-                    links += status == LinkStatus.PROPOSED
-                    review += status == LinkStatus.REVIEW
                     rows.append(
                         (
                             pair.left,
@@ -316,6 +397,9 @@ def link_people(*, full: bool = False, train: bool = False, by=None) -> Outcome:
                             pair.evidence,
                         )
                     )
+                rows = _pnc_ids_kept_apart(rows, table, incremental=incremental)
+                links = sum(row[2] == LinkStatus.PROPOSED for row in rows)
+                review = sum(row[2] == LinkStatus.REVIEW for row in rows)
                 with transaction.atomic():
                     _links_write(rows, model)
                     _stale_delete({(r[0], r[1]) for r in rows}, new_ids)

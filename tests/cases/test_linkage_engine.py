@@ -143,6 +143,45 @@ def test_different_pnc_ids_are_never_linked_automatically_however_alike(model):
     assert not NominalMember.objects.filter(party__in=[a, b]).exists()
 
 
+def test_two_pnc_ids_never_become_one_person_through_a_third_record(model):
+    # a and b hold different PNC IDs; c holds none and matches both on everything else.
+    # Either link alone would join c to one of them; both would make a and b one person.
+    a = make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3), "98/1234567X")
+    b = make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3), "01/7654321A")
+    c = make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3))
+    run = runs.link_people(full=True).run
+    statuses = sorted([link_between(a, c).status, link_between(b, c).status])
+    assert statuses == [LinkStatus.PROPOSED, LinkStatus.REVIEW]  # one kept, one for a lead
+    assert (run.links, run.review) == (1, 1)
+    # One of a and b is in c's cluster; the other in none (it has no other link).
+    assert NominalMember.objects.filter(party__in=[a, b]).count() == 1
+    assert (
+        NominalMember.objects.filter(party__in=[a, b, c]).values("nominal").distinct().count() == 1
+    )
+
+
+def test_a_lead_confirming_a_link_decides_which_pnc_id_the_third_record_joins(model):
+    a = make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3), "98/1234567X")
+    b = make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3), "01/7654321A")
+    c = make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3))
+    runs.link_people(full=True)
+    waiting = next(
+        link for link in (link_between(a, c), link_between(b, c)) if link.status == "review"
+    )
+    PersonLink.objects.filter(pk=waiting.pk).update(
+        status=LinkStatus.CONFIRMED, reason="The custody record says so", decided_at=timezone.now()
+    )
+    chosen, other = (a, b) if a.pk in (waiting.left_id, waiting.right_id) else (b, a)
+    for full in (True, False):
+        if not full:
+            Case.objects.filter(pk=c.case_id).update(updated_at=timezone.now())
+        runs.link_people(full=full)
+        assert link_between(chosen, c).status == LinkStatus.CONFIRMED
+        assert link_between(other, c).status == LinkStatus.REVIEW  # now the one waiting
+    together = NominalMember.objects.get(party=c).nominal.members.values_list("party", flat=True)
+    assert sorted(together) == sorted([c.pk, chosen.pk])
+
+
 def test_the_same_name_with_a_different_date_of_birth_is_not_linked(model):
     a = make_suspect("Taylor", "Aisha", datetime.date(1967, 5, 14))
     b = make_suspect("Taylor", "Aisha", datetime.date(1981, 9, 2))
