@@ -10,7 +10,8 @@ Counts are grouped in SQL; the pages cut what they show with a paginator.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.utils import timezone
 
 from beaconport.roles import Role, has_role
@@ -148,6 +149,26 @@ def flag_rows(ids) -> list[SuspectFlag]:
     found = SuspectFlag.objects.filter(pk__in=ids).select_related("party__case__force", "set_by")
     by_id = {flag.pk: flag for flag in found}
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def page_of_ids(queryset: QuerySet, number, per_page: int) -> Page:
+    """A page of the queryset's primary keys and the number of rows, in one query.
+
+    The total comes with the page (`COUNT(*) OVER ()`), so a scope that is costly to test
+    (the safety list's) is tested once, not once to count and again for the page. Only a
+    page past the end (or an empty list) counts separately, to find the last page.
+    """
+    try:
+        number = max(1, int(number or 1))
+    except (TypeError, ValueError):
+        number = 1
+    ids = queryset.annotate(rows_in_all=Window(Count("pk"))).values_list("pk", "rows_in_all")
+    found = list(ids[(number - 1) * per_page : number * per_page])
+    paginator = Paginator(queryset.values_list("pk", flat=True), per_page)
+    paginator.count = found[0][1] if found else queryset.count()
+    if not found and number > 1:
+        return paginator.get_page(number)  # past the end: the last page, read as usual
+    return Page([pk for pk, _ in found], number, paginator)
 
 
 def filter_forces(user) -> QuerySet[Force]:

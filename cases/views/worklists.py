@@ -81,7 +81,7 @@ def flags(request):
         kind=chosen.get("kind", ""),
         force=form.chosen_force() if form.is_bound else None,
     )
-    page = _page(request, found.values_list("pk", flat=True))
+    page = work.page_of_ids(found, request.GET.get("page"), PAGE_SIZE)
     now = work.today()
     rows = [
         {"flag": flag, "due": work.due_state(flag.review_by, now)}
