@@ -54,7 +54,7 @@ from django.utils import timezone
 
 from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record_many
-from beaconport.bulk import column_update
+from beaconport.bulk import column_update, rows_insert
 from beaconport.models import OutboxMessage
 from beaconport.outbox import outbox_claim, outbox_send, outbox_sweep, recipient_groups
 from beaconport.roles import Role
@@ -319,11 +319,20 @@ def _claim(
             updates.append((item.pk, upcoming))
         # Unique per (item, stage, date): were a stage somehow delivered already, this
         # insert fails and the whole batch (alerts, emails) goes with it.
-        CaseReminderDelivery.objects.bulk_create([p[1] for p in planned])
+        fields = [f"{kind.name}_id", "stage", "due_on", "case_id", "recipient_count", "sent_at"]
+        ids_made = rows_insert(
+            CaseReminderDelivery,
+            fields,
+            [tuple(getattr(p[1], name) for name in fields) for p in planned],
+        )
         alerts, messages, in_app_only = [], [], []
-        for item, delivery, text, recipients in planned:
+        links: dict[int, str] = {}
+        for (item, delivery, text, recipients), pk in zip(planned, ids_made, strict=True):
+            delivery.pk = pk
             case = kind.case(item)
-            link = reverse("cases:detail", args=[format_reference(case.pk)])
+            link = links.get(case.pk) or links.setdefault(
+                case.pk, reverse("cases:detail", args=[format_reference(case.pk)])
+            )
             key = f"case-{kind.name}-{item.pk}-{delivery.stage}-{delivery.due_on:%Y%m%d}"
             alerts.extend((user.pk, text, link, key) for user in recipients)
             addresses = sorted({user.email for user in recipients if user.email})
