@@ -84,3 +84,6 @@ def test_the_three_lists_open_from_the_navigation(
     page.get_by_label("Kind").select_option("flight_risk")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.get_by_role("status")).to_contain_text("1 active flag")
+    page.goto("/cases/flags/?kind=armed")
+    expect(page.get_by_role("alert")).to_contain_text("Kind: Select a valid choice")
+    page.screenshot(path=f"{SCREENSHOTS}/work-safety-list-bad-filter.png", full_page=True)
