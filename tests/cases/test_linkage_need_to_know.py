@@ -646,3 +646,18 @@ def test_links_resolved_by_the_nominals_service_reach_the_case_page_and_undo_cle
     link_undo(link=pair, by=review_lead, reason="Different people.", version=pair.version)
     page = page_of(client, investigator, kent).content.decode()
     assert "Also on other cases" not in page and "Flagged on another case" not in page
+
+
+# A signed-in page costs 3 (session, user, groups); the withdraw page adds the request with
+# its case, force and the case asked from (one query), its consult row, and the
+# investigator's grants (whether they may still open the case asked from: the way back).
+WITHDRAW_PAGE_QUERIES = 3 + 1 + 1 + 1
+
+
+def test_the_withdraw_page_reads_a_fixed_number_of_queries(
+    client, django_assert_num_queries, investigator, kent, durham, cumbria, suspect_everywhere
+):
+    request_ = asked_for(durham, investigator, kent)
+    client.force_login(investigator)
+    with django_assert_num_queries(WITHDRAW_PAGE_QUERIES):
+        assert client.get(withdraw_url(request_)).status_code == 200
