@@ -55,14 +55,17 @@ SQL_PERSON_SEARCH = (
         WHERE p.surname_phonetic = %(surname_phonetic)s AND cp.case_id = ANY(%(granted)s)
         ORDER BY p.surname, p.forenames, p.id LIMIT 25""",
 )
-# A common surname among the lead's records, by sound, on their teams' forces (a lead's
-# search reads no victim: victims are found only on cases one is assigned to).
+# A common surname's records on the lead's teams' forces, by sound, ranked by how like the
+# name the whole name is (the page's own work: ranking every record of a common name); a
+# lead's search reads no victim (victims are found only on cases one is assigned to).
 SQL_PERSON_SEARCH_LEAD = (
     f"""SELECT p.id, p.surname, p.forenames, cp.case_id, cp.ref FROM cases_person p
          JOIN cases_caseparty cp ON cp.person_id = p.id JOIN cases_case c ON c.id = cp.case_id
         WHERE p.surname_phonetic = %(surname_phonetic)s AND cp.role <> 'victim'
-          AND c.force_id IN ({_TEAM_FORCES})
-        ORDER BY p.surname, p.forenames, p.id LIMIT 25""",
+          AND c.force_id = ANY(ARRAY({_TEAM_FORCES}))
+        ORDER BY similarity(lower(p.forenames || ' ' || p.surname), lower(%(surname)s)) DESC,
+                 p.id
+        LIMIT 20""",
 )
 SQL_CASE_LINKED = (
     """SELECT l.id, l.status, l.left_id, l.right_id FROM cases_personlink l
