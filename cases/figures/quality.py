@@ -1,10 +1,10 @@
 """The data quality dashboard's figures (issue 11, part 2): the gaps the review exists to close.
 
-Two queries whatever the number of cases. One groups the cases by force and eligibility and
-counts those without a decision date; one groups the people on them by force, role,
-ethnicity and its source, counting those without a date of birth and the suspects whose life
-status is not known. Python lays out the grouped rows (bounded by the vocabularies and the
-forces), never the cases or people themselves.
+Three queries whatever the number of cases. One groups the cases by force and eligibility
+and counts those without a decision date; one groups the people on them by force, role,
+ethnicity and its source, counting those without a date of birth and the suspects whose
+life status is not known; the third reads the forces' names. Python lays out the grouped
+rows (bounded by the vocabularies and the forces), never the cases or people themselves.
 """
 
 from collections import defaultdict
@@ -12,7 +12,7 @@ from collections import defaultdict
 from django.db.models import Count, Q
 
 from beaconport.reports.tables import Column, Kind, Table
-from cases.figures.common import FORCE, lead_view, share
+from cases.figures.common import FORCE, force_names, lead_view, named, share
 from cases.models import CaseParty
 from cases.vocabulary import Eligibility, Ethnicity, EthnicitySource, PartyRole
 
@@ -43,19 +43,21 @@ def quality_tables(user, cases, filters=None) -> list[Table]:
     """
     case_cells = list(
         cases.order_by()
-        .values_list("force__name", "eligibility", "eligibility_decision")
+        .values_list("force_id", "eligibility", "eligibility_decision")
         .annotate(n=Count("pk"), undated=Count("pk", filter=Q(decision_on__isnull=True)))
     )
     people = list(
         CaseParty.objects.filter(case__in=cases)
         .order_by()
-        .values_list("case__force__name", "role", "person__ethnicity", "person__ethnicity_source")
+        .values_list("case__force_id", "role", "person__ethnicity", "person__ethnicity_source")
         .annotate(
             n=Count("pk"),
             undated=Count("pk", filter=Q(person__date_of_birth__isnull=True)),
             life_unknown=Count("pk", filter=Q(role=PartyRole.SUSPECT, deceased__isnull=True)),
         )
     )
+    names = force_names(cell[0] for cell in case_cells)  # every force with a case in scope
+    case_cells, people = named(case_cells, names), named(people, names)
     return [
         _recording(people),
         *(_recording_by_force(people, role, name) for role, name in ROLES),

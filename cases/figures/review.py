@@ -1,10 +1,10 @@
 """The review dashboard's figures (issue 11, part 1): where the review stands.
 
-Seven queries whatever the number of cases: the cases counted by force, status, priority
+Eight queries whatever the number of cases: the cases counted by force, status, priority
 and eligibility (one grouped read of the `case_facets` index, laid out as four tables); the
-criteria not known; the time spent in each status (one window query over the transitions);
-outcomes by force; findings by force and category (two tables); open lines of inquiry
-(by age, and for leads by officer); networks spanning forces.
+forces' names; the criteria not known; the time spent in each status (one query over the
+transitions); the closed cases' outcomes; findings by force and category (two tables);
+open lines of inquiry (by age, and for leads by officer); networks spanning forces.
 """
 
 import datetime
@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from beaconport.reports.tables import Column, Kind, Table
-from cases.figures.common import FORCE, by_force, lead_view, share, summed
+from cases.figures.common import FORCE, by_force, force_names, lead_view, named, share, summed
 from cases.models import (
     Case,
     CaseCriterion,
@@ -67,8 +67,10 @@ def review_tables(user, cases, filters=None, *, now: datetime.datetime | None = 
     """
     now = now or timezone.now()
     cells = _case_cells(cases)
+    names = force_names(cell[0] for cell in cells)  # every force with a case in scope
+    cells = named(cells, names)
     in_scope = sum(n for *_, n in cells)
-    findings = _findings(cases)
+    findings = named(_findings(cases), names)
     return [
         _by_force_and_status(cells),
         _by_status(cells),
@@ -76,7 +78,7 @@ def review_tables(user, cases, filters=None, *, now: datetime.datetime | None = 
         _by_eligibility(cells),
         criteria_unknown(cases, in_scope),
         time_in_status(cases, now=now),
-        outcomes_by_force(cases, cells),
+        outcomes_by_force(cells, named(_closed_outcomes(cases), names)),
         _findings_by_category(findings),
         _findings_by_force(findings),
         *open_inquiries(cases, now=now, named=lead_view(user)),
@@ -87,12 +89,12 @@ def review_tables(user, cases, filters=None, *, now: datetime.datetime | None = 
 # Counts of cases -----------------------------------------------------------------------
 
 
-def _case_cells(cases) -> list[tuple[str, str, str, str, int]]:
-    """(force, status, priority, effective eligibility, n): one grouped read of the cases'
+def _case_cells(cases) -> list[tuple[int, str, str, str, int]]:
+    """(force id, status, priority, effective eligibility, n): one grouped read of the cases'
     stored columns (the `case_facets` index holds every one)."""
     rows = (
         cases.order_by()
-        .values_list("force__name", "status", "priority", "eligibility", "eligibility_decision")
+        .values_list("force_id", "status", "priority", "eligibility", "eligibility_decision")
         .annotate(n=Count("pk"))
     )
     return [
@@ -285,20 +287,23 @@ def time_in_status(cases, *, now: datetime.datetime) -> Table:
 # Outcomes -------------------------------------------------------------------------------
 
 
-def outcomes_by_force(cases, cells) -> Table:
-    """Outcomes so far by force: a case counts in the outcome it reached, closed or not.
-
-    Cases still in an outcome come from the grouped `cells`; only the closed cases are read
-    again, for the outcome their transitions went through before closing (few, and found by
-    the `case_status_priority` index).
-    """
-    keys = [status.value for status in OUTCOMES]
-    closed = (
-        CaseTransition.objects.filter(case__in=cases.filter(status=S.CLOSED), to_status__in=keys)
+def _closed_outcomes(cases):
+    """(force id, outcome, n): the closed cases by the outcome their transitions went
+    through before closing (few, and found by the `case_status_priority` index)."""
+    return list(
+        CaseTransition.objects.filter(
+            case__in=cases.filter(status=S.CLOSED), to_status__in=[s.value for s in OUTCOMES]
+        )
         .order_by()
-        .values_list("case__force__name", "to_status")
+        .values_list("case__force_id", "to_status")
         .annotate(n=Count("case", distinct=True))
     )
+
+
+def outcomes_by_force(cells, closed) -> Table:
+    """Outcomes so far by force: a case counts in the outcome it reached, closed or not
+    (cases still in an outcome from the grouped `cells`, closed ones from `closed`)."""
+    keys = [status.value for status in OUTCOMES]
     reached = [(force, status, n) for force, status, *_, n in cells]
     return Table(
         key="outcomes_by_force",
@@ -312,12 +317,12 @@ def outcomes_by_force(cases, cells) -> Table:
 # Findings --------------------------------------------------------------------------------
 
 
-def _findings(cases) -> list[tuple[str, str, int]]:
-    """(force, category, n) for the findings on the cases."""
+def _findings(cases) -> list[tuple[int, str, int]]:
+    """(force id, category, n) for the findings on the cases."""
     return list(
         Finding.objects.filter(case__in=cases)
         .order_by()
-        .values_list("case__force__name", "category")
+        .values_list("case__force_id", "category")
         .annotate(n=Count("pk"))
     )
 
