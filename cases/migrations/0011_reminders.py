@@ -20,14 +20,31 @@ def _morning_after(day):
 
 def backfill(apps, schema_editor):
     """Give every active flag with a review-by date and every open line of inquiry with a
-    due date its first reminder time. One UPDATE per distinct date (a few hundred at most),
-    not per row. A date already past is reminded by the first sweep after deploying."""
+    due date its first reminder time. On PostgreSQL one UPDATE per table, the local morning
+    worked out by the server (AT TIME ZONE keeps summer time right); elsewhere one UPDATE
+    per distinct date. A date already past is reminded by the first sweep after deploying."""
     SuspectFlag = apps.get_model("cases", "SuspectFlag")
     LineOfInquiry = apps.get_model("cases", "LineOfInquiry")
     flags = SuspectFlag.objects.filter(cleared_at__isnull=True, review_by__isnull=False)
+    inquiries = LineOfInquiry.objects.filter(status__in=OPEN_INQUIRY, due_on__isnull=False)
+    if schema_editor.connection.vendor == "postgresql":
+        params = [REMINDER_HOUR, settings.TIME_ZONE]
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE cases_suspectflag SET next_reminder_at = "
+                "((review_by + 1) + make_time(%s, 0, 0)) AT TIME ZONE %s "
+                "WHERE cleared_at IS NULL AND review_by IS NOT NULL",
+                params,
+            )
+            cursor.execute(
+                "UPDATE cases_lineofinquiry SET next_reminder_at = "
+                "((due_on + 1) + make_time(%s, 0, 0)) AT TIME ZONE %s "
+                "WHERE status = ANY(%s) AND due_on IS NOT NULL",
+                [*params, list(OPEN_INQUIRY)],
+            )
+        return
     for day in flags.values_list("review_by", flat=True).distinct().order_by():
         flags.filter(review_by=day).update(next_reminder_at=_morning_after(day))
-    inquiries = LineOfInquiry.objects.filter(status__in=OPEN_INQUIRY, due_on__isnull=False)
     for day in inquiries.values_list("due_on", flat=True).distinct().order_by():
         inquiries.filter(due_on=day).update(next_reminder_at=_morning_after(day))
 

@@ -405,3 +405,45 @@ def test_sweeps_running_at_once_deliver_each_stage_exactly_once(
     message_ids = [m.extra_headers["Message-ID"] for m in mail.outbox]
     assert len(message_ids) == len(set(message_ids)) == 80
     assert not SuspectFlag.objects.filter(pk__in=ids, next_reminder_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_migration_0011_backfills_the_first_reminder_on_both_sides_of_summer_time(
+    case, suspect, investigator
+):
+    """The backfill's SQL works out the local morning as the sweep does: 08:00 GMT in winter,
+    08:00 BST (07:00 UTC) in summer, the day after the date; none for cleared or done."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("cases.migrations.0011_reminders")
+    other = case.parties.get(ref="S2")
+    # The clocks go forward on Sunday 29 March 2026: the day after Saturday 28 is in BST.
+    winter = SuspectFlag.objects.create(
+        party=suspect, kind="dangerous", reason="R", set_by=investigator,
+        review_by=datetime.date(2026, 3, 28),
+    )  # fmt: skip
+    cleared = SuspectFlag.objects.create(
+        party=other, kind="dangerous", reason="R", set_by=investigator,
+        review_by=datetime.date(2026, 3, 1), cleared_at=timezone.now(), cleared_by=investigator,
+    )  # fmt: skip
+    summer = LineOfInquiry.objects.create(
+        case=case, description="D", origin="review", created_by=investigator,
+        due_on=datetime.date(2026, 10, 24),  # clocks go back on Sunday 25 October
+    )  # fmt: skip
+    done = LineOfInquiry.objects.create(
+        case=case, description="D", origin="review", created_by=investigator,
+        due_on=datetime.date(2026, 6, 1), status="completed", result="R",
+    )  # fmt: skip
+    with connection.schema_editor() as editor:
+        migration.backfill(apps, editor)
+    utc = datetime.UTC
+    assert SuspectFlag.objects.get(pk=winter.pk).next_reminder_at == datetime.datetime(
+        2026, 3, 29, 7, tzinfo=utc
+    )
+    assert LineOfInquiry.objects.get(pk=summer.pk).next_reminder_at == datetime.datetime(
+        2026, 10, 25, 8, tzinfo=utc
+    )
+    assert SuspectFlag.objects.get(pk=cleared.pk).next_reminder_at is None
+    assert LineOfInquiry.objects.get(pk=done.pk).next_reminder_at is None
