@@ -156,6 +156,11 @@ def _by_force_and_team(
         inner, params = grouped.query.sql_with_params()
     except EmptyResultSet:  # a scope empty by construction
         return [], []
+    return _force_and_team_rows(inner, params, grouped.db, counts, user, team_id)
+
+
+def _force_and_team_rows(inner: str, params, db: str, counts: list[str], user, team_id):
+    """`_by_force_and_team` for SQL already written: `inner` selects `fid` and `counts`."""
     force = Force._meta.db_table
     team = Team._meta.db_table
     covers = Team.forces.through._meta.db_table
@@ -179,7 +184,7 @@ def _by_force_and_team(
         f" JOIN {covers} tf ON tf.force_id = f.fid JOIN {team} t ON t.id = tf.team_id"
         f"{teams_sql} GROUP BY t.name{uncovered}"
     )
-    with connections[grouped.db].cursor() as cursor:
+    with connections[db].cursor() as cursor:
         cursor.execute(sql, (*params, *teams_params))
         fetched = cursor.fetchall()
     by = {"force": [], "team": []}
@@ -373,7 +378,8 @@ def late_reasons_table(user, cases: QuerySet[Case]) -> Table | None:
 
 def _behind(now: datetime.datetime) -> Q:
     """A record whose agreed interval has passed since its last contact made (or, with none
-    made yet, since the record was opened)."""
+    made yet, since the record was opened). The portable form (SQLite, the demo's database);
+    PostgreSQL counts the same in `_no_contact_postgresql`."""
     last_made = Subquery(
         Contact.objects.filter(record=OuterRef("pk"), outcome=ContactOutcome.MADE)
         .order_by("-occurred_at", "-pk")
@@ -388,6 +394,40 @@ def _behind(now: datetime.datetime) -> Q:
         Coalesce(last_made, F("created_at")) + interval, output_field=DateTimeField()
     )
     return Q(update_interval_days__isnull=False) & Q(GreaterThan(Value(now), next_due))
+
+
+def _no_contact_postgresql(records: QuerySet[LiaisonRecord], now, user, team_id):
+    """The no-contact counts by force and team on PostgreSQL, in one statement.
+
+    Each record meets its last contact made through one grouped pass over the contacts made
+    (a hash join), not a probe per record: `_behind`'s correlated subquery costs one index
+    probe for each of 260,000 records with an interval on seed_scale, and its estimate tips
+    PostgreSQL into compiling the query (JIT); about 6 s against 1.6 s under the same load.
+    """
+    try:
+        base, params = records.values(
+            "id", "created_at", "update_interval_days", fid=F("case__force_id")
+        ).query.sql_with_params()
+    except EmptyResultSet:  # a scope empty by construction
+        return [], []
+    contacts = Contact._meta.db_table
+    # Fixed text around Django's own SQL; every value stays a bound parameter.
+    inner = (
+        f"WITH r AS ({base}), last AS (SELECT record_id, MAX(occurred_at) AS made"  # noqa: S608
+        f" FROM {contacts} WHERE outcome = %s AND record_id IN (SELECT id FROM r)"
+        " GROUP BY record_id)"
+        " SELECT r.fid, COUNT(*) AS agreed, COUNT(*) FILTER (WHERE"
+        " COALESCE(last.made, r.created_at) + r.update_interval_days * INTERVAL '1 day' < %s)"
+        " AS behind FROM r LEFT JOIN last ON last.record_id = r.id GROUP BY r.fid"
+    )
+    return _force_and_team_rows(
+        inner,
+        (*params, ContactOutcome.MADE.value, now),
+        records.db,
+        ["agreed", "behind"],
+        user,
+        team_id,
+    )
 
 
 def no_contact_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) -> list[Table]:
@@ -408,9 +448,12 @@ def no_contact_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) ->
             " The liaison team page, showing the overdue, lists them: a periodic update falls"
             " due at the agreed interval after each contact made."
         )
-    by_force, by_team = _by_force_and_team(
-        records.values(fid=F("case__force_id")).annotate(**counts), list(counts), user, team_id
-    )
+    if connections[records.db].vendor == "postgresql":
+        by_force, by_team = _no_contact_postgresql(records, now, user, team_id)
+    else:
+        by_force, by_team = _by_force_and_team(
+            records.values(fid=F("case__force_id")).annotate(**counts), list(counts), user, team_id
+        )
 
     def cells(row):
         return [row["agreed"], row["behind"]]

@@ -194,6 +194,36 @@ def test_victims_past_their_agreed_interval_by_force_and_team(fixture, national_
     assert rows(tables["no_contact_by_team"]) == {fixture["team"].name: [3, 2]}
 
 
+def test_the_portable_and_postgresql_no_contact_counts_agree(fixture, national_lead):
+    """PostgreSQL joins each record to its last contact made in one grouped pass; the
+    portable form (SQLite) asks per record. Both give the fixture's counts."""
+    from django.db import connection
+    from django.db.models import Count, F
+
+    from liaison.figures import _behind, _by_force_and_team, _no_contact_postgresql
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-pass form is PostgreSQL's")
+    records = LiaisonRecord.objects.filter(update_interval_days__isnull=False).order_by()
+    portable = _by_force_and_team(
+        records.values(fid=F("case__force_id")).annotate(
+            agreed=Count("pk"), behind=Count("pk", filter=_behind(NOW))
+        ),
+        ["agreed", "behind"],
+        national_lead,
+        None,
+    )
+    one_pass = _no_contact_postgresql(records, NOW, national_lead, None)
+
+    def by_label(found):
+        return [
+            sorted((r["label"] or "", r["agreed"], r["behind"]) for r in part) for part in found
+        ]
+
+    assert by_label(portable) == by_label(one_pass)
+    assert by_label(one_pass)[0] == [("Kent Police", 2, 1), ("Lancashire Constabulary", 1, 1)]
+
+
 def test_the_trend_runs_twelve_months_to_this_one(fixture, national_lead):
     trend = tables_for(national_lead)["trend_by_month"]
 
