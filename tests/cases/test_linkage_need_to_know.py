@@ -579,6 +579,10 @@ def test_the_requester_withdraws_an_open_request_and_may_ask_again(
     client.force_login(review_lead)
     listed = client.get(reverse("people:access_requests") + "?status=withdrawn").content.decode()
     assert f'data-request="{request_.pk}"' in listed
+    shown = client.get(reverse("people:access_request_decide", args=[request_.pk]))
+    shown = shown.content.decode()
+    assert "<dt>Withdrawn</dt><dd>by" in shown and "Eliminated him yesterday." in shown
+    assert "Record the decision" not in shown
     with pytest.raises(AccessRequestError, match="already been withdrawn"):
         access_request_grant(request=request_, by=review_lead, reason="Yes.")
 
