@@ -55,7 +55,7 @@ def flag_notify_review_leads(*, flag_id: int) -> int:
         leads_to_tell(flag.party.case.force_id).order_by("pk").distinct().values_list("pk", "email")
     )
     addresses = sorted({email for _, email in leads if email})
-    text = f"{reference}: a suspect has been flagged {kind.lower()}."
+    text = f"{reference}: a suspect has been flagged: {kind}."
     link = reverse("cases:detail", args=[reference])
     signals.alerts_raised.send(
         sender=SuspectFlag,

@@ -212,7 +212,7 @@ class _Kind:
         reference = format_reference(self.case(item).pk)
         due = f"{self.due_on(item):%a %d %b %Y}"
         if self.model is SuspectFlag:
-            what = f"the review-by date of a {item.get_kind_display().lower()} flag on a suspect"
+            what = f"the review-by date of a suspect's flag ({item.get_kind_display()})"
             if stage == ReminderStage.REMINDER:
                 return f"{reference}: {what} passed on {due}: review the flag or clear it."
             return f"Escalation: {reference}: {what} passed on {due} and it is not yet reviewed."

@@ -447,3 +447,26 @@ def test_migration_0011_backfills_the_first_reminder_on_both_sides_of_summer_tim
     )
     assert SuspectFlag.objects.get(pk=cleared.pk).next_reminder_at is None
     assert LineOfInquiry.objects.get(pk=done.pk).next_reminder_at is None
+
+
+@pytest.mark.django_db
+def test_the_flag_alert_reaches_every_lead_in_the_app_once_as_by_email(
+    case, suspect, investigator, review_lead, national_lead, make_user, team
+):
+    from beaconport.roles import Role
+    from cases.tasks import notify_review_leads_of_flag
+
+    no_address = make_user("rhea.lead", Role.REVIEW_LEAD)
+    no_address.email = ""
+    no_address.save()
+    team.members.add(no_address)
+    flag = flag_set(party=suspect, by=investigator, kind="flight_risk", reason="Travel plans")
+    notify_review_leads_of_flag(flag.pk)
+    notify_review_leads_of_flag(flag.pk)  # a repeated task tells nobody twice
+    assert [m.to for m in mail.outbox] == [[review_lead.email]]
+    alert = f"{case.reference}: a suspect has been flagged: At risk of leaving the UK."
+    # The lead with no address is told in the app all the same.
+    assert notifications_of(review_lead) == notifications_of(no_address) == [alert]
+    assert Notification.objects.count() == 2
+    assert notifications_of(national_lead) == notifications_of(investigator) == []
+    assert Notification.objects.get(user=review_lead).link == f"/cases/{case.reference}/"

@@ -98,11 +98,11 @@ def test_a_flag_and_an_action_each_remind_then_escalate_exactly_once_through_a_w
         [
             f"{case.reference}: line of inquiry {inquiry.pk} was due on "
             f"{yesterday:%a %d %b %Y}: complete it or move its date.",
-            f"{case.reference}: the review-by date of a dangerous flag on a suspect passed on "
+            f"{case.reference}: the review-by date of a suspect's flag (Dangerous) passed on "
             f"{yesterday:%a %d %b %Y}: review the flag or clear it.",
         ]
     )
-    assert texts(review_lead) == [f"{case.reference}: a suspect has been flagged dangerous."]
+    assert texts(review_lead) == [f"{case.reference}: a suspect has been flagged: Dangerous."]
 
     # Two working days on, the escalations fall due: a worker whose escalation comes at once
     # after the reminder stands in for the clock (its sweep recomputes the escalation time).
