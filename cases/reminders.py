@@ -7,7 +7,7 @@ The rule (docs/reminders.md):
   officer it is allocated to. An owner who is no longer active, or no longer holds the case
   (not assigned to it and not a lead of its force), is passed over for the case's assigned
   investigators; with none, the review leads of the case's team hear instead, so nobody is
-  left unreminded.
+  left unreminded. (A national lead holds every case.)
 - **Escalation**, at the same hour CASE_ESCALATE_AFTER_WORKING_DAYS (2) working days after
   the reminder's day (England and Wales: weekends and bank holidays from the `holidays`
   package do not count): to the review leads of the teams covering the case's force, or,
@@ -254,6 +254,7 @@ def _recipients(kind: _Kind, item, stage: str, case, leads: ReviewLeads, assigne
         and (
             any(u.pk == owner.pk for u in investigators)
             or any(u.pk == owner.pk for u in force_leads)
+            or any(u.pk == owner.pk for u in leads.national)  # national leads hold every case
         )
     ):
         return [owner]

@@ -470,3 +470,17 @@ def test_the_flag_alert_reaches_every_lead_in_the_app_once_as_by_email(
     assert Notification.objects.count() == 2
     assert notifications_of(national_lead) == notifications_of(investigator) == []
     assert Notification.objects.get(user=review_lead).link == f"/cases/{case.reference}/"
+
+
+@pytest.mark.django_db
+def test_a_flag_a_national_lead_set_reminds_the_national_lead(
+    case, suspect, national_lead, review_lead
+):
+    review_by = in_days(3)
+    reminder_at = stage_times(review_by)[ReminderStage.REMINDER]
+    SuspectFlag.objects.create(
+        party=suspect, kind="dangerous", reason="R", set_by=national_lead,
+        review_by=review_by, next_reminder_at=reminder_at,
+    )  # fmt: skip
+    assert case_reminders_sweep(now=reminder_at).delivered == 1
+    assert [m.to for m in mail.outbox] == [[national_lead.email]]
