@@ -484,3 +484,14 @@ def test_a_flag_a_national_lead_set_reminds_the_national_lead(
     )  # fmt: skip
     assert case_reminders_sweep(now=reminder_at).delivered == 1
     assert [m.to for m in mail.outbox] == [[national_lead.email]]
+
+
+def test_the_one_scheduler_runs_the_case_sweep_every_minute_beside_liaisons(settings):
+    schedule = {entry["task"]: entry for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    case_sweep, liaison_sweep = (
+        schedule["cases.sweep_reminders"],
+        schedule["liaison.sweep_reminders"],
+    )
+    assert case_sweep["schedule"] == liaison_sweep["schedule"] <= 60
+    assert case_sweep["options"]["expires"] < case_sweep["schedule"]  # no backlog piles up
+    assert settings.CELERY_BEAT_SCHEDULER == "beaconport.scheduler:LockedScheduler"
