@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
@@ -67,6 +68,7 @@ OFFICERS_SHOWN = 50  # officers listed, those with the most late and overdue fir
 REASONS_SHOWN = 25  # the latest late reasons listed for a lead of liaison records
 TREND_MONTHS = 12
 
+OUTCOME_KEYS = ("on_time", "late", "overdue", "not_due")
 OUTCOME_COLUMNS = [
     Column("on_time", "Met on time"),
     Column("late", "Met late"),
@@ -184,9 +186,7 @@ def _force_and_team_rows(inner: str, params, db: str, counts: list[str], user, t
         f" JOIN {covers} tf ON tf.force_id = f.fid JOIN {team} t ON t.id = tf.team_id"
         f"{teams_sql} GROUP BY t.name{uncovered}"
     )
-    with connections[db].cursor() as cursor:
-        cursor.execute(sql, (*params, *teams_params))
-        fetched = cursor.fetchall()
+    fetched = _run(db, sql, (*params, *teams_params))
     by = {"force": [], "team": []}
     for kind, label, *values in fetched:
         by[kind].append({"label": label, **dict(zip(counts, values, strict=True))})
@@ -286,19 +286,26 @@ def outcome_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) -> li
 
 def _officer_table(followups: QuerySet[FollowUp], counts: dict) -> Table:
     """By the officer each follow-up is with, those with the most late and overdue first;
-    at most OFFICERS_SHOWN (one row more is read to know whether there are others)."""
-    rows = list(
-        followups.values(
-            "officer_id", "officer__first_name", "officer__last_name", "officer__username"
+    at most OFFICERS_SHOWN (one row more is read to know whether there are others).
+
+    Counted by officer id alone, and the officers' names joined to those few hundred rows
+    after: grouping every follow-up by id and name together cost twice as much (2.3-2.9 s
+    against 1.0-1.3 s for a team's 370,000 follow-ups on seed_scale, under load).
+    """
+    try:
+        inner, params = followups.values("officer_id").annotate(**counts).query.sql_with_params()
+        fetched = _run(
+            followups.db,
+            f"WITH o AS ({inner}) SELECT o.officer_id, u.first_name, u.last_name, u.username,"  # noqa: S608
+            " o.on_time, o.late, o.overdue, o.not_due"
+            f" FROM o LEFT JOIN {get_user_model()._meta.db_table} u ON u.id = o.officer_id"
+            " ORDER BY o.late + o.overdue DESC, u.id IS NULL, u.last_name, u.first_name,"
+            " o.officer_id LIMIT %s",
+            (*params, OFFICERS_SHOWN + 1),
         )
-        .annotate(**counts)
-        .order_by(
-            (F("late") + F("overdue")).desc(),
-            "officer__last_name",
-            "officer__first_name",
-            "officer_id",
-        )[: OFFICERS_SHOWN + 1]
-    )
+    except EmptyResultSet:  # a scope empty by construction
+        fetched = []
+    rows = [dict(zip(OFFICER_ROW, row, strict=True)) for row in fetched]
     more = len(rows) > OFFICERS_SHOWN
     note = "By the officer the follow-up is with (an open one moves with its victim)."
     if more:
@@ -314,11 +321,20 @@ def _officer_table(followups: QuerySet[FollowUp], counts: dict) -> Table:
     )
 
 
+OFFICER_ROW = ("officer_id", "first_name", "last_name", "username", *OUTCOME_KEYS)
+
+
+def _run(db: str, sql: str, params) -> list[tuple]:
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _officer_name(row: dict) -> str:
     if row["officer_id"] is None:
         return NO_OFFICER
-    name = f"{row['officer__first_name']} {row['officer__last_name']}".strip()
-    return name or row["officer__username"]
+    name = f"{row['first_name']} {row['last_name']}".strip()
+    return name or row["username"]
 
 
 def late_reasons_table(user, cases: QuerySet[Case]) -> Table | None:

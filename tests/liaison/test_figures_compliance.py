@@ -175,6 +175,18 @@ def test_outcomes_by_rule_force_team_and_officer_for_a_national_lead(fixture, na
     ]
 
 
+def test_only_the_officers_with_the_most_late_and_overdue_are_listed_past_the_limit(
+    fixture, national_lead, monkeypatch
+):
+    monkeypatch.setattr("liaison.figures.OFFICERS_SHOWN", 2)
+
+    table = tables_for(national_lead)["followups_by_officer"]
+
+    assert table.rows == [["Lee Officerson", 1, 3, 1, 1], [NO_OFFICER, 1, 0, 1, 1]]
+    assert table.total is False  # a total of the rows shown would not be the whole
+    assert "The 2 with the most" in table.note
+
+
 def test_late_ones_are_counted_by_whether_a_reason_was_given(fixture, national_lead):
     assert rows(tables_for(national_lead)["late_reasons_given"]) == {
         ARREST: [2, 0],
