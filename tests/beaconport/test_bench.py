@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from beaconport.bench.linkage import LINKAGE_PAGE_NAMES
+from beaconport.bench.reports import PERSONAS as REPORT_PERSONAS
 from beaconport.bench.run import ALL
 from beaconport.bench.scenarios import PERSONAS
 from beaconport.roles import Role
@@ -42,6 +43,8 @@ def scale_personas(make_user):
     }
     users = {key: make_user(PERSONAS[key], role) for key, role in roles.items()}
     team.members.add(*users.values())
+    # The dashboards' analyst (issue 11), in no team: analysts count every case.
+    users["analyst"] = make_user(REPORT_PERSONAS["analyst"], Role.ANALYST)
     cases = [make_case(force=kent, suspects=1, victims=1) for _ in range(6)]
     for case in cases[:4]:
         grant_case_access(users["heavy"], case)
