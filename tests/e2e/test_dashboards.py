@@ -53,3 +53,19 @@ def test_every_dashboard_opens_with_charts_reached_by_keyboard(request, page, pe
             section.screenshot(path=str(SCREENSHOTS / f"{persona}-{board.key}-first-chart.png"))
         page.screenshot(path=str(SCREENSHOTS / f"{persona}-{board.key}.png"), full_page=True)
         page.get_by_role("link", name="All reports").click()
+
+
+@pytest.mark.browser
+def test_a_date_range_that_ends_before_it_starts_is_refused_on_the_page(page, review_lead):
+    board = next(board for board in dashboards() if may_open(review_lead, board))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    sign_in(page, review_lead.username)
+    page.goto(f"/reports/{board.key}/")
+    page.get_by_label("Received from").fill("2024-02-01")
+    page.get_by_label("Received to").fill("2024-01-01")
+    with page.expect_response(lambda r: f"/reports/{board.key}/?" in r.url) as answer:
+        page.get_by_role("button", name="Apply filters").click()
+    assert answer.value.status == 400
+    expect(page.get_by_role("alert")).to_contain_text("The end of the range is before its start")
+    expect(page.locator("svg.bar-chart")).to_have_count(0)
+    page.screenshot(path=str(SCREENSHOTS / "review_lead-refused-filter.png"), full_page=True)
