@@ -58,6 +58,7 @@ from liaison.models import (
     FollowUpStatus,
     LiaisonRecord,
     Trigger,
+    VictimsCodeRule,
 )
 from liaison.permissions import leads_records, sees_all_records
 
@@ -200,6 +201,31 @@ def _by_label(rows, key: str, cells, *, none_label: str) -> list[list]:
     return sorted(out, key=lambda r: (r[0] == none_label, r[0]))
 
 
+RULE_ROW = ("trigger", *OUTCOME_KEYS, "with_reason", "without_reason")
+
+
+def _by_rule(grouped: QuerySet) -> list[dict]:
+    """Rows by the rule's trigger from a query grouped by rule id, in one statement.
+
+    Counted by rule id, then the dozen rule rows summed by trigger (a trigger's rule may
+    have been replaced by a later one); joining the rules to every follow-up first cost
+    a third more on seed_scale.
+    """
+    try:
+        inner, params = grouped.query.sql_with_params()
+    except EmptyResultSet:  # a scope empty by construction
+        return []
+    summed = ", ".join(f"CAST(SUM(g.{name}) AS BIGINT)" for name in RULE_ROW[1:])
+    rules = VictimsCodeRule._meta.db_table
+    fetched = _run(
+        grouped.db,
+        f"WITH g AS ({inner}) SELECT r.trigger, {summed}"  # noqa: S608
+        f" FROM g LEFT JOIN {rules} r ON r.id = g.rule_id GROUP BY r.trigger",
+        params,
+    )
+    return [dict(zip(RULE_ROW, row, strict=True)) for row in fetched]
+
+
 def outcome_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) -> list[Table]:
     """Follow-ups met on time, late and open: by rule (with the late ones split by whether a
     reason was given), by team, by officer (leads only) and by force."""
@@ -208,15 +234,15 @@ def outcome_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) -> li
     followups = _followups(cases)
 
     labels = dict(Trigger.choices)
-    rule_rows = list(
-        followups.values("rule__trigger").annotate(
+    rule_rows = _by_rule(
+        followups.values("rule_id").annotate(
             **counts,
             with_reason=Count("pk", filter=_late_done() & ~Q(late_reason="")),
             without_reason=Count("pk", filter=_late_done() & Q(late_reason="")),
         )
     )
     for row in rule_rows:
-        row["rule"] = labels.get(row["rule__trigger"]) if row["rule__trigger"] else None
+        row["rule"] = labels.get(row["trigger"]) if row["trigger"] else None
     tables = [
         Table(
             key="followups_by_rule",
