@@ -78,25 +78,30 @@ OUTCOME_COLUMNS = [
 ]
 
 
-def _late_done() -> Q:
-    return Q(status=FollowUpStatus.DONE) & (
-        Q(completed_late=True) | Q(completed_late__isnull=True, completed_at__gt=F("due_at"))
+def _late_done(to: str = "") -> Q:
+    """Met late. `to` is the path to the follow-up ("liaison_followups__" from a case)."""
+    return Q(**{f"{to}status": FollowUpStatus.DONE}) & (
+        Q(**{f"{to}completed_late": True})
+        | Q(**{f"{to}completed_late__isnull": True, f"{to}completed_at__gt": F(f"{to}due_at")})
     )
 
 
-def _on_time() -> Q:
-    return Q(status=FollowUpStatus.DONE) & (
-        Q(completed_late=False) | Q(completed_late__isnull=True, completed_at__lte=F("due_at"))
+def _on_time(to: str = "") -> Q:
+    return Q(**{f"{to}status": FollowUpStatus.DONE}) & (
+        Q(**{f"{to}completed_late": False})
+        | Q(**{f"{to}completed_late__isnull": True, f"{to}completed_at__lte": F(f"{to}due_at")})
     )
 
 
-def _outcome_counts(now: datetime.datetime) -> dict:
-    """The four outcome counts, as conditional counts over the grouped follow-ups."""
+def _outcome_counts(now: datetime.datetime, to: str = "") -> dict:
+    """The four outcome counts, as conditional counts over the grouped follow-ups (reached
+    through `to` from the rows grouped)."""
+    open_ = {f"{to}status": FollowUpStatus.OPEN}
     return {
-        "on_time": Count("pk", filter=_on_time()),
-        "late": Count("pk", filter=_late_done()),
-        "overdue": Count("pk", filter=Q(status=FollowUpStatus.OPEN, due_at__lt=now)),
-        "not_due": Count("pk", filter=Q(status=FollowUpStatus.OPEN, due_at__gte=now)),
+        "on_time": Count(f"{to}pk", filter=_on_time(to)),
+        "late": Count(f"{to}pk", filter=_late_done(to)),
+        "overdue": Count(f"{to}pk", filter=Q(**open_, **{f"{to}due_at__lt": now})),
+        "not_due": Count(f"{to}pk", filter=Q(**open_, **{f"{to}due_at__gte": now})),
     }
 
 
@@ -277,8 +282,18 @@ def outcome_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) -> li
         ),
     ]
 
+    # From the cases' side: the scope's conditions fall on the one join that also gives the
+    # force, where from the follow-ups' side the cases were joined twice (the scope's
+    # semi-join and the force), 2.3 s against 1.0 s for a team on seed_scale.
+    to = "liaison_followups__"
     force_rows, team_rows = _by_force_and_team(
-        followups.values(fid=F("case__force_id")).annotate(**counts), list(counts), user, team_id
+        cases.order_by()
+        .filter(**{f"{to}status__in": [FollowUpStatus.OPEN, FollowUpStatus.DONE]})
+        .values(fid=F("force_id"))
+        .annotate(**_outcome_counts(now, to)),
+        list(counts),
+        user,
+        team_id,
     )
     tables.append(
         Table(
