@@ -256,6 +256,22 @@ def test_a_liaison_lead_sees_their_teams_and_the_latest_reasons_logged(fixture, 
     tables = tables_for(liaison_lead, team_cases(liaison_lead))
 
     assert rows(tables["followups_by_team"]) == {fixture["team"].name: [2, 3, 1, 1]}
+    assert rows(tables["followups_by_rule"]) == {
+        ARREST: [1, 2, 1, 0],  # 1; 2, 8; 4 (11 is Cumbria's)
+        CHARGE: [1, 1, 0, 0],  # 7; 3 (9 is Cumbria's)
+        NO_RULE: [0, 0, 0, 1],  # 5
+    }
+    assert tables["followups_by_officer"].rows == [
+        ["Lee Officerson", 1, 3, 1, 1],
+        ["lou.liaison", 1, 0, 0, 0],
+    ]
+    trend = rows(tables["trend_by_month"])
+    assert (trend["Mar 2026"], trend["May 2026"], trend["Jun 2026"]) == (
+        [0, 1, 0],
+        [1, 1, 0],
+        [1, 1, 2],  # 7; 3; 4 and 5 open
+    )
+    assert sum(sum(cells) for cells in trend.values()) == 7
     assert rows(tables["followups_by_force"]) == {
         "Kent Police": [2, 2, 1, 1],
         "Lancashire Constabulary": [0, 1, 0, 0],
