@@ -35,7 +35,7 @@ def _persona(request, name):
 
 
 @pytest.mark.parametrize("key", BOARDS)
-def test_each_dashboard_opens_to_its_roles_only(request, key):
+def test_each_dashboard_opens_to_its_roles_only(db, request, key):
     board = next(b for b in dashboards() if b.key == key)
     openers = set(policy.holders(board.roles))
     for name in policy.PERSONAS:
