@@ -4,8 +4,10 @@ longer than they agreed; and the trend by month of the due date.
 
 Every figure takes the Case queryset the caller has already narrowed to the viewer's scope
 and filters (`beaconport.reports.scope`), and the viewer, and returns `Table`s counted by the
-database: one grouped query per table with conditional counts, so the number of queries is
-fixed whatever the number of follow-ups, and nothing is summed row by row in Python.
+database: grouped statements with conditional counts (by rule; by force with the teams
+summed from it; by officer; the no-contact counts by force and team; the trend), so the
+number of queries is fixed whatever the number of follow-ups, and nothing is summed row by
+row in Python.
 
 What a viewer is given follows "Who sees what": officers' names only for leads, the late
 reasons (free text the officer wrote) only for the leads of liaison records (liaison and
