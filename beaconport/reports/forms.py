@@ -7,6 +7,7 @@ ignored; a range that ends before it starts is refused the same way.
 
 from django import forms
 
+from beaconport.inputs import PlausibleDateField
 from beaconport.reports.scope import Scope
 from beaconport.reports.tables import Filters
 
@@ -32,10 +33,10 @@ class ReportFilterForm(forms.Form):
         empty_value=None,
         error_messages={"invalid_choice": "%(value)s is not a team whose figures you can see."},
     )
-    received_from = forms.DateField(
+    received_from = PlausibleDateField(
         label="Received from", required=False, widget=DateInput(format="%Y-%m-%d")
     )
-    received_to = forms.DateField(
+    received_to = PlausibleDateField(
         label="Received to", required=False, widget=DateInput(format="%Y-%m-%d")
     )
 

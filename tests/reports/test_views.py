@@ -144,6 +144,11 @@ def test_filters_narrow_to_forces_a_team_and_dates(client, tiny, counted, analys
         ({"team": "other"}, "team", "is not a team whose figures you can see"),
         ({"received_from": "2024-13-01"}, "received_from", "Enter a valid date"),
         (
+            {"received_to": "0001-01-01"},
+            "received_to",
+            "Enter a date between 1 January 1900 and 31 December 2100",
+        ),
+        (
             {"received_from": "2024-02-01", "received_to": "2024-01-01"},
             "received_to",
             "The end of the range is before its start",
