@@ -5,24 +5,11 @@ import pytest
 
 from cases.linkage import queue
 from cases.linkage.resolution import nominals_recompute
-from cases.models import Force, PersonLink
+from cases.models import Force
 from cases.vocabulary import LinkStatus
-from tests.factories import CaseFactory, SuspectFactory
+from tests.factories import CaseFactory, SuspectFactory, make_link
 
 pytestmark = pytest.mark.django_db
-
-
-def link(a, b, status=LinkStatus.PROPOSED, probability=0.9):
-    left, right = sorted([a, b], key=lambda p: p.pk)
-    fields = {"reason": "Synthetic decision"} if status == LinkStatus.REJECTED else {}
-    return PersonLink.objects.create(
-        left=left,
-        right=right,
-        status=status,
-        match_probability=probability,
-        cross_role=False,
-        **fields,
-    )
 
 
 def test_a_clusters_other_links_are_those_between_its_records_only(review_lead):
@@ -30,11 +17,11 @@ def test_a_clusters_other_links_are_those_between_its_records_only(review_lead):
     no cluster: one end only is a member), and another cluster f-g. From the link a-b the
     page lists b-c and c-d, most probable first, and nothing else."""
     a, b, c, d, e, f, g = (SuspectFactory() for _ in range(7))
-    ab = link(a, b, probability=0.99)
-    bc = link(b, c, probability=0.95)
-    cd = link(c, d, probability=0.97)
-    link(c, e, status=LinkStatus.REJECTED, probability=0.6)
-    link(f, g, probability=0.98)
+    ab = make_link(a, b, probability=0.99)
+    bc = make_link(b, c, probability=0.95)
+    cd = make_link(c, d, probability=0.97)
+    make_link(c, e, status=LinkStatus.REJECTED, probability=0.6)
+    make_link(f, g, probability=0.98)
     nominals_recompute()
     assert [other.pk for other in queue.cluster_links(review_lead, ab)] == [cd.pk, bc.pk]
 
@@ -48,8 +35,8 @@ def test_a_clusters_links_outside_the_leads_forces_are_not_listed(
     cumbria = Force.objects.get(slug="cumbria")
     a, b = SuspectFactory(), SuspectFactory()
     c = SuspectFactory(case=CaseFactory(force=cumbria))
-    ab = link(a, b, probability=0.99)
-    bc = link(b, c, probability=0.95)
+    ab = make_link(a, b, probability=0.99)
+    bc = make_link(b, c, probability=0.95)
     nominals_recompute()
     assert [other.pk for other in queue.cluster_links(review_lead, ab)] == [bc.pk]
     assert queue.cluster_links(other_team_review_lead, bc) == []
