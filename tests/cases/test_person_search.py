@@ -11,9 +11,9 @@ from cases.linkage.search import (
     records_searchable_by,
     search_matches,
 )
-from cases.models import CaseParty, Nominal, NominalMember, Person, PersonIdentifier
+from cases.models import CaseParty, Person, PersonIdentifier
 from cases.permissions import grant_case_access
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, make_nominal
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,14 @@ def world(investigator, other_investigator):
         "victim": victim,
         "hidden": hidden,
     }
+
+
+@pytest.fixture
+def thirty_more_iqbals(world):
+    """30 more suspects named Iqbal on the investigator's case: 33 Iqbals they may find (the
+    world's two suspects and their victim), each a group of its own."""
+    for n in range(30):
+        on_case(world["mine"], person("Iqbal", f"Synthetic{n}"), f"S{n + 10}")
 
 
 def found(user, text, kind="any"):
@@ -149,9 +157,7 @@ def test_an_outsider_finds_nothing(liaison_officer, analyst, other_team_review_l
 
 
 def test_records_linked_into_one_nominal_come_back_as_one_person(investigator, world):
-    nominal = Nominal.objects.create(role="suspect")
-    for party in (world["iqbal"], world["iqbal_again"], world["hidden"]):
-        NominalMember.objects.create(party=party, nominal=nominal)
+    nominal = make_nominal(world["iqbal"], world["iqbal_again"], world["hidden"])
     page = person_search(investigator, query_parse("Iqbal"))
     together = [result for result in page.results if result.nominal_id == nominal.pk]
     assert len(together) == 1
@@ -170,10 +176,8 @@ def test_the_best_match_comes_first(investigator, world):
 
 
 def test_a_search_costs_the_same_queries_however_many_people_match(
-    investigator, world, django_assert_num_queries
+    investigator, world, thirty_more_iqbals, django_assert_num_queries
 ):
-    for n in range(30):
-        on_case(world["mine"], person("Iqbal", f"Synthetic{n}"), f"S{n + 10}")
     investigator = type(investigator).objects.get(pk=investigator.pk)
     # The roles and the grants (each once per request), the page of people with how many
     # there are (one query: the candidates are ranked once), and their records.
@@ -184,12 +188,10 @@ def test_a_search_costs_the_same_queries_however_many_people_match(
     assert page.page.has_next()
 
 
-def test_the_pages_of_a_search_share_out_every_person_once(investigator, world):
+def test_the_pages_of_a_search_share_out_every_person_once(investigator, world, thirty_more_iqbals):
     """33 people named Iqbal on the investigator's cases (the world's 3, a victim of theirs
     among them, and 30 more), none linked: 33 groups, 20 on page 1 and 13 on page 2; a page
     past the end (a stale form) is the last page, as a paginator answers."""
-    for n in range(30):
-        on_case(world["mine"], person("Iqbal", f"Synthetic{n}"), f"S{n + 10}")
     first = person_search(investigator, query_parse("Iqbal"), page=1)
     second = person_search(investigator, query_parse("Iqbal"), page=2)
     past = person_search(investigator, query_parse("Iqbal"), page=7)
@@ -202,14 +204,14 @@ def test_the_pages_of_a_search_share_out_every_person_once(investigator, world):
     assert [r.records[0].party.pk for r in past.results] == ids[20:]
 
 
-def test_more_than_the_count_limit_is_said_not_counted(investigator, world, monkeypatch):
+def test_more_than_the_count_limit_is_said_not_counted(
+    investigator, world, thirty_more_iqbals, monkeypatch
+):
     """With the count limit at 10 and 33 Iqbals: "more than 10", one page of the limit."""
     from cases.linkage import search
 
     monkeypatch.setattr(search, "COUNT_LIMIT", 10)
     monkeypatch.setattr(search, "PAGE_SIZE", 5)
-    for n in range(30):
-        on_case(world["mine"], person("Iqbal", f"Synthetic{n}"), f"S{n + 10}")
     page = person_search(investigator, query_parse("Iqbal"), page=2)
     assert page.more_than == 10
     assert (page.page.number, page.page.paginator.num_pages) == (2, 2)
