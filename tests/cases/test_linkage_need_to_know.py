@@ -31,7 +31,7 @@ from cases.models import (
 from cases.permissions import cases_visible_to, grant_case_access
 from cases.services.intake import case_recompute
 from cases.vocabulary import LinkStatus
-from tests.factories import make_case_in, make_nominal
+from tests.factories import make_case_in, make_link, make_nominal
 
 pytestmark = pytest.mark.django_db
 
@@ -125,12 +125,7 @@ def test_a_case_whose_people_are_linked_nowhere_shows_no_panel(client, investiga
 def test_a_link_waiting_for_a_lead_or_rejected_says_nothing(client, investigator, kent, durham):
     # Only nominals count, and only linked records are in one: a pair in the review band or
     # rejected has no NominalMember rows.
-    left, right = sorted(
-        (kent.parties.get(ref="S1"), durham.parties.get(ref="S1")), key=lambda p: p.pk
-    )
-    PersonLink.objects.create(
-        left=left, right=right, status=LinkStatus.REVIEW, match_probability=0.6
-    )
+    make_link(kent.parties.get(ref="S1"), durham.parties.get(ref="S1"), LinkStatus.REVIEW, 0.6)
     page = page_of(client, investigator, kent).content.decode()
     assert "Also on other cases" not in page
 
@@ -637,12 +632,7 @@ def test_links_resolved_by_the_nominals_service_reach_the_case_page_and_undo_cle
 ):
     from cases.linkage.resolution import link_undo, nominals_recompute
 
-    left, right = sorted(
-        (kent.parties.get(ref="S1"), durham.parties.get(ref="S2")), key=lambda p: p.pk
-    )
-    pair = PersonLink.objects.create(
-        left=left, right=right, status=LinkStatus.PROPOSED, match_probability=0.99
-    )
+    pair = make_link(kent.parties.get(ref="S1"), durham.parties.get(ref="S2"))
     nominals_recompute()
     flag(durham.parties.get(ref="S2"), review_lead)
     page = page_of(client, investigator, kent).content.decode()
