@@ -10,19 +10,19 @@ Counts are grouped in SQL; the pages cut what they show with a paginator.
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Window
 from django.utils import timezone
 
-from beaconport.roles import Role, has_role
-from cases.models import Case, CaseParty, Force, LineOfInquiry, SuspectFlag
+from cases.models import CaseParty, Force, LineOfInquiry, SuspectFlag
 from cases.permissions import (
+    case_scope_of_party,
+    cases_led_by,
     cases_visible_to,
     forces_led_by,
-    granted_case_ids,
     investigators_named,
     leads_cases,
-    led_force_ids,
     sees_all_cases,
 )
 from cases.vocabulary import InquiryStatus
@@ -59,25 +59,16 @@ def my_actions(user) -> QuerySet[LineOfInquiry]:
     )
 
 
-def led_cases(user) -> QuerySet[Case]:
-    """The cases a lead sees as a lead: their teams' forces, or every case nationally."""
-    if sees_all_cases(user):
-        return Case.objects.all()
-    if not leads_cases(user):
-        return Case.objects.none()
-    return Case.objects.filter(force_id__in=led_force_ids(user))
-
-
 def overdue_actions(user, *, force: Force | None = None, officer: str = "") -> QuerySet:
     """The open lines of inquiry past their due date in the lead's scope, by officer
     (unallocated last) and then by due date; narrowed to a force and to officers whose
     username or name contains `officer`."""
-    cases = led_cases(user)
+    cases = cases_led_by(user)
     if force is not None:
         cases = cases.filter(force=force)
     lines = open_inquiries().filter(due_on__lt=today(), case__in=cases.values("pk"))
     if officer:
-        named = investigators_named(_users(), officer)
+        named = investigators_named(get_user_model().objects.all(), officer)
         lines = lines.filter(allocated_to__in=named.values("pk"))
     return lines
 
@@ -98,18 +89,12 @@ def overdue_by_officer(lines: QuerySet) -> QuerySet:
     )
 
 
-def _users():
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.all()
-
-
 def active_flags(user, *, kind: str = "", force: Force | None = None) -> QuerySet[SuspectFlag]:
     """The active dangerous and flight-risk flags on the cases the user sees (their own
     cases, their teams' or every case), narrowed to a kind and a force; past review-by
     first, then by review-by date, none last. Only the flags: `flag_rows` reads a page's.
 
-    The scope is an EXISTS on the flag's party (`_party_in_scope`): joined instead,
+    The scope is an EXISTS on the flag's party (`case_scope_of_party`): joined instead,
     PostgreSQL hashed every party of every case (695,000 at 100,000 cases) to keep a few
     thousand. A national lead sees every case: no scope to test.
     """
@@ -120,26 +105,8 @@ def active_flags(user, *, kind: str = "", force: Force | None = None) -> QuerySe
         flags = flags.filter(party__case__force=force)
     if sees_all_cases(user):
         return flags.order_by(*_by_due_date("review_by"))
-    in_scope = CaseParty.objects.filter(_party_in_scope(user), pk=OuterRef("party_id"))
+    in_scope = CaseParty.objects.filter(case_scope_of_party(user), pk=OuterRef("party_id"))
     return flags.filter(Exists(in_scope)).order_by(*_by_due_date("review_by"))
-
-
-def _party_in_scope(user) -> Q:
-    """`cases_visible_to`'s scope, said of a party's case: a review lead's forces, an
-    investigator's granted case ids (both read once per request, cached on the user).
-
-    Said on the party's own `case_id`, the granted ids are checked as each flag's party is
-    read; through a Case subquery PostgreSQL walked a case index over the whole table to
-    find 2,000 granted cases (70 ms against 20 ms at 100,000 cases).
-    """
-    if not (getattr(user, "is_authenticated", False) and user.is_active):
-        return Q(pk__in=[])
-    scope = Q(pk__in=[])
-    if has_role(user, Role.REVIEW_LEAD):
-        scope |= Q(case__force_id__in=led_force_ids(user))
-    if has_role(user, Role.INVESTIGATOR):
-        scope |= Q(case_id__in=granted_case_ids(user, "view_case"))
-    return scope
 
 
 def flag_rows(ids) -> list[SuspectFlag]:
