@@ -25,6 +25,18 @@ def _log_cases(request, cases) -> None:
     cases_shown(request.user, {case.pk: case for case in cases}.values())
 
 
+def _filters(request, form_class):
+    """The list's filter form over the user's forces, and what it chose (the force as a
+    Force, none chosen as {}); None for what it chose when the input is refused, so the
+    page answers 400 with the field and the reason rather than listing unfiltered."""
+    form = form_class(request.GET or None, forces=work.filter_forces(request.user))
+    if not form.is_bound:
+        return form, {}
+    if not form.is_valid():
+        return form, None
+    return form, {**form.cleaned_data, "force": form.chosen_force()}
+
+
 @access_required(Role.INVESTIGATOR, methods=["GET"])
 def my_actions(request):
     """The investigator's open lines of inquiry across their cases, overdue first."""
@@ -46,14 +58,11 @@ def my_actions(request):
 def overdue_actions(request):
     """A lead's open lines of inquiry past due in their teams' forces (or nationally), by
     officer, with how many each officer has overdue."""
-    form = OverdueFilterForm(request.GET or None, forces=work.filter_forces(request.user))
-    if form.is_bound and not form.is_valid():
+    form, chosen = _filters(request, OverdueFilterForm)
+    if chosen is None:
         return render(request, "cases/work/overdue.html", {"form": form}, status=400)
-    chosen = form.cleaned_data if form.is_bound else {}
     lines = work.overdue_actions(
-        request.user,
-        force=form.chosen_force() if form.is_bound else None,
-        officer=chosen.get("officer", "").strip(),
+        request.user, force=chosen.get("force"), officer=chosen.get("officer", "").strip()
     )
     page = _page(request, work.overdue_page_order(lines))
     officers = _page(request, work.overdue_by_officer(lines), param="opage")
@@ -72,15 +81,10 @@ def flags(request):
     """Active dangerous and flight-risk flags on the suspects of the user's cases, those past
     their review-by date first. Pseudonymous references only: a name is read on the case
     page, by someone assigned to it, after giving a reason (as everywhere else)."""
-    form = FlagFilterForm(request.GET or None, forces=work.filter_forces(request.user))
-    if form.is_bound and not form.is_valid():
+    form, chosen = _filters(request, FlagFilterForm)
+    if chosen is None:
         return render(request, "cases/work/flags.html", {"form": form}, status=400)
-    chosen = form.cleaned_data if form.is_bound else {}
-    found = work.active_flags(
-        request.user,
-        kind=chosen.get("kind", ""),
-        force=form.chosen_force() if form.is_bound else None,
-    )
+    found = work.active_flags(request.user, kind=chosen.get("kind", ""), force=chosen.get("force"))
     page = work.page_of_ids(found, request.GET.get("page"), PAGE_SIZE)
     now = work.today()
     rows = [
