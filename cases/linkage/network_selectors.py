@@ -28,12 +28,14 @@ from cases.models import (
     CaseParty,
     Force,
     Network,
+    NetworkKey,
     NominalMember,
     PersonIdentifier,
     PersonLink,
     SuspectFlag,
     format_reference,
 )
+from cases.models import NetworkPerson as NetworkPersonRow
 from cases.vocabulary import FlagKind, IdentifierKind, LinkStatus, PartyRole
 
 # The SQL below is composed of table names and this module's own fragments; values are
@@ -44,8 +46,6 @@ from cases.vocabulary import FlagKind, IdentifierKind, LinkStatus, PartyRole
 TABLE_PAGE_SIZE = 25
 # A person's pseudonyms written in their row at most (a nominal may hold many records).
 PSEUDONYMS_SHOWN = 10
-# How many ties away from the busiest case the drawing looks for cases to draw.
-DRAW_DEPTH = 3
 # Sections of the table, in the order the page shows them.
 PEOPLE_SECTIONS = (PartyRole.SUSPECT, PartyRole.VICTIM, PartyRole.WITNESS)
 
@@ -224,51 +224,13 @@ def _tables() -> dict[str, str]:
         "ident": PersonIdentifier._meta.db_table,
         "link": PersonLink._meta.db_table,
         "flag": SuspectFlag._meta.db_table,
+        "people": NetworkPersonRow._meta.db_table,
+        "keys": NetworkKey._meta.db_table,
     }
 
 
 def _marks(values) -> str:
     return ", ".join(["%s"] * len(values)) or "NULL"
-
-
-def _network_ctes(network_id: int, cap: int) -> tuple[str, list]:
-    """The common table expressions every network-wide read starts from.
-
-    - `np`: the network's records, each with its person's key;
-    - `held`: the phones, vehicles and postcodes those records hold;
-    - `tying`: the keys that tie: held in two or more of the network's cases and in no
-      more than `cap` cases anywhere (the rule `cases.linkage.networks` joins cases by).
-    """
-    t = _tables()
-    kinds = [str(kind) for kind in TYING_KINDS]
-    sql = f"""
-    np AS (
-        SELECT p.id AS party_id, p.case_id, p.ref, p.role, p.person_id,
-               COALESCE(m.nominal_id, -p.id) AS pkey
-          FROM {t["member"]} n
-          JOIN {t["party"]} p ON p.case_id = n.case_id
-          LEFT JOIN {t["nominal"]} m ON m.party_id = p.id
-         WHERE n.network_id = %s
-    ),
-    held AS (
-        SELECT i.kind, i.key, np.case_id, np.ref, np.pkey
-          FROM np JOIN {t["ident"]} i ON i.person_id = np.person_id
-         WHERE i.kind IN ({_marks(kinds)}) AND i.key <> ''
-    ),
-    candidate AS (
-        SELECT kind, key FROM (SELECT DISTINCT kind, key, case_id FROM held) d
-         GROUP BY kind, key HAVING COUNT(*) >= 2
-    ),
-    tying AS (
-        SELECT kind, key, COUNT(*) AS cases FROM (
-            SELECT DISTINCT c.kind, c.key, a.case_id
-              FROM candidate c
-              JOIN {t["ident"]} ai ON ai.kind = c.kind AND ai.key = c.key
-              JOIN {t["party"]} a ON a.person_id = ai.person_id
-        ) d
-         GROUP BY kind, key HAVING COUNT(*) <= %s
-    )"""
-    return sql, [network_id, *kinds, cap]
 
 
 def _rows(sql: str, params: list) -> list[tuple]:
@@ -281,116 +243,53 @@ _FLAG_KINDS = [str(kind) for kind in FlagKind]
 _SHARE_KINDS = [str(kind) for kind in TYING_KINDS]
 
 
-def _ranked(network_id: int, offset: int, size: int, draw: int, cap: int) -> list[tuple]:
-    """One statement for everything that needs the whole network ranked, so the network's
-    records, keys and tying keys are read once (they are most of the cost):
+def _stored(network_id: int, offset: int, size: int, draw: int) -> list[tuple]:
+    """One statement for the page's share of what the recompute ranked
+    (`networks._store_pages`), each part read by its index on (network, rank):
 
-    - part 'p': one page of each people section, those who tie cases first, those in most
-      cases first, then by first pseudonym; each section's first row comes back even off
-      the page, since it carries the section's counts;
-    - part 'k': one page of the keys that tie the network, most cases first, with the
-      records holding them; each kind's first key comes back for the counts by kind;
-    - part 'c': up to `draw` cases to draw: the busiest case (most people or keys tying it
-      to other cases), then the cases nearest it through what ties them, busiest first. A
-      network of `draw` cases or fewer is drawn whole.
+    - part 'p': one page of each people section (`NetworkPerson`, those who tie cases
+      first, those in most cases first, then by first case and pseudonym);
+    - part 'k': one page of the keys that tie the network (`NetworkKey`, most cases first),
+      with the network's records holding them;
+    - part 'c': up to `draw` cases to draw (`CaseNetwork.draw_rank`).
 
     Columns: part, two texts, then numbers (see `network_page` for each part's).
     """
     t = _tables()
-    ctes, params = _network_ctes(network_id, cap)
-    share_cols = ", ".join(
-        f"MAX(CASE WHEN h.kind = %s THEN 1 ELSE 0 END) AS s{i}" for i in range(len(_SHARE_KINDS))
-    )
-    share_out = ", ".join(f"COALESCE(s.s{i}, 0) AS s{i}" for i in range(len(_SHARE_KINDS)))
-    share_sel = ", ".join(f"s{i}" for i in range(len(_SHARE_KINDS)))
-    share_nul = ", ".join("NULL" for _ in _SHARE_KINDS)
+    roles = [str(role) for role in PEOPLE_SECTIONS]
     sql = f"""
-    WITH RECURSIVE {ctes},
-    people AS (
-        SELECT pkey, MIN(role) AS role, COUNT(DISTINCT case_id) AS cases, COUNT(*) AS records,
-               MIN(case_id) AS first_case, MIN(ref) AS first_ref
-          FROM np GROUP BY pkey
-    ),
-    person_shares AS (
-        SELECT h.pkey, {share_cols}
-          FROM held h JOIN tying tg ON tg.kind = h.kind AND tg.key = h.key
-         GROUP BY h.pkey
-    ),
-    everyone AS (
-        SELECT pe.pkey, pe.role, pe.cases, pe.records, pe.first_case, pe.first_ref, {share_out},
-               CASE WHEN pe.cases > 1 OR s.pkey IS NOT NULL THEN 1 ELSE 0 END AS ties
-          FROM people pe LEFT JOIN person_shares s ON s.pkey = pe.pkey
-    ),
-    ranked AS (
-        SELECT e.*,
-               ROW_NUMBER() OVER (
-                   PARTITION BY role
-                   ORDER BY ties DESC, cases DESC, first_case, first_ref, pkey
-               ) AS rn,
-               COUNT(*) OVER (PARTITION BY role) AS total,
-               SUM(CASE WHEN cases > 1 THEN 1 ELSE 0 END) OVER (PARTITION BY role) AS several
-          FROM everyone e
-         WHERE role <> %s OR ties = 1
-    ),
-    ranked_keys AS (
-        SELECT kind, key, cases,
-               ROW_NUMBER() OVER (ORDER BY cases DESC, kind, key) AS rn,
-               ROW_NUMBER() OVER (PARTITION BY kind ORDER BY cases DESC, key) AS kind_rn,
-               COUNT(*) OVER () AS total,
-               COUNT(*) OVER (PARTITION BY kind) AS of_kind
-          FROM tying
-    ),
-    ties AS (
-        SELECT DISTINCT pkey AS tie, case_id FROM np
-         WHERE pkey IN (SELECT pkey FROM people WHERE cases > 1)
-        UNION
-        SELECT -k.rn, h.case_id FROM ranked_keys k JOIN held h ON h.kind = k.kind AND h.key = k.key
-    ),
-    weight AS (SELECT case_id, COUNT(*) AS w FROM ties GROUP BY case_id),
-    seed AS (SELECT case_id FROM weight ORDER BY w DESC, case_id LIMIT 1),
-    reach (case_id, depth) AS (
-        SELECT case_id, 0 FROM seed
-        UNION
-        SELECT b.case_id, r.depth + 1
-          FROM reach r JOIN ties a ON a.case_id = r.case_id JOIN ties b ON b.tie = a.tie
-         WHERE r.depth < %s
-    ),
-    near AS (SELECT case_id, MIN(depth) AS depth FROM reach GROUP BY case_id),
-    drawn AS (
-        SELECT c.id, f.name, COALESCE(near.depth, %s) AS depth, COALESCE(w.w, 0) AS w
-          FROM {t["member"]} n
-          JOIN {t["case"]} c ON c.id = n.case_id
-          JOIN {t["force"]} f ON f.id = c.force_id
-          LEFT JOIN near ON near.case_id = c.id
-          LEFT JOIN weight w ON w.case_id = c.id
-         WHERE n.network_id = %s
-         ORDER BY COALESCE(near.depth, %s), COALESCE(w.w, 0) DESC, c.id
-         LIMIT %s
-    )
-    SELECT 'p', role, first_ref, pkey, cases, records, rn, total, several, ties, {share_sel}
-      FROM ranked WHERE (rn > %s AND rn <= %s) OR rn = 1
+    SELECT 'p', role, NULL, person_key, case_count, records, rank, share_kinds
+      FROM {t["people"]}
+     WHERE network_id = %s AND role IN ({_marks(roles)}) AND rank > %s AND rank <= %s
     UNION ALL
-    SELECT 'k', r.kind, h.ref, h.pkey, h.case_id, r.kind_rn, r.rn, r.total, r.of_kind, NULL,
-           {share_nul}
-      FROM ranked_keys r JOIN held h ON h.kind = r.kind AND h.key = r.key
-     WHERE (r.rn > %s AND r.rn <= %s) OR r.kind_rn = 1
+    SELECT 'k', k.kind, p.ref, COALESCE(m.nominal_id, -p.id), p.case_id, k.kind_rank, k.rank,
+           NULL
+      FROM {t["keys"]} k
+      JOIN {t["ident"]} i ON i.kind = k.kind AND i.key = k.key
+      JOIN {t["party"]} p ON p.person_id = i.person_id
+      JOIN {t["member"]} n ON n.case_id = p.case_id AND n.network_id = k.network_id
+      LEFT JOIN {t["nominal"]} m ON m.party_id = p.id
+     WHERE k.network_id = %s AND k.rank > %s AND k.rank <= %s
     UNION ALL
-    SELECT 'c', name, NULL, id, depth, w, NULL, NULL, NULL, NULL, {share_nul} FROM drawn"""
-    params += [*_SHARE_KINDS, str(PartyRole.WITNESS)]
-    params += [DRAW_DEPTH, DRAW_DEPTH + 1, network_id, DRAW_DEPTH + 1, draw]
-    params += [offset, offset + size, offset, offset + size]
+    SELECT 'c', f.name, NULL, c.id, n.draw_rank, 0, NULL, NULL
+      FROM {t["member"]} n
+      JOIN {t["case"]} c ON c.id = n.case_id
+      JOIN {t["force"]} f ON f.id = c.force_id
+     WHERE n.network_id = %s AND n.draw_rank IS NOT NULL AND n.draw_rank <= %s"""
+    params = [network_id, *roles, offset, offset + size]
+    params += [network_id, offset, offset + size, network_id, draw]
     return _rows(sql, params)
 
 
 def _in_order(row: tuple) -> tuple:
-    """Rows of `_ranked` in the page's order: people by section and rank, keys by rank and
-    holder, cases to draw nearest and busiest first."""
-    part, text, ref, pkey, a, b, rn = row[:7]
+    """Rows of `_stored` in the page's order: people by section and rank, keys by rank and
+    holder, cases to draw by their place."""
+    part, text, ref, _, a, _, rn = row[:7]
     if part == "p":
         return (0, text, rn, 0, "")
     if part == "k":
         return (1, "", rn, a, ref)
-    return (2, "", a, -b, str(pkey).zfill(20))
+    return (2, "", a, 0, "")
 
 
 def _records(network_id: int, keys: list[int]) -> list[tuple]:
@@ -431,15 +330,16 @@ def network_page(
     page: int = 1,
     size: int = TABLE_PAGE_SIZE,
     draw: int = 20,
-    cap: int = SHARED_KEY_MAX_CASES,
 ) -> NetworkPage:
     """Read one page of a network: four queries, whatever its size.
 
     The forces with their counts (one aggregate), a page of its cases, one statement that
-    ranks the whole network (`_ranked`: a page of each people section with the sections'
-    counts, a page of the keys that tie its cases with their counts by kind, and the cases
-    to draw, at most `draw`), and the records of the people on the page (their first
-    pseudonyms, links and flags).
+    reads the page's rows of what the recompute ranked (`_stored`: a page of each people
+    section, a page of the keys that tie its cases, and the cases to draw, at most `draw`),
+    and the records of the people on the page (their first pseudonyms, links and flags).
+    The sections' counts are the network's own columns, counted at recompute. What the
+    page ranks is as of the network's last recompute (`networks._store_pages`); the
+    records, links and flags of the people on it are read as they are now.
     """
     offset = (page - 1) * size
     forces = [
@@ -473,36 +373,37 @@ def network_page(
     kind_labels = dict(IdentifierKind.choices)
     flag_labels = dict(FlagKind.choices)
     sections: dict[str, list[NetworkPerson]] = {str(role): [] for role in PEOPLE_SECTIONS}
-    counts = {str(role): SectionCount() for role in PEOPLE_SECTIONS}
+    counts = {
+        str(PartyRole.SUSPECT): SectionCount(network.suspects, network.suspects_in_several),
+        str(PartyRole.VICTIM): SectionCount(network.victims, network.victims_in_several),
+        str(PartyRole.WITNESS): SectionCount(network.witnesses, network.witnesses_in_several),
+    }
+    by_kind = {
+        kind_labels[IdentifierKind.PHONE]: network.shared_phones,
+        kind_labels[IdentifierKind.POSTCODE]: network.shared_postcodes,
+        kind_labels[IdentifierKind.VEHICLE]: network.shared_vehicles,
+    }
     by_key: dict[int, NetworkPerson] = {}
     shares: dict[int, NetworkShare] = {}
-    shares_total, by_kind = 0, {}
     drawn: list[NetworkCase] = []
-    rows = sorted(_ranked(network.pk, offset, size, draw, cap), key=_in_order)
-    for part, text, ref, pkey, a, b, rn, total, several, _, *shared in rows:
-        if part == "p":  # role, first ref; key, cases, records, rank, counts
-            counts[text] = SectionCount(int(total), int(several or 0))
-            if not offset < rn <= offset + size:
-                continue
+    rows = sorted(_stored(network.pk, offset, size, draw), key=_in_order)
+    for part, text, ref, pkey, a, b, rn, bits in rows:
+        if part == "p":  # role; key, cases, records, rank, kinds of key shared (bits)
             person = _person(pkey, text)
             person.case_count, person.records = int(a), int(b)
             person.shares = [
-                kind_labels[k] for k, on in zip(_SHARE_KINDS, shared, strict=True) if on
+                kind_labels[kind] for i, kind in enumerate(_SHARE_KINDS) if int(bits) >> i & 1
             ]
             sections[text].append(person)
             by_key[pkey] = person
-        elif part == "k":  # kind, holder's ref; holder's key, case, rank in kind, rank, counts
-            shares_total = int(total)
-            by_kind[kind_labels[text]] = int(several)
-            if not offset < rn <= offset + size:
-                continue
+        elif part == "k":  # kind, holder's ref; holder's key, case, rank in kind, rank
             share = shares.setdefault(rn, NetworkShare(kind=text, holders=[], case_ids=[]))
             share.holders.append(f"{format_reference(a)}-{ref}")
             if a not in share.case_ids:
                 share.case_ids.append(a)
             if f"r{pkey}" not in share.people:
                 share.people.append(f"r{pkey}")
-        else:  # a case to draw: force; id, depth, weight
+        else:  # a case to draw: force; id, place
             drawn.append(NetworkCase(pkey, text))
     for pkey, case_id, ref, confirmed, automatic, *flags in _records(network.pk, list(by_key)):
         person = by_key[pkey]
@@ -526,8 +427,8 @@ def network_page(
         witnesses=sections[str(PartyRole.WITNESS)],
         counts=counts,
         shares=[shares[rn] for rn in sorted(shares)],
-        shares_total=shares_total,
-        shares_by_kind=dict(sorted(by_kind.items())),
+        shares_total=network.shared_keys,
+        shares_by_kind={kind: n for kind, n in sorted(by_kind.items()) if n},
         drawn_cases=drawn,
     )
 

@@ -40,11 +40,13 @@ from cases.models import (
     CaseNetwork,
     CaseParty,
     Network,
+    NetworkKey,
+    NetworkPerson,
     NominalMember,
     PersonIdentifier,
     PersonLink,
 )
-from cases.vocabulary import LINKED_STATUSES, IdentifierKind, LinkStatus
+from cases.vocabulary import LINKED_STATUSES, IdentifierKind, LinkStatus, PartyRole
 
 # A phone, vehicle or postcode held in more cases than this ties none of them: a shared
 # taxi office number, a busy town-centre postcode or a hire car would otherwise weld
@@ -61,6 +63,11 @@ AUTOMATIC_MAX_CASES = getattr(settings, "NETWORK_AUTOMATIC_MAX_CASES", 20)
 
 # The identifiers that tie cases (not aliases: a nickname is not a shared thing).
 TYING_KINDS = (IdentifierKind.PHONE, IdentifierKind.VEHICLE, IdentifierKind.POSTCODE)
+
+# The cases a network's page draws at most, and how many ties away from the busiest case it
+# looks for them (`CaseNetwork.draw_rank`, `cases.linkage.drawing`).
+DRAWN_MAX = 20
+DRAW_DEPTH = 3
 
 # How many ids one IN (...) list carries (SQLite's limit on parameters is far above it).
 _CHUNK = 900
@@ -86,6 +93,10 @@ class NetworkRecompute:
 
 def _tables() -> dict[str, str]:
     return {
+        "network": Network._meta.db_table,
+        "casenetwork": CaseNetwork._meta.db_table,
+        "people": NetworkPerson._meta.db_table,
+        "keys": NetworkKey._meta.db_table,
         "party": CaseParty._meta.db_table,
         "member": NominalMember._meta.db_table,
         "link": PersonLink._meta.db_table,
@@ -119,13 +130,13 @@ def _nominal_groups(
     where, params = "", []
     if case_ids is not None:
         where = (
-            f"WHERE m.nominal_id IN (SELECT m2.nominal_id FROM {t['member']} m2"  # noqa: S608 - names, not values
+            f"WHERE m.nominal_id IN (SELECT m2.nominal_id FROM {t['member']} m2"
             f" JOIN {t['party']} p2 ON p2.id = m2.party_id"
             f" WHERE p2.case_id IN ({_placeholders(case_ids)}))"
         )
         params = list(case_ids)
     cursor.execute(
-        f"SELECT DISTINCT m.nominal_id, p.case_id FROM {t['member']} m"  # noqa: S608 - names, not values
+        f"SELECT DISTINCT m.nominal_id, p.case_id FROM {t['member']} m"
         f" JOIN {t['party']} p ON p.id = m.party_id {where} ORDER BY 1, 2",
         params,
     )
@@ -149,7 +160,7 @@ def _link_groups(cursor, case_ids: list[int] | None, large: set[int]) -> Iterato
         where = f" AND (l.case_id IN ({marks}) OR r.case_id IN ({marks}))"
         params += list(case_ids) * 2
     cursor.execute(
-        f"SELECT l.case_id, r.case_id, k.status, m.nominal_id FROM {t['link']} k"  # noqa: S608 - names, not values
+        f"SELECT l.case_id, r.case_id, k.status, m.nominal_id FROM {t['link']} k"
         f" JOIN {t['party']} l ON l.id = k.left_id JOIN {t['party']} r ON r.id = k.right_id"
         f" LEFT JOIN {t['member']} m ON m.party_id = k.left_id"
         f" WHERE k.status IN ({_placeholders(statuses)}) AND l.case_id <> r.case_id{where}",
@@ -173,7 +184,7 @@ def _key_groups(cursor, case_ids: list[int] | None, cap: int) -> Iterator[list[i
     kinds = [str(k) for k in TYING_KINDS]
     if case_ids is None:
         keys = (
-            f"SELECT kind, key FROM {t['ident']}"  # noqa: S608 - names, not values
+            f"SELECT kind, key FROM {t['ident']}"
             f" WHERE kind IN ({_placeholders(kinds)}) AND key <> ''"
             f" GROUP BY kind, key HAVING COUNT(*) >= 2"
         )
@@ -181,14 +192,14 @@ def _key_groups(cursor, case_ids: list[int] | None, cap: int) -> Iterator[list[i
     else:
         # The keys these cases hold: every holder of those keys is found by index probes.
         keys = (
-            f"SELECT DISTINCT si.kind, si.key FROM {t['ident']} si"  # noqa: S608 - names, not values
+            f"SELECT DISTINCT si.kind, si.key FROM {t['ident']} si"
             f" JOIN {t['party']} sp ON sp.person_id = si.person_id"
             f" WHERE sp.case_id IN ({_placeholders(case_ids)})"
             f" AND si.kind IN ({_placeholders(kinds)}) AND si.key <> ''"
         )
         params = list(case_ids) + list(kinds)
     cursor.execute(
-        f"SELECT i.kind, i.key, p.case_id FROM ({keys}) s"  # noqa: S608 - names, not values
+        f"SELECT i.kind, i.key, p.case_id FROM ({keys}) s"
         f" JOIN {t['ident']} i ON i.kind = s.kind AND i.key = s.key"
         f" JOIN {t['party']} p ON p.person_id = i.person_id ORDER BY 1, 2, 3",
         params,
@@ -318,6 +329,218 @@ def _assign_ids(components: list[list[int]], old: dict[int, int]) -> list[int | 
     return kept
 
 
+# --- What the network pages read, stored with the networks ---------------------------------
+
+# The SQL below is composed of table names and this module's own fragments; values are
+# always bound as parameters.
+# ruff: noqa: S608
+
+_TEMP = ("network_np", "network_held", "network_tying")
+
+
+def _drop_temp(cursor) -> None:
+    for name in _TEMP:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _store_pages(network_ids: list[int] | None, cap: int) -> None:
+    """Store what a network's page ranks, for these networks (None: every network).
+
+    A page of a network of 5,000 cases cannot rank its 36,000 people and 5,000 tying keys
+    on every view (5 s), so they are ranked here, once per recompute, into `NetworkPerson`
+    and `NetworkKey`, with the summary's counts on `Network` and the cases to draw marked
+    on `CaseNetwork.draw_rank`; the page then reads one page of each by rank. All of it is
+    `INSERT ... SELECT` and `UPDATE` in the database over three temporary tables (the
+    networks' records, the keys they hold, the keys that tie), nothing row by row in
+    Python, on PostgreSQL and SQLite alike.
+
+    The rules are those the graph is built by: a person is a nominal, or a record no link
+    joins to another (key: its id, negated), counted by their records in this network's
+    cases; a key ties the network when records in two or more of its cases hold it and it
+    is held in no more than `cap` cases anywhere.
+    """
+    t = _tables()
+    t["nominal"] = t.pop("member")
+    kinds = [str(kind) for kind in TYING_KINDS]
+    ids = list(network_ids) if network_ids is not None else None
+    if ids is not None and not ids:
+        return
+    where = f"WHERE n.network_id IN ({_placeholders(ids)})" if ids is not None else ""
+    scope = list(ids or [])
+    bits = " + ".join(
+        f"MAX(CASE WHEN h.kind = %s THEN {1 << i} ELSE 0 END)" for i in range(len(kinds))
+    )
+    with connection.cursor() as cursor:
+        _drop_temp(cursor)
+        cursor.execute(
+            f"""CREATE TEMPORARY TABLE network_np AS
+            SELECT n.network_id, p.id AS party_id, p.case_id, p.ref, p.role, p.person_id,
+                   COALESCE(m.nominal_id, -p.id) AS pkey
+              FROM {t["casenetwork"]} n
+              JOIN {t["party"]} p ON p.case_id = n.case_id
+              LEFT JOIN {t["nominal"]} m ON m.party_id = p.id
+             {where}""",
+            scope,
+        )
+        cursor.execute(
+            f"""CREATE TEMPORARY TABLE network_held AS
+            SELECT np.network_id, i.kind, i.key, np.case_id, np.pkey
+              FROM network_np np JOIN {t["ident"]} i ON i.person_id = np.person_id
+             WHERE i.kind IN ({_placeholders(kinds)}) AND i.key <> ''""",
+            kinds,
+        )
+        cursor.execute(
+            f"""CREATE TEMPORARY TABLE network_tying AS
+            SELECT network_id, kind, key, COUNT(*) AS cases FROM (
+                SELECT DISTINCT c.network_id, c.kind, c.key, a.case_id
+                  FROM (SELECT network_id, kind, key
+                          FROM (SELECT DISTINCT network_id, kind, key, case_id
+                                  FROM network_held) d
+                         GROUP BY network_id, kind, key HAVING COUNT(*) >= 2) c
+                  JOIN {t["ident"]} ai ON ai.kind = c.kind AND ai.key = c.key
+                  JOIN {t["party"]} a ON a.person_id = ai.person_id
+            ) d
+             GROUP BY network_id, kind, key HAVING COUNT(*) <= %s""",
+            [cap],
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE network_np, network_held, network_tying")
+
+        stored = f"WHERE network_id IN ({_placeholders(ids)})" if ids is not None else ""
+        cursor.execute(f"DELETE FROM {t['keys']} {stored}", scope)
+        cursor.execute(f"DELETE FROM {t['people']} {stored}", scope)
+        cursor.execute(
+            f"""INSERT INTO {t["keys"]} (network_id, kind, key, case_count, rank, kind_rank)
+            SELECT network_id, kind, key, cases,
+                   ROW_NUMBER() OVER (PARTITION BY network_id ORDER BY cases DESC, kind, key),
+                   ROW_NUMBER() OVER (PARTITION BY network_id, kind ORDER BY cases DESC, key)
+              FROM network_tying"""
+        )
+        cursor.execute(
+            f"""WITH people AS (
+                SELECT network_id, pkey, MIN(role) AS role, COUNT(DISTINCT case_id) AS cases,
+                       COUNT(*) AS records, MIN(case_id) AS first_case, MIN(ref) AS first_ref
+                  FROM network_np GROUP BY network_id, pkey
+            ),
+            person_shares AS (
+                SELECT h.network_id, h.pkey, {bits} AS bits
+                  FROM network_held h
+                  JOIN network_tying tg
+                    ON tg.network_id = h.network_id AND tg.kind = h.kind AND tg.key = h.key
+                 GROUP BY h.network_id, h.pkey
+            ),
+            everyone AS (
+                SELECT pe.*, COALESCE(s.bits, 0) AS bits,
+                       CASE WHEN pe.cases > 1 OR s.pkey IS NOT NULL THEN 1 ELSE 0 END AS ties
+                  FROM people pe
+                  LEFT JOIN person_shares s ON s.network_id = pe.network_id AND s.pkey = pe.pkey
+            )
+            INSERT INTO {t["people"]}
+                   (network_id, person_key, role, case_count, records, share_kinds, ties, rank)
+            SELECT network_id, pkey, role, cases, records, bits, ties = 1,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY network_id, role
+                       ORDER BY ties DESC, cases DESC, first_case, first_ref, pkey
+                   )
+              FROM everyone
+             WHERE role <> %s OR ties = 1""",
+            [*kinds, str(PartyRole.WITNESS)],
+        )
+        _store_counts(cursor, t, ids)
+        _store_drawn(cursor, t, ids)
+        _drop_temp(cursor)
+
+
+def _store_counts(cursor, t: dict[str, str], ids: list[int] | None) -> None:
+    """The page's summary on each `Network` row: people by role, and how many of them are
+    in several cases; the tying keys, and by kind."""
+    net = t["network"]
+    sets, params = [], []
+    for role, column in (
+        (PartyRole.SUSPECT, "suspects"),
+        (PartyRole.VICTIM, "victims"),
+        (PartyRole.WITNESS, "witnesses"),
+    ):
+        people = (
+            f"SELECT COUNT(*) FROM {t['people']} s WHERE s.network_id = {net}.id AND s.role = %s"
+        )
+        sets += [f"{column} = ({people})", f"{column}_in_several = ({people} AND s.case_count > 1)"]
+        params += [str(role), str(role)]
+    keys = f"SELECT COUNT(*) FROM {t['keys']} k WHERE k.network_id = {net}.id"
+    sets.append(f"shared_keys = ({keys})")
+    for kind, column in (
+        (IdentifierKind.PHONE, "shared_phones"),
+        (IdentifierKind.VEHICLE, "shared_vehicles"),
+        (IdentifierKind.POSTCODE, "shared_postcodes"),
+    ):
+        sets.append(f"{column} = ({keys} AND k.kind = %s)")
+        params.append(str(kind))
+    where = f"WHERE id IN ({_placeholders(ids)})" if ids is not None else ""
+    cursor.execute(f"UPDATE {net} SET {', '.join(sets)} {where}", [*params, *(ids or [])])
+
+
+def _store_drawn(cursor, t: dict[str, str], ids: list[int] | None) -> None:
+    """Mark the cases each network's page draws (`CaseNetwork.draw_rank`, 1 to
+    `DRAWN_MAX`): the busiest case (most people or keys tying it to other cases), then the
+    cases nearest it through what ties them, at most `DRAW_DEPTH` ties away, busiest first.
+    A network of `DRAWN_MAX` cases or fewer is drawn whole."""
+    member = t["casenetwork"]
+    where = f"AND network_id IN ({_placeholders(ids)})" if ids is not None else ""
+    scope = list(ids or [])
+    cursor.execute(
+        f"UPDATE {member} SET draw_rank = NULL WHERE draw_rank IS NOT NULL {where}", scope
+    )
+    cursor.execute(
+        f"""WITH RECURSIVE ties AS (
+            SELECT DISTINCT np.network_id, np.pkey AS tie, np.case_id
+              FROM network_np np
+              JOIN {t["people"]} pe
+                ON pe.network_id = np.network_id AND pe.person_key = np.pkey
+             WHERE pe.case_count > 1
+            UNION
+            SELECT k.network_id, -k.rank, h.case_id
+              FROM {t["keys"]} k
+              JOIN network_held h
+                ON h.network_id = k.network_id AND h.kind = k.kind AND h.key = k.key
+        ),
+        weight AS (
+            SELECT network_id, case_id, COUNT(*) AS w FROM ties GROUP BY network_id, case_id
+        ),
+        seed AS (
+            SELECT network_id, case_id FROM (
+                SELECT network_id, case_id,
+                       ROW_NUMBER() OVER (PARTITION BY network_id ORDER BY w DESC, case_id) AS r
+                  FROM weight
+            ) s WHERE r = 1
+        ),
+        reach (network_id, case_id, depth) AS (
+            SELECT network_id, case_id, 0 FROM seed
+            UNION
+            SELECT r.network_id, b.case_id, r.depth + 1
+              FROM reach r
+              JOIN ties a ON a.network_id = r.network_id AND a.case_id = r.case_id
+              JOIN ties b ON b.network_id = a.network_id AND b.tie = a.tie
+             WHERE r.depth < %s
+        ),
+        near AS (
+            SELECT network_id, case_id, MIN(depth) AS depth FROM reach GROUP BY network_id, case_id
+        ),
+        ordered AS (
+            SELECT n.case_id, ROW_NUMBER() OVER (
+                       PARTITION BY n.network_id
+                       ORDER BY COALESCE(near.depth, %s), COALESCE(w.w, 0) DESC, n.case_id
+                   ) AS r
+              FROM {member} n
+              LEFT JOIN near ON near.network_id = n.network_id AND near.case_id = n.case_id
+              LEFT JOIN weight w ON w.network_id = n.network_id AND w.case_id = n.case_id
+             WHERE 1 = 1 {where.replace("network_id", "n.network_id")}
+        )
+        SELECT case_id, r FROM ordered WHERE r <= %s""",
+        [DRAW_DEPTH, DRAW_DEPTH + 1, *scope, DRAWN_MAX],
+    )
+    column_update(CaseNetwork, "draw_rank", cursor.fetchall())
+
+
 def _lock() -> None:
     """One recompute at a time: two leads' decisions must not write crossing memberships."""
     if connection.vendor == "postgresql":
@@ -326,7 +549,13 @@ def _lock() -> None:
 
 
 def _write(
-    components: list[list[int]], old: dict[int, int], examined: int, started: float
+    components: list[list[int]],
+    old: dict[int, int],
+    examined: int,
+    started: float,
+    *,
+    cap: int,
+    full: bool = False,
 ) -> NetworkRecompute:
     """Make the memberships of `old`'s cases and the components' cases what was computed."""
     now = timezone.now()
@@ -386,6 +615,7 @@ def _write(
     column_update(Network, "force_count", [(pk, f) for pk, (_, f) in changed.items()])
     for chunk in _chunks(changed):
         Network.objects.filter(pk__in=chunk).update(computed_at=now)
+    _store_pages(None if full else network_ids, cap)
     return NetworkRecompute(
         cases_examined=examined,
         networks=len(components),
@@ -405,7 +635,7 @@ def networks_recompute(*, cap: int = SHARED_KEY_MAX_CASES) -> NetworkRecompute:
     found = _components(_groups(None, cap))
     components = found.components()
     old = dict(CaseNetwork.objects.values_list("case_id", "network_id"))
-    return _write(components, old, examined=len(found.parent), started=started)
+    return _write(components, old, examined=len(found.parent), started=started, cap=cap, full=True)
 
 
 def networks_recompute_for(
@@ -426,4 +656,4 @@ def networks_recompute_for(
             old.update(
                 CaseNetwork.objects.filter(case_id__in=chunk).values_list("case_id", "network_id")
             )
-        return _write(components, old, examined=len(seen), started=started)
+        return _write(components, old, examined=len(seen), started=started, cap=cap)

@@ -185,6 +185,18 @@ class Network(models.Model):
     computed_at = models.DateTimeField(default=timezone.now)
     case_count = models.PositiveIntegerField(default=0)
     force_count = models.PositiveIntegerField(default=0)
+    # The page's summary, counted when the network is recomputed (`NetworkPerson`,
+    # `NetworkKey`), so a view reads it here rather than counting the whole network.
+    suspects = models.PositiveIntegerField(default=0)
+    suspects_in_several = models.PositiveIntegerField(default=0)
+    victims = models.PositiveIntegerField(default=0)
+    victims_in_several = models.PositiveIntegerField(default=0)
+    witnesses = models.PositiveIntegerField(default=0)  # witnesses who tie cases only
+    witnesses_in_several = models.PositiveIntegerField(default=0)
+    shared_keys = models.PositiveIntegerField(default=0)
+    shared_phones = models.PositiveIntegerField(default=0)
+    shared_vehicles = models.PositiveIntegerField(default=0)
+    shared_postcodes = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-case_count", "pk"]
@@ -201,12 +213,64 @@ class CaseNetwork(models.Model):
         "cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="network_membership"
     )
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
+    # Its place among the cases drawn on the network's page (1 the busiest), or null when
+    # it is not drawn; set when the network is recomputed.
+    draw_rank = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["network", "case"], name="network_cases")]
 
     def __str__(self):
         return f"{self.case_id} in network {self.network_id}"
+
+
+class NetworkPerson(models.Model):
+    """A person of a network as its page lists them, ranked when the network is recomputed.
+
+    A person is a nominal (`person_key` its id) or a record no link joins to another
+    (`person_key` its record's id, negated); only their records in the network's cases
+    count. Witnesses are kept only when they tie cases. `rank` is their place in their
+    role's list: those who tie cases first, then most cases, first case, first record.
+    Which records, links and flags they have is read live; this row holds only the ranking.
+    """
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="people")
+    person_key = models.BigIntegerField()
+    role = models.CharField(max_length=20)
+    case_count = models.PositiveIntegerField()
+    records = models.PositiveIntegerField()
+    # Bit i set: they hold a key of `networks.TYING_KINDS[i]` that ties the network.
+    share_kinds = models.PositiveSmallIntegerField(default=0)
+    ties = models.BooleanField()
+    rank = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["network", "role", "rank"], name="network_people_rank")]
+
+    def __str__(self):
+        return f"{self.role} {self.person_key} in network {self.network_id}"
+
+
+class NetworkKey(models.Model):
+    """A phone, vehicle or postcode that ties cases of a network, ranked at recompute.
+
+    `key` is the normal form `PersonIdentifier` keeps (so its holders are one index probe
+    away); like there, it is never shown: the page names the kind and the records holding
+    it. `rank` orders the network's keys, most cases first; `kind_rank` within its kind.
+    """
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="keys")
+    kind = models.CharField(max_length=20)
+    key = models.CharField(max_length=100)
+    case_count = models.PositiveIntegerField()
+    rank = models.PositiveIntegerField()
+    kind_rank = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["network", "rank"], name="network_keys_rank")]
+
+    def __str__(self):
+        return f"{self.kind} key in network {self.network_id}"
 
 
 class CaseAccessRequest(models.Model):
