@@ -103,6 +103,19 @@ class SendResult:
         self.failed += other.failed
 
 
+@dataclass
+class SweepResult:
+    """What one reminder sweep did (liaison's follow-ups, cases' flags and lines of
+    inquiry): items looked at, stages delivered, emails sent and failed (those stay owed in
+    the outbox, and a later sweep sends them), rows another sweep held (skipped)."""
+
+    examined: int = 0
+    delivered: int = 0
+    emails: int = 0
+    email_failures: int = 0
+    skipped_locked: int = 0
+
+
 def outbox_claim(messages: list[OutboxMessage]) -> list[OutboxMessage]:
     """Owe these messages: insert them in the caller's transaction, leased to the caller.
 

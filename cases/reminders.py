@@ -56,7 +56,13 @@ from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record_many
 from beaconport.bulk import column_update, rows_insert
 from beaconport.models import OutboxMessage
-from beaconport.outbox import outbox_claim, outbox_send, outbox_sweep, recipient_groups
+from beaconport.outbox import (
+    SweepResult,
+    outbox_claim,
+    outbox_send,
+    outbox_sweep,
+    recipient_groups,
+)
 from beaconport.roles import Role
 from cases import signals
 from cases.models import (
@@ -172,18 +178,6 @@ class ReviewLeads:
 
     def for_force(self, force_id: int) -> list:
         return self.by_force.get(force_id) or self.national
-
-
-@dataclass
-class SweepResult:
-    """What one sweep did: items looked at, stages delivered, emails sent (and failed:
-    those stay owed, and a later sweep sends them)."""
-
-    examined: int = 0
-    delivered: int = 0
-    emails: int = 0
-    email_failures: int = 0
-    skipped_locked: int = 0
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,6 @@ import datetime
 import logging
 import os
 import time
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -59,7 +58,13 @@ from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_record_many
 from beaconport.bulk import column_update, rows_insert
 from beaconport.models import OutboxMessage
-from beaconport.outbox import outbox_claim, outbox_send, outbox_sweep, recipient_groups
+from beaconport.outbox import (
+    SweepResult,
+    outbox_claim,
+    outbox_send,
+    outbox_sweep,
+    recipient_groups,
+)
 from cases.models import format_reference
 from liaison.models import (
     FollowUp,
@@ -82,18 +87,6 @@ NO_RECIPIENT_RETRY = 15 * 60
 # Test-only: seconds to pause after a batch's rows are written and before its transaction
 # commits (nothing sent yet), so a test can SIGKILL a worker mid-claim.
 PAUSE_ENV = "LIAISON_SWEEP_TEST_PAUSE"
-
-
-@dataclass
-class SweepResult:
-    """What one sweep did: follow-ups looked at, reminders delivered, emails sent (and
-    emails whose send failed: they stay owed, and a later sweep sends them)."""
-
-    examined: int = 0
-    delivered: int = 0
-    emails: int = 0
-    email_failures: int = 0
-    skipped_locked: int = 0
 
 
 def _what(follow_up: FollowUp) -> str:
