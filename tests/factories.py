@@ -94,6 +94,35 @@ def make_victim(surname, forenames, born, pnc_id="", *, case=None, **fields) -> 
     return VictimFactory(person=person, case=case or CaseFactory(), **fields)
 
 
+def make_dated_work(investigator, due_on: datetime.date):
+    """A case granted to the investigator with what the case reminders remind of (issue 11):
+    a dangerous flag they set on its suspect S1 to review by `due_on`, and a line of inquiry
+    allocated to them due that day, both through the services (which keep
+    `next_reminder_at`). Returns (case, flag, inquiry)."""
+    from cases.permissions import grant_case_access
+    from cases.services.flags import flag_set
+    from cases.services.inquiries import inquiry_create
+
+    case = make_case(suspects=1, victims=1)
+    grant_case_access(investigator, case)
+    flag = flag_set(
+        party=case.parties.get(ref="S1"),
+        by=investigator,
+        kind="dangerous",
+        reason="Synthetic reason",
+        review_by=due_on,
+    )
+    inquiry = inquiry_create(
+        case=case,
+        by=investigator,
+        description="Synthetic action",
+        origin="review",
+        allocated_to=investigator,
+        due_on=due_on,
+    )
+    return case, flag, inquiry
+
+
 # The person index (issue 10): links and nominals as linkage and a lead's decisions leave them.
 DECIDED = (LinkStatus.CONFIRMED, LinkStatus.REJECTED)
 

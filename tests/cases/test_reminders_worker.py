@@ -18,13 +18,10 @@ from django.utils import timezone
 
 from beaconport.models import OutboxMessage
 from cases.models import CaseReminderDelivery, LineOfInquiry, ReminderStage, SuspectFlag
-from cases.permissions import grant_case_access
 from cases.reminders import stage_times
-from cases.services.flags import flag_set
-from cases.services.inquiries import inquiry_create
 from cases.tasks import sweep_case_reminders
 from liaison.models import Notification
-from tests.factories import make_case
+from tests.factories import make_dated_work
 from tests.worker import wait_for
 
 pytestmark = pytest.mark.worker
@@ -55,22 +52,8 @@ def texts(user) -> list[str]:
 def test_a_flag_and_an_action_each_remind_then_escalate_exactly_once_through_a_worker(
     start_worker, mailbox, monkeypatch, investigator, review_lead
 ):
-    case = make_case(suspects=1, victims=1)
-    grant_case_access(investigator, case)
-    flag = flag_set(
-        party=case.parties.get(ref="S1"),
-        by=investigator,
-        kind="dangerous",
-        reason="Synthetic reason",
-        review_by=timezone.localdate() + datetime.timedelta(days=1),
-    )
-    inquiry = inquiry_create(
-        case=case,
-        by=investigator,
-        description="Synthetic action",
-        origin="review",
-        allocated_to=investigator,
-        due_on=timezone.localdate() + datetime.timedelta(days=1),
+    case, flag, inquiry = make_dated_work(
+        investigator, timezone.localdate() + datetime.timedelta(days=1)
     )
     # The day passes: both dates were yesterday, so their reminders (midnight today) are due
     # and their escalations (two working days on) are not.

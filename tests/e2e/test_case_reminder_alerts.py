@@ -12,37 +12,18 @@ from playwright.sync_api import expect
 
 from cases.models import ReminderStage
 from cases.notifications import flag_notify_review_leads
-from cases.permissions import grant_case_access
 from cases.reminders import case_reminders_sweep, stage_times
-from cases.services.flags import flag_set
-from cases.services.inquiries import inquiry_create
 from tests.browser import sign_in
-from tests.factories import make_case
+from tests.factories import make_dated_work
 
 SCREENSHOTS = os.environ.get("REMINDERS_SCREENSHOT_DIR", "/tmp")
 
 
 @pytest.mark.browser
 def test_leads_and_investigators_see_case_reminders_in_the_app(page, investigator, review_lead):
-    case = make_case(suspects=1, victims=1)
-    grant_case_access(investigator, case)
     due = timezone.localdate() + datetime.timedelta(days=2)
-    flag = flag_set(
-        party=case.parties.get(ref="S1"),
-        by=investigator,
-        kind="dangerous",
-        reason="Synthetic reason",
-        review_by=due,
-    )
+    case, flag, inquiry = make_dated_work(investigator, due)
     flag_notify_review_leads(flag_id=flag.pk)
-    inquiry = inquiry_create(
-        case=case,
-        by=investigator,
-        description="Synthetic action",
-        origin="review",
-        allocated_to=investigator,
-        due_on=due,
-    )
     case_reminders_sweep(now=stage_times(due)[ReminderStage.ESCALATION])
 
     sign_in(page, review_lead.username)
