@@ -7,8 +7,19 @@ import pytest
 from django.urls import reverse
 
 from cases.linkage.network_selectors import network_page
-from cases.linkage.networks import networks_recompute
-from cases.models import Force, Nominal, NominalMember, PersonIdentifier, SuspectFlag
+from cases.linkage.networks import networks_recompute, networks_recompute_for
+from cases.models import (
+    CaseNetwork,
+    CaseParty,
+    Force,
+    Network,
+    NetworkKey,
+    NetworkPerson,
+    Nominal,
+    NominalMember,
+    PersonIdentifier,
+    SuspectFlag,
+)
 from cases.models import PersonLink as Link
 from cases.vocabulary import LinkStatus
 from tests.factories import CaseFactory, PartyFactory, SuspectFactory, VictimFactory
@@ -169,3 +180,95 @@ def test_a_large_network_draws_twenty_cases_around_the_busiest(client, national_
     client.force_login(national_lead)
     text = client.get(reverse("people:network", args=[network.pk])).text
     assert "the drawing shows 20 of 30 cases" in text
+
+
+# --- What the recompute stores for the page -----------------------------------------------
+
+
+def stored_people(network):
+    return list(
+        NetworkPerson.objects.filter(network=network)
+        .order_by("role", "rank")
+        .values_list("role", "person_key", "case_count", "records", "share_kinds", "ties", "rank")
+    )
+
+
+def test_the_recompute_stores_the_ranking_worked_out_by_hand(worked):
+    c1, c2, c3 = worked["cases"]
+    network = Network.objects.get(pk=worked["network"].pk)
+    s1 = c1.parties.get(ref="S1").resolution.nominal_id
+    v1 = c2.parties.get(ref="V1").resolution.nominal_id
+    lone = {(p.case_id, p.ref): -p.pk for p in CaseParty.objects.filter(case__in=[c1, c3])}
+
+    # Suspects: S1 of c1 and c2 (two cases), c3's S1 (holds phone X: bit 0, the phone),
+    # c1's S2 (ties nothing). Victims: V1 of c2 and c3, then c1's V1 (phone X). The witness
+    # W1 ties nothing and is not stored.
+    assert stored_people(network) == [
+        ("suspect", s1, 2, 2, 0, True, 1),
+        ("suspect", lone[(c3.pk, "S1")], 1, 1, 1, True, 2),
+        ("suspect", lone[(c1.pk, "S2")], 1, 1, 0, False, 3),
+        ("victim", v1, 2, 2, 0, True, 1),
+        ("victim", lone[(c1.pk, "V1")], 1, 1, 1, True, 2),
+    ]
+    keys = NetworkKey.objects.filter(network=network)
+    assert list(keys.values_list("kind", "case_count", "rank", "kind_rank")) == [("phone", 2, 1, 1)]
+    summary = (
+        network.suspects,
+        network.suspects_in_several,
+        network.victims,
+        network.victims_in_several,
+        network.witnesses,
+        network.shared_keys,
+        network.shared_phones,
+        network.shared_vehicles,
+        network.shared_postcodes,
+    )
+    assert summary == (3, 1, 2, 1, 0, 1, 1, 0, 0)
+    # Each case is tied twice (c1: S1 and the phone; c2: S1 and V1; c3: V1 and the phone),
+    # so the busiest is the first by id, c1; c2 and c3 are one tie from it.
+    drawn = CaseNetwork.objects.filter(network=network).order_by("draw_rank")
+    assert list(drawn.values_list("case_id", "draw_rank")) == [(c1.pk, 1), (c2.pk, 2), (c3.pk, 3)]
+
+
+def test_recomputing_some_cases_restores_their_networks_and_leaves_the_others(worked):
+    c1, _c2, c3 = worked["cases"]
+    other = [CaseFactory(), CaseFactory()]
+    resolve(SuspectFactory(case=other[0]), SuspectFactory(case=other[1]))
+    networks_recompute()
+    elsewhere = Network.objects.get(memberships__case=other[0])
+    rows_before = list(NetworkPerson.objects.filter(network=elsewhere).values_list("pk", flat=True))
+    s2 = c1.parties.get(ref="S2")
+    phone(s2, "07700900111")  # c1's S2 now holds phone X too
+
+    networks_recompute_for(case_ids=[c1.pk])
+
+    network = Network.objects.get(pk=worked["network"].pk)
+    suspects = [row for row in stored_people(network) if row[0] == "suspect"]
+    # S2 now ties (the phone) and comes before c3's S1: both in one case, S2's is first.
+    assert [(key, ties, rank) for _, key, _, _, _, ties, rank in suspects][1:] == [
+        (-s2.pk, True, 2),
+        (-c3.parties.get(ref="S1").pk, True, 3),
+    ]
+    assert NetworkKey.objects.get(network=network).case_count == 2
+    assert list(NetworkPerson.objects.filter(network=elsewhere).values_list("pk", flat=True)) == (
+        rows_before
+    )
+
+
+@pytest.mark.parametrize("size", [3, 40])
+def test_reading_a_page_takes_four_queries_whatever_the_size(django_assert_num_queries, size):
+    # A chain of `size` cases, neighbours sharing a suspect, each case with a victim too.
+    chain = [CaseFactory() for _ in range(size)]
+    for a, b in itertools.pairwise(chain):
+        resolve(SuspectFactory(case=a), SuspectFactory(case=b))
+    for case in chain:
+        VictimFactory(case=case)
+    networks_recompute()
+    network = Network.objects.get()
+
+    with django_assert_num_queries(4):  # forces, cases, the stored page, the page's records
+        view = network_page(network, page=1, size=25)
+
+    assert view.counts["suspect"].total == size - 1 and view.counts["victim"].total == size
+    assert len(view.suspects) == min(size - 1, 25) and len(view.victims) == min(size, 25)
+    assert len(view.drawn_cases) == min(size, 20)

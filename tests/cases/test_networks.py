@@ -1,17 +1,26 @@
 """Networks: which cases links, shared victims and shared phones, vehicles or postcodes tie."""
 
+import datetime
 import itertools
+import json
+from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.utils import timezone
 
+from cases.linkage import runs
 from cases.linkage.network_selectors import network_page
 from cases.linkage.networks import networks_recompute, networks_recompute_for
 from cases.models import CaseNetwork, Force, Network, Nominal, NominalMember, PersonIdentifier
 from cases.models import PersonLink as Link
 from cases.vocabulary import LinkStatus
-from tests.factories import CaseFactory, SuspectFactory, VictimFactory
+from tests.factories import CaseFactory, PersonFactory, SuspectFactory, VictimFactory, make_suspect
+from tests.services import require_service
 
 pytestmark = pytest.mark.django_db
+
+MODEL_FIXTURE = Path(__file__).parent.parent / "fixtures" / "linkage-model.json"
 
 
 def force(slug):
@@ -327,3 +336,40 @@ def test_automatic_links_within_the_cap_tie_their_cases(monkeypatch):
     networks_recompute()
 
     assert Network.objects.get().case_count == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_link_people_ends_by_analysing_the_tables_it_wrote(settings, tmp_path):
+    """The planner's statistics of the links, nominals and networks are fresh after a run,
+    whatever autovacuum has got round to (PostgreSQL keeps when each table was analysed)."""
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
+    settings.LINKAGE_MODEL_DIR = tmp_path / "models"
+    settings.LINKAGE_DUCKDB_TEMP_DIR = tmp_path / "duckdb"
+    runs.model_save(trained=json.loads(MODEL_FIXTURE.read_text()), records=7000)
+    crowd = CaseFactory()
+    for n in range(120):
+        born = datetime.date(1950 + n % 50, 1 + n % 12, 1 + n % 28)
+        SuspectFactory(case=crowd, person=PersonFactory(forenames=f"Crowd{n}", date_of_birth=born))
+    make_suspect("Iqbal", "Mohammed", datetime.date(1979, 5, 3), "98/1234567X")
+    make_suspect("Ikbal", "Mo", None, "98/1234567X")
+    tables = ["cases_personlink", "cases_nominalmember", "cases_networkperson", "cases_networkkey"]
+
+    def analysed() -> dict:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT relname, last_analyze FROM pg_stat_user_tables WHERE relname = ANY(%s)",
+                [tables],
+            )
+            return dict(cursor.fetchall())
+
+    before = analysed()
+    started = timezone.now()
+
+    runs.link_people(full=True)
+
+    after = analysed()
+    assert sorted(after) == sorted(tables)
+    for table in tables:
+        assert after[table] is not None and after[table] >= started, table
+        assert before.get(table) is None or after[table] > before[table], table
