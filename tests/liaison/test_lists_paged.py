@@ -249,12 +249,18 @@ NOTIFICATIONS_PAGE = 50
 
 
 @pytest.mark.parametrize("count", [5, 60])
+@pytest.mark.parametrize(
+    # Liaison staff, and since issue 11 those the case reminders and flag alerts reach.
+    "persona",
+    ["liaison_officer", "investigator", "review_lead", "national_lead"],
+)
 def test_notifications_are_paged_newest_first_in_the_same_queries(
-    client, liaison_officer, django_assert_num_queries, count
+    client, request, django_assert_num_queries, count, persona
 ):
+    user = request.getfixturevalue(persona)
     for n in range(count):
-        Notification.objects.create(user=liaison_officer, text=f"BP-{n:06d}: update due")
-    client.force_login(liaison_officer)
+        Notification.objects.create(user=user, text=f"BP-{n:06d}: update due")
+    client.force_login(user)
     # session, user, groups; the count, the page, the unread count
     with django_assert_num_queries(3 + 3):
         html = client.get(reverse("liaison:notifications")).content.decode()
