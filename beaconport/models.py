@@ -131,3 +131,32 @@ class OutboxMessage(models.Model):
     def __str__(self):
         state = "sent" if self.sent_at else "unsent"
         return f"{self.kind} {self.message_id} ({state})"
+
+
+class DashboardSnapshot(models.Model):
+    """A dashboard's tables as last built for one scope and audience (issue 11, part 8).
+
+    Some dashboards aggregate every case and follow-up, seconds at 100,000 cases; the
+    periodic refresh (`beaconport.reports.snapshots`) keeps their tables here and a page whose
+    filters match a snapshot shows it with its age instead of building live. The tables are
+    kept unsuppressed (the page suppresses as it renders); an analyst's never hold a name.
+    """
+
+    dashboard = models.CharField(max_length=50)
+    # "all", or "f=<sorted force ids>" with ";t=<sorted team ids>" when the team tables are
+    # limited to some teams (a lead's own, or the team filtered on).
+    scope_key = models.CharField(max_length=1000)
+    audience = models.CharField(max_length=40)
+    tables = models.JSONField()
+    computed_at = models.DateTimeField()
+    build_seconds = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dashboard", "scope_key", "audience"], name="dashboard_snapshot_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dashboard} {self.scope_key} {self.audience}"

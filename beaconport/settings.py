@@ -319,6 +319,11 @@ CELERY_BEAT_SCHEDULER = "beaconport.scheduler:LockedScheduler"
 SCHEDULER_LOCK_POLL = env_int("SCHEDULER_LOCK_POLL", 2)
 CELERY_BEAT_MAX_LOOP_INTERVAL = env_int("SCHEDULER_LOCK_CHECK", 10)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "beaconport")
+# Dashboard snapshots: how often they are rebuilt, and past what age a page builds live.
+REPORTS_SNAPSHOT_REFRESH_MINUTES = env_int("REPORTS_SNAPSHOT_REFRESH_MINUTES", 15)
+REPORTS_SNAPSHOT_MAX_AGE_MINUTES = env_int("REPORTS_SNAPSHOT_MAX_AGE_MINUTES", 60)
+# Task modules outside an app's tasks.py that the worker registers.
+CELERY_IMPORTS = ["beaconport.reports.tasks"]
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "beaconport.heartbeat", "schedule": 60.0},
     # Follow-up reminders: due times live in the database; this sweep sends what is due.
@@ -333,6 +338,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cases.sweep_reminders",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # Dashboard snapshots (beaconport.reports.snapshots): the costly dashboards rebuilt for
+    # every scope people open; one refresh at a time (advisory lock), so a late one expires.
+    "reports-refresh-snapshots": {
+        "task": "reports.refresh_snapshots",
+        "schedule": REPORTS_SNAPSHOT_REFRESH_MINUTES * 60.0,
+        "options": {"expires": REPORTS_SNAPSHOT_REFRESH_MINUTES * 60.0 - 5},
     },
     # The audit witness records the chain head; audit_verify --max-witness-age 15 alerts.
     "audit-witness-head": {

@@ -48,11 +48,9 @@ from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
-from beaconport.audit.services import audit_consult
+from beaconport.reports.audience import Viewer, as_viewer
 from beaconport.reports.tables import Column, Kind, Table
-from beaconport.roles import Role, has_role
 from cases.models import Case, Force, Team, format_reference
-from cases.permissions import leads_cases
 from liaison.models import (
     Contact,
     ContactOutcome,
@@ -62,7 +60,6 @@ from liaison.models import (
     Trigger,
     VictimsCodeRule,
 )
-from liaison.permissions import leads_records, sees_all_records
 
 NO_RULE = "No Victims' Code rule"  # opened by hand, or for a next contact agreed
 NO_TEAM = "No team covers the force"
@@ -153,17 +150,17 @@ def _grouped(cases: QuerySet[Case], key, counts, **conditions) -> QuerySet:
     return base.order_by().filter(**owed).values(k=key(to)).annotate(**counts(to))
 
 
-def sees_names(user) -> bool:
+def sees_names(viewer) -> bool:
     """Officers' names are for leads; an analyst (even one who also leads) gets none."""
-    return (leads_cases(user) or leads_records(user)) and not has_role(user, Role.ANALYST)
+    return as_viewer(viewer).names_officers
 
 
-def sees_late_reasons(user) -> bool:
+def sees_late_reasons(viewer) -> bool:
     """The late reasons are liaison notes: for the leads of liaison records, never analysts."""
-    return leads_records(user) and not has_role(user, Role.ANALYST)
+    return as_viewer(viewer).reads_late_reasons
 
 
-def _teams_shown(user, team_id: int | None) -> Q | None:
+def _teams_shown(viewer: Viewer, team_id: int | None) -> Q | None:
     """Which teams the team tables list, as a condition on `<path>teams` (None: every team).
 
     A lead sees their own teams (another team covering one of their forces would show only
@@ -172,13 +169,13 @@ def _teams_shown(user, team_id: int | None) -> Q | None:
     """
     if team_id is not None:
         return Q(pk=team_id)
-    if sees_all_records(user) or has_role(user, Role.ANALYST):
+    if viewer.team_ids is None:
         return None
-    return Q(members=user)
+    return Q(pk__in=sorted(viewer.team_ids))
 
 
 def _by_force_and_team(
-    grouped: QuerySet, counts: list[str], user, team_id: int | None
+    grouped: QuerySet, counts: list[str], viewer: Viewer, team_id: int | None
 ) -> tuple[list[dict], list[dict]]:
     """Rows by force and by team from one grouped query (`grouped`: values(fid=<the case's
     force>) annotated with `counts`), in one statement.
@@ -192,17 +189,17 @@ def _by_force_and_team(
         inner, params = grouped.query.sql_with_params()
     except EmptyResultSet:  # a scope empty by construction
         return [], []
-    return _force_and_team_rows(inner, params, grouped.db, counts, user, team_id)
+    return _force_and_team_rows(inner, params, grouped.db, counts, viewer, team_id)
 
 
-def _force_and_team_rows(inner: str, params, db: str, counts: list[str], user, team_id):
+def _force_and_team_rows(inner: str, params, db: str, counts: list[str], viewer, team_id):
     """`_by_force_and_team` for SQL already written: `inner` selects `fid` and `counts`."""
     force = Force._meta.db_table
     team = Team._meta.db_table
     covers = Team.forces.through._meta.db_table
     plain = ", ".join(f"f.{name}" for name in counts)
     summed = ", ".join(f"CAST(SUM(f.{name}) AS BIGINT)" for name in counts)
-    shown = _teams_shown(user, team_id)
+    shown = _teams_shown(viewer, team_id)
     teams_sql, teams_params, uncovered = "", [], ""
     if shown is not None:
         sub, teams_params = Team.objects.filter(shown).values("pk").query.sql_with_params()
@@ -259,9 +256,10 @@ def _by_rule(grouped: QuerySet) -> list[dict]:
     return [dict(zip(RULE_ROW, row, strict=True)) for row in fetched]
 
 
-def outcome_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) -> list[Table]:
+def outcome_tables(viewer, cases: QuerySet[Case], *, now=None, team_id=None) -> list[Table]:
     """Follow-ups met on time, late and open: by rule (with the late ones split by whether a
     reason was given), by team, by officer (leads only) and by force."""
+    viewer = as_viewer(viewer)
     now = now or timezone.now()
     counts = _outcome_counts(now)
 
@@ -321,7 +319,7 @@ def outcome_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) -> li
         .values(fid=F("force_id"))
         .annotate(**_outcome_counts(now, to)),
         list(counts),
-        user,
+        viewer,
         team_id,
     )
     tables.append(
@@ -339,7 +337,7 @@ def outcome_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) -> li
         )
     )
 
-    if sees_names(user):
+    if sees_names(viewer):
         tables.append(
             _officer_table(
                 _grouped(
@@ -413,10 +411,12 @@ def _officer_name(row: dict) -> str:
     return name or row["username"]
 
 
-def late_reasons_table(user, cases: QuerySet[Case]) -> Table | None:
+def late_reasons_table(viewer, cases: QuerySet[Case]) -> Table | None:
     """The latest late reasons with their case and victim reference, for a lead of liaison
-    records (None for anyone else). Reading them is logged as consulting those records."""
-    if not sees_late_reasons(user):
+    records (None for anyone else). Reading them is consulting those records: the table
+    carries their ids (`consulted`) and the page that shows it logs the read, so the build
+    itself writes nothing and a kept snapshot of it is logged each time it is shown."""
+    if not sees_late_reasons(viewer):
         return None
     rows = list(
         _followups(cases)
@@ -433,12 +433,6 @@ def late_reasons_table(user, cases: QuerySet[Case]) -> Table | None:
         )
         .order_by("-completed_at", "-pk")[:REASONS_SHOWN]
     )
-    if rows:
-        audit_consult(
-            ids=dict.fromkeys(row["record_id"] for row in rows),
-            object_type=LiaisonRecord._meta.label_lower,
-            actor=user,
-        )
     labels = dict(Trigger.choices)
     return Table(
         key="late_reasons_latest",
@@ -461,6 +455,8 @@ def late_reasons_table(user, cases: QuerySet[Case]) -> Table | None:
             for row in rows
         ],
         total=False,
+        consulted_type=LiaisonRecord._meta.label_lower,
+        consulted=list(dict.fromkeys(row["record_id"] for row in rows)),
         note=(
             f"The {REASONS_SHOWN} latest at most; the deadlines missed, with their reasons, "
             "are also on the liaison team's deadlines page."
@@ -488,7 +484,7 @@ def _behind(now: datetime.datetime) -> Q:
     return Q(update_interval_days__isnull=False) & Q(GreaterThan(Value(now), next_due))
 
 
-def _no_contact_postgresql(records: QuerySet[LiaisonRecord], now, user, team_id):
+def _no_contact_postgresql(records: QuerySet[LiaisonRecord], now, viewer, team_id):
     """The no-contact counts by force and team on PostgreSQL, in one statement.
 
     Each record meets its last contact made through one grouped pass over every contact made
@@ -517,14 +513,15 @@ def _no_contact_postgresql(records: QuerySet[LiaisonRecord], now, user, team_id)
         (*params, ContactOutcome.MADE.value, now),
         records.db,
         ["agreed", "behind"],
-        user,
+        viewer,
         team_id,
     )
 
 
-def no_contact_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) -> list[Table]:
+def no_contact_tables(viewer, cases: QuerySet[Case], *, now=None, team_id=None) -> list[Table]:
     """Victims with no contact for longer than their agreed interval, by force and by team,
     beside how many agreed an interval at all."""
+    viewer = as_viewer(viewer)
     now = now or timezone.now()
     records = _on_cases(
         LiaisonRecord.objects.filter(update_interval_days__isnull=False), cases
@@ -535,16 +532,19 @@ def no_contact_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) ->
         Column("behind", "No contact for longer than agreed"),
     ]
     note = "The interval runs from the last contact made, or from when the record was opened."
-    if leads_records(user) and not has_role(user, Role.ANALYST):
+    if viewer.reads_late_reasons:  # a lead of liaison records: the team page is theirs
         note += (
             " The liaison team page, showing the overdue, lists them: a periodic update falls"
             " due at the agreed interval after each contact made."
         )
     if connections[records.db].vendor == "postgresql":
-        by_force, by_team = _no_contact_postgresql(records, now, user, team_id)
+        by_force, by_team = _no_contact_postgresql(records, now, viewer, team_id)
     else:
         by_force, by_team = _by_force_and_team(
-            records.values(fid=F("case__force_id")).annotate(**counts), list(counts), user, team_id
+            records.values(fid=F("case__force_id")).annotate(**counts),
+            list(counts),
+            viewer,
+            team_id,
         )
 
     def cells(row):
@@ -581,7 +581,7 @@ def _months(today: datetime.date) -> list[datetime.date]:
     return months
 
 
-def trend_table(user, cases: QuerySet[Case], *, now=None) -> Table:
+def trend_table(viewer, cases: QuerySet[Case], *, now=None) -> Table:
     """Per month of the due date, over the last twelve months: met on time, met late, still
     open. A month with nothing due is a row of noughts, so the months run unbroken."""
     now = now or timezone.now()
@@ -624,13 +624,15 @@ def _as_date(value) -> datetime.date:
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
-def compliance_tables(user, cases: QuerySet[Case], *, now=None, team_id=None) -> list[Table]:
-    """Every compliance figure for the viewer, in the order the dashboard shows them."""
+def compliance_tables(viewer, cases: QuerySet[Case], *, now=None, team_id=None) -> list[Table]:
+    """Every compliance figure for the viewer (a `Viewer`, or a user read as one), in the
+    order the dashboard shows them. Pure: reads only."""
+    viewer = as_viewer(viewer)
     now = now or timezone.now()
-    tables = outcome_tables(user, cases, now=now, team_id=team_id)
-    reasons = late_reasons_table(user, cases)
+    tables = outcome_tables(viewer, cases, now=now, team_id=team_id)
+    reasons = late_reasons_table(viewer, cases)
     if reasons is not None:
         tables.insert(2, reasons)
-    tables += no_contact_tables(user, cases, now=now, team_id=team_id)
-    tables.append(trend_table(user, cases, now=now))
+    tables += no_contact_tables(viewer, cases, now=now, team_id=team_id)
+    tables.append(trend_table(viewer, cases, now=now))
     return tables

@@ -23,8 +23,9 @@ class Dashboard:
     title: str
     summary: str  # one line for the index
     roles: frozenset[Role]  # who may open it (everyone else: 404)
-    # build(user, cases, filters) -> list[Table]: `cases` is the Case queryset already
-    # narrowed to the viewer's scope and the filters.
+    # build(viewer, cases, filters) -> list[Table]: `viewer` is an audience and its teams
+    # (`beaconport.reports.audience.Viewer`), never a user, so a build is pure and may be kept
+    # as a snapshot; `cases` is the Case queryset already narrowed to the scope and filters.
     build: Callable
 
 

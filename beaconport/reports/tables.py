@@ -41,7 +41,9 @@ class Table:
     the table ("" for none). `as_of` is when a materialised summary was computed (None:
     computed live). `row_total` names a COUNT column that holds, in each row, the sum of the
     row's other COUNT columns ("" for none): secondary suppression then protects each row
-    against it as it protects each column against the total row.
+    against it as it protects each column against the total row. `consulted` lists the ids
+    of the `consulted_type` records whose content the table shows (a lead's late reasons):
+    the page logs them as read each time it shows the table, so a build writes nothing.
     """
 
     key: str
@@ -53,6 +55,29 @@ class Table:
     note: str = ""
     as_of: datetime.datetime | None = None
     row_total: str = ""
+    consulted_type: str = ""
+    consulted: list[int] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """The table as JSON-able data (a snapshot's), `from_json` its inverse."""
+        return {
+            "key": self.key,
+            "title": self.title,
+            "columns": [[c.key, c.label, str(c.kind), c.of] for c in self.columns],
+            "rows": self.rows,
+            "total": self.total,
+            "chart": self.chart,
+            "note": self.note,
+            "row_total": self.row_total,
+            "consulted_type": self.consulted_type,
+            "consulted": self.consulted,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict, *, as_of: datetime.datetime | None = None) -> Table:
+        columns = [Column(key, label, Kind(kind), of) for key, label, kind, of in data["columns"]]
+        fields = {k: v for k, v in data.items() if k != "columns"}
+        return cls(columns=columns, as_of=as_of, **fields)
 
 
 @dataclass(frozen=True)

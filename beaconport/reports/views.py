@@ -1,8 +1,10 @@
 """The reports pages: the index, each dashboard, and its CSV download. Thin.
 
-The figures come from the dashboard's `build` (services of the apps owning the data); this
-module scopes them to the viewer (`scope`), hides small numbers for analysts
-(`suppression`), draws the charts (`charts`) and logs what was read or downloaded. A
+The figures come from the dashboard's `build` (services of the apps owning the data), or
+from its kept snapshot when the filters match one young enough (`snapshots`); this module
+scopes them to the viewer (`scope`, `audience`), hides small numbers for analysts
+(`suppression`), draws the charts (`charts`) and logs what was read or downloaded, and the
+records a table shows (a lead's late reasons) as consulted each time it is shown. A
 dashboard the viewer's roles do not open answers 404, as a page that is not there.
 """
 
@@ -18,8 +20,9 @@ from django.utils import timezone
 
 from beaconport.access import WRONG_ROLE, access_required
 from beaconport.audit.models import Operation
-from beaconport.audit.services import audit_record
-from beaconport.reports import charts, registry, suppression
+from beaconport.audit.services import audit_consult, audit_record
+from beaconport.reports import charts, registry, snapshots, suppression
+from beaconport.reports.audience import viewer_of
 from beaconport.reports.forms import ReportFilterForm, filter_form
 from beaconport.reports.permissions import may_open, opens_reports, sees_exact
 from beaconport.reports.registry import Dashboard
@@ -68,12 +71,28 @@ class Section:
 
 
 def _figures(request, dashboard: Dashboard, scope: Scope, form: ReportFilterForm):
-    """Every table of the dashboard for the viewer's scope and filters, as they see it."""
+    """Every table of the dashboard for the viewer's scope and filters, as they see it, and
+    when they were computed: the snapshot's time, or None (built now).
+
+    One query looks for a snapshot (and one reads a filtered team's forces); without a
+    young enough one the dashboard is built live. The records a shown table consulted are
+    logged here, whichever way it was built.
+    """
     filters = form.filters()
-    cases = cases_in_scope(request.user, filters, scope)
+    viewer = viewer_of(request.user, scope)
+    found = snapshots.kept(
+        dashboard.key, snapshots.key_for(viewer, scope, filters), viewer.audience
+    )
+    if found is not None:
+        tables, as_of = found.tables, found.as_of
+    else:
+        cases = cases_in_scope(request.user, filters, scope)
+        tables, as_of = dashboard.build(viewer, cases, filters), None
+    for table in tables:
+        if table.consulted:
+            audit_consult(ids=table.consulted, object_type=table.consulted_type, actor=request.user)
     exact = sees_exact(request.user)
-    tables = dashboard.build(request.user, cases, filters)
-    return [suppression.show(table, suppress=not exact) for table in tables]
+    return [suppression.show(table, suppress=not exact) for table in tables], as_of
 
 
 def _page_url(request, param: str, number: int) -> str:
@@ -104,10 +123,11 @@ def dashboard(request, key: str):
     context = {"dashboard": board, "form": form, "sections": [], "exact": sees_exact(request.user)}
     if form.is_bound and not form.is_valid():
         return render(request, "reports/dashboard.html", context, status=400)
-    shown = _figures(request, board, scope, form)
+    shown, as_of = _figures(request, board, scope, form)
     audit_record(operation=Operation.CONSULT, object_type=OBJECT_TYPE, object_id=board.key)
     context["sections"] = [_section(request, table) for table in shown]
     context["now"] = timezone.now()
+    context["as_of"] = as_of
     return render(request, "reports/dashboard.html", context)
 
 
@@ -125,10 +145,14 @@ def _csv_value(cell: suppression.Cell):
     return "" if cell.state == suppression.State.EMPTY else cell.text
 
 
-def csv_rows(dashboard: Dashboard, shown: list[suppression.ShownTable], filters_text: str):
+def csv_rows(
+    dashboard: Dashboard, shown: list[suppression.ShownTable], filters_text: str, as_of=None
+):
     """The download's rows: a heading, then each table (title, header, rows, total)."""
     yield [dashboard.title]
     yield [f"Filters: {filters_text}"]
+    if as_of is not None:
+        yield [f"Figures as of {timezone.localtime(as_of):%Y-%m-%d %H:%M} (refreshed periodically)"]
     if any(table.suppressed for table in shown):
         yield [
             "Counts from 1 to 4 show as 'fewer than 5'; 'withheld' hides a figure a total "
@@ -176,7 +200,7 @@ def download(request, key: str):
             for message in messages
         ]
         return HttpResponseBadRequest("\n".join(problems), content_type="text/plain")
-    shown = _figures(request, board, scope, form)
+    shown, as_of = _figures(request, board, scope, form)
     filters_text = describe_filters(form, scope)
     audit_record(
         operation=Operation.DISCLOSE,
@@ -188,6 +212,6 @@ def download(request, key: str):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{board.key}.csv"'
     writer = csv.writer(response)
-    for row in csv_rows(board, shown, filters_text):
+    for row in csv_rows(board, shown, filters_text, as_of):
         writer.writerow([csv_safe(value) for value in row])
     return response

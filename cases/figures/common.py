@@ -3,21 +3,21 @@
 from collections import defaultdict
 from collections.abc import Iterable
 
+from beaconport.reports.audience import as_viewer
 from beaconport.reports.tables import Column, Kind
-from beaconport.roles import Role, has_role
 from cases.models import Force
-from cases.permissions import leads_cases
 
 FORCE = Column("force", "Force", Kind.LABEL)
 
 
-def lead_view(user) -> bool:
+def lead_view(viewer) -> bool:
     """Whether the figures are a lead's: officers named, shares beside exact counts.
 
-    An analyst sees counts only (small ones suppressed), never a name; holding a lead's
-    role as well does not change what their reports show.
+    `viewer` is a `beaconport.reports.audience.Viewer` (or a user, read as one). An analyst
+    sees counts only (small ones suppressed), never a name; holding a lead's role as well
+    does not change what their reports show.
     """
-    return leads_cases(user) and not has_role(user, Role.ANALYST)
+    return as_viewer(viewer).lead_view
 
 
 def named(rows, names: dict[int, str]) -> list[tuple]:

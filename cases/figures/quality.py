@@ -34,7 +34,7 @@ def recording(ethnicity: str | None) -> str:
     return NOT_STATED if ethnicity == Ethnicity.NOT_STATED else RECORDED
 
 
-def quality_tables(user, cases, filters=None) -> list[Table]:
+def quality_tables(viewer, cases, filters=None) -> list[Table]:
     """Every table of the data quality dashboard for the `cases` given (already scoped).
 
     Shares of each force's referrals are shown to leads beside the counts; an analyst gets
@@ -64,7 +64,7 @@ def quality_tables(user, cases, filters=None) -> list[Table]:
         _sources(people),
         _distribution(people),
         _missing_by_force(case_cells, people),
-        _eligibility_by_force(case_cells, shares=lead_view(user)),
+        _eligibility_by_force(case_cells, shares=lead_view(viewer)),
     ]
 
 

@@ -59,10 +59,11 @@ OTHER_OFFICERS = "Other officers"
 NETWORK_BANDS = (("2", "2 forces", 2), ("3", "3 forces", 3), ("4", "4 or more forces", 4))
 
 
-def review_tables(user, cases, filters=None, *, now: datetime.datetime | None = None):
+def review_tables(viewer, cases, filters=None, *, now: datetime.datetime | None = None):
     """Every table of the review dashboard for the `cases` given (already scoped).
 
-    `user` decides only whether officers are named (leads; never analysts). `filters` are
+    `viewer` (an audience, `beaconport.reports.audience`) decides only whether officers are
+    named (leads; never analysts), so the same viewer and cases give the same tables. `filters` are
     already applied to `cases` by the caller. `now` is when open spells and ages end.
     """
     now = now or timezone.now()
@@ -81,7 +82,7 @@ def review_tables(user, cases, filters=None, *, now: datetime.datetime | None = 
         outcomes_by_force(cells, named(_closed_outcomes(cases), names)),
         _findings_by_category(findings),
         _findings_by_force(findings),
-        *open_inquiries(cases, now=now, named=lead_view(user)),
+        *open_inquiries(cases, now=now, named=lead_view(viewer)),
         cross_force_networks(cases),
     ]
 

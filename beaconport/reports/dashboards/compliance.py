@@ -15,8 +15,8 @@ from beaconport.roles import Role
 from liaison.figures import compliance_tables
 
 
-def build(user, cases, filters: Filters):
-    return compliance_tables(user, cases, team_id=filters.team_id)
+def build(viewer, cases, filters: Filters):
+    return compliance_tables(viewer, cases, team_id=filters.team_id)
 
 
 DASHBOARD = Dashboard(

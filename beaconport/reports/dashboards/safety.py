@@ -6,13 +6,12 @@ from django.urls import reverse
 from beaconport.reports.registry import Dashboard
 from beaconport.roles import Role
 from cases import figures_work
-from cases.permissions import leads_cases
 from cases.work import today
 
 
-def build(user, cases, filters):
+def build(viewer, cases, filters):
     table = figures_work.flags_by_kind_and_force(cases, today())
-    if leads_cases(user):
+    if viewer.lead_view:
         table.note = f"Each flag, past review-by first: the safety list, {reverse('cases:flags')}"
     return [table]
 

@@ -6,17 +6,16 @@ from django.urls import reverse
 from beaconport.reports.registry import Dashboard
 from beaconport.roles import Role
 from cases import figures_work
-from cases.permissions import leads_cases
 from cases.work import today
 
 
-def build(user, cases, filters):
+def build(viewer, cases, filters):
     now = today()
     tables = [
         figures_work.open_inquiries_by_due_state(cases, now),
         figures_work.open_inquiries_by_age(cases, now),
     ]
-    if leads_cases(user):
+    if viewer.lead_view:
         tables[0].note = (
             f"Each overdue line, by officer: the team's overdue actions, "
             f"{reverse('cases:overdue_actions')}"
