@@ -74,12 +74,10 @@ from cases.models import (
     format_reference,
 )
 from cases.permissions import users_assigned_to_cases
-from cases.vocabulary import InquiryStatus
+from cases.vocabulary import OPEN_INQUIRY
 
 logger = logging.getLogger(__name__)
 
-# Lines of inquiry still to be done: these are reminded; completed or not pursued are not.
-OPEN_INQUIRY = (InquiryStatus.OPEN, InquiryStatus.ALLOCATED, InquiryStatus.IN_PROGRESS)
 # How long to wait before trying an escalation again when nobody can receive it (no review
 # lead and no national lead): the stage is not marked delivered, so it is never lost.
 NO_RECIPIENT_RETRY = 15 * 60

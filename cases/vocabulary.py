@@ -183,6 +183,11 @@ class InquiryStatus(models.TextChoices):
     NOT_PURSUED = "not_pursued", "Not pursued"
 
 
+# A line of inquiry still to be worked (listed, counted as open, reminded); the others are
+# done: completed or not pursued.
+OPEN_INQUIRY = (InquiryStatus.OPEN, InquiryStatus.ALLOCATED, InquiryStatus.IN_PROGRESS)
+
+
 class FindingCategory(models.TextChoices):
     LINE_NOT_FOLLOWED = "line_not_followed", "Line of inquiry not followed"
     VICTIM_ACCOUNT = "victim_account", "Victim account not taken to best practice"

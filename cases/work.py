@@ -25,10 +25,7 @@ from cases.permissions import (
     leads_cases,
     sees_all_cases,
 )
-from cases.vocabulary import InquiryStatus
-
-# A line of inquiry still to be worked: the rest are completed or not pursued.
-OPEN_INQUIRY = (InquiryStatus.OPEN, InquiryStatus.ALLOCATED, InquiryStatus.IN_PROGRESS)
+from cases.vocabulary import OPEN_INQUIRY
 
 
 def today() -> datetime.date:
