@@ -8,10 +8,9 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from cases.models import CaseParty, Person
 from cases.permissions import grant_case_access
 from tests.browser import sign_in
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, make_suspect
 
 SCREENSHOTS = os.environ.get("SEARCH_SCREENSHOT_DIR", "/tmp")
 
@@ -23,8 +22,7 @@ def test_an_investigator_pages_through_a_common_name(page, investigator):
     case = CaseFactory()
     grant_case_access(investigator, case)
     for n in range(25):
-        person = Person.objects.create(surname="Iqbal", forenames=f"Synthetic{n:02d}")
-        CaseParty.objects.create(case=case, person=person, ref=f"S{n + 1}", role="suspect")
+        make_suspect("Iqbal", f"Synthetic{n:02d}", None, case=case, ref=f"S{n + 1}")
 
     sign_in(page, investigator.username)
     page.goto("/people/search/")
