@@ -42,6 +42,17 @@ class Audience(StrEnum):
         )
 
     @property
+    def roles(self) -> frozenset[Role]:
+        """The roles that make this audience (a dashboard opens to it if it names one)."""
+        return {
+            Audience.ANALYST: frozenset({Role.ANALYST}),
+            Audience.NATIONAL_LEAD: frozenset({Role.NATIONAL_LEAD}),
+            Audience.REVIEW_LEAD: frozenset({Role.REVIEW_LEAD}),
+            Audience.LIAISON_LEAD: frozenset({Role.LIAISON_LEAD}),
+            Audience.REVIEW_AND_LIAISON_LEAD: frozenset({Role.REVIEW_LEAD, Role.LIAISON_LEAD}),
+        }.get(self, frozenset())
+
+    @property
     def names_officers(self) -> bool:
         """Officers' names and per-force shares: for leads of cases or records, never analysts."""
         return self.leads_cases or self.leads_records

@@ -238,6 +238,8 @@ def refresh_snapshots(*, dashboards=None) -> list[Built]:
         for board in boards:
             keys = set()
             for target in wanted:
+                if not board.roles & target.viewer.audience.roles:
+                    continue  # an audience the dashboard does not open to
                 with transaction.atomic():
                     snapshot = build(board, target)
                 keys.add((snapshot.scope_key, snapshot.audience))
