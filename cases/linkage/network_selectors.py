@@ -436,6 +436,31 @@ def network_page(
 # --- The part drawn -------------------------------------------------------------------------
 
 
+def _drawn_cte(case_ids: list[int]) -> str:
+    """`rec`: the records of the drawn cases, and every record in the network of the
+    nominals among them (parameters: the case ids twice, then the network's id). Read from
+    the drawn cases outward by index, never over the whole network's records."""
+    t = _tables()
+    marks = _marks(case_ids)
+    return f"""drawn_nominals AS (
+        SELECT DISTINCT m.nominal_id
+          FROM {t["party"]} p JOIN {t["nominal"]} m ON m.party_id = p.id
+         WHERE p.case_id IN ({marks})
+    ),
+    rec AS (
+        SELECT COALESCE(m.nominal_id, -p.id) AS pkey, p.id AS party_id, p.case_id, p.ref,
+               p.role, p.person_id
+          FROM {t["party"]} p LEFT JOIN {t["nominal"]} m ON m.party_id = p.id
+         WHERE p.case_id IN ({marks})
+        UNION
+        SELECT m.nominal_id, p.id, p.case_id, p.ref, p.role, p.person_id
+          FROM drawn_nominals d
+          JOIN {t["nominal"]} m ON m.nominal_id = d.nominal_id
+          JOIN {t["party"]} p ON p.id = m.party_id
+          JOIN {t["member"]} n ON n.case_id = p.case_id AND n.network_id = %s
+    )"""
+
+
 def _drawn_records(network_id: int, case_ids: list[int]) -> list[tuple]:
     """Every record in the network of the people with a record in the drawn cases, with
     the links it leads (confirmed, automatic) and its active flags by kind."""
@@ -445,28 +470,14 @@ def _drawn_records(network_id: int, case_ids: list[int]) -> list[tuple]:
         f" AND f.cleared_at IS NULL AND f.kind = %s) THEN 1 ELSE 0 END"
         for _ in _FLAG_KINDS
     )
-    marks = _marks(case_ids)
     sql = f"""
-    WITH drawn_people AS (
-        SELECT COALESCE(m.nominal_id, -p.id) AS pkey
-          FROM {t["party"]} p LEFT JOIN {t["nominal"]} m ON m.party_id = p.id
-         WHERE p.case_id IN ({marks})
-    ),
-    rec AS (
-        SELECT COALESCE(m.nominal_id, -p.id) AS pkey, p.id AS party_id, p.case_id, p.ref, p.role
-          FROM {t["party"]} p
-          JOIN {t["member"]} n ON n.case_id = p.case_id
-          LEFT JOIN {t["nominal"]} m ON m.party_id = p.id
-         WHERE n.network_id = %s
-           AND (p.case_id IN ({marks})
-                OR m.nominal_id IN (SELECT pkey FROM drawn_people WHERE pkey > 0))
-    )
+    WITH {_drawn_cte(case_ids)}
     SELECT rec.pkey, rec.role, rec.case_id, rec.ref,
            (SELECT COUNT(*) FROM {t["link"]} k WHERE k.left_id = rec.party_id AND k.status = %s),
            (SELECT COUNT(*) FROM {t["link"]} k WHERE k.left_id = rec.party_id AND k.status = %s),
            {flags}
       FROM rec ORDER BY rec.pkey, rec.case_id, rec.ref"""
-    params = [*case_ids, network_id, *case_ids]
+    params = [*case_ids, *case_ids, network_id]
     params += [str(LinkStatus.CONFIRMED), str(LinkStatus.PROPOSED), *_FLAG_KINDS]
     return _rows(sql, params)
 
@@ -476,22 +487,8 @@ def _drawn_shares(network_id: int, case_ids: list[int], cap: int) -> list[tuple]
     its cases, in no more than `cap` anywhere), with their holders in the network."""
     t = _tables()
     kinds = _SHARE_KINDS
-    marks = _marks(case_ids)
     sql = f"""
-    WITH drawn_people AS (
-        SELECT COALESCE(m.nominal_id, -p.id) AS pkey
-          FROM {t["party"]} p LEFT JOIN {t["nominal"]} m ON m.party_id = p.id
-         WHERE p.case_id IN ({marks})
-    ),
-    rec AS (
-        SELECT p.person_id
-          FROM {t["party"]} p
-          JOIN {t["member"]} n ON n.case_id = p.case_id
-          LEFT JOIN {t["nominal"]} m ON m.party_id = p.id
-         WHERE n.network_id = %s
-           AND (p.case_id IN ({marks})
-                OR m.nominal_id IN (SELECT pkey FROM drawn_people WHERE pkey > 0))
-    ),
+    WITH {_drawn_cte(case_ids)},
     keys AS (
         SELECT DISTINCT i.kind, i.key FROM rec JOIN {t["ident"]} i ON i.person_id = rec.person_id
          WHERE i.kind IN ({_marks(kinds)}) AND i.key <> ''
@@ -514,7 +511,7 @@ def _drawn_shares(network_id: int, case_ids: list[int], cap: int) -> list[tuple]
       JOIN holders h ON h.kind = tg.kind AND h.key = tg.key AND h.network_id = %s
       LEFT JOIN {t["nominal"]} m ON m.party_id = h.party_id
      ORDER BY tg.n, h.case_id, h.ref"""
-    params = [*case_ids, network_id, *case_ids, *kinds, cap, network_id, network_id]
+    params = [*case_ids, *case_ids, network_id, *kinds, cap, network_id, network_id]
     return _rows(sql, params)
 
 
