@@ -205,8 +205,11 @@ def access_request_withdraw(request, pk):
     access = access_request_get_own(
         request.user,
         pk,
-        queryset=CaseAccessRequest.objects.select_related("case__force", "from_case"),
+        queryset=CaseAccessRequest.objects.select_related("case__force", "from_case__force"),
     )
+    # Like any other case's reference, the case asked from is named only while they may
+    # still open it (an assignment that ended takes it away).
+    access.from_case_seen = user_can(request.user, VIEW, access.from_case)
 
     def page(form, *, status, stale=None):
         return render(
@@ -216,7 +219,7 @@ def access_request_withdraw(request, pk):
                 "access": access,
                 "form": form,
                 "is_open": access.status == AccessRequestStatus.OPEN,
-                "back": _back_to(request.user, access),
+                "back": _back_to(access),
             },
             status=status,
         )
@@ -226,7 +229,7 @@ def access_request_withdraw(request, pk):
 
     def saved(withdrawn):
         messages.success(request, "Your access request is withdrawn.")
-        return redirect(_back_to(request.user, withdrawn))
+        return redirect(_back_to(access))
 
     return form_submitted(
         request,
@@ -238,8 +241,8 @@ def access_request_withdraw(request, pk):
     )
 
 
-def _back_to(user, access) -> str:
+def _back_to(access) -> str:
     """The case where the request was made, if the user may still open it; else home."""
-    if user_can(user, VIEW, access.from_case):
+    if access.from_case_seen:
         return f"{reverse('cases:detail', args=[access.from_case.reference])}#elsewhere"
     return reverse("home")

@@ -610,6 +610,25 @@ def test_a_decided_request_cannot_be_withdrawn(
     assert (request_.status, request_.decision_reason) == ("refused", "Not now.")
 
 
+def test_a_requester_no_longer_on_the_case_asked_from_withdraws_without_its_reference(
+    client, investigator, kent, durham, suspect_everywhere
+):
+    """Their grant on the case where they asked ended: the withdraw page names neither case
+    (the one asked from by its force, as the one asked for), and leads home afterwards."""
+    from cases.permissions import revoke_case_access
+
+    request_ = asked_for(durham, investigator, kent)
+    revoke_case_access(investigator, kent)
+    client.force_login(investigator)
+    shown = client.get(withdraw_url(request_)).content.decode()
+    assert kent.reference not in shown and durham.reference not in shown
+    assert f"a case in {kent.force.name} you no longer hold" in shown
+    response = client.post(withdraw_url(request_), {"reason": "Off the case now."})
+    assert response["Location"] == reverse("home")
+    request_.refresh_from_db()
+    assert request_.status == "withdrawn"
+
+
 @pytest.mark.parametrize(
     "persona", ["other_investigator", "review_lead", "national_lead", "liaison_officer"]
 )
