@@ -229,3 +229,18 @@ def test_a_viewer_for_every_role_mix(make_user, team):
     team.members.add(analyst_lead)
     assert viewer_of(both) == Viewer(Audience.REVIEW_AND_LIAISON_LEAD, frozenset({team.pk}))
     assert viewer_of(analyst_lead) == Viewer(Audience.ANALYST)
+
+
+def test_the_one_scheduler_refreshes_every_fifteen_minutes(settings):
+    from beaconport.celery import app
+
+    entry = next(
+        e
+        for e in settings.CELERY_BEAT_SCHEDULE.values()
+        if e["task"] == "reports.refresh_snapshots"
+    )
+    assert entry["schedule"] == settings.REPORTS_SNAPSHOT_REFRESH_MINUTES * 60 == 15 * 60
+    assert entry["options"]["expires"] < entry["schedule"]  # a backlog never piles up
+    assert settings.REPORTS_SNAPSHOT_MAX_AGE_MINUTES > settings.REPORTS_SNAPSHOT_REFRESH_MINUTES
+    app.loader.import_default_modules()  # what a worker does at start
+    assert "reports.refresh_snapshots" in app.tasks
