@@ -488,8 +488,9 @@ def _store_drawn(cursor, t: dict[str, str], ids: list[int] | None) -> None:
     where = f"AND network_id IN ({_placeholders(ids)})" if ids is not None else ""
     scope = list(ids or [])
     cursor.execute(
-        f"UPDATE {member} SET draw_rank = NULL WHERE draw_rank IS NOT NULL {where}", scope
+        f"SELECT case_id, draw_rank FROM {member} WHERE draw_rank IS NOT NULL {where}", scope
     )
+    before = dict(cursor.fetchall())
     cursor.execute(
         f"""WITH RECURSIVE ties AS (
             SELECT DISTINCT np.network_id, np.pkey AS tie, np.case_id
@@ -538,7 +539,13 @@ def _store_drawn(cursor, t: dict[str, str], ids: list[int] | None) -> None:
         SELECT case_id, r FROM ordered WHERE r <= %s""",
         [DRAW_DEPTH, DRAW_DEPTH + 1, *scope, DRAWN_MAX],
     )
-    column_update(CaseNetwork, "draw_rank", cursor.fetchall())
+    # Only the places that changed are written: a pass that changes nothing writes nothing.
+    after = dict(cursor.fetchall())
+    changed = [(case_id, rank) for case_id, rank in after.items() if before.get(case_id) != rank]
+    gone = [case_id for case_id in before if case_id not in after]
+    column_update(CaseNetwork, "draw_rank", changed)
+    for chunk in _chunks(gone):
+        CaseNetwork.objects.filter(case_id__in=chunk).update(draw_rank=None)
 
 
 def _lock() -> None:
