@@ -497,12 +497,13 @@ def _store_drawn(cursor, t: dict[str, str], ids: list[int] | None) -> None:
               FROM network_np np
               JOIN {t["people"]} pe
                 ON pe.network_id = np.network_id AND pe.person_key = np.pkey
-             WHERE pe.case_count > 1
+             WHERE pe.case_count > 1 {where.replace("network_id", "pe.network_id")}
             UNION
             SELECT k.network_id, -k.rank, h.case_id
               FROM {t["keys"]} k
               JOIN network_held h
                 ON h.network_id = k.network_id AND h.kind = k.kind AND h.key = k.key
+             WHERE 1 = 1 {where.replace("network_id", "k.network_id")}
         ),
         weight AS (
             SELECT network_id, case_id, COUNT(*) AS w FROM ties GROUP BY network_id, case_id
@@ -537,7 +538,7 @@ def _store_drawn(cursor, t: dict[str, str], ids: list[int] | None) -> None:
              WHERE 1 = 1 {where.replace("network_id", "n.network_id")}
         )
         SELECT case_id, r FROM ordered WHERE r <= %s""",
-        [DRAW_DEPTH, DRAW_DEPTH + 1, *scope, DRAWN_MAX],
+        [*scope, *scope, DRAW_DEPTH, DRAW_DEPTH + 1, *scope, DRAWN_MAX],
     )
     # Only the places that changed are written: a pass that changes nothing writes nothing.
     after = dict(cursor.fetchall())
