@@ -295,7 +295,9 @@ def prepare_page(page: Page, contexts: dict) -> Prepared:
     response, queries = count_queries(call)
     other = None
     if page.other_path is not None:
-        _, other_sql = count_queries(lambda: _get(client, page.other_path(ctx)))
+        # The path is worked out before counting: only the page's own queries count.
+        other_path = page.other_path(ctx)
+        _, other_sql = count_queries(lambda: _get(client, other_path))
         other = len(other_sql)
     params = {k: v for k, v in ctx.items() if k != "user_obj"}
     params["case"] = ctx["first_case"]
