@@ -23,6 +23,7 @@ PERSONAS = {
     "heavy": "scale.inv.heavy",
     "light": "scale.inv.light",
     "review_lead": "scale.review.lead",
+    "national_lead": "scale.national.lead",
     "liaison_officer": "scale.liaison.officer",
     "liaison_lead": "scale.liaison.lead",
 }
@@ -126,6 +127,61 @@ SQL_TEAM = (
       JOIN cases_caseparty p ON p.id = r.party_id
      ORDER BY firsts.due_at, firsts.id""",
 )
+# The work lists (issue 11), as `cases.work` reads them. Open lines of inquiry are
+# cases.vocabulary's OPEN_INQUIRY; due dates sort ascending with none last, then by id.
+# CURRENT_DATE stands for the review's local day (the same date outside midnight's hour).
+_OPEN_LINE = "l.status IN ('open', 'allocated', 'in_progress')"
+_LINE_COLUMNS = "l.id, l.description, l.status, l.due_on, l.created_at, c.id, c.force_reference"
+_MY_LINES = f"""l.allocated_to_id = %(user)s AND {_OPEN_LINE}
+    AND l.case_id = ANY(ARRAY({_GRANTED}))"""
+SQL_MY_ACTIONS = (
+    f"""SELECT {_LINE_COLUMNS} FROM cases_lineofinquiry l JOIN cases_case c ON c.id = l.case_id
+         WHERE {_MY_LINES} ORDER BY l.due_on NULLS LAST, l.id LIMIT 25""",
+    f"SELECT count(*) FROM cases_lineofinquiry l WHERE {_MY_LINES}",
+)
+
+
+def _overdue(scope: str) -> tuple[str, ...]:
+    """The overdue list's floor in a scope of cases: its page (by officer, then due date),
+    its total, and its first 25 officers with how many each has overdue, most first."""
+    where = f"{_OPEN_LINE} AND l.due_on < CURRENT_DATE {scope}"
+    return (
+        f"""SELECT {_LINE_COLUMNS}, f.name, u.username
+              FROM cases_lineofinquiry l JOIN cases_case c ON c.id = l.case_id
+              JOIN cases_force f ON f.id = c.force_id
+              LEFT JOIN auth_user u ON u.id = l.allocated_to_id
+             WHERE {where} ORDER BY u.username NULLS LAST, l.due_on NULLS LAST, l.id LIMIT 25""",
+        f"""SELECT count(*) FROM cases_lineofinquiry l JOIN cases_case c ON c.id = l.case_id
+             WHERE {where}""",
+        f"""SELECT l.allocated_to_id, u.username, count(*) AS overdue
+              FROM cases_lineofinquiry l JOIN cases_case c ON c.id = l.case_id
+              LEFT JOIN auth_user u ON u.id = l.allocated_to_id
+             WHERE {where} GROUP BY l.allocated_to_id, u.username
+             ORDER BY overdue DESC, u.username NULLS LAST LIMIT 25""",
+    )
+
+
+SQL_OVERDUE_LEAD = _overdue(f"AND c.force_id IN ({_TEAM_FORCES})")
+SQL_OVERDUE_NATIONAL = _overdue("")
+
+
+def _flags(scope: str) -> tuple[str, ...]:
+    """The safety list's floor in a scope of parties: the page of active flags, past
+    review-by first, with the total beside each row and what a row shows."""
+    return (
+        f"""SELECT s.id, s.kind, s.set_at, s.review_by, p.ref, c.id, c.force_reference, f.name,
+                   u.username, count(*) OVER () AS total
+              FROM cases_suspectflag s JOIN cases_caseparty p ON p.id = s.party_id
+              JOIN cases_case c ON c.id = p.case_id JOIN cases_force f ON f.id = c.force_id
+              JOIN auth_user u ON u.id = s.set_by_id
+             WHERE s.cleared_at IS NULL {scope}
+             ORDER BY s.review_by NULLS LAST, s.id LIMIT 25""",
+    )
+
+
+SQL_FLAGS_GRANTED = _flags(f"AND p.case_id = ANY(ARRAY({_GRANTED}))")
+SQL_FLAGS_LED = _flags(f"AND c.force_id IN ({_TEAM_FORCES})")
+SQL_FLAGS_NATIONAL = _flags("")
 SQL_DUE_FOLLOWUPS = (
     """
     SELECT id FROM liaison_followup
@@ -171,6 +227,8 @@ def _case_path(key: str) -> Callable[[dict], str]:
 MY_CASES = Target(p95_ms=15, list_queries=4, ratio=3)
 DETAIL = Target(p95_ms=25, fixed_queries=True)
 LEAD_PAGE = Target(p95_ms=30, max_kib=100)
+# A work list (issue 11): 50 ms p95 like the other lists, and the same queries for page 2.
+WORK_LIST = Target(p95_ms=50, fixed_queries=True)
 
 PAGES = [
     Page("my_cases_heavy", "my cases, heavy investigator (~2,000)", "heavy",
@@ -192,6 +250,27 @@ PAGES = [
          Target(p95_ms=50)),
     Page("api_cases", "API /api/v1/cases/, heavy investigator", "heavy",
          lambda ctx: "/api/v1/cases/", SQL_API_CASES, Target()),
+    # The work lists (issue 11): page 2 is the other record a list's count is fixed against.
+    Page("my_actions_heavy", "my actions, heavy investigator (~330 open lines)", "heavy",
+         lambda ctx: "/cases/actions/", SQL_MY_ACTIONS, WORK_LIST,
+         lambda ctx: "/cases/actions/?page=2"),
+    Page("my_actions_light", "my actions, light investigator (~5 open lines)", "light",
+         lambda ctx: "/cases/actions/", SQL_MY_ACTIONS, Target(p95_ms=50)),
+    Page("overdue_review_lead", "overdue actions, review lead", "review_lead",
+         lambda ctx: "/cases/actions/overdue/", SQL_OVERDUE_LEAD, WORK_LIST,
+         lambda ctx: "/cases/actions/overdue/?page=2"),
+    Page("overdue_national_lead", "overdue actions, national lead (every case)",
+         "national_lead", lambda ctx: "/cases/actions/overdue/", SQL_OVERDUE_NATIONAL,
+         WORK_LIST, lambda ctx: "/cases/actions/overdue/?page=2"),
+    Page("flags_heavy", "safety list, heavy investigator", "heavy",
+         lambda ctx: "/cases/flags/", SQL_FLAGS_GRANTED, WORK_LIST,
+         lambda ctx: "/cases/flags/?page=2"),
+    Page("flags_review_lead", "safety list, review lead", "review_lead",
+         lambda ctx: "/cases/flags/", SQL_FLAGS_LED, WORK_LIST,
+         lambda ctx: "/cases/flags/?page=2"),
+    Page("flags_national_lead", "safety list, national lead (every case)", "national_lead",
+         lambda ctx: "/cases/flags/", SQL_FLAGS_NATIONAL, WORK_LIST,
+         lambda ctx: "/cases/flags/?page=2"),
 ]  # fmt: skip
 PAGE_NAMES = [page.name for page in PAGES]
 

@@ -18,9 +18,9 @@ from beaconport.bench.reports import PERSONAS as REPORT_PERSONAS
 from beaconport.bench.run import ALL
 from beaconport.bench.scenarios import PERSONAS
 from beaconport.roles import Role
-from cases.models import CaseGroupObjectPermission, Force, Team
+from cases.models import Case, CaseGroupObjectPermission, Force, LineOfInquiry, Team
 from cases.permissions import grant_case_access
-from tests.factories import LiaisonRecordFactory, make_case, make_followup
+from tests.factories import LiaisonRecordFactory, make_case, make_dated_work, make_followup
 from tests.services import require_service
 
 # The figure each scenario is judged by: a page's p95, a job's rate, an insert's p99.9.
@@ -38,6 +38,7 @@ def scale_personas(make_user):
         "heavy": Role.INVESTIGATOR,
         "light": Role.INVESTIGATOR,
         "review_lead": Role.REVIEW_LEAD,
+        "national_lead": Role.NATIONAL_LEAD,
         "liaison_officer": Role.LIAISON_OFFICER,
         "liaison_lead": Role.LIAISON_LEAD,
     }
@@ -60,6 +61,12 @@ def scale_personas(make_user):
         )
         make_followup(record, due_on=yesterday, starts_at=timezone.now())
     LiaisonRecordFactory(party__case=cases[3])  # nobody's yet: the lead's team page lists it
+    # The work lists' rows (issue 11): a flag and a line of inquiry of the heavy
+    # investigator's, on a Kent case, the line due yesterday (set due today, as a past date
+    # is refused, and since passed), so every list has a row for every persona.
+    case, _, line = make_dated_work(users["heavy"], due_on=timezone.localdate())
+    Case.objects.filter(pk=case.pk).update(force=kent)
+    LineOfInquiry.objects.filter(pk=line.pk).update(due_on=yesterday)
     return users
 
 
@@ -95,7 +102,15 @@ def test_smoke_bench_prints_real_numbers_for_every_scenario(scale_personas, tmp_
         assert not [note for note in row["notes"] if "WARNING" in note], (name, row["notes"])
         measured = [c["value"] for c in row["checks"] if c["what"] in MEASURED]
         assert measured and all(value > 0 for value in measured), (name, row["checks"])
-    for name in ("my_cases_heavy", "review_queue", "my_victims", "liaison_team", "api_cases"):
+    work_lists = ("my_actions_heavy", "overdue_review_lead", "flags_review_lead")
+    for name in (
+        "my_cases_heavy",
+        "review_queue",
+        "my_victims",
+        "liaison_team",
+        "api_cases",
+        *work_lists,
+    ):
         assert scenarios[name]["figures"]["queries"] > 0
         assert scenarios[name]["figures"]["bytes"] > 0
         assert scenarios[name]["figures"]["sql_median_ms"] > 0
@@ -121,6 +136,9 @@ def _bench_figures(tmp_path, only: str) -> dict:
         ("my_cases_heavy", "heavy", "/cases/"),
         ("review_queue", "review_lead", "/cases/queue/"),
         ("my_victims", "liaison_officer", "/liaison/"),
+        ("my_actions_heavy", "heavy", "/cases/actions/"),
+        ("overdue_review_lead", "review_lead", "/cases/actions/overdue/"),
+        ("flags_national_lead", "national_lead", "/cases/flags/"),
     ],
 )
 @pytest.mark.django_db(transaction=True)
