@@ -65,3 +65,54 @@ def env_rate(name: str, default: str) -> str:
             f"not {raw!r}."
         )
     return value
+
+
+def env_storage(name: str, default_dir) -> dict:
+    """The variable as a Django storage for private files, from a URL.
+
+    `file:///absolute/dir` (or unset: `default_dir`) keeps files on the local filesystem;
+    `s3://bucket/prefix?endpoint_url=https://...&region=eu-west-2` keeps them in an
+    S3-compatible object store through django-storages. Credentials are never in the URL:
+    boto3 reads them from its usual places (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, an
+    instance role). Files are private: no public ACL, no overwriting, encrypted at rest, and
+    never given a public URL (they are served only through views that check access).
+    """
+    from urllib.parse import parse_qs, urlsplit
+
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(default_dir), "base_url": None},
+        }
+    url = urlsplit(raw)
+    if url.scheme == "file":
+        if not url.path.startswith("/") or url.netloc:
+            raise ImproperlyConfigured(f"{name} must be file:///an/absolute/dir, not {raw!r}.")
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": url.path, "base_url": None},
+        }
+    if url.scheme == "s3":
+        if not url.netloc:
+            raise ImproperlyConfigured(f"{name} must name a bucket: s3://bucket/prefix.")
+        query = {key: values[-1] for key, values in parse_qs(url.query).items()}
+        unknown = set(query) - {"endpoint_url", "region"}
+        if unknown:
+            raise ImproperlyConfigured(
+                f"{name} has unknown options {sorted(unknown)}: only endpoint_url and region."
+            )
+        options = {
+            "bucket_name": url.netloc,
+            "location": url.path.strip("/"),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "object_parameters": {"ServerSideEncryption": "AES256"},
+        }
+        if query.get("endpoint_url"):
+            options["endpoint_url"] = query["endpoint_url"]
+        if query.get("region"):
+            options["region_name"] = query["region"]
+        return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+    raise ImproperlyConfigured(f"{name} must start file:// or s3://, not {raw!r}.")

@@ -160,3 +160,31 @@ class DashboardSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dashboard} {self.scope_key} {self.audience}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a write sent with an `Idempotency-Key`, replayed on a retry.
+
+    One per caller and key: the same key with the same request (method, path and a SHA-256
+    of the body) gets this answer again without writing; with a different request, 409.
+    Kept for IDEMPOTENCY_KEY_HOURS, then swept (beaconport.idempotency).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    request_sha256 = models.CharField(max_length=64)
+    # Null while the first request is still being answered: a concurrent retry waits or 409s.
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
+
+    def __str__(self):
+        return f"{self.method} {self.path} ({self.key})"

@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from beaconport.env import env_bool, env_int, env_list, env_rate, env_str
+from beaconport.env import env_bool, env_int, env_list, env_rate, env_storage, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BEACONPORT_VAR_DIR") or BASE_DIR / "var")
@@ -198,6 +198,9 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Case-file material and uploaded referral files (issue 12): private, outside the web
+    # root, served only through views that check access (docs/documents.md).
+    "documents": env_storage("STORAGE_URL", VAR_DIR / "documents"),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -366,6 +369,9 @@ CASES_SWEEP_BATCH = env_int("CASES_SWEEP_BATCH", 500)
 # The largest referral file import_referrals reads: 128 MiB, about 60,000 referrals of the
 # synthetic size and well past a force's largest (9,000); a larger file is refused unread.
 REFERRAL_FILE_MAX_BYTES = env_int("REFERRAL_FILE_MAX_BYTES", 128 * 2**20)
+# The largest document attached to a case or a liaison record (docs/documents.md): 50 MiB,
+# above a long scanned statement or an ABE transcript; a larger upload is refused unstored.
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 50 * 2**20)
 # Celery's Django fix-up closes the database connection after every task unless told to
 # reuse it; reuse measured about four times the throughput (790 against 200 tasks/s).
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)

@@ -248,3 +248,44 @@ class AccessRequestStatus(models.TextChoices):
     GRANTED = "granted", "Granted"
     REFUSED = "refused", "Refused"
     WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class DocumentKind(models.TextChoices):
+    """What a piece of case-file material is (issue 12)."""
+
+    STATEMENT = "statement", "Statement"
+    ABE_TRANSCRIPT = "abe_transcript", "ABE interview transcript"
+    CPS_ADVICE = "cps_advice", "CPS advice"
+    DECISION_LOG = "decision_log", "Decision log"
+    OTHER = "other", "Other"
+
+
+class ExtractionStatus(models.TextChoices):
+    """Where reading a document's text stands. A failure is kept and shown, never dropped."""
+
+    PENDING = "pending", "Waiting to be read"
+    DONE = "done", "Text read"
+    FAILED = "failed", "Text could not be read"
+    NONE = "none", "No text to read"  # an image: kept and viewable, not searchable
+
+
+class BatchStatus(models.TextChoices):
+    """Where an uploaded referral file stands, from upload to import."""
+
+    QUEUED = "queued", "Waiting"
+    CHECKING = "checking", "Checking"
+    IMPORTING = "importing", "Importing"
+    IMPORTED = "imported", "Imported"
+    REFUSED = "refused", "Refused: problems found"
+    FAILED = "failed", "Failed"
+
+
+BATCH_FINISHED = (BatchStatus.IMPORTED, BatchStatus.REFUSED, BatchStatus.FAILED)
+
+
+class BatchChannel(models.TextChoices):
+    """How a referral file reached the review."""
+
+    BROWSER = "browser", "Uploaded in the browser"
+    API = "api", "Sent through the API"
+    COMMAND = "command", "Imported on the command line"

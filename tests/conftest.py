@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group
 from beaconport.roles import Role
 from tests.services import require_service
 
-pytest_plugins = ["tests.worker", "tests.browser", "tests.fuzzing"]
+pytest_plugins = ["tests.worker", "tests.browser", "tests.fuzzing", "tests.storage"]
 
 
 def pytest_configure(config):

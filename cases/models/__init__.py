@@ -1,4 +1,5 @@
-"""Investigative records of the review (`core`), and the person index that links them (`linkage`).
+"""Investigative records of the review (`core`), the person index that links them (`linkage`),
+and case-file material with the referral files taken in (`material`).
 
 Everything is imported from here (`from cases.models import Case`); the modules split the
 models by subject only.
@@ -40,6 +41,7 @@ from cases.models.linkage import (
     PersonIdentifier,
     PersonLink,
 )
+from cases.models.material import Citation, Document, DocumentPage, ReferralBatch
 from cases.models.reminders import CaseReminderDelivery, ReminderStage
 
 __all__ = [
@@ -57,6 +59,9 @@ __all__ = [
     "CaseReminderDelivery",
     "CaseTransition",
     "CaseUserObjectPermission",
+    "Citation",
+    "Document",
+    "DocumentPage",
     "Finding",
     "Force",
     "InvestigativeEvent",
@@ -72,6 +77,7 @@ __all__ = [
     "Person",
     "PersonIdentifier",
     "PersonLink",
+    "ReferralBatch",
     "ReminderStage",
     "SuspectFlag",
     "Team",

@@ -399,6 +399,13 @@ class InvestigativeEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=40, choices=EventType.choices)
     occurred_on = models.DateField()
+    # When in the day, where the sender knows it (issue 12); shown, not used to tell events apart.
+    occurred_at = models.TimeField(null=True, blank=True)
+    # The suspect it concerns, where one is named: an arrest of one suspect and an arrest of
+    # another on the same day are two events; the same arrest sent twice is one.
+    suspect = models.ForeignKey(
+        "CaseParty", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
     notes = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
