@@ -20,6 +20,7 @@ api_patterns = [
         name="docs",
     ),
     path("", include("cases.api.urls")),
+    path("", include("cases.api.urls_intake")),
     path("liaison/", include("liaison.api.urls")),
 ]
 
@@ -40,7 +41,13 @@ urlpatterns = [
     ),
     path("accounts/", include("beaconport.signin.urls")),
     path("accounts/", include("beaconport.accounts.urls")),
+    # Case-file material (issue 12): before "cases/", which takes "<reference>/" for a case.
+    path("cases/", include("cases.urls_documents")),
+    path("cases/", include("cases.urls_citations")),
+    path("cases/", include("cases.urls_export")),
     path("cases/", include("cases.urls")),
+    path("documents/", include("cases.urls_document_search")),
+    path("intake/", include("cases.urls_intake")),
     path("people/", include("cases.urls_people")),
     path("api/v1/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),

@@ -34,3 +34,11 @@ def sweep_case_reminders() -> int:
     """Send every flag review-by and line-of-inquiry reminder and escalation come due (run
     every minute by the one scheduler, beside liaison's sweep); returns how many stages."""
     return case_reminders_sweep().delivered
+
+
+@shared_task(name="cases.extract_document_text", ignore_result=True)
+def extract_document_text(document_id: int) -> None:
+    """Read an added document's text for search; harmless to run twice (enqueued on commit)."""
+    from cases.services.extraction import document_text_extract
+
+    document_text_extract(document_id=document_id)

@@ -434,3 +434,24 @@ def expanded() -> dict:
         }
         for route, methods in routes.items()
     }
+
+
+def _parts() -> list:
+    """The modules of tests/policy_parts, each merged into the tables above."""
+    import importlib
+    import pkgutil
+
+    from tests import policy_parts
+
+    modules = [
+        importlib.import_module(f"tests.policy_parts.{info.name}")
+        for info in pkgutil.iter_modules(policy_parts.__path__)
+    ]
+    for module in modules:
+        POLICY.update(getattr(module, "POLICY", {}))
+        ADMIN_MODELS.update(getattr(module, "ADMIN_MODELS", {}))
+        PK_OF.update(getattr(module, "PK_OF", {}))
+    return modules
+
+
+PARTS = _parts()

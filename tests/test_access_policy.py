@@ -147,6 +147,9 @@ def world(request, investigator, liaison_officer):
     # A network: a phone the case's suspect shares with another Kent case's ties them.
     world["network"] = _network_of(case, make_case())
     _one_of_each_admin_model(world, investigator, liaison_officer)
+    for part in policy.PARTS:  # tests/policy_parts: each feature's own objects
+        if hasattr(part, "world"):
+            part.world(world, investigator=investigator, liaison_officer=liaison_officer)
     return world
 
 
