@@ -372,6 +372,12 @@ REFERRAL_FILE_MAX_BYTES = env_int("REFERRAL_FILE_MAX_BYTES", 128 * 2**20)
 # The largest document attached to a case or a liaison record (docs/documents.md): 50 MiB,
 # above a long scanned statement or an ABE transcript; a larger upload is refused unstored.
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 50 * 2**20)
+# Reading a document's text for search (docs/document-search.md): the first pages and
+# characters only, so one huge file cannot hold a worker or bloat the index; past the time
+# budget the rest is left unread and the document says so.
+DOCUMENT_EXTRACT_MAX_PAGES = env_int("DOCUMENT_EXTRACT_MAX_PAGES", 2000)
+DOCUMENT_EXTRACT_MAX_CHARS = env_int("DOCUMENT_EXTRACT_MAX_CHARS", 5_000_000)
+DOCUMENT_EXTRACT_SECONDS = env_int("DOCUMENT_EXTRACT_SECONDS", 300)
 # Celery's Django fix-up closes the database connection after every task unless told to
 # reuse it; reuse measured about four times the throughput (790 against 200 tasks/s).
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)

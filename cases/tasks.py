@@ -1,6 +1,7 @@
 """Background tasks of the cases domain: thin doorways to services, given ids."""
 
 from celery import shared_task
+from django.conf import settings
 
 from cases.notifications import flag_notify_review_leads
 from cases.reminders import case_reminders_sweep
@@ -36,7 +37,14 @@ def sweep_case_reminders() -> int:
     return case_reminders_sweep().delivered
 
 
-@shared_task(name="cases.extract_document_text", ignore_result=True)
+# A minute past the service's own time budget, which it checks between pages: the soft limit
+# stops one page that never ends, and the service records that as the document's failure
+# (the hard CELERY_TASK_TIME_LIMIT would end the task unrecorded, leaving it "waiting").
+@shared_task(
+    name="cases.extract_document_text",
+    ignore_result=True,
+    soft_time_limit=settings.DOCUMENT_EXTRACT_SECONDS + 60,
+)
 def extract_document_text(document_id: int) -> None:
     """Read an added document's text for search; harmless to run twice (enqueued on commit)."""
     from cases.services.extraction import document_text_extract
