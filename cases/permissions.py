@@ -33,9 +33,11 @@ from cases.models import (
     Nominal,
     NominalMember,
     PersonLink,
+    ReferralBatch,
     Team,
     parse_reference,
 )
+from cases.vocabulary import BatchStatus
 
 VIEW = "view"
 CHANGE = "change"
@@ -662,3 +664,62 @@ def searches_people(user) -> bool:
     review and national leads), each within their own cases (`cases.linkage.search`).
     Liaison officers (who see no suspects), liaison leads and analysts do not."""
     return _active(user) and has_role(user, Role.INVESTIGATOR, Role.REVIEW_LEAD, Role.NATIONAL_LEAD)
+
+
+# --- Referral files taken in (issue 12: intake) -------------------------------------------
+
+
+def takes_in_referrals(user) -> bool:
+    """Whether the user may send a force's referral file: review leads and national leads."""
+    return leads_cases(user)
+
+
+def referral_forces_for(user) -> frozenset[str] | None:
+    """The slugs of the forces whose referrals the user may take in; None for every force
+    (a national lead). A review lead's teams' forces; nobody else any."""
+    if sees_all_cases(user):
+        return None
+    if _active(user) and has_role(user, Role.REVIEW_LEAD):
+        return frozenset(
+            Force.objects.filter(pk__in=led_force_ids(user)).values_list("slug", flat=True)
+        )
+    return frozenset()
+
+
+def referral_batches_visible_to(user) -> QuerySet[ReferralBatch]:
+    """The referral files a lead sees in the intake history.
+
+    A national lead sees every file. A review lead sees the files they sent, and the files
+    imported into their teams' forces (counts only: an imported file lists no problems). A
+    file someone else sent that was refused or failed stays with its sender and the
+    national leads, since its problems quote values from referrals of any force.
+    """
+    if sees_all_cases(user):
+        return ReferralBatch.objects.all()
+    if not (_active(user) and has_role(user, Role.REVIEW_LEAD)):
+        return ReferralBatch.objects.none()
+    into_their_forces = ReferralBatch.forces.through.objects.filter(
+        force_id__in=led_force_ids(user)
+    ).values("referralbatch_id")
+    return ReferralBatch.objects.filter(
+        Q(uploaded_by=user) | Q(status=BatchStatus.IMPORTED, pk__in=into_their_forces)
+    )
+
+
+def referral_batches_restrict(queryset, user, action: str = VIEW) -> QuerySet[ReferralBatch]:
+    """The queryset cut to the referral files the user sees: `ReferralBatch.objects.restrict`."""
+    return queryset.filter(pk__in=referral_batches_visible_to(user).values("pk"))
+
+
+register_restriction(ReferralBatch, referral_batches_restrict)
+
+
+def referral_batch_get_for(user, pk, queryset=None, *, audit: bool = True) -> ReferralBatch:
+    """A referral file the user sees; 404 otherwise, as for one that does not exist."""
+    return get_for(
+        user,
+        ReferralBatch.objects if queryset is None else queryset,
+        pk,
+        missing="No such referral file",
+        audit=audit,
+    )
