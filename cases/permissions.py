@@ -28,6 +28,7 @@ from cases.models import (
     CaseAssignment,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
+    Document,
     Force,
     Network,
     Nominal,
@@ -721,5 +722,49 @@ def referral_batch_get_for(user, pk, queryset=None, *, audit: bool = True) -> Re
         ReferralBatch.objects if queryset is None else queryset,
         pk,
         missing="No such referral file",
+        audit=audit,
+    )
+
+
+# Case-file material (issue 12): documents follow their case. Those who see the case see
+# its documents (assigned investigators, the review leads of its force's teams, national
+# leads); liaison officers and leads, analysts, administrators and auditors see none.
+
+
+def documents_visible_to(user) -> QuerySet[Document]:
+    """Every document the user may open: those of the cases they see (filtered on the
+    document's own case id and the case's force, read from the request's cached scope)."""
+    return Document.objects.filter(case_scope_of_party(user))
+
+
+def documents_restrict(queryset: QuerySet[Document], user, action: str = VIEW) -> QuerySet:
+    return queryset.filter(case_scope_of_party(user))
+
+
+register_restriction(Document, documents_restrict)
+
+
+def may_add_document(user, case: Case) -> bool:
+    """Add material to a case: those who may change it (its investigators, its leads)."""
+    return user_can(user, CHANGE, case)
+
+
+def document_get_for(
+    user, reference: str, pk, action: str = VIEW, queryset=None, audit: bool = True
+) -> Document:
+    """The document `pk` of the case `reference` if the user may take the action on it
+    (VIEW: read it; CHANGE: change it, as for its case); 404 otherwise, the same for a
+    document of another case, of a case not theirs, or none at all.
+
+    Logged as consulted unless `audit=False` (a download logs a disclosure instead).
+    """
+    queryset = Document.objects.select_related("case") if queryset is None else queryset
+    return get_for(
+        user,
+        queryset.filter(case_id=parse_reference(reference)),
+        pk,
+        action=action,
+        allowed=lambda u, a, document: a == VIEW or user_can(u, a, document.case),
+        missing="No such document",
         audit=audit,
     )

@@ -1,0 +1,79 @@
+"""Handing a stored document to the browser: stamped, inert, never cached.
+
+    return stored_file_response(storage_name=doc.storage_name, content_type=doc.content_type,
+                                filename=doc.filename, stamp=stamp_text(request.user),
+                                inline=True)
+
+Call it only after the caller's permission check and audit row. The response:
+
+- streams the stored object (or carries the stamped copy, `beaconport.documents.stamp`);
+- says `inline` for what a browser shows safely beside the record (PDF, PNG, JPEG, GIF,
+  text) when asked, `attachment` otherwise (Word, TIFF), with the file name encoded as
+  RFC 6266 wants (`filename*` for names outside ASCII, no quotes or control characters);
+- carries `X-Content-Type-Options: nosniff`, `Cache-Control: no-store` and a sandboxing
+  Content-Security-Policy, so even a file that fooled the sniffer cannot run script, submit
+  forms or reach our origin's cookies;
+- carries the stamp in `X-Document-Stamp` as well (the only mark an image gets besides its
+  file name).
+"""
+
+from django.http import FileResponse, HttpResponse
+from django.utils.http import content_disposition_header
+
+from beaconport.documents.sniff import GIF, JPEG, PDF, PNG, TEXT
+from beaconport.documents.stamp import stamp_bytes, stamped_filename
+from beaconport.documents.store import documents_storage
+
+INLINE_TYPES = frozenset(
+    {PDF.content_type, PNG.content_type, JPEG.content_type, GIF.content_type, TEXT.content_type}
+)
+
+# The response is its own sandboxed origin: no script, no plugins, no forms, no requests
+# anywhere; images and the browser's own styles for showing an image or text only.
+SANDBOX_POLICY = (
+    "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
+    "form-action 'none'; base-uri 'none'; frame-ancestors 'self'"
+)
+
+
+def shown_inline(content_type: str) -> bool:
+    """Whether a browser can show the type beside the record without handing it elsewhere."""
+    return content_type in INLINE_TYPES
+
+
+def stored_file_response(
+    *,
+    storage_name: str,
+    content_type: str,
+    filename: str,
+    stamp: str = "",
+    inline: bool = False,
+):
+    """The stored file as a response (stamped when `stamp` is given); see the module doc.
+
+    `beaconport.documents.stamp.StampFailed` if a PDF or Word file cannot be marked: the
+    caller answers with an error rather than an unmarked copy.
+    """
+    storage = documents_storage()
+    marked = None
+    if stamp:
+        with storage.open(storage_name, "rb") as stored:
+            marked = stamp_bytes(stored.read(), content_type, stamp)
+        if marked is None:  # an image: marked by name only
+            filename = stamped_filename(filename, stamp)
+    served_type = (
+        f"{content_type}; charset=utf-8" if content_type == TEXT.content_type else (content_type)
+    )
+    if marked is not None:
+        response = HttpResponse(marked, content_type=served_type)
+    else:
+        response = FileResponse(storage.open(storage_name, "rb"), content_type=served_type)
+    as_attachment = not (inline and shown_inline(content_type))
+    response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = SANDBOX_POLICY
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    if stamp:
+        response["X-Document-Stamp"] = stamp.encode("ascii", "replace").decode()
+    return response
