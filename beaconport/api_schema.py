@@ -10,6 +10,8 @@ error responses DRF actually sends, each with a small schema matching the body:
 - 404: `{"detail": "..."}` for a record that is missing or not the caller's (the same
   answer, see `cases.permissions.case_get_for`), or a list page past the end (or a cursor
   that is not one the list gave);
+- 409: `{"detail": "..."}` on a write that takes an `Idempotency-Key`, for a key already used
+  with a different request (`beaconport.idempotency`), which also documents the header;
 - 415: `{"detail": "..."}` for a body in a media type the operation does not read;
 - 429: `{"detail": "..."}` when the caller is throttled;
 - 503: `{"detail": "..."}` with `Retry-After` while the throttles' cache cannot be reached
@@ -19,6 +21,8 @@ error responses DRF actually sends, each with a small schema matching the body:
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
+
+from beaconport.idempotency import CONFLICT_DESCRIPTION, IDEMPOTENCY_KEY_PARAMETER, is_idempotent
 
 DETAIL_SCHEMA = {
     "type": "object",
@@ -49,6 +53,7 @@ ERRORS = {
         "No such record, or not one the caller may see (the same answer); or a list page "
         "past the end, or a cursor the list did not give.",
     ),
+    "409": ("ErrorDetail", DETAIL_SCHEMA, CONFLICT_DESCRIPTION),
     "415": ("ErrorDetail", DETAIL_SCHEMA, "The body is in a media type this route does not read."),
     "429": ("ErrorDetail", DETAIL_SCHEMA, "Too many requests; try again later."),
     "503": (
@@ -65,6 +70,12 @@ PAGING = ("page", "cursor")
 
 class ErrorDocumentingAutoSchema(AutoSchema):
     """drf-spectacular's schema, plus the error responses each operation can answer."""
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if is_idempotent(self.view, self.method):
+            parameters = [*parameters, IDEMPOTENCY_KEY_PARAMETER]
+        return parameters
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
@@ -99,6 +110,8 @@ class ErrorDocumentingAutoSchema(AutoSchema):
             codes.append("404")
         if "requestBody" in operation:
             codes.append("415")
+        if is_idempotent(self.view, self.method):
+            codes.append("409")
         return sorted(codes)
 
 

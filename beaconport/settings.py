@@ -355,7 +355,15 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    # Answers kept for Idempotency-Key retries (beaconport.idempotency), forgotten when old.
+    "idempotency-sweep-records": {
+        "task": "beaconport.sweep_idempotency_records",
+        "schedule": 3600.0,
+        "options": {"expires": 3500},
+    },
 }
+# How long the API keeps a write's answer for a retry with the same Idempotency-Key (hours).
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
 # Liaison reminders: hours after a follow-up goes overdue before the liaison leads are told,
 # and how many follow-ups a sweep reads at a time.
 LIAISON_ESCALATE_AFTER_HOURS = env_int("LIAISON_ESCALATE_AFTER_HOURS", 0)

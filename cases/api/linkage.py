@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from beaconport.api_schema import ErrorDocumentingAutoSchema
 from beaconport.audit.services import audit_consult
+from beaconport.idempotency import CONFLICT_DESCRIPTION, idempotent
 from beaconport.inputs import CappedTextSerializerField
 from cases.api.pagination import CaseCursorPagination
 from cases.api.views import _as_drf_error
@@ -328,7 +329,7 @@ class ConflictDocumentingSchema(ErrorDocumentingAutoSchema):
                     "application/json": {"schema": {"$ref": "#/components/schemas/ErrorDetail"}}
                 },
                 "description": "The link changed since it was read (its `version` moved): "
-                "nothing was changed; `version` is the one now stored.",
+                "nothing was changed; `version` is the one now stored. Or: " + CONFLICT_DESCRIPTION,
             }
         return operation
 
@@ -373,6 +374,7 @@ class LinkViewSet(viewsets.GenericViewSet):
         "pair of different roles (never merged) or a missing reason, 409 for a stale version.",
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def confirm(self, request, pk=None):
         from cases.linkage.resolution import link_confirm
 
@@ -387,6 +389,7 @@ class LinkViewSet(viewsets.GenericViewSet):
         "never proposed again. 400 for a missing reason, 409 for a stale version.",
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def reject(self, request, pk=None):
         from cases.linkage.resolution import link_reject
 

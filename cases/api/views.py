@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from beaconport.audit.context import set_justification
 from beaconport.audit.forms import JustificationForm
+from beaconport.idempotency import idempotent
 from cases import selectors
 from cases.api.filters import CaseFilter
 from cases.api.pagination import CaseCursorPagination
@@ -109,6 +110,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         "change the case; anyone else gets 404.",
     )
     @action(detail=True, methods=["post"], url_path="events")
+    @idempotent
     def events(self, request, reference=None):
         case = case_get_for(request.user, reference, CHANGE)
         serializer = EventSerializer(data=request.data)
