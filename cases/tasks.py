@@ -50,3 +50,12 @@ def extract_document_text(document_id: int) -> None:
     from cases.services.extraction import document_text_extract
 
     document_text_extract(document_id=document_id)
+
+
+@shared_task(name="cases.import_referral_batch", ignore_result=True)
+def import_referral_batch(batch_id: int) -> None:
+    """Check and import a referral file taken in (enqueued on commit); a batch already taken
+    by another run, or finished, is left alone."""
+    from cases.services.referral_batches import referral_batch_import
+
+    referral_batch_import(batch_id=batch_id)

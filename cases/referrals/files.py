@@ -10,7 +10,7 @@ same bytes, proven block by block to be the ones checked, for the writing.
 import codecs
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -233,17 +233,54 @@ def validate_file(
     *,
     progress: Callable[[int], None] | None = None,
     max_bytes: int | None = None,
+    forces: Collection[str] | None = None,
 ) -> FileReport:
-    """Check a whole referral file, streaming; every problem found is in the report."""
+    """Check a whole referral file, streaming; every problem found is in the report.
+
+    With `forces` (slugs), a referral for any other force is a problem like the rest: the
+    importer's scope (a review lead takes in only their teams' forces)."""
     path = Path(path)
     limits = file_limits(max_bytes)
-    report = _check(path, limits, progress)
+    report = _check(path, limits, progress, forces=forces)
     if report.number_out_of_range and path.stat().st_size <= EXACT_POSITION_BYTES:
-        report = _check(path, limits, None, exact=True)  # to say where it is, exactly
+        # to say where it is, exactly
+        report = _check(path, limits, None, exact=True, forces=forces)
     return report
 
 
-def _check(path: Path, limits: Limits, progress, *, exact: bool = False) -> FileReport:
+@cache
+def _known_forces() -> frozenset[str]:
+    """Every force slug the formats know (the same list in both versions)."""
+    return frozenset(
+        slug
+        for format in FORMATS
+        for slug in file_schema(format)["properties"]["referrals"]["items"]["properties"]["force"][
+            "enum"
+        ]
+    )
+
+
+def _force_problem(referral: Any, index: int, report: FileReport, forces) -> None:
+    """Notes the force a referral names; a known force outside `forces` is a problem (an
+    unknown one is already the schema's)."""
+    force = referral.get("force") if isinstance(referral, dict) else None
+    if not (isinstance(force, str) and force in _known_forces()):
+        return
+    report.forces.add(force)
+    if forces is not None and force not in forces:
+        reference = referral.get("force_reference")
+        report.add(
+            Problem(
+                index,
+                reference if isinstance(reference, str) else None,
+                json_path(["referrals", index, "force"]),
+                f"force {force!r} is not one of the forces your teams cover: only a lead "
+                "of its team, or a national lead, may take in its referrals",
+            )
+        )
+
+
+def _check(path: Path, limits: Limits, progress, *, exact: bool = False, forces=None) -> FileReport:
     report = FileReport()
     seen: dict[tuple[str, str], int] = {}
     today = timezone.localdate()
@@ -252,6 +289,7 @@ def _check(path: Path, limits: Limits, progress, *, exact: bool = False) -> File
     early: list[tuple[int, str | None, str]] = []
     for index, referral in _read(path, report, limits, progress, exact=exact):
         report.referrals += 1
+        _force_problem(referral, index, report, forces)
         format = report.format or FORMAT_V2
         for problem in referral_problems(referral, index, today=today, format=format):
             report.add(problem)

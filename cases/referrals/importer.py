@@ -16,7 +16,7 @@ or raises anything but this module's errors.
 import gc
 import time
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +65,8 @@ class ImportResult:
     checking_seconds: float = 0.0  # the first reading: every check
     writing_seconds: float = 0.0  # the second reading, the writes and the commit
     dry_run: bool = False
+    format: str | None = None  # the file's version (FORMAT or FORMAT_V2)
+    forces: frozenset[str] = frozenset()  # the slugs of the forces its referrals name
 
     @property
     def announcing_seconds(self) -> float:
@@ -115,16 +117,18 @@ def referral_file_import(
     checking: Callable[[int], None] | None = None,
     importing: Callable[[int], None] | None = None,
     max_bytes: int | None = None,
+    forces: Collection[str] | None = None,
 ) -> ImportResult:
     """Check, then import, a referral file; ReferralFileRefused lists every problem.
 
     `checking` and `importing` are told how many bytes each reading has got through (for a
     progress bar). With `dry_run` everything is written and then rolled back, so the counts
     are exactly what a real import would do. `max_bytes` overrides REFERRAL_FILE_MAX_BYTES.
+    With `forces` (slugs), a referral for any other force is refused as a problem.
     """
     path = Path(path)
     started = time.monotonic()
-    report = validate_file(path, progress=checking, max_bytes=max_bytes)
+    report = validate_file(path, progress=checking, max_bytes=max_bytes, forces=forces)
     if not report.ok:
         raise ReferralFileRefused(report)
     checked = time.monotonic()
@@ -170,4 +174,6 @@ def referral_file_import(
         checking_seconds=checked - started,
         writing_seconds=(committed[0] if committed else finished) - checked,
         dry_run=dry_run,
+        format=report.format,
+        forces=frozenset(report.forces),
     )

@@ -88,6 +88,7 @@ class FileReport:
     digests: list[bytes] = field(default_factory=list, repr=False)  # of the blocks read
     number_out_of_range: bool = False  # found by the fast reading, which cannot say where
     format: str | None = None  # the file's version, once read (FORMAT or FORMAT_V2)
+    forces: set[str] = field(default_factory=set)  # the known forces its referrals name
 
     @property
     def ok(self) -> bool:
