@@ -380,6 +380,11 @@ REFERRAL_FILE_MAX_BYTES = env_int("REFERRAL_FILE_MAX_BYTES", 128 * 2**20)
 # The largest document attached to a case or a liaison record (docs/documents.md): 50 MiB,
 # above a long scanned statement or an ABE transcript; a larger upload is refused unstored.
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 50 * 2**20)
+# Uploads past 2.5 MiB are streamed to a temporary file (FILE_UPLOAD_TEMP_DIR, default the
+# system's) as they arrive, never held in memory; the form fields beside a file stay small.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", "") or None
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Reading a document's text for search (docs/document-search.md): the first pages and
 # characters only, so one huge file cannot hold a worker or bloat the index; past the time
 # budget the rest is left unread and the document says so.
