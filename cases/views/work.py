@@ -13,6 +13,8 @@ from cases.forms import (
 from cases.permissions import CHANGE
 from cases.services import events, findings, inquiries
 from cases.views.base import case_for_change, case_methods, render_form, save_or_show
+from cases.vocabulary import PartyRole
+from cases.views.citations import citation_panel
 
 INQUIRY_EDIT_FIELDS = ["description", "origin", "status", "rationale", "allocated_to", "due_on"]
 
@@ -56,7 +58,11 @@ def inquiry_edit(request, reference, pk):
     officers = _officers(case)
     if inquiry.allocated_to and inquiry.allocated_to not in officers:
         officers = [*officers, inquiry.allocated_to]
-    extra = {"title": "Update a line of inquiry", "submit_label": "Save changes"}
+    extra = {
+        "title": "Update a line of inquiry",
+        "submit_label": "Save changes",
+        **citation_panel(case, inquiry),
+    }
 
     def make_form(data=None, initial=None):
         return InquiryEditForm(data, initial=initial, officers=officers)
@@ -112,7 +118,11 @@ def finding_edit(request, reference, pk):
     """Correct a finding's category, description or severity."""
     case = case_for_change(request, reference, CHANGE)
     finding = get_object_or_404(case.findings.all(), pk=pk)
-    extra = {"title": "Edit a finding", "submit_label": "Save changes"}
+    extra = {
+        "title": "Edit a finding",
+        "submit_label": "Save changes",
+        **citation_panel(case, finding),
+    }
     names = ["category", "description", "severity"]
     if request.method == "POST":
 
@@ -135,14 +145,21 @@ def event_add(request, reference):
     """Record an investigative event (arrest, charge, ...): victims have a right to hear."""
     case = case_for_change(request, reference, CHANGE)
     extra = {"title": "Record an event", "submit_label": "Record event"}
+    suspects = list(case.parties.filter(role=PartyRole.SUSPECT))
+
+    def make_form(data=None):
+        return EventForm(data, suspects=suspects)
 
     def write(data):
+        # The same event already on the case is kept as it is (`event_record_once`).
         events.event_record(
             case=case,
             by=request.user,
             type=data["type"],
             occurred_on=data["occurred_on"],
+            occurred_at=data["occurred_at"],
+            suspect_ref=data["suspect"] or None,
             notes=data["notes"],
         )
 
-    return save_or_show(request, case, EventForm, write, anchor="events", **extra)
+    return save_or_show(request, case, make_form, write, anchor="events", **extra)
