@@ -358,9 +358,23 @@ class FlagClearForm(VersionedForm):
 
 
 class EventForm(forms.Form):
+    """An investigative event: what, when, and which of the case's suspects it concerns."""
+
     type = forms.ChoiceField(label="Event", choices=_blank_first(EventType.choices, "Choose"))
     occurred_on = PlausibleDateField(label="Date", widget=DATE, rule=PAST_DATE)
+    occurred_at = forms.TimeField(
+        label="Time",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="Where known.",
+    )
+    suspect = forms.ChoiceField(label="Suspect", required=False, choices=())
     notes = CappedTextField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, suspects=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # A case has few suspects: a select of their refs, never of names.
+        self.fields["suspect"].choices = [("", "None named")] + [(p.ref, p.ref) for p in suspects]
 
 
 class PersonSearchForm(forms.Form):

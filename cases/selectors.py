@@ -359,7 +359,9 @@ def case_detail_queryset() -> QuerySet[Case]:
         "offences",
         # Each related list brings its users in the same query (a join, not another query).
         Prefetch("transitions", queryset=CaseTransition.objects.select_related("by")),
-        Prefetch("events", queryset=InvestigativeEvent.objects.select_related("recorded_by")),
+        Prefetch(
+            "events", queryset=InvestigativeEvent.objects.select_related("recorded_by", "suspect")
+        ),
         Prefetch(
             "lines_of_inquiry",
             queryset=LineOfInquiry.objects.select_related("allocated_to"),

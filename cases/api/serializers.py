@@ -153,19 +153,51 @@ class FindingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PartyRefField(serializers.CharField):
+    """A person on the case named by their ref in the file (e.g. `S1`), never by name."""
+
+    def to_representation(self, party) -> str:
+        return party.ref
+
+
 class EventSerializer(serializers.ModelSerializer):
-    """An investigative event; written through `cases.services.events.event_record`."""
+    """An investigative event; written through `cases.services.events.event_record_once`."""
 
     type = serializers.ChoiceField(choices=EventType.choices)
     occurred_on = PlausibleDateSerializerField(
         rule=PAST_DATE, help_text="When it happened: not in the future, not before 1900."
+    )
+    occurred_at = serializers.TimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The time of day it happened (HH:MM), where known; local time, any offset "
+        "given is dropped. Shown with the event, never used to tell two events apart.",
+    )
+    suspect = PartyRefField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        default=None,
+        max_length=CaseParty._meta.get_field("ref").max_length,
+        help_text="The suspect it concerns, by their ref in the file (e.g. `S1`): a suspect "
+        "on this case, else 400. Null or absent when it concerns no one suspect.",
     )
     notes = CappedTextSerializerField(required=False, allow_blank=True, default="")
     recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
 
     class Meta:
         model = InvestigativeEvent
-        fields = ["id", "type", "occurred_on", "notes", "recorded_by", "recorded_at"]
+        fields = [
+            "id",
+            "type",
+            "occurred_on",
+            "occurred_at",
+            "suspect",
+            "notes",
+            "recorded_by",
+            "recorded_at",
+        ]
         read_only_fields = ["id", "recorded_by", "recorded_at"]
 
 

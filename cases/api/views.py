@@ -103,11 +103,14 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request=EventSerializer,
-        responses={201: EventSerializer},
+        responses={201: EventSerializer, 200: EventSerializer},
         summary="Record an investigative event on a case",
         description="Arrest, interview under caution, charge, release without charge, bail "
-        "or release under investigation, decision not to investigate. Open to users who may "
-        "change the case; anyone else gets 404.",
+        "or release under investigation, decision not to investigate, optionally naming the "
+        "suspect it concerns and the time. Open to users who may change the case; anyone "
+        "else gets 404. 201 with the event recorded; 200 with the event already recorded "
+        "when one of the same type, date and suspect is on the case (a report sent twice is "
+        "one event: nothing is written and no victim gets a second follow-up).",
     )
     @action(detail=True, methods=["post"], url_path="events")
     @idempotent
@@ -115,14 +118,20 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         case = case_get_for(request.user, reference, CHANGE)
         serializer = EventSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         try:
-            event = event_services.event_record(
+            event, created = event_services.event_record_once(
                 case=case,
                 by=request.user,
-                type=serializer.validated_data["type"],
-                occurred_on=serializer.validated_data["occurred_on"],
-                notes=serializer.validated_data.get("notes", ""),
+                type=data["type"],
+                occurred_on=data["occurred_on"],
+                occurred_at=data.get("occurred_at"),
+                suspect_ref=data.get("suspect") or None,
+                notes=data.get("notes", ""),
             )
         except DjangoValidationError as error:
             raise _as_drf_error(error) from None
-        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+        return Response(
+            EventSerializer(event).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

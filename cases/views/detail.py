@@ -30,6 +30,7 @@ def case_context(request, case, **extra) -> dict:
     can_change = user_can(user, CHANGE, case)
     can_assign = user_can(user, ASSIGN, case)
     parties = list(case.parties.all())
+    suspects = [p for p in parties if p.role == PartyRole.SUSPECT]
     # The people on the case who also appear on other cases, as far as the user may know.
     elsewhere = linked_elsewhere(user, case)
     carried = {entry.party.pk: entry.flags for entry in elsewhere}
@@ -44,7 +45,7 @@ def case_context(request, case, **extra) -> dict:
         "show_names": (shown := names_shown(request, case)),
         "may_ask_for_names": not shown and can_see_identities(user, case),
         "criteria": selectors.criteria_of(case),
-        "suspects": [p for p in parties if p.role == PartyRole.SUSPECT],
+        "suspects": suspects,
         "victims": [p for p in parties if p.role == PartyRole.VICTIM],
         "witnesses": [p for p in parties if p.role == PartyRole.WITNESS],
         "flags": selectors.flags_of(case),
@@ -53,7 +54,7 @@ def case_context(request, case, **extra) -> dict:
         "assignees": selectors.case_assignees([case.pk]).get(case.pk, []),
         "transitions_allowed": case_allowed_transitions(case=case, user=user),
         "transition_form": TransitionForm(initial={"version": case.version}),
-        "event_form": EventForm() if can_change else None,
+        "event_form": EventForm(suspects=suspects) if can_change else None,
     }
     context.update(extra)
     return context

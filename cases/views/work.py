@@ -13,8 +13,8 @@ from cases.forms import (
 from cases.permissions import CHANGE
 from cases.services import events, findings, inquiries
 from cases.views.base import case_for_change, case_methods, render_form, save_or_show
-from cases.vocabulary import PartyRole
 from cases.views.citations import citation_panel
+from cases.vocabulary import PartyRole
 
 INQUIRY_EDIT_FIELDS = ["description", "origin", "status", "rationale", "allocated_to", "due_on"]
 
