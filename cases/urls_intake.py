@@ -2,8 +2,15 @@
 progress, history.
 """
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from cases.views import intake
 
 app_name = "intake"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", intake.history, name="history"),
+    path("upload/", intake.upload, name="upload"),
+    path("<int:pk>/", intake.batch, name="batch"),
+    path("<int:pk>/status/", intake.status, name="status"),
+]
