@@ -13,6 +13,11 @@ NAVIGATION = [
     ("cases:flags", "Safety list", {Role.INVESTIGATOR, Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
     ("people:links", "Links", {Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
     ("people:search", "Search", {Role.INVESTIGATOR, Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
+    (
+        "document_search:search",
+        "Search documents",
+        {Role.INVESTIGATOR, Role.REVIEW_LEAD, Role.NATIONAL_LEAD},
+    ),
     ("people:networks", "Networks", {Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
     ("people:access_requests", "Access requests", {Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
     ("liaison:team", "Liaison team", {Role.LIAISON_LEAD, Role.NATIONAL_LEAD}),

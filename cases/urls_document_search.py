@@ -2,8 +2,12 @@
 "document_search", under /documents/).
 """
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from cases.views import document_search
 
 app_name = "document_search"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("search/", document_search.search, name="search"),
+]
