@@ -13,6 +13,7 @@ The stamp is computed on every download and kept nowhere; the stored bytes and t
 SHA-256 stay as they were added.
 """
 
+import datetime
 import io
 
 from django.utils import timezone
@@ -28,7 +29,7 @@ class StampFailed(Exception):
 
 def stamp_text(user, at=None) -> str:
     """ "OFFICIAL-SENSITIVE - <username> - <time, UTC>": who took the copy, and when."""
-    at = (at or timezone.now()).astimezone(timezone.UTC)
+    at = (at or timezone.now()).astimezone(datetime.UTC)
     return f"{MARKING} - {user.get_username()} - {at:%Y-%m-%d %H:%M} UTC"
 
 

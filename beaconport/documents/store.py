@@ -90,30 +90,44 @@ def safe_label(filename: str) -> str:
     return name[-255:] or "unnamed"
 
 
-def inspect_upload(file) -> tuple[int, str, str, str]:
-    """(size, sha256, content type, extension) of an upload, or `Refused`: nothing stored."""
+@dataclass(frozen=True)
+class Inspected:
+    """What an upload is, found before anything is stored."""
+
+    size: int
+    sha256: str
+    content_type: str
+    extension: str
+
+
+def inspect_upload(file) -> Inspected:
+    """Size, SHA-256 and type of an upload (one read, then a sniff), or `Refused`.
+
+    A service calls it first to check for duplicates by SHA-256, then hands the result to
+    `stored_upload` so the file is not read twice more.
+    """
     size, sha256 = measure(file)
     content_type, extension = sniff(file)
-    return size, sha256, content_type, extension
+    return Inspected(size=size, sha256=sha256, content_type=content_type, extension=extension)
 
 
 @contextmanager
-def stored_upload(*, file, prefix: str) -> Iterator[StoredFile]:
+def stored_upload(*, file, prefix: str, inspected: Inspected | None = None) -> Iterator[StoredFile]:
     """Check and keep an uploaded file; yields what was kept (see the module docstring).
 
     `Refused` (nothing stored) if the file is too large, empty or of a refused type.
     """
-    size, sha256, content_type, extension = inspect_upload(file)
+    inspected = inspected or inspect_upload(file)
     storage = documents_storage()
-    wanted = f"{prefix.strip('/')}/{uuid.uuid4().hex}.{extension}"
+    wanted = f"{prefix.strip('/')}/{uuid.uuid4().hex}.{inspected.extension}"
     file.seek(0)
     name = storage.save(wanted, File(file, name=wanted))
     kept = StoredFile(
         name=name,
-        size=size,
-        sha256=sha256,
-        content_type=content_type,
-        extension=extension,
+        size=inspected.size,
+        sha256=inspected.sha256,
+        content_type=inspected.content_type,
+        extension=inspected.extension,
         filename=safe_label(getattr(file, "name", "")),
     )
     try:

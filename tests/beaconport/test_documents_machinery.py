@@ -1,0 +1,195 @@
+"""The shared document machinery (beaconport.documents): the type from the bytes, the
+refusals and their reasons, the stamp on a copy, the size cap before anything is stored,
+and the headers a served copy carries."""
+
+import hashlib
+import io
+
+import pytest
+from django.test import override_settings
+from pypdf import PdfReader
+
+from beaconport.documents.serve import SANDBOX_POLICY, stored_file_response
+from beaconport.documents.sniff import DOCX, PDF, PNG, TEXT, Refused, sniff
+from beaconport.documents.stamp import stamp_bytes, stamped_filename
+from beaconport.documents.store import documents_storage, stored_upload
+from tests.document_files import (
+    ELF,
+    MZ,
+    docx_bytes,
+    docx_with_macro,
+    pdf_bytes,
+    pdf_with_attachment,
+    pdf_with_javascript,
+    png_bytes,
+    stored_names,
+    zip_bytes,
+)
+
+
+def sniffed(data: bytes):
+    return sniff(io.BytesIO(data))
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (pdf_bytes(), PDF),
+        (docx_bytes(), DOCX),
+        ("Witness A said: « je suis là ».\r\n\tLine two.\n".encode(), TEXT),
+        (png_bytes(), PNG),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 20, ("image/jpeg", "jpg")),
+    ],
+)
+def test_an_accepted_file_is_known_by_its_bytes(data, expected):
+    assert sniffed(data) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (ELF, "Linux program"),
+        (MZ, "Windows program"),
+        (b"\xcf\xfa\xed\xfe" + b"\x00" * 20, "macOS program"),
+        (b"#!/bin/sh\nrm -rf /\n", "script"),
+        (docx_with_macro(), "macros"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old-style Office file"),
+        (zip_bytes(), "ZIP archive"),
+        (b"\x1f\x8b\x08\x00" + b"\x00" * 20, "gzip archive"),
+        (b"7z\xbc\xaf\x27\x1c" + b"\x00" * 20, "7-Zip archive"),
+        (b"Rar!\x1a\x07\x00" + b"\x00" * 20, "RAR archive"),
+        (b"x" * 257 + b"ustar" + b"\x00" * 300, "tar archive"),
+        (pdf_with_javascript(), "JavaScript"),
+        (pdf_with_attachment(), "files attached inside it"),
+        (b"abc\x00def", "binary data"),
+        (b"caf\xe9 latin-1", "UTF-8"),
+        (b"", "empty"),
+    ],
+)
+def test_a_refused_file_says_why(data, reason):
+    with pytest.raises(Refused, match=reason):
+        sniffed(data)
+
+
+def test_a_pdf_hiding_javascript_behind_escaped_names_is_refused():
+    escaped = pdf_with_javascript().replace(b"/JavaScript", b"/J#61vaScript")
+    with pytest.raises(Refused, match="JavaScript"):
+        sniffed(escaped)
+
+
+def test_a_docx_with_an_embedded_object_is_refused():
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(docx_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for entry in source.infolist():
+            target.writestr(entry, source.read(entry))
+        target.writestr("word/embeddings/oleObject1.bin", b"x")
+    with pytest.raises(Refused, match="embedded objects"):
+        sniffed(out.getvalue())
+
+
+def test_every_page_of_a_stamped_pdf_carries_the_stamp_and_its_own_text():
+    original = pdf_bytes("Statement of witness A (synthetic)", pages=3)
+    stamped = stamp_bytes(original, PDF.content_type, "OFFICIAL-SENSITIVE - jdoe - 2026-12-03")
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(stamped)).pages]
+    assert len(pages) == 3
+    for number, text in enumerate(pages, start=1):
+        assert "OFFICIAL-SENSITIVE - jdoe - 2026-12-03" in text
+        assert f"Statement of witness A (synthetic) (page {number})" in text
+
+
+def test_a_rotated_pdf_page_is_stamped_upright():
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes())))
+    writer.pages[0].rotate(90)
+    out = io.BytesIO()
+    writer.write(out)
+    stamped = stamp_bytes(out.getvalue(), PDF.content_type, "OFFICIAL-SENSITIVE - jdoe")
+    page = PdfReader(io.BytesIO(stamped)).pages[0]
+    assert page.get("/Rotate", 0) == 0
+    assert "OFFICIAL-SENSITIVE - jdoe" in page.extract_text()
+
+
+def test_a_stamped_docx_has_the_stamp_in_its_footer_and_text_a_first_line():
+    import docx
+
+    stamped = stamp_bytes(docx_bytes("Body"), DOCX.content_type, "OFFICIAL-SENSITIVE - jdoe")
+    footer = docx.Document(io.BytesIO(stamped)).sections[0].footer
+    assert "OFFICIAL-SENSITIVE - jdoe" in [p.text for p in footer.paragraphs]
+    assert stamp_bytes(b"Body\n", TEXT.content_type, "STAMP") == b"STAMP\n\nBody\n"
+
+
+def test_an_image_is_stamped_by_its_name_only():
+    assert stamp_bytes(png_bytes(), PNG.content_type, "STAMP") is None
+    assert (
+        stamped_filename("photo.png", "OFFICIAL-SENSITIVE - jdoe - 2026-12-03 06:12 UTC")
+        == "photo - OFFICIAL-SENSITIVE - jdoe - 2026-12-03 06_12 UTC.png"
+    )
+
+
+def upload(data: bytes, name: str = "statement.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)
+
+
+def test_an_upload_is_kept_under_a_name_of_our_own_with_its_checksum(filesystem_documents):
+    data = pdf_bytes()
+    with stored_upload(file=upload(data, "../../etc/passwd.pdf"), prefix="cases/7") as kept:
+        pass
+    assert kept.name.startswith("cases/7/") and kept.name.endswith(".pdf")
+    assert "passwd" not in kept.name
+    assert kept.filename == "passwd.pdf"
+    assert kept.sha256 == hashlib.sha256(data).hexdigest()
+    assert stored_names(documents_storage()) == [kept.name]
+
+
+def test_a_failure_inside_the_block_deletes_what_was_stored(filesystem_documents):
+    with pytest.raises(RuntimeError), stored_upload(file=upload(pdf_bytes()), prefix="cases/7"):
+        raise RuntimeError("the row could not be written")
+    assert stored_names(documents_storage()) == []
+
+
+@override_settings(DOCUMENT_MAX_BYTES=1000)
+def test_a_file_past_the_size_cap_is_refused_with_nothing_stored(filesystem_documents):
+    with (
+        pytest.raises(Refused, match="larger than"),
+        stored_upload(file=upload(b"a" * 1001, "notes.txt"), prefix="cases/7"),
+    ):
+        pass
+    assert stored_names(documents_storage()) == []
+
+
+def test_a_copy_is_served_inert_and_uncached(filesystem_documents):
+    with stored_upload(file=upload(b"Notes\n", 'n\u00f6tes "x".txt'), prefix="c") as kept:
+        pass
+    response = stored_file_response(
+        storage_name=kept.name,
+        content_type=kept.content_type,
+        filename=kept.filename,
+        stamp="OFFICIAL-SENSITIVE - jdoe",
+        inline=True,
+    )
+    assert response.content == b"OFFICIAL-SENSITIVE - jdoe\n\nNotes\n"
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "no-store"
+    assert response["Content-Security-Policy"] == SANDBOX_POLICY
+    assert response["Content-Security-Policy"].startswith("sandbox;")
+    assert response["Content-Disposition"].startswith("inline;")
+    assert "filename*=utf-8''n%C3%B6tes%20%22x%22.txt" in response["Content-Disposition"]
+    # The stored bytes are as they were added.
+    with documents_storage().open(kept.name) as stored:
+        assert stored.read() == b"Notes\n"
+
+
+def test_a_word_file_is_always_an_attachment(filesystem_documents):
+    with stored_upload(file=upload(docx_bytes(), "s.docx"), prefix="c") as kept:
+        pass
+    response = stored_file_response(
+        storage_name=kept.name, content_type=kept.content_type, filename="s.docx", inline=True
+    )
+    assert response["Content-Disposition"] == 'attachment; filename="s.docx"'
