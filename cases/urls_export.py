@@ -1,7 +1,11 @@
 """A case exported as a PDF bundle for disclosure (namespace "export", under /cases/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from cases.views import export
 
 app_name = "export"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:reference>/export/", export.case_export_page, name="case"),
+]
