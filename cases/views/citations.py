@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
 from beaconport.forms import form_submitted
+from cases.citation_forms import CitationForm
 from cases.citations import citable_documents, citations_of, document_url
-from cases.forms_citations import CitationForm
 from cases.models import Citation
 from cases.permissions import CHANGE
 from cases.services import citations
