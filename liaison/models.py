@@ -556,3 +556,58 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class CorrespondenceDirection(models.TextChoices):
+    FROM_VICTIM = "from_victim", "From the victim"
+    TO_VICTIM = "to_victim", "To the victim"
+
+
+class Correspondence(models.Model):
+    """A letter, email or message between the victim and the review, kept as a file on their
+    liaison record.
+
+    The victim's own words belong with their liaison, not in the investigative file: only the
+    record's officer, its team's liaison leads and national leads reach it. The bytes are kept
+    like case documents (the "documents" storage, under `liaison/<record id>/`), checked from
+    their bytes, with a SHA-256; they are only served through a view that checks access,
+    stamps the copy and logs the disclosure.
+    """
+
+    record = models.ForeignKey(
+        LiaisonRecord, on_delete=models.PROTECT, related_name="correspondence"
+    )
+    direction = models.CharField(max_length=12, choices=CorrespondenceDirection.choices)
+    title = models.CharField(max_length=200)
+    received_or_sent_on = models.DateField()
+    filename = models.CharField(max_length=255, help_text="As uploaded; shown, never trusted.")
+    content_type = models.CharField(max_length=100, help_text="Found from the bytes.")
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=500, unique=True, editable=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RestrictedManager()  # Correspondence.objects.restrict(user)
+
+    class Meta:
+        verbose_name_plural = "correspondence"
+        ordering = ["-received_or_sent_on", "-pk"]
+        constraints = [
+            # The same file twice on one record is one piece of correspondence.
+            models.UniqueConstraint(
+                fields=["record", "sha256"], name="liaison_correspondence_once_per_record"
+            ),
+        ]
+        indexes = [
+            # A record's correspondence, newest first, a page at a time.
+            models.Index(
+                fields=["record", "-received_or_sent_on", "-id"],
+                name="liaison_corresp_newest",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title

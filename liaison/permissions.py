@@ -17,7 +17,7 @@ from beaconport.access import get_for, register_restriction
 from beaconport.roles import Role, has_role
 from cases.models import Case, Team
 from cases.permissions import led_force_ids, team_force_ids
-from liaison.models import FollowUp, LiaisonRecord, Notification
+from liaison.models import Correspondence, FollowUp, LiaisonRecord, Notification
 
 VIEW = "view"  # read the record, its contacts, expectations and follow-ups
 CHANGE = "change"  # log contacts, record expectations, edit preferences, complete follow-ups
@@ -189,8 +189,40 @@ def followups_restrict(queryset, user, action: str = VIEW):
     return queryset & followups_visible_to(user)
 
 
+def correspondence_visible_to(user) -> QuerySet[Correspondence]:
+    """The correspondence of the records the user may see: the record's officer, its team's
+    liaison leads, national leads. Never investigators, review leads or analysts."""
+    return Correspondence.objects.filter(record__in=records_visible_to(user))
+
+
+def correspondence_restrict(queryset, user, action: str = VIEW):
+    """The queryset cut to the correspondence of records the user may see."""
+    return queryset & correspondence_visible_to(user)
+
+
+def correspondence_get_for(user, pk, action: str = VIEW) -> Correspondence:
+    """A piece of correspondence if the user may take the action on its record; 404 otherwise.
+
+    Not logged as a consult: the one way to read it is a download, logged as a disclosure.
+    """
+    return get_for(
+        user,
+        Correspondence.objects.select_related("record__party", "record__case"),
+        _as_id(pk),
+        action=action,
+        allowed=_may_take_on_correspondence,
+        missing="No such correspondence",
+        audit=False,
+    )
+
+
+def _may_take_on_correspondence(user, action: str, item: Correspondence) -> bool:
+    return record_user_can(user, action, item.record)
+
+
 register_restriction(LiaisonRecord, records_restrict)
 register_restriction(FollowUp, followups_restrict)
+register_restriction(Correspondence, correspondence_restrict)
 
 
 def notifications_visible_to(user) -> QuerySet[Notification]:

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from liaison.views import edits, followups, notifications, records, rights, team, victim_links
+from liaison.views import (
+    correspondence,
+    edits,
+    followups,
+    notifications,
+    records,
+    rights,
+    team,
+    victim_links,
+)
 
 app_name = "liaison"
 
@@ -35,4 +44,20 @@ urlpatterns = [
     path("do-not-contact/<int:pk>/end/", rights.do_not_contact_end, name="do_not_contact_end"),
     path("followups/<int:pk>/done/", followups.followup_complete, name="followup_complete"),
     path("followups/<int:pk>/cancel/", followups.followup_cancel, name="followup_cancel"),
+    # The victim's own correspondence (issue 12): files kept on the record.
+    path(
+        "records/<int:pk>/correspondence/",
+        correspondence.correspondence_list,
+        name="correspondence",
+    ),
+    path(
+        "records/<int:pk>/correspondence/add/",
+        correspondence.correspondence_add,
+        name="correspondence_add",
+    ),
+    path(
+        "correspondence/<int:pk>/download/",
+        correspondence.correspondence_download,
+        name="correspondence_download",
+    ),
 ]
