@@ -19,6 +19,7 @@ NAVIGATION = [
         {Role.INVESTIGATOR, Role.REVIEW_LEAD, Role.NATIONAL_LEAD},
     ),
     ("people:networks", "Networks", {Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
+    ("intake:history", "Intake", {Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
     ("people:access_requests", "Access requests", {Role.REVIEW_LEAD, Role.NATIONAL_LEAD}),
     ("liaison:team", "Liaison team", {Role.LIAISON_LEAD, Role.NATIONAL_LEAD}),
     ("liaison:my_victims", "My victims", {Role.LIAISON_OFFICER, Role.LIAISON_LEAD}),
