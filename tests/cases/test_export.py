@@ -468,3 +468,9 @@ def test_the_redactor_finds_identifiers_however_spaced_and_dates_however_written
 
 def test_the_redactor_changes_nothing_when_names_are_shown():
     assert Redactor([Known(ref="V1", names=("Ann",))], names_shown=True)("Ann") == "Ann"
+
+
+def test_someone_signed_out_is_sent_to_sign_in(client, bundle_case):
+    response = client.get(export_url(bundle_case))
+    assert response.status_code == 302
+    assert "login" in response["Location"] or "signin" in response["Location"]
