@@ -87,13 +87,10 @@ class ErrorDocumentingAutoSchema(AutoSchema):
                 name=name, type=ResolvedComponent.SCHEMA, schema=schema, object=name
             )
             self.registry.register_on_missing(component)
-            operation["responses"].setdefault(
-                code,
-                {
-                    "content": {"application/json": {"schema": component.ref}},
-                    "description": description,
-                },
-            )
+            response = operation["responses"].setdefault(code, {"description": description})
+            # A view may describe an error its own way (a 409 for a stale edit as well as a
+            # reused key): the body is still the error's.
+            response.setdefault("content", {"application/json": {"schema": component.ref}})
         return operation
 
     def _error_codes(self, operation) -> list[str]:

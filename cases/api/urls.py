@@ -9,6 +9,7 @@ from django.urls import path
 
 from cases.api.linkage import ClusterViewSet, LinkViewSet
 from cases.api.views import CaseViewSet
+from cases.api.work import FindingViewSet, InquiryViewSet
 
 urlpatterns = [
     path(
@@ -25,6 +26,27 @@ urlpatterns = [
         "cases/<str:reference>/events/",
         login_not_required(CaseViewSet.as_view({"post": "events"})),
         name="case-events",
+    ),
+    # The review's work on a case (issue 12): listed, raised and moved on by a force's system.
+    path(
+        "cases/<str:reference>/lines-of-inquiry/",
+        login_not_required(InquiryViewSet.as_view({"get": "list", "post": "create"})),
+        name="case-inquiry-list",
+    ),
+    path(
+        "cases/<str:reference>/lines-of-inquiry/<str:pk>/",
+        login_not_required(InquiryViewSet.as_view({"get": "retrieve", "patch": "partial_update"})),
+        name="case-inquiry-detail",
+    ),
+    path(
+        "cases/<str:reference>/findings/",
+        login_not_required(FindingViewSet.as_view({"get": "list", "post": "create"})),
+        name="case-finding-list",
+    ),
+    path(
+        "cases/<str:reference>/findings/<str:pk>/",
+        login_not_required(FindingViewSet.as_view({"get": "retrieve", "patch": "partial_update"})),
+        name="case-finding-detail",
     ),
     # The person index (issue 10): clusters, the links inside them, a lead's decisions. An id
     # that is not a number is still the API's JSON 404 (not the site's page): views parse it.
