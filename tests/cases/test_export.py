@@ -474,3 +474,16 @@ def test_someone_signed_out_is_sent_to_sign_in(client, bundle_case):
     response = client.get(export_url(bundle_case))
     assert response.status_code == 302
     assert "login" in response["Location"] or "signin" in response["Location"]
+
+
+def test_the_form_page_costs_a_fixed_number_of_queries(
+    client, django_assert_num_queries, review_lead, bundle_case
+):
+    client.force_login(review_lead)
+    with django_assert_num_queries(FORM_PAGE_QUERIES):
+        assert client.get(export_url(bundle_case)).status_code == 200
+
+
+# The session and its user, the lead's roles and teams' forces, the case with its force, the
+# read's audit row, the lead's grants (whether names may be offered).
+FORM_PAGE_QUERIES = 7
