@@ -286,3 +286,20 @@ class _Out:
 
     def flush(self):
         pass
+
+
+def test_a_failed_readings_reason_is_shown_on_the_documents_page(
+    client, filesystem_documents, case, investigator
+):
+    from django.urls import reverse
+
+    document = make_document(case, investigator, b"%PDF-1.4\n" + b"\xff" * 100)
+    read(document)
+    client.force_login(investigator)
+
+    response = client.get(reverse("documents:detail", args=[case.reference, document.pk]))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Text could not be read" in body
+    assert "The PDF is damaged or not a PDF; its text cannot be read." in body
