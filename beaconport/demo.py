@@ -95,6 +95,7 @@ class DemoCases:
     assigned: list[str]  # system references of the investigator's cases
     liaison_records: int = 0  # victims' records given to the demo liaison officer
     events: int = 0  # investigative events recorded, so follow-ups are due in the demo
+    documents: int = 0  # synthetic documents added to the investigator's first case
 
 
 def demo_cases_create(*, var_dir: Path) -> DemoCases:
@@ -141,6 +142,7 @@ def demo_cases_create(*, var_dir: Path) -> DemoCases:
         assigned=assigned,
         liaison_records=_demo_liaison_assign(references=assigned),
         events=_demo_events_record(references=assigned[:2], by=investigator),
+        documents=_demo_documents_add(references=assigned[:1], by=investigator),
     )
 
 
@@ -210,3 +212,73 @@ def _demo_liaison_assign(*, references: list[str]) -> int:
             )
             given += 1
     return given
+
+
+# Invented material for the demo's first case, so its Documents page has something to open.
+DEMO_STATEMENT = (
+    "WITNESS STATEMENT (synthetic: invented for the Beaconport demo)",
+    "",
+    "Statement of: Witness A, aged 34, neighbour.",
+    "I live at the flat opposite. On the evening in question I heard raised voices at",
+    "about 22:00 and saw a dark blue hatchback leave the car park at speed at 22:10.",
+    "I did not see the driver's face. I noted part of the registration: ending 'KTE'.",
+    "Nobody took a statement from me at the time; I was first spoken to two years later.",
+    "",
+    "I believe the facts stated in this witness statement are true.",
+)
+DEMO_DECISION_LOG = (
+    "Decision log extract (synthetic)\n"
+    "Entry 14: NFA considered. Reason recorded: victim's account inconsistent on timings.\n"
+    "Entry 15: No house-to-house enquiries made; CCTV not requested.\n"
+)
+
+
+def _demo_statement_pdf() -> bytes:
+    """A short one-page PDF statement, byte for byte the same on every run."""
+    import datetime
+
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_creation_date(datetime.datetime(2025, 4, 1, tzinfo=datetime.UTC))
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    for line in DEMO_STATEMENT:
+        pdf.cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def _demo_documents_add(*, references: list[str], by) -> int:
+    """A witness statement (PDF) and a decision log extract (text) on the first of the
+    investigator's cases, through the documents service; a case with documents is left
+    alone. Kept in the "documents" storage (STORAGE_URL)."""
+    from django.core.files.base import ContentFile
+
+    from cases.models import Case, parse_reference
+    from cases.services.documents import document_add
+
+    added = 0
+    for reference in references:
+        case = Case.objects.get(pk=parse_reference(reference))
+        if case.documents.exists():
+            continue
+        document_add(
+            case=case,
+            by=by,
+            file=ContentFile(_demo_statement_pdf(), name="witness-a-statement.pdf"),
+            kind="statement",
+            title="Statement of Witness A (synthetic)",
+            source="Demo force file, box 1",
+            made_on=None,
+        )
+        document_add(
+            case=case,
+            by=by,
+            file=ContentFile(DEMO_DECISION_LOG.encode(), name="decision-log-extract.txt"),
+            kind="decision_log",
+            title="Decision log, entries 14-15 (synthetic)",
+            source="Demo force file, box 2",
+            made_on=None,
+        )
+        added += 2
+    return added

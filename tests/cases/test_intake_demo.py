@@ -20,12 +20,13 @@ def seed(tmp_path) -> str:
 
 
 def test_the_demo_seed_imports_referrals_and_the_investigator_sees_only_theirs(
-    tmp_path, settings, other_investigator
+    tmp_path, settings, other_investigator, filesystem_documents
 ):
     settings.VAR_DIR = tmp_path
     output = seed(tmp_path)
 
     assert f"{DEMO_REFERRALS} created" in output
+    assert "2 synthetic documents added" in output
     assert (tmp_path / "demo-referrals.json").is_file()
     assert Case.objects.count() == DEMO_REFERRALS
     investigator = get_user_model().objects.get(username="investigator")
@@ -56,7 +57,9 @@ def test_the_demo_seed_imports_referrals_and_the_investigator_sees_only_theirs(
     assert admin.is_superuser and cases_visible_to(admin).count() == 0
 
 
-def test_seeding_the_demo_twice_adds_nothing_and_still_prints_the_logins(tmp_path, settings):
+def test_seeding_the_demo_twice_adds_nothing_and_still_prints_the_logins(
+    tmp_path, settings, filesystem_documents
+):
     settings.VAR_DIR = tmp_path
     seed(tmp_path)
     investigator = get_user_model().objects.get(username="investigator")
@@ -71,7 +74,9 @@ def test_seeding_the_demo_twice_adds_nothing_and_still_prints_the_logins(tmp_pat
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_demo_liaison_officer_keeps_the_victims_of_the_investigators_cases(tmp_path, settings):
+def test_the_demo_liaison_officer_keeps_the_victims_of_the_investigators_cases(
+    tmp_path, settings, filesystem_documents
+):
     # Committed for real: liaison opens victims' records when the import commits.
     from liaison.permissions import records_visible_to
 

@@ -49,5 +49,5 @@ class Command(BaseCommand):
             f"{DEMO_USERS[Role.INVESTIGATOR][0]} is assigned "
             f"{len(cases.assigned)}: {', '.join(cases.assigned)}; "
             f"{DEMO_USERS[Role.LIAISON_OFFICER][0]} keeps {cases.liaison_records} more "
-            f"victims' records"
+            f"victims' records; {cases.documents} synthetic documents added"
         )
