@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from beaconport.access import access_required
 from cases.documents_search import MAX_QUERY, document_search, document_search_shown
-from cases.permissions import searches_people
+from cases.permissions import case_get_for, searches_people
 
 TEMPLATE = "documents/search.html"
 
@@ -20,6 +20,8 @@ class DocumentSearchForm(forms.Form):
         help_text='Every word must be on the page; "quoted words" as a phrase; -word to leave out.',
     )
     page = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    # A case's reference, to search that case's documents only (a search box on a case's page).
+    case = forms.CharField(widget=forms.HiddenInput, max_length=40, required=False)
 
 
 # Those who search the person index search documents too: the people who see cases, each
@@ -32,8 +34,9 @@ def search(request):
     form = DocumentSearchForm(request.POST)
     if not form.is_valid():
         return render(request, TEMPLATE, {"form": form}, status=400)
-    found = document_search(
-        request.user, form.cleaned_data["q"], page=form.cleaned_data.get("page") or 1
-    )
+    data = form.cleaned_data
+    # Someone else's case answers 404, like a case that is not there.
+    case = case_get_for(request.user, data["case"]) if data["case"] else None
+    found = document_search(request.user, data["q"], page=data.get("page") or 1, case=case)
     document_search_shown(request.user, found)
     return render(request, TEMPLATE, {"form": form, "found": found})

@@ -212,6 +212,24 @@ def test_the_page_says_how_many_documents_could_not_be_read(
 
 
 @pytest.mark.django_db
+def test_the_page_searches_one_case_when_given_its_reference(
+    client, filesystem_documents, statement, case, investigator, other_investigator
+):
+    other = make_case()
+    grant_case_access(investigator, other)
+    elsewhere = make_document(other, investigator, pdf_bytes([f"Another {PHRASE}."]), title="Else")
+    document_text_extract(document_id=elsewhere.pk)
+    client.force_login(investigator)
+
+    body = client.post(SEARCH_URL, {"q": PHRASE, "case": case.reference}).content.decode()
+
+    assert f"1 document found on case {case.reference}" in body
+    assert "Else" not in body
+    client.force_login(other_investigator)
+    assert client.post(SEARCH_URL, {"q": PHRASE, "case": case.reference}).status_code == 404
+
+
+@pytest.mark.django_db
 def test_an_empty_search_is_refused_with_the_field_and_reason(client, investigator):
     client.force_login(investigator)
 
