@@ -121,6 +121,17 @@ ROUTE_AUDIT = {
     "reports:index": none("the names of the dashboards the user's roles open"),
     "reports:dashboard": CONSULT,
     "reports:download": "disclosure, logged by the view",
+    # Citations (issue 12): the forms read the case (case_get_for's consult row); citing and
+    # removing go through cases/services/citations.py.
+    "citations:finding_cite": "consult of the case; the write by its service",
+    "citations:inquiry_cite": "consult of the case; the write by its service",
+    "citations:remove": "consult of the case; the write by its service",
+    # Victims' correspondence (issue 12): the list logs the record and the rows shown, the
+    # form the record; a copy is a disclosure to the reader with their reason
+    # (tests/liaison/test_correspondence.py).
+    "liaison:correspondence": "consult of the record and of the rows shown",
+    "liaison:correspondence_add": "consult of the record; the file's collection by its service",
+    "liaison:correspondence_download": "disclosure to the reader, logged by its service",
     "liaison:notifications": none("the user's own notifications: a case reference and a date"),
     "liaison:notification_read": none("marks the user's own notification read"),
     "liaison:notifications_read_all": none("marks the user's own notifications read"),

@@ -320,6 +320,18 @@ def _liaison_bulk_assign(world):
     return who, reverse("liaison:team"), data, "assign"
 
 
+def _correspondence_add(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {
+        "file": SimpleUploadedFile("letter.txt", b"A letter (synthetic).", "text/plain"),
+        "direction": "from_victim",
+        "title": "A letter",
+    }
+    url = reverse("liaison:correspondence_add", args=[world["record"].pk])
+    return "liaison_officer", url, data
+
+
 def _audit_export(world):
     data = {
         "subject": "case",
@@ -349,6 +361,7 @@ DATE_ROUTES = {
     "liaison.forms.AssignForm": _liaison_assign,
     "liaison.views.team_forms.BulkAssignForm": _liaison_bulk_assign,
     "beaconport.audit.forms.AuditExportForm": _audit_export,
+    "liaison.correspondence_forms.CorrespondenceForm": _correspondence_add,
 }
 # Forms with date fields that no page posts as such: base classes, and the auditor's GET
 # filters (a far date there is a form error on a 200 page: tests/audit/test_search_inputs.py).

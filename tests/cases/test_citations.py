@@ -230,6 +230,13 @@ def test_the_citation_links_to_the_pdf_at_its_page(client, investigator, case, f
     assert f'href="{view}#page=2"' in page.content.decode()
 
 
+def test_opening_the_citation_form_logs_a_read_of_the_case(client, investigator, case, finding):
+    client.force_login(investigator)
+    assert client.get(cite_url("finding_cite", case, finding.pk)).status_code == 200
+    row = AuditEvent.objects.filter(operation=Operation.CONSULT).latest("seq")
+    assert (row.case_id, row.actor_id) == (case.pk, investigator.pk)
+
+
 def test_a_citation_is_removed_from_the_page(client, investigator, case, finding, document):
     citation = citation_add(by=investigator, document=document, page=2, finding=finding)
     client.force_login(investigator)

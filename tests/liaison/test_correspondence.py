@@ -104,6 +104,8 @@ def test_an_officer_keeps_a_letter_and_downloads_a_stamped_copy(
 
     listed = client.get(list_url(record))
     assert "Letter about the interview" in listed.content.decode()
+    shown = AuditEvent.objects.filter(operation=Operation.CONSULT).latest("seq")
+    assert (shown.object_type, shown.object_ids) == ("liaison.correspondence", [str(item.pk)])
 
     reason = give_reason(client, item)
     copy = client.get(download_url(item))
