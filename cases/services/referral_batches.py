@@ -86,28 +86,33 @@ def _measure(file, limit: int) -> tuple[str, int]:
 
 
 @transaction.atomic
-def referral_batch_receive(*, by, file, channel: str) -> ReferralBatch:
+def referral_batch_receive(
+    *, by, file, channel: str, max_bytes: int | None = None
+) -> ReferralBatch:
     """Keep a force's referral file and queue its import; the batch says what came of it.
 
     The bytes are measured before anything is stored, so a file over
-    REFERRAL_FILE_MAX_BYTES leaves nothing behind. A file with the same SHA-256 as one the
-    sender can see is recognised (`same_as`) and imported again all the same: an unchanged
-    file changes nothing, and its history says so.
+    REFERRAL_FILE_MAX_BYTES (or `max_bytes`) leaves nothing behind. A file with the same
+    SHA-256 as one the sender can see is recognised (`same_as`) and imported again all the
+    same: an unchanged file changes nothing, and its history says so.
+
+    The command line (channel COMMAND) is an operator's: any user may be named for the
+    audit, the import is not queued (the command runs it) and takes in every force.
     """
-    if not takes_in_referrals(by):
+    command = channel == BatchChannel.COMMAND
+    if not (command or takes_in_referrals(by)):
         raise PermissionDenied("Only review leads and national leads take in referral files.")
     if channel not in BatchChannel.values:
         raise ValidationError({"channel": f"Unknown channel {channel!r}."})
     if file is None:
         raise ValidationError({"file": "Choose a referral file (JSON) to send."})
-    sha256, size = _measure(file, settings.REFERRAL_FILE_MAX_BYTES)
+    sha256, size = _measure(file, max_bytes or settings.REFERRAL_FILE_MAX_BYTES)
     filename = Path(getattr(file, "name", "") or "referrals.json").name[:_FILENAME_MAX]
     storage = _storage()
     name = storage.save(f"{STORAGE_PREFIX}/{uuid.uuid4().hex}.json", File(file, name=filename))
     try:
-        same_as = (
-            referral_batches_visible_to(by).filter(sha256=sha256).order_by("uploaded_at", "pk")
-        ).first()
+        earlier = ReferralBatch.objects.all() if command else referral_batches_visible_to(by)
+        same_as = earlier.filter(sha256=sha256).order_by("uploaded_at", "pk").first()
         batch = ReferralBatch.objects.create(
             channel=channel,
             uploaded_by=by,
@@ -142,7 +147,7 @@ def _enqueue(batch_id: int) -> None:
     import_referral_batch.delay(batch_id)
 
 
-def _claim(batch_id: int) -> bool:
+def referral_batch_claim(*, batch_id: int) -> bool:
     """Take a waiting batch for this run; False if another run has it or it is finished.
 
     One conditional UPDATE: of two workers given the same batch, only one changes its row.
@@ -238,13 +243,12 @@ def referral_batch_import(*, batch_id: int) -> ReferralBatch | None:
     None is returned. A review lead takes in only their teams' forces: a referral for
     another force is a problem like any other, and nothing is written.
     """
-    if not _claim(batch_id):
+    if not referral_batch_claim(batch_id=batch_id):
         return None
     batch = ReferralBatch.objects.select_related("uploaded_by").get(pk=batch_id)
     by = batch.uploaded_by
     progress = _Progress(batch.pk)
-    outcome: dict = {}
-    forces: frozenset[str] = frozenset()
+    outcome = None
     try:
         with (
             audit_context(source=f"intake:batch:{batch.pk}", actor=by),
@@ -257,46 +261,58 @@ def referral_batch_import(*, batch_id: int) -> ReferralBatch | None:
                 importing=progress.stage(BatchStatus.IMPORTING),
                 forces=referral_forces_for(by),
             )
-        forces = result.forces
-        outcome = {
+        outcome = referral_batch_outcome(result=result)
+    except ReferralFileRefused as refused:
+        outcome = referral_batch_outcome(refused=refused)
+    except ReferralImportFailed as failed:
+        outcome = referral_batch_outcome(failed=failed)
+    except Exception:
+        logger.exception("Importing referral batch %s failed", batch.pk)
+        outcome = referral_batch_outcome(
+            failed="The import stopped on an unexpected error; nothing was written. "
+            "The operators have the details in the worker's log."
+        )
+        raise
+    finally:
+        progress.close()
+        if outcome is not None:
+            referral_batch_finish(batch=batch, outcome=outcome)
+    return batch
+
+
+def referral_batch_outcome(*, result=None, refused=None, failed=None) -> dict:
+    """What a run did, as the batch records it: from the importer's result, its refusal
+    (every problem) or its failure (the reason)."""
+    if result is not None:
+        return {
             "status": BatchStatus.IMPORTED,
             "format": result.format or "",
             "referrals": result.referrals,
             "created": result.created,
             "updated": result.updated,
             "unchanged": result.unchanged,
+            "forces": result.forces,
         }
-    except ReferralFileRefused as refused:
+    if refused is not None:
         report = refused.report
-        forces = frozenset(report.forces)
-        outcome = {
+        return {
             "status": BatchStatus.REFUSED,
             "format": report.format or "",
             "referrals": report.referrals,
             "refused": len(report.invalid_referrals),
             "problem_count": report.problem_count,
             "problems": _problems(report),
+            "forces": frozenset(report.forces),
         }
-    except ReferralImportFailed as failed:
-        outcome = {"status": BatchStatus.FAILED, "error": str(failed)}
-    except Exception:
-        logger.exception("Importing referral batch %s failed", batch.pk)
-        outcome = {
-            "status": BatchStatus.FAILED,
-            "error": "The import stopped on an unexpected error; nothing was written. "
-            "The operators have the details in the worker's log.",
-        }
-        raise
-    finally:
-        progress.close()
-        if outcome:
-            _finish(batch, outcome, forces)
-    return batch
+    return {"status": BatchStatus.FAILED, "error": str(failed)}
 
 
 @transaction.atomic
-def _finish(batch: ReferralBatch, outcome: dict, forces: frozenset[str]) -> None:
-    """Record the outcome of a batch's run: counts, forces, problems or the error."""
+def referral_batch_finish(*, batch: ReferralBatch, outcome: dict) -> None:
+    """Record the outcome of a batch's run (`referral_batch_outcome`): counts, the forces
+    its referrals name, the problems or the error."""
+    outcome = dict(outcome)
+    forces = outcome.pop("forces", frozenset())
     before = {name: getattr(batch, name) for name in AUDITED_OUTCOME}
     for name, value in outcome.items():
         setattr(batch, name, value)

@@ -146,3 +146,26 @@ def test_an_unreadable_file_is_refused_with_its_reason(filesystem_documents, rev
 
     assert batch.status == BatchStatus.REFUSED
     assert batch.problems[0]["index"] is None and "not valid JSON" in batch.problems[0]["reason"]
+
+
+def test_the_command_records_its_file_in_the_history_when_asked(
+    filesystem_documents, admin_user, tmp_path
+):
+    import io
+
+    from django.core.management import call_command
+
+    drawn = referrals(3)
+    path = tmp_path / "by-hand.json"
+    path.write_bytes(file_bytes(drawn))
+
+    call_command(
+        "import_referrals", str(path), "--user", admin_user.username, "--record",
+        stdout=io.StringIO(),
+    )  # fmt: skip
+
+    batch = ReferralBatch.objects.get()
+    assert (batch.channel, batch.uploaded_by, batch.filename) == ("command", admin_user, path.name)
+    assert (batch.status, batch.created, batch.finished_at is not None) == ("imported", 3, True)
+    with storages["documents"].open(batch.storage_name, "rb") as kept:
+        assert kept.read() == path.read_bytes()
