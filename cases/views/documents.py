@@ -8,6 +8,7 @@ stamped and logged as a disclosure to the user (`cases.services.documents`).
 
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from beaconport.audit.justification import (
     justification_given,
@@ -18,6 +19,7 @@ from beaconport.audit.services import audit_consult
 from beaconport.documents.serve import shown_inline, stored_file_response
 from beaconport.documents.stamp import StampFailed, stamp_text
 from beaconport.documents.store import size_limit_text
+from beaconport.documents.uploads import cap_document_uploads, upload_too_large
 from beaconport.forms import form_submitted
 from cases.forms_documents import DocumentAddForm
 from cases.models import Document
@@ -55,13 +57,23 @@ def document_list(request, reference):
     )
 
 
-@case_methods("GET", "POST")
+@csrf_exempt  # checked by _document_add, once the size cap is in front of the upload
 def document_add(request, reference):
     """Add a file to the case's material; refusals come back with the reason (400)."""
+    cap_document_uploads(request)
+    return _document_add(request, reference)
+
+
+@csrf_protect
+@case_methods("GET", "POST")
+def _document_add(request, reference):
     case = case_get_for(request.user, reference, CHANGE)
 
     def make_form(data=None):
-        return DocumentAddForm(data, request.FILES if data is not None else None)
+        form = DocumentAddForm(data, request.FILES if data is not None else None)
+        if data is not None and upload_too_large(request):
+            form.refuse_file(f"The file is larger than the {size_limit_text()} a document may be.")
+        return form
 
     def page(form, *, status=200, stale=None):
         return render(

@@ -193,3 +193,22 @@ def test_a_word_file_is_always_an_attachment(filesystem_documents):
         storage_name=kept.name, content_type=kept.content_type, filename="s.docx", inline=True
     )
     assert response["Content-Disposition"] == 'attachment; filename="s.docx"'
+
+
+@override_settings(DOCUMENT_MAX_BYTES=100_000)
+def test_an_oversize_upload_is_stopped_as_it_arrives_and_the_fields_before_it_kept():
+    from django.test import RequestFactory
+
+    from beaconport.documents.uploads import cap_document_uploads, upload_too_large
+
+    big = upload(b"x" * 300_000, "big.txt")
+    request = RequestFactory().post("/", {"title": "kept", "file": big})
+    cap_document_uploads(request)
+    assert request.POST["title"] == "kept"
+    assert "file" not in request.FILES
+    assert upload_too_large(request)
+
+    small = RequestFactory().post("/", {"title": "kept", "file": upload(b"x" * 1000, "s.txt")})
+    cap_document_uploads(small)
+    assert small.FILES["file"].size == 1000
+    assert not upload_too_large(small)

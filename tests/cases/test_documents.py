@@ -46,12 +46,13 @@ def signed_in(client, investigator):
 
 def add(client, case, data: bytes, name: str = "statement.pdf", **fields):
     form = {
-        "file": SimpleUploadedFile(name, data),
         "kind": "statement",
         "title": "Statement of witness A (synthetic)",
         "source": "Kent file, box 3",
         "made_on": "2019-05-01",
         **fields,
+        # Last, as the form sends it: an upload cut off at the size cap loses what follows.
+        "file": SimpleUploadedFile(name, data),
     }
     return client.post(reverse("documents:add", args=[case.reference]), form)
 
@@ -169,7 +170,11 @@ def test_a_refused_file_is_refused_with_its_reason_and_nothing_stored(
 def test_an_oversize_file_is_refused_with_nothing_stored(documents_storage, signed_in, case):
     response = add(signed_in, case, b"line of text\n" * 1000, "notes.txt")
     assert response.status_code == 400
-    assert "larger than the 10,000 bytes a document may be" in response.content.decode()
+    assert response.context["form"].errors["file"] == [
+        "The file is larger than the 10,000 bytes a document may be."
+    ]
+    # The upload was stopped as it arrived; the fields sent before it are kept.
+    assert "Statement of witness A (synthetic)" in response.content.decode()
     assert not Document.objects.exists()
     assert stored_names(storage_now()) == []
 
@@ -277,3 +282,35 @@ def test_the_case_page_links_to_its_documents(filesystem_documents, signed_in, c
     response = signed_in.get(reverse("cases:detail", args=[case.reference]))
     assert reverse("documents:list", args=[case.reference]) in response.content.decode()
     assert reverse("documents:add", args=[case.reference]) in response.content.decode()
+
+
+def test_adding_still_needs_the_csrf_token(filesystem_documents, investigator, case):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(investigator)
+    response = add(client, case, pdf_bytes())
+    assert response.status_code == 403
+    assert not Document.objects.exists()
+
+
+def test_a_write_failing_after_the_file_is_stored_leaves_no_file(
+    filesystem_documents, investigator, case, monkeypatch
+):
+    from cases.services import documents
+
+    def broken(**kwargs):
+        raise RuntimeError("the audit log is unavailable")
+
+    monkeypatch.setattr(documents, "audit_record", broken)
+    with pytest.raises(RuntimeError):
+        documents.document_add(
+            case=case,
+            by=investigator,
+            file=SimpleUploadedFile("statement.pdf", pdf_bytes()),
+            kind="statement",
+            title="Statement",
+            source="Kent file",
+        )
+    assert not Document.objects.exists()
+    assert stored_names(storage_now()) == []

@@ -1,0 +1,44 @@
+"""Stopping an oversize upload as it arrives, before Django writes it all to a temporary file.
+
+    @csrf_exempt                      # the handler must be in place before the body is read,
+    def add(request, ...):            # which CSRF's check would do first
+        cap_document_uploads(request)
+        return protected_add(request, ...)   # wrapped in csrf_protect
+
+Past `settings.DOCUMENT_MAX_BYTES` the rest of the file is read and thrown away (the
+connection stays usable, the answer can say why), the part already received is deleted with
+its temporary file, and `upload_too_large(request)` is true so the view can refuse with the
+size limit. Fields sent after the file are lost with it: forms put the file last.
+"""
+
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+
+from beaconport.documents.store import max_bytes
+
+_FLAG = "_document_upload_too_large"
+
+
+class DocumentSizeCap(FileUploadHandler):
+    """Counts each uploaded file's bytes and stops the upload past the document size cap."""
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.limit = max_bytes()
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.limit:
+            setattr(self.request, _FLAG, True)
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the next handler (memory or temporary file) makes the file
+
+
+def cap_document_uploads(request) -> None:
+    """Put the size cap in front of the request's upload handlers (before the body is read)."""
+    request.upload_handlers.insert(0, DocumentSizeCap(request))
+
+
+def upload_too_large(request) -> bool:
+    return bool(getattr(request, _FLAG, False))
