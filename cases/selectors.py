@@ -20,6 +20,7 @@ from cases.models import (
     Case,
     CaseParty,
     CaseTransition,
+    Citation,
     Finding,
     Force,
     InvestigativeEvent,
@@ -367,6 +368,14 @@ def case_detail_queryset() -> QuerySet[Case]:
             queryset=LineOfInquiry.objects.select_related("allocated_to"),
         ),
         Prefetch("findings", queryset=Finding.objects.select_related("recorded_by")),
+    )
+
+
+def case_page_queryset() -> QuerySet[Case]:
+    """What the case page shows: the detail, and each finding's citations with their
+    documents (one more query for the page, none per finding)."""
+    return case_detail_queryset().prefetch_related(
+        Prefetch("findings__citations", queryset=Citation.objects.select_related("document"))
     )
 
 

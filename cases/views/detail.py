@@ -64,7 +64,7 @@ def case_context(request, case, **extra) -> dict:
 def case_detail(request, reference):
     """One case, as far as the user may see it."""
     carry_names_reason(request, reference)  # before the fetch writes the read's audit row
-    case = case_get_for(request.user, reference, VIEW, queryset=selectors.case_detail_queryset())
+    case = case_get_for(request.user, reference, VIEW, queryset=selectors.case_page_queryset())
     if request.GET.get("names") == "1" and (asked := ask_why_before_names(request, case)):
         return asked
     return render(request, "cases/detail.html", case_context(request, case))

@@ -307,3 +307,35 @@ def test_the_inquiry_page_costs_the_same_with_one_citation_as_with_three(
         other = make_document(case, investigator, title=f"Document {n}")
         citation_add(by=investigator, document=other, page=n, line_of_inquiry=inquiry)
     _edit_page_costs(client, django_assert_num_queries, url, INQUIRY_EDIT_QUERIES)
+
+
+def test_the_case_page_lists_each_findings_citations_with_no_query_per_finding(
+    client, investigator, case, finding, document
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    citation_add(by=investigator, document=document, page=2, finding=finding)
+    client.force_login(investigator)
+    url = reverse("cases:detail", args=[case.reference])
+    client.get(url)  # the first read of a session settles what later ones reuse
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(url)
+    view = reverse("documents:view", args=[case.reference, document.pk])
+    assert f'href="{view}#page=2"' in page.content.decode()
+    for n in (2, 3):
+        more = Finding.objects.create(
+            case=case,
+            category="other",
+            description=f"Finding {n}.",
+            severity="low",
+            recorded_by=investigator,
+        )
+        other = make_document(case, investigator, title=f"Document {n}", content_type="text/plain")
+        citation_add(by=investigator, document=other, page=1, finding=more)
+    with CaptureQueriesContext(connection) as three:
+        page = client.get(url)
+    assert len(three) == len(one)
+    html = page.content.decode()
+    for n in (2, 3):
+        assert f"Document {n}</a>, p. 1" in html

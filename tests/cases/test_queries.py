@@ -32,12 +32,13 @@ MY_CASES_QUERIES = 7
 # queue: + the lead's forces + page count + page rows + the page's assignees + audit. No
 # list of investigators: each row links to its assign page.
 QUEUE_QUERIES = 8
-# case page: + the case + 8 prefetches (criteria, parties with people, flags, offences,
-# transitions, events, lines of inquiry, findings) + the user's grants (seeing, changing
-# and names alike) + the assignees + audit + liaison at a glance (dates of contact per
-# victim); a lead also reads the forces of their teams once.
-DETAIL_QUERIES_INVESTIGATOR = 16
-DETAIL_QUERIES_REVIEW_LEAD = 17
+# case page: + the case + 9 prefetches (criteria, parties with people, flags, offences,
+# transitions, events, lines of inquiry, findings, the findings' citations with their
+# documents: issue 12, one for the page, made only when the case has findings) + the user's
+# grants (seeing, changing and names alike) + the assignees + audit + liaison at a glance
+# (dates of contact per victim); a lead also reads the forces of their teams once.
+DETAIL_QUERIES_INVESTIGATOR = 17
+DETAIL_QUERIES_REVIEW_LEAD = 18
 # API list: 3 + grants + page + audit. Paged by cursor, so never counted (it was 7 with a
 # count of every case in the scope).
 API_LIST_QUERIES = 6
