@@ -38,6 +38,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from cases.permissions import grant_case_access
+from cases.services.findings import finding_create
+from cases.services.inquiries import inquiry_create
 from tests.factories import LiaisonRecordFactory, make_case, make_followup
 
 pytestmark = pytest.mark.django_db
@@ -102,8 +104,12 @@ def load_schema(user) -> schemathesis.BaseSchema:
     return schemathesis.openapi.from_dict(json.loads(response.content), config=config)
 
 
-def fuzz(*, user, tally, references) -> None:
-    """Try every operation as `user`; count what was sent and collect what failed."""
+def fuzz(*, user, tally, references, records=()) -> None:
+    """Try every operation as `user`; count what was sent and collect what failed.
+
+    `records` are path parameters naming real records on a case ({"reference", "id"}: a line
+    of inquiry, a finding), so the routes of one record are exercised beyond 404 too.
+    """
     schema = load_schema(user)
     cookies, headers = session_of(user)
     started = time.monotonic()
@@ -112,14 +118,16 @@ def fuzz(*, user, tally, references) -> None:
             operation = result.ok()
             for mode in MODES:
                 strategy = operation.as_strategy(generation_mode=mode)
-                if any(p.name == "reference" for p in operation.path_parameters):
+                names = {p.name for p in operation.path_parameters}
+                fixed = [{"reference": ref} for ref in references] if "reference" in names else []
+                if names == {"reference", "id"}:
+                    fixed += list(records)
+                if fixed:
                     strategy = st.one_of(
                         strategy,
                         *(
-                            operation.as_strategy(
-                                generation_mode=mode, path_parameters={"reference": ref}
-                            )
-                            for ref in references
+                            operation.as_strategy(generation_mode=mode, path_parameters=values)
+                            for values in fixed
                         ),
                     )
                 try:
@@ -178,7 +186,15 @@ def seeded_world(investigator, other_investigator, liaison_officer):
             record = LiaisonRecordFactory(party=party, officer=liaison_officer)
             make_followup(record, due_on=today + datetime.timedelta(days=3))
             make_followup(record, due_on=today - datetime.timedelta(days=2))
-    return {"own": own, "theirs": theirs}
+    # A line of inquiry and a finding on each case, for the API's routes of one record.
+    records = []
+    for case, user in ((own, investigator), (theirs, other_investigator)):
+        finding = finding_create(
+            case=case, by=user, category="other", description="Synthetic", severity="low"
+        )
+        inquiry = inquiry_create(case=case, by=user, description="Synthetic", origin="review")
+        records += [{"reference": case.reference, "id": r.pk} for r in (finding, inquiry)]
+    return {"own": own, "theirs": theirs, "records": records}
 
 
 def references_for(world) -> list[str]:
@@ -195,7 +211,12 @@ def test_fuzzing_the_api_as_a_seeded_investigator_finds_nothing(
     investigator, seeded_world, fuzz_tally
 ):
     tally = fuzz_tally("investigator")
-    fuzz(user=investigator, tally=tally, references=references_for(seeded_world))
+    fuzz(
+        user=investigator,
+        tally=tally,
+        references=references_for(seeded_world),
+        records=seeded_world["records"],
+    )
     assert_clean(tally)
 
 
@@ -203,11 +224,21 @@ def test_fuzzing_the_api_as_the_victims_liaison_officer_finds_nothing(
     liaison_officer, seeded_world, fuzz_tally
 ):
     tally = fuzz_tally("liaison officer")
-    fuzz(user=liaison_officer, tally=tally, references=references_for(seeded_world))
+    fuzz(
+        user=liaison_officer,
+        tally=tally,
+        references=references_for(seeded_world),
+        records=seeded_world["records"],
+    )
     assert_clean(tally)
 
 
 def test_fuzzing_the_api_as_an_administrator_finds_nothing(admin_user, seeded_world, fuzz_tally):
     tally = fuzz_tally("administrator")
-    fuzz(user=admin_user, tally=tally, references=references_for(seeded_world))
+    fuzz(
+        user=admin_user,
+        tally=tally,
+        references=references_for(seeded_world),
+        records=seeded_world["records"],
+    )
     assert_clean(tally)
