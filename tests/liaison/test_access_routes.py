@@ -36,11 +36,17 @@ ROUTES = {
     "liaison:followup_complete": "followup",
     "liaison:followup_cancel": "followup",
     "liaison:victim_links": "record",
+    # The victim's correspondence (issue 12): tests/liaison/test_correspondence.py.
+    "liaison:correspondence": "record",
+    "liaison:correspondence_add": "record",
+    "liaison:correspondence_download": "correspondence",
     "api:liaison-record-list": None,
     "api:liaison-followup-list": None,
 }
-# The record forms written to: a refused outsider's POST must change nothing either.
-WRITES = [name for name, arg in ROUTES.items() if arg and name != "liaison:record"]
+# The record forms written to: a refused outsider's POST must change nothing either. (The
+# pages that answer GET only refuse any POST with 405, whoever sends it.)
+GET_ONLY = {"liaison:record", "liaison:correspondence", "liaison:correspondence_download"}
+WRITES = [name for name, arg in ROUTES.items() if arg and name not in GET_ONLY]
 
 
 def liaison_route_names() -> set[str]:
