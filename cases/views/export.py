@@ -50,7 +50,10 @@ def case_export_page(request, reference):
                 by=request.user,
                 recipient=form.cleaned_data["recipient"],
                 purpose=form.cleaned_data["purpose"],
-                names_reason=form.cleaned_data.get("names_reason", ""),
+                # Where the form does not offer names, a reason posted anyway still goes to
+                # the service, which refuses it: never a bundle quietly other than asked for.
+                names_reason=form.cleaned_data.get("names_reason")
+                or request.POST.get("names_reason", ""),
             )
         except ValidationError as error:
             problems = (

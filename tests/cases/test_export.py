@@ -323,15 +323,16 @@ def test_a_lead_not_assigned_to_the_case_cannot_include_names(client, review_lea
     with pytest.raises(ValidationError) as refused:
         _export(bundle_case, review_lead, names_reason="Because.")
     assert set(refused.value.message_dict) == {"names_reason"}
-    # The page does not offer it, and a reason posted anyway is not acted on.
+    # The page does not offer it, and a reason posted anyway is refused, not dropped.
     client.force_login(review_lead)
     assert 'name="names_reason"' not in client.get(export_url(bundle_case)).content.decode()
     response = client.post(
         export_url(bundle_case),
         {"recipient": "CPS", "purpose": "Advice", "names_reason": "Because."},
     )
-    assert response.status_code == 200
-    assert VICTIM_NAMES[1] not in text_of(response.content)
+    assert response.status_code == 400
+    assert "Names go only to investigators assigned to this case" in response.content.decode()
+    assert not AuditEvent.objects.filter(operation=Operation.DISCLOSE).exists()
 
 
 def test_the_export_is_audited_as_a_disclosure_with_recipient_and_purpose(
