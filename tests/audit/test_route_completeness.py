@@ -94,6 +94,13 @@ ROUTE_AUDIT = {
     "people:link_decide": SERVICE,
     "people:networks": CONSULT,
     "people:network": CONSULT,
+    # Lines of inquiry and findings over the API (issue 12): a read is a consult of the case
+    # and one of the records shown, a write goes through the page's services
+    # (tests/api/test_api_work.py).
+    "api:case-inquiry-list": "consult of the case and the rows shown; raising by its service",
+    "api:case-inquiry-detail": "consult of the case and the row; updates by its service",
+    "api:case-finding-list": "consult of the case and the rows shown; recording by its service",
+    "api:case-finding-detail": "consult of the case and the row; corrections by its service",
     "api:linkage-cluster-list": CONSULT,
     "api:linkage-cluster-detail": CONSULT,
     "api:linkage-link-list": CONSULT,
