@@ -103,6 +103,7 @@ def _stamp_pdf(data: bytes, stamp: str) -> bytes:
         page.merge_transformed_page(
             overlays[size], Transformation().translate(float(box.left), float(box.bottom))
         )
+        page.compress_content_streams()  # merging writes the page's content out uncompressed
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -129,13 +129,13 @@ def document_detail(request, reference, pk):
     )
 
 
-@case_methods("GET", "HEAD")
+@case_methods("GET")  # a HEAD would be logged as a copy given
 def document_view(request, reference, pk):
     """A stamped copy to read in the browser (PDF, images, text; others download)."""
     return _copy(request, reference, pk, inline=True)
 
 
-@case_methods("GET", "HEAD")
+@case_methods("GET")  # a HEAD would be logged as a copy given
 def document_download(request, reference, pk):
     """A stamped copy to keep."""
     return _copy(request, reference, pk, inline=False)

@@ -314,3 +314,18 @@ def test_a_write_failing_after_the_file_is_stored_leaves_no_file(
         )
     assert not Document.objects.exists()
     assert stored_names(storage_now()) == []
+
+
+def test_a_file_that_cannot_be_marked_is_not_handed_out(filesystem_documents, signed_in, case):
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:  # shaped like a .docx, unreadable as one
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "not a document")
+    assert add(signed_in, case, out.getvalue(), "broken.docx").status_code == 302
+    document = Document.objects.get()
+    response = open_copy(signed_in, document)
+    assert response.status_code == 409
+    assert "could not be made, so none was handed out" in response.content.decode()
+    assert not AuditEvent.objects.filter(operation="disclose").exists()
