@@ -24,6 +24,7 @@ from cases.models import InvestigativeEvent
 from cases.permissions import grant_case_access
 from cases.services import events as event_services
 from tests.factories import make_case
+from tests.worker import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -269,3 +270,21 @@ def test_a_concurrent_retry_waits_for_the_first_then_replays_it(investigator, mo
     assert answers["second"].json() == answers["first"].json()
     assert InvestigativeEvent.objects.filter(case=case).count() == 1
     assert IdempotencyRecord.objects.count() == 1
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_sweep_and_forgets_only_the_old_records(
+    celery_worker_process, investigator
+):
+    kept = {"method": "POST", "path": "/api/v1/x/", "request_sha256": "0" * 64, "status_code": 201}
+    IdempotencyRecord.objects.create(user=investigator, key="old", **kept)
+    IdempotencyRecord.objects.create(user=investigator, key="new", **kept)
+    old = timezone.now() - datetime.timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS, minutes=1)
+    IdempotencyRecord.objects.filter(key="old").update(created_at=old)
+
+    sweep_idempotency_records.delay()
+
+    wait_for(lambda: not IdempotencyRecord.objects.filter(key="old").exists())
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+    assert "beaconport.sweep_idempotency_records" in celery_worker_process.log()
