@@ -10,7 +10,6 @@ from liaison.models import Correspondence, CorrespondenceDirection
 
 
 class CorrespondenceForm(forms.Form):
-    file = forms.FileField(label="File")
     direction = forms.ChoiceField(
         label="Direction",
         choices=[("", "Choose"), *CorrespondenceDirection.choices],
@@ -23,6 +22,9 @@ class CorrespondenceForm(forms.Form):
     received_or_sent_on = PlausibleDateField(
         label="Received or sent on", widget=DATE, rule=PAST_DATE
     )
+    # Last, so the fields above arrive even when an oversize file is cut off mid-upload
+    # (beaconport.documents.uploads).
+    file = forms.FileField(label="File", allow_empty_file=True)  # the service says why not
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,3 +33,14 @@ class CorrespondenceForm(forms.Form):
         ].help_text = (
             f"{ACCEPTED}; at most {size_limit_text()}. Its type is checked from its contents."
         )
+
+    def refuse_file(self, reason: str) -> None:
+        """The upload was stopped at the size cap: say so on the file field."""
+        self._file_refused = reason
+        self.fields["file"].required = False  # it was sent: say why it is not here
+
+    def clean_file(self):
+        reason = getattr(self, "_file_refused", None)
+        if reason:
+            raise forms.ValidationError(reason)
+        return self.cleaned_data["file"]

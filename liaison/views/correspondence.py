@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from beaconport.audit.justification import (
@@ -19,6 +20,8 @@ from beaconport.audit.justification import (
 from beaconport.audit.services import audit_consult
 from beaconport.documents.serve import stored_file_response
 from beaconport.documents.stamp import StampFailed, stamp_text
+from beaconport.documents.store import size_limit_text
+from beaconport.documents.uploads import cap_document_uploads, upload_too_large
 from beaconport.forms import form_submitted
 from liaison.correspondence_forms import CorrespondenceForm
 from liaison.models import LiaisonRecord
@@ -72,9 +75,16 @@ def correspondence_list(request, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@csrf_exempt  # checked by _correspondence_add, once the size cap is in front of the upload
 def correspondence_add(request, pk):
     """Keep a letter, email or message from or to the victim on their record."""
+    cap_document_uploads(request)
+    return _correspondence_add(request, pk)
+
+
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def _correspondence_add(request, pk):
     record = _record(request.user, pk, CHANGE)
     page = {
         "title": "Add correspondence",
@@ -85,7 +95,10 @@ def correspondence_add(request, pk):
         return render_form(request, record, CorrespondenceForm(), **page)
 
     def make_form(data=None):
-        return CorrespondenceForm(data, request.FILES if data is not None else None)
+        form = CorrespondenceForm(data, request.FILES if data is not None else None)
+        if data is not None and upload_too_large(request):
+            form.refuse_file(f"The file is larger than the {size_limit_text()} a file may be.")
+        return form
 
     def write(cleaned):
         return services.correspondence_add(

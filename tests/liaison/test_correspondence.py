@@ -41,12 +41,13 @@ def upload(data: bytes, name: str = "letter.pdf") -> SimpleUploadedFile:
 
 
 def form_data(data: bytes, name: str = "letter.pdf", **fields) -> dict:
+    # The file last, as the form sends it: fields after a file cut off at the cap are lost.
     return {
-        "file": upload(data, name),
         "direction": "from_victim",
         "title": "Letter about the interview",
         "received_or_sent_on": "2026-11-20",
         **fields,
+        "file": upload(data, name),
     }
 
 
@@ -150,6 +151,32 @@ def _stored_under(path: str) -> list[str]:
     except FileNotFoundError:
         return []
     return files + directories
+
+
+def test_an_oversize_file_is_refused_with_the_cap_and_nothing_is_stored(
+    filesystem_documents, client, liaison_officer, record, settings
+):
+    settings.DOCUMENT_MAX_BYTES = 1024
+    client.force_login(liaison_officer)
+    response = client.post(add_url(record), form_data(letter_pdf() + b"%" * 4096))
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert list(form.errors) == ["file"]
+    assert "1,024 bytes" in form.errors["file"][0]
+    assert form["title"].value() == "Letter about the interview"  # the rest is kept
+    assert not Correspondence.objects.exists()
+    assert not _stored_under(f"liaison/{record.pk}")
+
+
+def test_adding_correspondence_still_needs_the_csrf_token(
+    filesystem_documents, liaison_officer, record
+):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(liaison_officer)
+    assert client.post(add_url(record), form_data(letter_pdf())).status_code == 403
+    assert not Correspondence.objects.exists()
 
 
 def test_the_same_letter_twice_is_refused(filesystem_documents, client, liaison_officer, record):
