@@ -91,6 +91,9 @@ _PDF_ACTIVE_NAMES = {
 }
 _PDF_NAME = re.compile(rb"/[A-Za-z0-9#]+")
 _PDF_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_STREAM_START = re.compile(rb">>\s*stream\r?\n")
+_STREAM_END = b"endstream"
+_KEEP = 128  # bytes carried into the next chunk: longer than any name looked for
 
 # Text may hold tab, newline, form feed and carriage return; any other control byte means
 # the file is binary.
@@ -180,15 +183,44 @@ def _pdf(fileobj: BinaryIO) -> Sniffed:
 
 
 def _pdf_active_raw(fileobj: BinaryIO) -> str | None:
+    """Active content named anywhere outside the file's streams, read in chunks.
+
+    Stream bodies (page content, images, fonts) are skipped: their bytes are data, and a
+    compressed image holds "/JS" by chance often enough to refuse an honest scan (seen on a
+    41 MiB scan). Names inside compressed object streams are the parsed walk's to find.
+    """
     fileobj.seek(0)
-    tail = b""
-    while chunk := fileobj.read(CHUNK):
-        window = tail + chunk
-        for match in _PDF_NAME.finditer(window):
-            name = _PDF_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group())
-            if name in _PDF_ACTIVE_NAMES:
-                return _PDF_ACTIVE_NAMES[name]
-        tail = window[-64:]  # a name cut in two by the chunk boundary
+    buffer, in_stream, final = b"", False, False
+    while not final:
+        chunk = fileobj.read(CHUNK)
+        final = not chunk
+        buffer += chunk
+        while True:
+            if in_stream:
+                end = buffer.find(_STREAM_END)
+                if end < 0:
+                    buffer = buffer[-len(_STREAM_END) :]
+                    break
+                buffer, in_stream = buffer[end + len(_STREAM_END) :], False
+                continue
+            start = _STREAM_START.search(buffer)
+            found = _active_name(buffer[: start.start()] if start else buffer, final or start)
+            if found:
+                return found
+            if start is None:
+                buffer = buffer[-_KEEP:]  # a name or a stream keyword cut by the chunk
+                break
+            buffer, in_stream = buffer[start.end() :], True
+    return None
+
+
+def _active_name(text: bytes, complete) -> str | None:
+    for match in _PDF_NAME.finditer(text):
+        if not complete and match.end() == len(text):
+            continue  # maybe cut short by the chunk: read again whole with the next one
+        name = _PDF_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group())
+        if name in _PDF_ACTIVE_NAMES:
+            return _PDF_ACTIVE_NAMES[name]
     return None
 
 

@@ -212,3 +212,29 @@ def test_an_oversize_upload_is_stopped_as_it_arrives_and_the_fields_before_it_ke
     cap_document_uploads(small)
     assert small.FILES["file"].size == 1000
     assert not upload_too_large(small)
+
+
+def test_words_inside_a_pdfs_streams_are_data_not_active_content():
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_compression(False)  # the page's text stays readable in the file's bytes
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.text(20, 20, "The note read /JavaScript /JS /Launch /EmbeddedFile (synthetic)")
+    data = bytes(pdf.output())
+    assert b"/JavaScript" in data
+    assert sniffed(data) == PDF
+
+
+@pytest.mark.parametrize("chunk", [7, 16, 61])
+def test_active_content_is_found_across_chunk_boundaries(monkeypatch, chunk):
+    import sys
+
+    sniffing = sys.modules["beaconport.documents.sniff"]
+    monkeypatch.setattr(sniffing, "CHUNK", chunk)
+    escaped = pdf_with_javascript().replace(b"/JavaScript", b"/J#61vaScript")
+    # The raw scan alone (the parsed walk would find these too).
+    assert sniffing._pdf_active_raw(io.BytesIO(pdf_with_javascript())) == "JavaScript"
+    assert sniffing._pdf_active_raw(io.BytesIO(escaped)) == "JavaScript"
+    assert sniffing._pdf_active_raw(io.BytesIO(pdf_bytes())) is None
