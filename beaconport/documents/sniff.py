@@ -127,6 +127,8 @@ def sniff(fileobj: BinaryIO) -> Sniffed:
         for magic, kind in _IMAGES:
             if head.startswith(magic):
                 return kind
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise Refused("This text file is UTF-16; save it as UTF-8 and add it again.")
         return _text(fileobj)
     finally:
         fileobj.seek(0)

@@ -63,6 +63,7 @@ def test_an_accepted_file_is_known_by_its_bytes(data, expected):
         (pdf_with_attachment(), "files attached inside it"),
         (b"abc\x00def", "binary data"),
         (b"caf\xe9 latin-1", "UTF-8"),
+        ("Witness A".encode("utf-16"), "UTF-16"),
         (b"", "empty"),
     ],
 )
