@@ -29,9 +29,3 @@ class ExportForm(forms.Form):
             "and identifiers are included only with a reason, which is recorded."
         ),
     )
-
-    def __init__(self, *args, names_allowed: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not names_allowed:
-            # Names go only to those assigned to the case: the choice is not offered.
-            del self.fields["names_reason"]

@@ -9,12 +9,13 @@ from beaconport.audit.services import audit_disclose
 from cases.export.material import export_material
 from cases.export.pdf import Cover, draw_bundle
 from cases.models import Case
-from cases.permissions import can_see_identities, leads_case
+from cases.permissions import leads_case
 from cases.services.errors import ActionNotPermitted
 
 RECIPIENT_MAX = 200
 PURPOSE_MAX = 250  # leaves room for what the audit row says of the bundle (300 in all)
 AUDIT_PURPOSE_MAX = 300
+NAMES_REASON_MIN = 10  # as any reason for seeing names (beaconport.audit.forms)
 NAMES_REASON_MAX = 1000
 
 
@@ -33,9 +34,10 @@ def case_export(*, case: Case, by, recipient: str, purpose: str, names_reason: s
     they cite, the list of its documents) as PDF bytes, logged as disclosed to the recipient.
 
     Only a lead of the case exports it. People appear by their reference on the case unless
-    a reason to include names is given, and names go only where the case page would show
-    them: to someone assigned to the case (`can_see_identities`); the reason is logged as the
-    disclosure's justification.
+    a reason to include names is given. A disclosure is a deliberate act with a named
+    recipient and purpose, so the lead may include names (which their pages never show them)
+    by saying why; the reason is printed on the cover and logged as the disclosure's
+    justification.
     """
     if not leads_case(by, case):
         raise ActionNotPermitted("Only a review lead of this case, or a national lead, exports it.")
@@ -47,10 +49,10 @@ def case_export(*, case: Case, by, recipient: str, purpose: str, names_reason: s
     names_reason = (names_reason or "").strip()
     if len(names_reason) > NAMES_REASON_MAX:
         errors["names_reason"] = f"Keep it to {NAMES_REASON_MAX} characters."
-    elif names_reason and not can_see_identities(by, case):
+    elif names_reason and len(names_reason) < NAMES_REASON_MIN:
         errors["names_reason"] = (
-            "Names go only to investigators assigned to this case; export it without names, "
-            "or ask for it to be assigned to you."
+            f"Say why the recipient needs the names, in at least {NAMES_REASON_MIN} "
+            "characters; or leave it empty to redact them."
         )
     if errors:
         raise ValidationError(errors)

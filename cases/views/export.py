@@ -9,7 +9,6 @@ from cases.forms_export import ExportForm
 from cases.models import Case
 from cases.permissions import (
     VIEW,
-    can_see_identities,
     case_get_for,
     cases_led_by,
     leads_cases,
@@ -38,11 +37,10 @@ def case_export_page(request, reference):
     """GET: the export form. POST: the case's bundle as a PDF attachment, or the form again
     with what is wrong (400, the input kept)."""
     case = _led_case(request.user, reference)
-    names_allowed = can_see_identities(request.user, case)
     if request.method == "GET":
-        form = ExportForm(names_allowed=names_allowed)
+        form = ExportForm()
         return render(request, TEMPLATE, {"case": case, "form": form})
-    form = ExportForm(request.POST, names_allowed=names_allowed)
+    form = ExportForm(request.POST)
     if form.is_valid():
         try:
             pdf = case_export(
@@ -50,10 +48,7 @@ def case_export_page(request, reference):
                 by=request.user,
                 recipient=form.cleaned_data["recipient"],
                 purpose=form.cleaned_data["purpose"],
-                # Where the form does not offer names, a reason posted anyway still goes to
-                # the service, which refuses it: never a bundle quietly other than asked for.
-                names_reason=form.cleaned_data.get("names_reason")
-                or request.POST.get("names_reason", ""),
+                names_reason=form.cleaned_data.get("names_reason", ""),
             )
         except ValidationError as error:
             problems = (
