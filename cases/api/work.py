@@ -12,9 +12,7 @@ nothing is overwritten. Every write takes an `Idempotency-Key` (`beaconport.idem
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
 )
@@ -26,8 +24,10 @@ from beaconport.audit.services import audit_consult
 from beaconport.idempotency import CONFLICT_DESCRIPTION, idempotent
 from beaconport.inputs import PLANNED_DATE, CappedTextSerializerField, PlausibleDateSerializerField
 from cases import selectors
+from cases.api.linkage import id_parameter, record_id
 from cases.api.pagination import CaseCursorPagination
 from cases.api.serializers import FindingSerializer, LineOfInquirySerializer
+from cases.api.views import _as_drf_error
 from cases.models import Finding, LineOfInquiry
 from cases.permissions import CHANGE, VIEW, case_get_for
 from cases.services import findings as finding_services
@@ -41,30 +41,6 @@ STALE = OpenApiResponse(
     "the one now stored: read it again, then send your change): nothing was saved. Or: "
     + CONFLICT_DESCRIPTION,
 )
-
-# The longest id a record can have (a bigint has at most 19 digits).
-_MAX_DIGITS = 18
-
-
-def _record_id(value) -> int | None:
-    """The id a path names, or None (which answers 404) for anything but a plain number."""
-    text = str(value)
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= _MAX_DIGITS else None
-
-
-def _id_parameter(what: str) -> OpenApiParameter:
-    return OpenApiParameter(
-        "id",
-        OpenApiTypes.INT,
-        OpenApiParameter.PATH,
-        description=f"The {what}'s id on this case; anything else answers 404.",
-    )
-
-
-def _as_drf_error(error: DjangoValidationError) -> ValidationError:
-    if hasattr(error, "error_dict"):
-        return ValidationError(error.message_dict)
-    return ValidationError({"non_field_errors": error.messages})
 
 
 def _stale(stale: StaleEdit) -> Response:
@@ -220,7 +196,7 @@ class CaseWorkViewSet(viewsets.GenericViewSet):
         return getattr(case, self.related_name).all()
 
     def record(self, case):
-        return get_object_or_404(self.records(case), pk=_record_id(self.kwargs["pk"]))
+        return get_object_or_404(self.records(case), pk=record_id(self.kwargs["pk"]))
 
     def shown(self, records) -> list:
         """Log that the records were handed out to the caller: one audit row."""
@@ -276,7 +252,7 @@ class InquiryViewSet(CaseWorkViewSet):
     def list(self, request, reference=None):
         return super().list(request, reference)
 
-    @extend_schema(summary="A line of inquiry", parameters=[_id_parameter("line of inquiry")])
+    @extend_schema(summary="A line of inquiry", parameters=[id_parameter("line of inquiry")])
     def retrieve(self, request, reference=None, pk=None):
         return super().retrieve(request, reference, pk)
 
@@ -310,7 +286,7 @@ class InquiryViewSet(CaseWorkViewSet):
         request=InquiryUpdateSerializer,
         responses={200: LineOfInquirySerializer, 409: STALE},
         summary="Move a line of inquiry on",
-        parameters=[_id_parameter("line of inquiry")],
+        parameters=[id_parameter("line of inquiry")],
         description="Allocate it, progress it, complete it with its `result`, or say why it "
         "is `not_pursued` (`rationale`): only the fields sent change. Send the `version` you "
         "read: a line changed since answers 409, never silently overwritten. " + CASE_ACCESS,
@@ -355,7 +331,7 @@ class FindingViewSet(CaseWorkViewSet):
     def list(self, request, reference=None):
         return super().list(request, reference)
 
-    @extend_schema(summary="A finding", parameters=[_id_parameter("finding")])
+    @extend_schema(summary="A finding", parameters=[id_parameter("finding")])
     def retrieve(self, request, reference=None, pk=None):
         return super().retrieve(request, reference, pk)
 
@@ -391,7 +367,7 @@ class FindingViewSet(CaseWorkViewSet):
         request=FindingUpdateSerializer,
         responses={200: FindingSerializer, 409: STALE},
         summary="Correct a finding",
-        parameters=[_id_parameter("finding")],
+        parameters=[id_parameter("finding")],
         description="Its category, description or severity: only the fields sent change. "
         "Send the `version` you read: a finding changed since answers 409, never silently "
         "overwritten. " + CASE_ACCESS,

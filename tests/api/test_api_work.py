@@ -269,3 +269,29 @@ def test_a_review_lead_of_the_force_updates_a_line(review_lead, case, line):
         token_client(review_lead), "patch", lines_url(case, line.pk), {"version": 1, "due_on": None}
     )
     assert response.status_code == 200, response.content
+
+
+# --- what a page costs --------------------------------------------------------------------------
+
+# The token (knox: two reads), the caller's roles, their case grants, the case, its consult
+# row, the page (allocated officers and recorders joined), the page's consult row.
+LIST_QUERIES = 8
+
+
+@pytest.mark.parametrize("rows", [1, 25])
+def test_a_page_of_lines_or_findings_costs_the_same_queries_at_any_size(
+    api, case, investigator, rows, django_assert_num_queries
+):
+    for n in range(rows):
+        inquiry_create(
+            case=case,
+            by=investigator,
+            description=f"Line {n}",
+            origin="review",
+            allocated_to=investigator,
+        )
+        finding_create(case=case, by=investigator, **NEW_FINDING)
+    for url in (lines_url(case), findings_url(case)):
+        with django_assert_num_queries(LIST_QUERIES):
+            response = api.get(url)
+        assert len(response.json()["results"]) == rows

@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from knox.models import AuthToken
@@ -288,3 +289,24 @@ def test_a_real_worker_runs_the_sweep_and_forgets_only_the_old_records(
     wait_for(lambda: not IdempotencyRecord.objects.filter(key="old").exists())
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
     assert "beaconport.sweep_idempotency_records" in celery_worker_process.log()
+
+
+def test_a_key_costs_a_write_a_fixed_few_queries(api, case):
+    """What a key adds: forget an expired record of the key, insert the new one (in a
+    savepoint, so a duplicate can be told apart), then store the answer. A replay reads the
+    record and stops there: no case, no permission, no write."""
+
+    def queries(body, key=None):
+        with CaptureQueriesContext(connection) as captured:
+            post(api, events_url(case), body, key=key)
+        return len(captured)
+
+    plain = queries({**ARREST, "occurred_on": "2025-08-20"})
+    keyed = queries({**ARREST, "occurred_on": "2025-08-21"}, key="k-1")
+    replay = queries({**ARREST, "occurred_on": "2025-08-21"}, key="k-1")
+
+    # DELETE, SAVEPOINT, INSERT, RELEASE, UPDATE; and, inside a test's transaction, a
+    # savepoint and its release for the transaction the write runs in (in production BEGIN
+    # and COMMIT, which the write needs anyway).
+    assert keyed - plain == 7
+    assert replay < plain
