@@ -211,7 +211,7 @@ def test_bad_fields_are_refused_with_the_field_and_reason(filesystem_documents, 
     assert not Document.objects.exists()
 
 
-def test_an_image_copy_is_marked_in_its_name(filesystem_documents, signed_in, case, investigator):
+def test_an_image_copy_is_marked_in_its_name(documents_storage, signed_in, case, investigator):
     add(signed_in, case, png_bytes(), "scene.png", kind="other", title="Scene photo")
     copy = open_copy(signed_in, Document.objects.get())
     assert copy.status_code == 200
