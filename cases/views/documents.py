@@ -131,7 +131,9 @@ def document_detail(request, reference, pk):
 
 @case_methods("GET")  # a HEAD would be logged as a copy given
 def document_view(request, reference, pk):
-    """A stamped copy to read in the browser (PDF, images, text; others download)."""
+    """A stamped copy to read in the browser (PDF, images, text; others download).
+
+    `?page=N` opens a PDF at page N, even after the reason form (a citation's link)."""
     return _copy(request, reference, pk, inline=True)
 
 
@@ -155,6 +157,11 @@ def _copy(request, reference, pk, *, inline: bool):
     )
     if asked is not None:
         return asked
+    page = request.GET.get("page", "")
+    if inline and page.isdigit() and int(page) >= 1:
+        # A fragment never reaches the server, so it cannot survive the reason form; a
+        # query can. The viewer opens at `#page=N` of the address it was sent on to.
+        return redirect(f"{request.path}#page={int(page)}")
     reason = justification_given(request, justification_key("cases.case", case.pk, MATERIAL))
     try:
         response = stored_file_response(

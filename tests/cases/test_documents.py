@@ -329,3 +329,18 @@ def test_a_file_that_cannot_be_marked_is_not_handed_out(filesystem_documents, si
     assert response.status_code == 409
     assert "could not be made, so none was handed out" in response.content.decode()
     assert not AuditEvent.objects.filter(operation="disclose").exists()
+
+
+def test_a_link_to_a_page_opens_there_even_after_the_reason_form(
+    filesystem_documents, signed_in, case
+):
+    add(signed_in, case, pdf_bytes(pages=3))
+    document = Document.objects.get()
+    url = reverse("documents:view", args=[case.reference, document.pk])
+    asked = signed_in.get(url, {"page": "3"})
+    answered = signed_in.post(asked["Location"], {"justification": REASON})
+    assert answered["Location"] == f"{url}?page=3"
+    onward = signed_in.get(answered["Location"])
+    assert onward.status_code == 302
+    assert onward["Location"] == f"{url}#page=3"
+    assert signed_in.get(url).status_code == 200
