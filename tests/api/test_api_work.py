@@ -182,6 +182,19 @@ def test_the_same_idempotency_key_raises_one_line_and_replays_the_answer(api, ca
     assert case.lines_of_inquiry.count() == 2
 
 
+def test_a_retried_update_with_its_key_gets_its_answer_not_a_409(api, case, line):
+    change = {"version": 1, "status": "completed", "result": "Done."}
+    first = send(api, "patch", lines_url(case, line.pk), change, **{KEY_HEADER: "upd-1"})
+    again = send(api, "patch", lines_url(case, line.pk), change, **{KEY_HEADER: "upd-1"})
+    unkeyed = send(api, "patch", lines_url(case, line.pk), change)
+
+    assert (first.status_code, again.status_code, unkeyed.status_code) == (200, 200, 409)
+    assert again.json() == first.json()
+    assert again[REPLAYED_HEADER] == "true"
+    line.refresh_from_db()
+    assert line.version == 2
+
+
 # --- findings -----------------------------------------------------------------------------------
 
 
