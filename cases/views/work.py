@@ -1,6 +1,8 @@
 """Forms for the review's work on a case: lines of inquiry, findings and events."""
 
+from django.contrib import messages
 from django.shortcuts import get_object_or_404
+from django.utils.formats import date_format
 
 from cases import selectors
 from cases.forms import (
@@ -151,8 +153,7 @@ def event_add(request, reference):
         return EventForm(data, suspects=suspects)
 
     def write(data):
-        # The same event already on the case is kept as it is (`event_record_once`).
-        events.event_record(
+        event, created = events.event_record_once(
             case=case,
             by=request.user,
             type=data["type"],
@@ -161,5 +162,13 @@ def event_add(request, reference):
             suspect_ref=data["suspect"] or None,
             notes=data["notes"],
         )
+        if not created:
+            # The same event already on the case is kept as it is: say so, not a silent no-op.
+            messages.info(
+                request,
+                f"{event.get_type_display()} on {date_format(event.occurred_on, 'j F Y')}"
+                f"{f' ({event.suspect.ref})' if event.suspect else ''} was already recorded: "
+                "nothing was added.",
+            )
 
     return save_or_show(request, case, make_form, write, anchor="events", **extra)

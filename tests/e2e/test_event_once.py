@@ -36,6 +36,10 @@ def test_an_arrest_names_its_suspect_and_time_and_recording_it_twice_keeps_one(
     record_arrest(page, case)
     record_arrest(page, case)
 
+    expect(page.get_by_role("status")).to_contain_text(
+        "Suspect arrested on 22 August 2025 (S2) was already recorded: nothing was added."
+    )
+
     events = page.get_by_role("region", name="Investigative events")
     expect(events.get_by_role("listitem")).to_have_count(1)
     expect(events).to_contain_text("22 August 2025 at 06:15: Suspect arrested (S2)")
