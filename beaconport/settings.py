@@ -479,6 +479,7 @@ SPECTACULAR_SETTINGS = {
         "FollowUpStatusEnum": "liaison.models.FollowUpStatus",
         "LinkStatusEnum": "cases.vocabulary.LinkStatus",
         "ClusterStatusEnum": "cases.api.linkage.CLUSTER_STATUSES",
+        "BatchStatusEnum": "cases.vocabulary.BatchStatus",
     },
 }
 

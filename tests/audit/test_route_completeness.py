@@ -139,6 +139,29 @@ ROUTE_AUDIT = {
     "liaison:correspondence": "consult of the record and of the rows shown",
     "liaison:correspondence_add": "consult of the record; the file's collection by its service",
     "liaison:correspondence_download": "disclosure to the reader, logged by its service",
+    # Documents on a case (issue 12): the list logs the case and the documents shown, a
+    # document's record the case (case_get_for), adding one is a collection by its service,
+    # and every copy (read in the browser or downloaded) a disclosure to the reader with
+    # their reason (tests/cases/test_documents.py).
+    "documents:list": "consult of the case and of the documents shown",
+    "documents:detail": "consult of the case and the document",
+    "documents:add": "consult of the case; the file's collection by its service",
+    "documents:view": "disclosure to the reader, logged by its service",
+    "documents:download": "disclosure to the reader, logged by its service",
+    # Search in documents' text: one row naming the documents listed, with a keyed digest of
+    # the words instead of the words (tests/cases/test_document_search.py).
+    "document_search:search": "consult of the documents listed",
+    # Intake (issue 12): a file received is a collection by its service; the history and a
+    # batch's page log the batches shown; the progress poll carries no personal data.
+    "intake:upload": SERVICE,
+    "intake:history": "consult of the batches shown",
+    "intake:batch": "consult of the batch",
+    "intake:status": none("a batch's status and bytes read, for the progress bar"),
+    "api:referral-batch-list": "consult of the batches shown; a file sent by its service",
+    "api:referral-batch-detail": "consult of the batch",
+    # Case export: the bundle is a disclosure with recipient and purpose, logged by its
+    # service (tests/cases/test_export.py); the form reads the case (case_get_for).
+    "export:case": "consult of the case; the bundle a disclosure by its service",
     "liaison:notifications": none("the user's own notifications: a case reference and a date"),
     "liaison:notification_read": none("marks the user's own notification read"),
     "liaison:notifications_read_all": none("marks the user's own notifications read"),
