@@ -2,8 +2,10 @@
 
 Accepted: PDF, Word (.docx), plain UTF-8 text, PNG, JPEG, GIF and TIFF. Everything else is
 refused with a reason: programs and scripts, macro-carrying Office files, archives, PDFs
-with active content (JavaScript, launch actions) or files attached inside them, and
-anything not recognised. The name the user gave never counts: an ELF called statement.pdf
+with active content (JavaScript, launch actions, form submission, opening other files, a
+web address called by itself on opening) or files attached inside them, Word files that
+embed objects or fetch parts from elsewhere when opened (a remote template, a linked
+image), Word files whose parts would inflate past a limit, and anything not recognised. The name the user gave never counts: an ELF called statement.pdf
 is a program.
 
     content_type, extension = sniff(fileobj)   # or Refused(reason)
@@ -23,6 +25,36 @@ HEAD = 8192
 # How far a .docx may expand when unpacked (pypdf and python-docx read it later): a small
 # file that inflates to gigabytes is refused here rather than found by the worker.
 DOCX_MAX_UNPACKED = 512 * 1024 * 1024
+# Each XML part is parsed whole into memory by python-docx; images may be larger.
+DOCX_MAX_XML_PART = 64 * 1024 * 1024
+# In [Content_Types].xml (compared lower-case): a part Word would run or hand to a program.
+_DOCX_MACRO_TYPES = (b"macroenabled", b"vbaproject", b"vbadata")
+_DOCX_OBJECT_TYPES = (b"oleobject", b"activex")
+# A document made from a template records where the template was; a path on a local drive
+# (file:///C:/...) is left alone, while a web address or a network share (\\host or
+# file://host/) is where a "remote template" attack fetches macros from.
+_LOCAL_DISK = re.compile(r"^file:///[A-Za-z]:[\\/]")
+# Relationship types (the last part of the Type URI) refused wherever they point.
+_DOCX_REFUSED_RELATIONSHIPS = {
+    "vbaProject": "This Word document carries macros; save it as a plain .docx or PDF.",
+    "wordVbaData": "This Word document carries macros; save it as a plain .docx or PDF.",
+    "attachedTemplate": (
+        "This Word document loads a template when opened (which can carry macros); save "
+        "it as PDF, or as a .docx with the template detached, and add that."
+    ),
+    "oleObject": "This Word document holds embedded objects; remove them or save it as PDF.",
+    "package": "This Word document holds embedded files; remove them or save it as PDF.",
+    "control": "This Word document holds ActiveX controls; remove them or save it as PDF.",
+    "activeXControl": ("This Word document holds ActiveX controls; remove them or save it as PDF."),
+    "aFChunk": (
+        "This Word document imports another file's content when opened (an alternative "
+        "format chunk); save it as PDF and add that."
+    ),
+    "subDocument": (
+        "This Word document pulls in other documents when opened (a master document); "
+        "save it as one document and add that."
+    ),
+}
 
 ACCEPTED = "PDF, Word (.docx), plain text, PNG, JPEG, GIF or TIFF"
 
@@ -88,7 +120,16 @@ _PDF_ACTIVE_NAMES = {
     b"/EmbeddedFiles": "files attached inside it",
     b"/RichMedia": "embedded rich media",
     b"/XFA": "an XFA form (which can carry scripts)",
+    b"/SubmitForm": "an action that sends form data elsewhere",
+    b"/ImportData": "an action that imports data from another file",
+    b"/GoToE": "an action that opens a file attached inside it",
+    b"/GoToR": "an action that opens another file",
 }
+# Actions a viewer runs by itself, on opening the file or a page, not on a click.
+_PDF_AUTOMATIC = frozenset({"/OpenAction", "/AA"})
+# How deep the parsed walk follows objects written inside objects (dictionaries in arrays
+# in dictionaries...); an honest PDF stays far below it, and deeper is refused unread.
+_PDF_MAX_DEPTH = 32
 _PDF_NAME = re.compile(rb"/[A-Za-z0-9#]+")
 _PDF_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _STREAM_START = re.compile(rb">>\s*stream\r?\n")
@@ -135,38 +176,102 @@ def sniff(fileobj: BinaryIO) -> Sniffed:
 
 
 def _office_document(fileobj: BinaryIO) -> Sniffed:
-    """A ZIP is accepted only as a Word document without macros or embedded objects."""
+    """A ZIP is accepted only as a Word document without macros, embedded objects or parts
+    fetched from elsewhere.
+
+    Sizes are checked before any part is read: a part's declared size bounds what reading
+    it can produce (Python's zipfile stops there and checks the CRC), so a small file that
+    would inflate to gigabytes is refused unread.
+    """
     fileobj.seek(0)
     try:
         with zipfile.ZipFile(fileobj) as archive:
             entries = archive.infolist()
             names = {entry.filename for entry in entries}
             lowered = {name.lower() for name in names}
-            content_types = (
-                archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-            )
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, EOFError):
+            if "word/document.xml" not in lowered or "[Content_Types].xml" not in names:
+                raise Refused(
+                    "This file is a ZIP archive (or an Office file other than Word); archives "
+                    "are not accepted, add each file."
+                )
+            _docx_sizes(entries)
+            content_types = archive.read("[Content_Types].xml")
+            relationships = [
+                archive.read(entry) for entry in entries if entry.filename.endswith(".rels")
+            ]
+    except Refused:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, EOFError, ValueError):
         raise Refused("This file looks like a ZIP archive but cannot be read.") from None
-    if "word/document.xml" not in lowered or not content_types:
-        raise Refused(
-            "This file is a ZIP archive (or an Office file other than Word); archives are not "
-            "accepted, add each file."
-        )
-    if any(name.endswith("vbaproject.bin") for name in lowered) or b"macroEnabled" in (
-        content_types
+    if any(name.endswith("vbaproject.bin") for name in lowered) or any(
+        marker in content_types.lower() for marker in _DOCX_MACRO_TYPES
     ):
         raise Refused(
             "This Word document carries macros (a .docm, or a .docx holding vbaProject.bin); "
             "save it as a plain .docx or PDF and add that."
         )
-    if any(name.startswith(("word/embeddings/", "word/activex/")) for name in lowered):
+    if any(name.startswith(("word/embeddings/", "word/activex/")) for name in lowered) or any(
+        marker in content_types.lower() for marker in _DOCX_OBJECT_TYPES
+    ):
         raise Refused(
             "This Word document holds embedded objects or ActiveX controls; remove them (or "
             "save it as PDF) and add it again."
         )
+    for part in relationships:
+        if problem := _docx_relationship_problem(part):
+            raise Refused(problem)
+    return DOCX
+
+
+def _docx_sizes(entries) -> None:
     if sum(entry.file_size for entry in entries) > DOCX_MAX_UNPACKED:
         raise Refused("This Word document unpacks to more than 512 MiB; it is not accepted.")
-    return DOCX
+    for entry in entries:
+        if entry.filename.lower().endswith((".xml", ".rels")) and (
+            entry.file_size > DOCX_MAX_XML_PART
+        ):
+            raise Refused(
+                f"This Word document's part {entry.filename} unpacks to more than "
+                f"{DOCX_MAX_XML_PART // 2**20} MiB of XML; it is not accepted."
+            )
+
+
+def _docx_relationship_problem(part: bytes) -> str | None:
+    """Why a relationships part makes the document unsafe to open, or None.
+
+    Word follows a document's relationships when it opens it: to a template (the
+    "remote template" attack), a frame, an image or an OLE object elsewhere, or to a chunk
+    of HTML or RTF to import. Only a hyperlink (a click) may point outside the file.
+    """
+    from lxml import etree
+
+    # No DTD, entities or network: a relationships part never needs them.
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        root = etree.fromstring(part, parser)
+    except etree.XMLSyntaxError:
+        return "This Word document's internal links cannot be read; save it again and add it."
+    for relationship in root.iter():
+        if not str(relationship.tag).endswith("}Relationship"):
+            continue
+        kind = relationship.get("Type", "").rsplit("/", 1)[-1]
+        external = relationship.get("TargetMode", "").lower() == "external"
+        if (
+            kind == "attachedTemplate"
+            and external
+            and _LOCAL_DISK.match(relationship.get("Target", ""))
+        ):
+            continue  # a template on the reader's own disk, as Word records for its own
+        if kind in _DOCX_REFUSED_RELATIONSHIPS:
+            return _DOCX_REFUSED_RELATIONSHIPS[kind]
+        if external and kind != "hyperlink":
+            return (
+                f"This Word document fetches a part from elsewhere when opened ({kind}); "
+                "save it as PDF, or without linked content, and add that."
+            )
+    return None
 
 
 def _pdf(fileobj: BinaryIO) -> Sniffed:
@@ -252,18 +357,69 @@ def _pdf_active_parsed(fileobj: BinaryIO) -> str | None:
     return None
 
 
-def _active_in(obj) -> str | None:
+def _active_in(obj, depth: int = 0) -> str | None:
     """What active content a parsed object names, as a key (/JS) or a name value (/S
-    /JavaScript, /Type /EmbeddedFile)."""
-    from pypdf.generic import DictionaryObject, NameObject
+    /JavaScript, /Type /EmbeddedFile), anywhere in the objects written inside it.
 
-    if not isinstance(obj, DictionaryObject):
+    Objects written inside another (not referred to by number) are walked too: a catalog
+    kept in a compressed object stream can hold `/OpenAction << /S /JavaScript ... >>`
+    with no indirect object of its own to visit. Objects referred to by number are visited
+    on their own by the caller, so references are not followed here.
+    """
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+    if depth > _PDF_MAX_DEPTH:
+        return "objects nested too deeply to be checked"
+    if isinstance(obj, ArrayObject):
+        values = list(obj)
+    elif isinstance(obj, DictionaryObject):
+        for key, value in obj.items():
+            if key in _PDF_AUTOMATIC and _opens_uri(key, value, depth):
+                return "an action that opens a web address by itself"
+        values = [*obj.keys(), *obj.values()]
+    else:
         return None
-    for key, value in obj.items():
-        for name in (key, value):
-            if isinstance(name, NameObject) and name.encode() in _PDF_ACTIVE_NAMES:
-                return _PDF_ACTIVE_NAMES[name.encode()]
+    for value in values:
+        if isinstance(value, NameObject):
+            if value.encode() in _PDF_ACTIVE_NAMES:
+                return _PDF_ACTIVE_NAMES[value.encode()]
+        elif found := _active_in(value, depth + 1):
+            return found
     return None
+
+
+def _opens_uri(key: str, value, depth: int) -> bool:
+    """Whether an automatic action (/OpenAction, or a trigger of /AA, or an action chained
+    after one by /Next) goes to a web address: opening the file or a page would tell
+    someone outside that it was opened. A link the reader clicks is left alone (printed
+    e-mails are full of them).
+
+    Only actions are followed (not a destination's page, whose links are clicks).
+    """
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    value = value.get_object()
+    if key == "/AA":
+        actions = list(value.values()) if isinstance(value, DictionaryObject) else []
+    else:  # /OpenAction: an action, or a destination (an array naming a page)
+        actions = [value] if isinstance(value, DictionaryObject) else []
+    seen = 0
+    while actions:
+        seen += 1
+        if seen > 256 or depth > _PDF_MAX_DEPTH:
+            return True  # a chain that long is no honest document's
+        action = actions.pop().get_object()
+        if not isinstance(action, DictionaryObject):
+            continue
+        if action.get("/S") == "/URI":
+            return True
+        following = action.get("/Next")
+        following = following.get_object() if following is not None else None
+        if isinstance(following, ArrayObject):
+            actions += list(following)
+        elif following is not None:
+            actions.append(following)
+    return False
 
 
 def _text(fileobj: BinaryIO) -> Sniffed:

