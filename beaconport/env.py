@@ -67,6 +67,11 @@ def env_rate(name: str, default: str) -> str:
     return value
 
 
+# Files kept on a local filesystem are readable by the service's own user only, whatever the
+# umask (Django's default leaves them readable by every user of the machine).
+_OWNER_ONLY = {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700}
+
+
 def env_storage(name: str, default_dir) -> dict:
     """The variable as a Django storage for private files, from a URL.
 
@@ -83,7 +88,7 @@ def env_storage(name: str, default_dir) -> dict:
     if not raw:
         return {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(default_dir), "base_url": None},
+            "OPTIONS": {"location": str(default_dir), "base_url": None, **_OWNER_ONLY},
         }
     url = urlsplit(raw)
     if url.scheme == "file":
@@ -91,7 +96,7 @@ def env_storage(name: str, default_dir) -> dict:
             raise ImproperlyConfigured(f"{name} must be file:///an/absolute/dir, not {raw!r}.")
         return {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": url.path, "base_url": None},
+            "OPTIONS": {"location": url.path, "base_url": None, **_OWNER_ONLY},
         }
     if url.scheme == "s3":
         if not url.netloc:
