@@ -16,8 +16,9 @@ from cases.models import Case, Citation, Document, format_reference
 # of thousands of options.
 CITABLE_MAX = 200
 
-# A PDF opens inline in the browser's own viewer, which jumps to `#page=N`; other documents
-# are linked to their page on the case (what they are, their text, the download).
+# A PDF opens inline in the browser's own viewer at `?page=N`: the view turns it into the
+# viewer's `#page=N` once any reason it asks for is given (a fragment would be lost at the
+# reason form). Other documents are linked to their page on the case.
 PDF = "application/pdf"
 
 
@@ -54,7 +55,7 @@ def document_url(document: Document, page: int | None = None) -> str | None:
     try:
         if document.content_type == PDF:
             url = reverse("documents:view", args=[reference, document.pk])
-            return f"{url}#page={page}" if page else url
+            return f"{url}?page={page}" if page else url
         return reverse("documents:detail", args=[reference, document.pk])
     except NoReverseMatch:
         return None

@@ -21,6 +21,7 @@ from beaconport.documents.stamp import StampFailed, stamp_text
 from beaconport.documents.store import size_limit_text
 from beaconport.documents.uploads import cap_document_uploads, upload_too_large
 from beaconport.forms import form_submitted
+from cases.citations import citations_of_document
 from cases.forms_documents import DocumentAddForm
 from cases.models import Document
 from cases.permissions import CHANGE, VIEW, case_get_for, document_get_for, may_add_document
@@ -30,6 +31,10 @@ from cases.views.base import case_methods
 PAGE_SIZE = 25
 # The reason asked before a case's documents are first opened, remembered for the case.
 MATERIAL = "case material"
+
+# "Cited by" on a document's page lists at most this many citations (a document is cited a
+# handful of times; the findings' own pages list theirs in full).
+CITED_BY_SHOWN = 50
 
 
 @case_methods("GET", "HEAD")
@@ -125,6 +130,8 @@ def document_detail(request, reference, pk):
             "case": document.case,
             "document": document,
             "inline": shown_inline(document.content_type),
+            # What cites it: the findings and lines of inquiry of this case (one query).
+            "cited_by": list(citations_of_document(document)[:CITED_BY_SHOWN]),
         },
     )
 

@@ -226,8 +226,8 @@ def test_the_citation_links_to_the_pdf_at_its_page(client, investigator, case, f
     rows = page.context["citations"]
     assert len(rows) == 1
     view = reverse("documents:view", args=[case.reference, document.pk])
-    assert rows[0]["url"] == f"{view}#page=2"
-    assert f'href="{view}#page=2"' in page.content.decode()
+    assert rows[0]["url"] == f"{view}?page=2"
+    assert f'href="{view}?page=2"' in page.content.decode()
 
 
 def test_opening_the_citation_form_logs_a_read_of_the_case(client, investigator, case, finding):
@@ -322,7 +322,7 @@ def test_the_case_page_lists_each_findings_citations_with_no_query_per_finding(
     with CaptureQueriesContext(connection) as one:
         page = client.get(url)
     view = reverse("documents:view", args=[case.reference, document.pk])
-    assert f'href="{view}#page=2"' in page.content.decode()
+    assert f'href="{view}?page=2"' in page.content.decode()
     for n in (2, 3):
         more = Finding.objects.create(
             case=case,
@@ -339,3 +339,18 @@ def test_the_case_page_lists_each_findings_citations_with_no_query_per_finding(
     html = page.content.decode()
     for n in (2, 3):
         assert f"Document {n}</a>, p. 1" in html
+
+
+def test_a_documents_page_lists_what_cites_it(
+    client, investigator, case, finding, inquiry, document
+):
+    citation_add(by=investigator, document=document, page=4, finding=finding, note="The 22:10 car.")
+    citation_add(by=investigator, document=document, line_of_inquiry=inquiry)
+    client.force_login(investigator)
+    page = client.get(reverse("documents:detail", args=[case.reference, document.pk]))
+    assert page.status_code == 200
+    cited = page.content.decode().split('data-testid="cited-by"')[1].split("</ul>")[0]
+    finding_url = reverse("cases:finding_edit", args=[case.reference, finding.pk])
+    inquiry_url = reverse("cases:inquiry_edit", args=[case.reference, inquiry.pk])
+    assert f'href="{finding_url}"' in cited and ", p. 4 \u2013 The 22:10 car." in cited
+    assert f'href="{inquiry_url}"' in cited

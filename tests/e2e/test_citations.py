@@ -52,7 +52,7 @@ def test_an_investigator_cites_a_page_of_a_statement_for_a_finding(page, investi
 
     cited = page.locator("section", has=page.get_by_role("heading", name="Documents cited"))
     expect(cited.get_by_role("link", name="Statement of Witness A (synthetic)")).to_have_attribute(
-        "href", f"/cases/{case.reference}/documents/{document.pk}/view/#page=2"
+        "href", f"/cases/{case.reference}/documents/{document.pk}/view/?page=2"
     )
     expect(cited).to_contain_text("The car described at 22:10.")
     assert Citation.objects.get().page == 2
