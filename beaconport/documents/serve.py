@@ -22,7 +22,7 @@ from django.utils.http import content_disposition_header
 
 from beaconport.documents.sniff import GIF, JPEG, PDF, PNG, TEXT
 from beaconport.documents.stamp import stamp_bytes, stamped_filename
-from beaconport.documents.store import documents_storage
+from beaconport.documents.store import documents_storage, safe_label
 
 INLINE_TYPES = frozenset(
     {PDF.content_type, PNG.content_type, JPEG.content_type, GIF.content_type, TEXT.content_type}
@@ -73,7 +73,11 @@ def stored_file_response(
     else:
         response = FileResponse(storage.open(storage_name, "rb"), content_type=served_type)
     as_attachment = not (inline and shown_inline(content_type))
-    response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+    # The label was cleaned when the file was added; cleaned again here so that no row,
+    # however written, can put a line break, a path or a direction override in the header.
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment, safe_label(filename)
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     response["Content-Security-Policy"] = (

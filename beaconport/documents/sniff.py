@@ -5,8 +5,8 @@ refused with a reason: programs and scripts, macro-carrying Office files, archiv
 with active content (JavaScript, launch actions, form submission, opening other files, a
 web address called by itself on opening) or files attached inside them, Word files that
 embed objects or fetch parts from elsewhere when opened (a remote template, a linked
-image), Word files whose parts would inflate past a limit, and anything not recognised. The name the user gave never counts: an ELF called statement.pdf
-is a program.
+image), Word files whose parts would inflate past a limit, and anything not recognised.
+The name the user gave never counts: an ELF called statement.pdf is a program.
 
     content_type, extension = sniff(fileobj)   # or Refused(reason)
 

@@ -19,14 +19,21 @@ _FLAG = "_document_upload_too_large"
 
 
 class DocumentSizeCap(FileUploadHandler):
-    """Counts each uploaded file's bytes and stops the upload past the document size cap."""
+    """Counts the request's uploaded bytes and stops the upload past the document size cap.
 
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
+    The count runs over every file of the request, not each alone: the forms it guards take
+    one document, and a request carrying a hundred files just under the cap (Django's
+    DATA_UPLOAD_MAX_NUMBER_FILES) would otherwise fill the temporary directory with 5 GiB.
+    """
+
+    def __init__(self, request=None):
+        super().__init__(request)
         self.limit = max_bytes()
+        self.received = 0
 
     def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > self.limit:
+        self.received += len(raw_data)
+        if self.received > self.limit:
             setattr(self.request, _FLAG, True)
             raise StopUpload(connection_reset=False)
         return raw_data

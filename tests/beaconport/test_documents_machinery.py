@@ -449,3 +449,37 @@ def test_a_docx_made_from_a_template_on_the_local_disk_is_accepted_and_one_elsew
     else:
         with pytest.raises(Refused, match="loads a template"):
             sniffed(data)
+
+
+@override_settings(DOCUMENT_MAX_BYTES=100_000)
+def test_many_files_each_under_the_cap_are_stopped_once_the_request_passes_it():
+    from django.test import RequestFactory
+
+    from beaconport.documents.uploads import cap_document_uploads, upload_too_large
+
+    files = [upload(b"x" * 60_000, f"part{number}.txt") for number in range(5)]
+    request = RequestFactory().post("/", {"file": files})
+    cap_document_uploads(request)
+    assert len(request.FILES.getlist("file")) <= 1
+    assert upload_too_large(request)
+
+
+@pytest.mark.parametrize(
+    ("filename", "header"),
+    [
+        ('say "hi"\\x.txt', 'inline; filename="x.txt"'),
+        ("a\r\nSet-Cookie: x=1.txt", 'inline; filename="aSet-Cookie: x=1.txt"'),
+        ("../../etc/passwd.txt", 'inline; filename="passwd.txt"'),
+        ('q"uote.txt', 'inline; filename="q\\"uote.txt"'),
+        ("Zoë\u202etxt.exe", "inline; filename*=utf-8''Zo%C3%ABtxt.exe"),
+    ],
+)
+def test_an_odd_file_name_cannot_break_or_spoof_the_download_header(
+    filesystem_documents, filename, header
+):
+    with stored_upload(file=upload(b"Statement (synthetic)", "s.txt"), prefix="t") as kept:
+        pass
+    response = stored_file_response(
+        storage_name=kept.name, content_type=TEXT.content_type, filename=filename, inline=True
+    )
+    assert response["Content-Disposition"] == header
