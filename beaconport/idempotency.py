@@ -18,6 +18,22 @@ and a server error (5xx) rolls back with the write. Records are kept IDEMPOTENCY
 (24 by default) and swept by the scheduler (`idempotency_records_expire`).
 
 Keys are per caller: two callers may use the same key without meeting.
+
+A replay answers only a caller who may still use the route: authentication and the view's
+permission classes run before the handler, as on any request, so a closed account, a
+revoked token or a role taken away answers 401 or 403, not the kept copy. A view whose
+access is decided inside the handler (a case route: `case_get_for`) defines
+`idempotent_replay_check(request, *args, **kwargs)`, run before a replay and raising as the
+handler would (404 for a case no longer the caller's). Without it, a caller who has lost
+access to the record since gets back, for at most IDEMPOTENCY_KEY_HOURS, the very answer
+they were already given, and nothing newer.
+
+The body is compared by its exact bytes (a multipart upload by its fields and each file's
+SHA-256): the same JSON with its keys reordered or spaced differently is another request
+(409). A client retries by sending the bytes it sent the first time.
+
+Records grow by one per successful keyed write and are swept after IDEMPOTENCY_KEY_HOURS; a
+kept answer is the JSON the route returned, no larger than that answer.
 """
 
 import datetime
@@ -179,6 +195,9 @@ def idempotent(handler):
                 user=request.user, key=key, method=method, path=path, sha256=sha256
             )
             if earlier is not None:
+                check = getattr(view, "idempotent_replay_check", None)
+                if check is not None:
+                    check(request, *args, **kwargs)  # raises (404, 403) as the handler would
                 return _answer_again(earlier, method=method, path=path, sha256=sha256)
             # An exception (a refusal DRF turns into 4xx, or a crash) rolls the record back.
             response = handler(view, request, *args, **kwargs)

@@ -310,3 +310,49 @@ def test_a_key_costs_a_write_a_fixed_few_queries(api, case):
     # and COMMIT, which the write needs anyway).
     assert keyed - plain == 7
     assert replay < plain
+
+
+def test_a_closed_account_replaying_its_key_is_refused_not_given_the_kept_answer(
+    api, case, investigator
+):
+    assert post(api, events_url(case), ARREST, key="k-1").status_code == 201
+    investigator.is_active = False
+    investigator.save(update_fields=["is_active"])
+
+    response = post(api, events_url(case), ARREST, key="k-1")
+
+    assert response.status_code in (401, 403)  # authentication fails before the handler
+    assert REPLAYED_HEADER not in response
+    assert "id" not in response.json()
+
+
+def test_a_route_that_checks_access_before_a_replay_answers_404_once_access_is_gone(
+    api, case, investigator, monkeypatch
+):
+    from cases.api.views import CaseViewSet
+    from cases.permissions import CHANGE, case_get_for, revoke_case_access
+
+    def still_theirs(view, request, reference=None, **kwargs):
+        case_get_for(request.user, reference, CHANGE)
+
+    monkeypatch.setattr(CaseViewSet, "idempotent_replay_check", still_theirs, raising=False)
+    first = post(api, events_url(case), ARREST, key="k-1")
+    assert post(api, events_url(case), ARREST, key="k-1")[REPLAYED_HEADER] == "true"
+    revoke_case_access(investigator, case)
+
+    response = post(api, events_url(case), ARREST, key="k-1")
+
+    assert response.status_code == 404
+    assert REPLAYED_HEADER not in response
+    assert str(first.json()["id"]) not in response.content.decode()
+    assert IdempotencyRecord.objects.count() == 1  # kept: access given back, the key replays
+
+
+def test_json_with_its_keys_reordered_is_another_request_under_the_same_key(api, case):
+    post(api, events_url(case), ARREST, key="k-1")
+    reordered = dict(reversed(list(ARREST.items())))
+
+    response = post(api, events_url(case), reordered, key="k-1")
+
+    assert response.status_code == 409
+    assert case.events.count() == 1
