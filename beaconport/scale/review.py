@@ -149,10 +149,13 @@ def _findings(seeding: plan.Seeding) -> None:
                 continue
             created = seeding.case_created[position]
             for at in _between(rng, created, now, rng.randint(1, 3)):
+                category = rng.choices(categories, weights)[0]
+                severity = rng.choice(("low", "medium", "high"))
+                by = _investigator(seeding, rng, position)
+                seeding.case_findings.setdefault(position, []).append((first + n, at, by))
                 yield (
-                    first + n, seeding.case_ids[position], rng.choices(categories, weights)[0],
-                    FINDING_TEXT, rng.choice(("low", "medium", "high")), "assessment",
-                    _investigator(seeding, rng, position), at, 1,
+                    first + n, seeding.case_ids[position], category, FINDING_TEXT, severity,
+                    "assessment", by, at, 1,
                 )  # fmt: skip
                 n += 1
 

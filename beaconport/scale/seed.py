@@ -52,6 +52,8 @@ class ScaleSizes:
     followups: int = 1_000_000
     due: int = 10_000  # open follow-ups whose next reminder time has passed
     notifications: int = 2_000
+    documents: int = 50_000  # case-file material: rows and page text, no files (issue 12)
+    referral_batches: int = 300  # referral files in the intake history
 
     def scaled(self, factor: float) -> "ScaleSizes":
         """Every size times the factor (at least one of each, and enough users for the teams),
@@ -138,6 +140,8 @@ class Seeding:
     case_investigators: dict = field(default_factory=dict)
     team_cases: dict = field(default_factory=dict)  # team index -> [case positions]
     victims: list[tuple[int, int]] = field(default_factory=list)  # (party id, case position)
+    # Case position -> [(finding id, recorded at, by)] (review), for the citations (material).
+    case_findings: dict = field(default_factory=dict)
 
 
 def seed_refusal(*, debug: bool, force: bool, alongside: bool) -> str | None:
@@ -185,7 +189,7 @@ def scale_seed(
     from beaconport.audit.context import audit_context
     from beaconport.audit.models import Operation
     from beaconport.audit.services import audit_record
-    from beaconport.scale import casework, staff, victims
+    from beaconport.scale import casework, material, staff, victims
 
     started = time.monotonic()
     seeding = Seeding(
@@ -200,6 +204,7 @@ def scale_seed(
         staff.write(seeding)
         casework.write(seeding)
         victims.write(seeding)
+        material.write(seeding)
         seeding.writer.finish()
         with audit_context(source="command:seed_scale"):
             audit_record(

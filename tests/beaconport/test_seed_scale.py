@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from beaconport.audit.models import AuditEvent
@@ -24,10 +24,14 @@ from cases.models import (
     CaseParty,
     CaseTransition,
     CaseUserObjectPermission,
+    Citation,
+    Document,
+    DocumentPage,
     Finding,
     LineOfInquiry,
     Person,
     PersonIdentifier,
+    ReferralBatch,
     Team,
 )
 from cases.permissions import cases_visible_to
@@ -48,6 +52,8 @@ SMALL = ScaleSizes(
     followups=600,
     due=25,
     notifications=40,
+    documents=200,
+    referral_batches=40,
 )
 NOW = timezone.make_aware(datetime.datetime(2026, 6, 1, 12, 0))
 
@@ -260,6 +266,16 @@ def fingerprint():
                 "next_reminder_at",
             ),
             key=str,
+        ),
+        sorted(
+            DocumentPage.objects.values_list(
+                "document__case__force_reference", "document__title", "number", "text"
+            )
+        ),
+        sorted(
+            ReferralBatch.objects.values_list(
+                "uploaded_by__username", "uploaded_at", "status", "referrals"
+            )
         ),
     )
 
@@ -508,3 +524,57 @@ def test_missing_decision_dates_and_life_status_agree_with_the_criteria():
     ) == set(alive_unknown.filter(parties__role="suspect").values_list("pk", flat=True))
     assert not suspects.filter(case__in=alive_unknown, deceased__isnull=False).exists()
     assert not suspects.filter(case__in=alive_failed).exclude(deceased=True).exists()
+
+
+def test_documents_carry_pages_of_text_found_by_their_marked_words():
+    from django.db import connection
+
+    from beaconport.scale.material import COMMON_TERM, PHRASE
+
+    scale_seed(sizes=SMALL, seed=3)
+    assert Document.objects.count() == SMALL.documents
+    read = Document.objects.filter(extraction_status="done")
+    assert read.count() > SMALL.documents * 0.8
+    assert not DocumentPage.objects.exclude(document__in=read).exists()
+    # Each read document has its pages numbered from 1 to its page count, 20 at most.
+    counted = read.annotate(n=Count("pages"), top=Max("pages__number"))
+    assert all(d.n == d.top == d.page_count <= 20 for d in counted)
+    pages = DocumentPage.objects.all()
+    if connection.vendor == "postgresql":
+        assert not pages.filter(search=None).exists()
+        common = pages.filter(search=COMMON_TERM).count()
+        assert 0.5 < common / pages.count() < 0.85
+    assert 0 < pages.filter(text__contains=PHRASE).count() < pages.count() / 20
+
+
+def test_citations_cite_a_page_of_a_document_on_the_findings_own_case():
+    scale_seed(sizes=SMALL, seed=3)
+    citations = Citation.objects.select_related("document", "finding")
+    assert citations.count() > 5
+    for citation in citations:
+        assert citation.document.case_id == citation.finding.case_id
+        assert 1 <= citation.page <= citation.document.page_count
+        assert citation.document.extraction_status == "done"
+
+
+def test_referral_files_fill_the_intake_history_of_the_leads():
+    from cases.permissions import referral_batches_visible_to
+
+    scale_seed(sizes=SMALL, seed=3)
+    batches = ReferralBatch.objects.all()
+    assert batches.count() == SMALL.referral_batches
+    assert referral_batches_visible_to(user("scale.review.lead")).exists()
+    assert referral_batches_visible_to(user("scale.national.lead")).count() == batches.count()
+    assert not batches.filter(status="imported", forces=None).exists()
+    for batch in batches.filter(status="refused"):
+        assert len(batch.problems) == batch.problem_count > 0
+    for batch in batches.exclude(same_as=None).select_related("same_as"):
+        assert batch.same_as.sha256 == batch.sha256
+        assert batch.same_as.uploaded_at < batch.uploaded_at
+
+
+def test_no_documents_are_written_when_none_are_asked_for():
+    scale_seed(sizes=dataclasses.replace(SMALL, documents=0, referral_batches=0), seed=3)
+    assert not Document.objects.exists()
+    assert not Citation.objects.exists()
+    assert not ReferralBatch.objects.exists()

@@ -12,8 +12,9 @@ DEFAULTS = ScaleSizes()
 
 class Command(BaseCommand):
     help = (
-        "Write synthetic cases, users, grants and liaison data in bulk (issue 9: 100,000 cases "
-        "by default). Only into a database of its own, with DEBUG on (or --force)."
+        "Write synthetic cases, users, grants, liaison data and case-file material in bulk "
+        "(issue 9: 100,000 cases by default; --documents 0 writes no documents). Only into a "
+        "database of its own, with DEBUG on (or --force)."
     )
 
     def add_arguments(self, parser):
