@@ -483,3 +483,69 @@ def test_the_form_page_costs_a_fixed_number_of_queries(
 # The session and its user, the lead's roles and teams' forces, the case with its force, the
 # read's audit row.
 FORM_PAGE_QUERIES = 6
+
+
+@pytest.mark.parametrize(
+    ("recorded", "text", "expected"),
+    [
+        ("Zoë", "Zoe and ZOË and zoë", "[V1] and [V1] and [V1]"),
+        ("Zoe", "Zoë said", "[V1] said"),
+        ("Łukasz Wiśniewski", "Lukasz Wisniewski rang", "[V1] rang"),
+        ("Øyvind", "Oyvind's phone", "[V1]'s phone"),
+        ("Siobhán O'Brien", "Siobhan O\u2019Brien met O\u2019Brien", "[V1] met [V1]"),
+        ("Zoe\u0308", "Zoë", "[V1]"),  # recorded decomposed, written composed
+    ],
+)
+def test_the_redactor_matches_names_with_or_without_their_accents(recorded, text, expected):
+    names = (recorded, *recorded.split())
+    assert Redactor([Known(ref="V1", names=names)])(text) == expected
+
+
+def test_the_redactor_keeps_the_accents_of_the_text_it_leaves():
+    redact = Redactor([Known(ref="V1", names=("Zoe",))])
+    assert redact("Zoë met Renée at the café") == "[V1] met Renée at the café"
+
+
+def test_the_redactor_replaces_possessives_and_plurals_and_keeps_their_endings():
+    redact = Redactor([Known(ref="V1", names=("Ann Smith", "Smith", "Ann"))])
+    assert redact("Smith's car, the Smiths' house, the Smiths said, Ann\u2019s") == (
+        "[V1]'s car, the [V1]s' house, the [V1]s said, [V1]\u2019s"
+    )
+
+
+def test_the_redactor_finds_a_name_split_across_a_line_break():
+    redact = Redactor([Known(ref="V1", names=("Ann Marie Smith",))])
+    assert redact("spoke to Ann\nMarie\r\n  Smith today") == "spoke to [V1] today"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Emma Smith-Jones",
+        "Emma Smith Jones",
+        "Emma Smith\u2013Jones",
+        "Emma Smith -\nJones",
+    ],
+)
+def test_the_redactor_takes_a_double_barrelled_name_however_joined(text):
+    redact = Redactor([Known(ref="V1", names=("Emma Smith-Jones", "Smith-Jones", "Emma"))])
+    assert redact(f"{text} said") == "[V1] said"
+
+
+def test_each_half_of_a_hyphenated_name_is_taken_alone_too():
+    redact = Redactor([Known(ref="V1", names=("Smith-Jones", "Anne-Marie"))])
+    assert redact("Ms Jones and Marie; Smithfield stays") == "Ms [V1] and [V1]; Smithfield stays"
+
+
+def test_a_forename_that_is_an_everyday_word_is_taken_only_when_capitalised():
+    redact = Redactor(
+        [Known(ref="V1", names=("May Lee", "Lee", "May")), Known(ref="S1", names=("Will",))]
+    )
+    assert redact("May said the suspect may have left; Will will call. MAY LEE") == (
+        "[V1] said the suspect may have left; [S1] will call. [V1]"
+    )
+
+
+def test_a_name_not_an_everyday_word_is_taken_in_lower_case_too():
+    redact = Redactor([Known(ref="V1", names=("Kayleigh",))])
+    assert redact("kayleigh said") == "[V1] said"
