@@ -26,9 +26,9 @@ class DocumentSizeCap(FileUploadHandler):
     DATA_UPLOAD_MAX_NUMBER_FILES) would otherwise fill the temporary directory with 5 GiB.
     """
 
-    def __init__(self, request=None):
+    def __init__(self, request=None, limit: int | None = None):
         super().__init__(request)
-        self.limit = max_bytes()
+        self.limit = max_bytes() if limit is None else limit
         self.received = 0
 
     def receive_data_chunk(self, raw_data, start):
@@ -42,9 +42,10 @@ class DocumentSizeCap(FileUploadHandler):
         return None  # the next handler (memory or temporary file) makes the file
 
 
-def cap_document_uploads(request) -> None:
-    """Put the size cap in front of the request's upload handlers (before the body is read)."""
-    request.upload_handlers.insert(0, DocumentSizeCap(request))
+def cap_document_uploads(request, *, limit: int | None = None) -> None:
+    """Put the size cap (DOCUMENT_MAX_BYTES, or `limit` for another kind of file, such as a
+    referral file) in front of the request's upload handlers, before the body is read."""
+    request.upload_handlers.insert(0, DocumentSizeCap(request, limit))
 
 
 def upload_too_large(request) -> bool:

@@ -483,3 +483,14 @@ def test_an_odd_file_name_cannot_break_or_spoof_the_download_header(
         storage_name=kept.name, content_type=TEXT.content_type, filename=filename, inline=True
     )
     assert response["Content-Disposition"] == header
+
+
+def test_the_upload_cap_can_stop_another_kind_of_file_at_its_own_limit():
+    from django.test import RequestFactory
+
+    from beaconport.documents.uploads import cap_document_uploads, upload_too_large
+
+    request = RequestFactory().post("/", {"file": upload(b"x" * 5000, "referrals.json")})
+    cap_document_uploads(request, limit=4096)
+    assert "file" not in request.FILES
+    assert upload_too_large(request)
