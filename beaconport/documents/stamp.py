@@ -96,17 +96,29 @@ def _stamp_pdf(data: bytes, stamp: str) -> bytes:
     for page in writer.pages:
         if page.get("/Rotate", 0) % 360:
             page.transfer_rotation_to_content()
-        box = page.mediabox
-        size = (round(float(box.width), 2), round(float(box.height), 2))
+        left, bottom, right, top = _shown_area(page)
+        size = (round(right - left, 2), round(top - bottom, 2))
         if size not in overlays:
             overlays[size] = _overlay(*size, stamp)
-        page.merge_transformed_page(
-            overlays[size], Transformation().translate(float(box.left), float(box.bottom))
-        )
+        page.merge_transformed_page(overlays[size], Transformation().translate(left, bottom))
         page.compress_content_streams()  # merging writes the page's content out uncompressed
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _shown_area(page) -> tuple[float, float, float, float]:
+    """The part of the page a viewer shows (left, bottom, right, top): its crop box within
+    its media box. A stamp placed by the media box alone would fall outside a crop box that
+    leaves out the page's foot (scanners and printers set one), shown on no screen."""
+    media, crop = page.mediabox, page.cropbox  # the crop box is the media box when unset
+    left = max(float(media.left), float(crop.left))
+    bottom = max(float(media.bottom), float(crop.bottom))
+    right = min(float(media.right), float(crop.right))
+    top = min(float(media.top), float(crop.top))
+    if right - left < 1 or top - bottom < 1:  # no area in common: the media box it is
+        return float(media.left), float(media.bottom), float(media.right), float(media.top)
+    return left, bottom, right, top
 
 
 def _stamp_docx(data: bytes, stamp: str) -> bytes:

@@ -494,3 +494,29 @@ def test_the_upload_cap_can_stop_another_kind_of_file_at_its_own_limit():
     cap_document_uploads(request, limit=4096)
     assert "file" not in request.FILES
     assert upload_too_large(request)
+
+
+def test_a_pdf_page_cropped_above_its_foot_gets_the_stamp_where_it_is_shown():
+    from pypdf import PdfWriter
+    from pypdf.generic import RectangleObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes())))
+    page = writer.pages[0]
+    shown = RectangleObject((20, 150, float(page.mediabox.right) - 20, 700))
+    page.cropbox = shown
+    out = io.BytesIO()
+    writer.write(out)
+
+    stamped = stamp_bytes(out.getvalue(), PDF.content_type, "OFFICIAL-SENSITIVE - jdoe")
+
+    placed = []
+
+    def where(text, cm, tm, *_):
+        if "OFFICIAL-SENSITIVE" in text:
+            placed.append((cm[4] + tm[4] * cm[0], cm[5] + tm[5] * cm[3]))
+
+    PdfReader(io.BytesIO(stamped)).pages[0].extract_text(visitor_text=where)
+    assert placed
+    x, y = placed[0]
+    assert shown.left <= x <= shown.right
+    assert shown.bottom <= y <= shown.bottom + 30  # at the foot of what is shown
