@@ -355,6 +355,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    # Referral files whose import was lost (a dead worker, a lost message) are sent again.
+    "cases-resume-referral-batches": {
+        "task": "cases.resume_referral_batches",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
     # Answers kept for Idempotency-Key retries (beaconport.idempotency), forgotten when old.
     "idempotency-sweep-records": {
         "task": "beaconport.sweep_idempotency_records",

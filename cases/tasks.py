@@ -59,3 +59,11 @@ def import_referral_batch(batch_id: int) -> None:
     from cases.services.referral_batches import referral_batch_import
 
     referral_batch_import(batch_id=batch_id)
+
+
+@shared_task(name="cases.resume_referral_batches", ignore_result=True)
+def resume_referral_batches() -> int:
+    """Send again the referral files whose import was lost (a dead worker, a lost message)."""
+    from cases.services.referral_batches import referral_batches_resume
+
+    return referral_batches_resume()

@@ -20,6 +20,7 @@ import tempfile
 import time
 import uuid
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.core.files.storage import storages
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from beaconport.audit.context import audit_context
@@ -147,16 +149,51 @@ def _enqueue(batch_id: int) -> None:
     import_referral_batch.delay(batch_id)
 
 
+# A batch still waiting this long after it was sent has lost its task (the broker was down
+# at the commit, say): the resume sweep sends it again (seconds).
+RESUME_QUEUED_AFTER = 10 * 60
+# How many stopped batches one resume sweep sends again.
+RESUME_BATCH = 100
+
+
+def _abandoned_before():
+    """A run started before this is dead: the task's hard time limit has killed it by now
+    (and, the import being one transaction, it wrote nothing)."""
+    return timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+
+
+def _runnable() -> Q:
+    return Q(status=BatchStatus.QUEUED) | Q(
+        status__in=(BatchStatus.CHECKING, BatchStatus.IMPORTING), started_at__lt=_abandoned_before()
+    )
+
+
 def referral_batch_claim(*, batch_id: int) -> bool:
-    """Take a waiting batch for this run; False if another run has it or it is finished.
+    """Take a waiting batch for this run, or one whose run died (its worker lost past the
+    task's time limit); False if another run has it or it is finished.
 
     One conditional UPDATE: of two workers given the same batch, only one changes its row.
     """
     return bool(
-        ReferralBatch.objects.filter(pk=batch_id, status=BatchStatus.QUEUED).update(
+        ReferralBatch.objects.filter(_runnable(), pk=batch_id).update(
             status=BatchStatus.CHECKING, started_at=timezone.now(), stage_bytes=0
         )
     )
+
+
+def referral_batches_resume() -> int:
+    """Send again the batches whose task was lost: waiting RESUME_QUEUED_AFTER seconds after
+    they were sent, or taken by a run that died. Run every few minutes by the scheduler;
+    harmless twice (the claim lets one run through). Returns how many were sent."""
+    waiting_since = timezone.now() - timedelta(seconds=RESUME_QUEUED_AFTER)
+    stopped = ReferralBatch.objects.filter(_runnable()).exclude(
+        status=BatchStatus.QUEUED, uploaded_at__gte=waiting_since
+    )
+    ids = list(stopped.order_by("uploaded_at", "pk").values_list("pk", flat=True)[:RESUME_BATCH])
+    for batch_id in ids:
+        logger.warning("Referral batch %s had stopped; sending it to a worker again", batch_id)
+        _enqueue(batch_id)
+    return len(ids)
 
 
 class _Progress:

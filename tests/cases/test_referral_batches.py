@@ -169,3 +169,31 @@ def test_the_command_records_its_file_in_the_history_when_asked(
     assert (batch.status, batch.created, batch.finished_at is not None) == ("imported", 3, True)
     with storages["documents"].open(batch.storage_name, "rb") as kept:
         assert kept.read() == path.read_bytes()
+
+
+def test_a_batch_whose_run_died_is_taken_by_the_next_run_and_a_live_one_is_left_alone(
+    filesystem_documents, review_lead, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    live, dead = (
+        send(review_lead, file_bytes(referrals(2))),
+        send(review_lead, file_bytes(referrals(3))),
+    )
+    now = timezone.now()
+    ReferralBatch.objects.filter(pk=live.pk).update(
+        status=BatchStatus.IMPORTING, started_at=now - timedelta(seconds=60)
+    )
+    ReferralBatch.objects.filter(pk=dead.pk).update(
+        status=BatchStatus.IMPORTING,
+        started_at=now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120),
+    )
+
+    assert referral_batch_import(batch_id=live.pk) is None
+    assert referral_batch_import(batch_id=dead.pk) is not None
+
+    assert ReferralBatch.objects.get(pk=live.pk).status == BatchStatus.IMPORTING
+    dead.refresh_from_db()
+    assert (dead.status, dead.created) == (BatchStatus.IMPORTED, 3)
