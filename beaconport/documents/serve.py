@@ -9,7 +9,8 @@ Call it only after the caller's permission check and audit row. The response:
 - streams the stored object (or carries the stamped copy, `beaconport.documents.stamp`);
 - says `inline` for what a browser shows safely beside the record (PDF, PNG, JPEG, GIF,
   text) when asked, `attachment` otherwise (Word, TIFF), with the file name encoded as
-  RFC 6266 wants (`filename*` for names outside ASCII, no quotes or control characters);
+  RFC 6266 wants (`filename*` for names outside ASCII, no quotes or control characters)
+  and ending as the file's type, whatever the uploader called it (`download_name`);
 - carries `X-Content-Type-Options: nosniff`, `Cache-Control: no-store` and a sandboxing
   Content-Security-Policy, so even a file that fooled the sniffer cannot run script, submit
   forms or reach our origin's cookies;
@@ -20,7 +21,7 @@ Call it only after the caller's permission check and audit row. The response:
 from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
 
-from beaconport.documents.sniff import GIF, JPEG, PDF, PNG, TEXT
+from beaconport.documents.sniff import DOCX, GIF, JPEG, PDF, PNG, TEXT, TIFF
 from beaconport.documents.stamp import stamp_bytes, stamped_filename
 from beaconport.documents.store import documents_storage, safe_label
 
@@ -38,6 +39,33 @@ SANDBOX_POLICY = (
 # document: with object-src 'none' it shows nothing (checked in Chromium, which then hangs
 # on a grey page). Only the viewer is let in; the sandbox and the rest stay.
 PDF_SANDBOX_POLICY = f"{SANDBOX_POLICY}; object-src 'self'"
+
+
+# The endings a download may keep, by type: any other is followed by the type's own. The
+# name is the uploader's, and a system opens a saved file by its ending, not its bytes: a
+# text file kept as "notes.hta" or "notes.js" would be run by Windows when opened, "a.rtf"
+# or "a.csv" handed to Word or Excel, "a.html" to a browser outside our sandbox.
+SAFE_ENDINGS = {
+    PDF.content_type: ("pdf",),
+    DOCX.content_type: ("docx",),
+    TEXT.content_type: ("txt",),
+    PNG.content_type: ("png",),
+    JPEG.content_type: ("jpg", "jpeg"),
+    GIF.content_type: ("gif",),
+    TIFF.content_type: ("tif", "tiff"),
+}
+
+
+def download_name(filename: str, content_type: str) -> str:
+    """The name a copy is saved under: the uploader's label, cleaned, ending as its type
+    ("statement.pdf" stays; "notes.hta" holding text becomes "notes.hta.txt")."""
+    name = safe_label(filename)
+    endings = SAFE_ENDINGS.get(content_type, ())
+    if not endings:
+        return name
+    if name.rpartition(".")[2].lower() in endings and "." in name:
+        return name
+    return f"{name}.{endings[0]}"
 
 
 def shown_inline(content_type: str) -> bool:
@@ -59,6 +87,9 @@ def stored_file_response(
     caller answers with an error rather than an unmarked copy.
     """
     storage = documents_storage()
+    # The label was cleaned when the file was added; cleaned again here so that no row,
+    # however written, can put a line break, a path or a direction override in the header.
+    filename = download_name(filename, content_type)
     marked = None
     if stamp:
         with storage.open(storage_name, "rb") as stored:
@@ -73,11 +104,7 @@ def stored_file_response(
     else:
         response = FileResponse(storage.open(storage_name, "rb"), content_type=served_type)
     as_attachment = not (inline and shown_inline(content_type))
-    # The label was cleaned when the file was added; cleaned again here so that no row,
-    # however written, can put a line break, a path or a direction override in the header.
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment, safe_label(filename)
-    )
+    response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     response["Content-Security-Policy"] = (

@@ -471,7 +471,7 @@ def test_many_files_each_under_the_cap_are_stopped_once_the_request_passes_it():
         ("a\r\nSet-Cookie: x=1.txt", 'inline; filename="aSet-Cookie: x=1.txt"'),
         ("../../etc/passwd.txt", 'inline; filename="passwd.txt"'),
         ('q"uote.txt', 'inline; filename="q\\"uote.txt"'),
-        ("Zoë\u202etxt.exe", "inline; filename*=utf-8''Zo%C3%ABtxt.exe"),
+        ("Zoë\u202etxt.exe", "inline; filename*=utf-8''Zo%C3%ABtxt.exe.txt"),
     ],
 )
 def test_an_odd_file_name_cannot_break_or_spoof_the_download_header(
@@ -520,3 +520,37 @@ def test_a_pdf_page_cropped_above_its_foot_gets_the_stamp_where_it_is_shown():
     x, y = placed[0]
     assert shown.left <= x <= shown.right
     assert shown.bottom <= y <= shown.bottom + 30  # at the foot of what is shown
+
+
+@pytest.mark.parametrize(
+    ("filename", "content_type", "saved_as"),
+    [
+        ("statement.pdf", PDF.content_type, "statement.pdf"),
+        ("Statement.PDF", PDF.content_type, "Statement.PDF"),
+        ("notes.txt", TEXT.content_type, "notes.txt"),
+        ("run-me.hta", TEXT.content_type, "run-me.hta.txt"),
+        ("dropper.js", TEXT.content_type, "dropper.js.txt"),
+        ("letter.rtf", TEXT.content_type, "letter.rtf.txt"),
+        ("sheet.csv", TEXT.content_type, "sheet.csv.txt"),
+        ("page.html", TEXT.content_type, "page.html.txt"),
+        ("photo.hta", PNG.content_type, "photo.hta.png"),
+        ("photo.jpeg", "image/jpeg", "photo.jpeg"),
+        ("report.docm", DOCX.content_type, "report.docm.docx"),
+        ("scan", PDF.content_type, "scan.pdf"),
+    ],
+)
+def test_a_copy_is_saved_under_an_ending_of_its_type_whatever_the_uploader_called_it(
+    filename, content_type, saved_as
+):
+    from beaconport.documents.serve import download_name
+
+    assert download_name(filename, content_type) == saved_as
+
+
+def test_a_text_file_named_as_a_script_is_served_to_be_saved_as_text(filesystem_documents):
+    with stored_upload(file=upload(b"WScript.Echo('x')", "s.txt"), prefix="t") as kept:
+        pass
+    response = stored_file_response(
+        storage_name=kept.name, content_type=TEXT.content_type, filename="invoice.js"
+    )
+    assert response["Content-Disposition"] == 'attachment; filename="invoice.js.txt"'
