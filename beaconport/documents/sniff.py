@@ -5,7 +5,8 @@ refused with a reason: programs and scripts, macro-carrying Office files, archiv
 with active content (JavaScript, launch actions, form submission, opening other files, a
 web address called by itself on opening) or files attached inside them, Word files that
 embed objects or fetch parts from elsewhere when opened (a remote template, a linked
-image), Word files whose parts would inflate past a limit, and anything not recognised.
+image, an INCLUDEPICTURE field) or start programs (a DDE field), Word files whose parts
+would inflate past a limit, and anything not recognised.
 The name the user gave never counts: an ELF called statement.pdf is a program.
 
     content_type, extension = sniff(fileobj)   # or Refused(reason)
@@ -34,6 +35,14 @@ _DOCX_OBJECT_TYPES = (b"oleobject", b"activex")
 # (file:///C:/...) is left alone, while a web address or a network share (\\host or
 # file://host/) is where a "remote template" attack fetches macros from.
 _LOCAL_DISK = re.compile(r"^file:///[A-Za-z]:[\\/]")
+# Parts holding the document's text, where fields are written.
+_DOCX_TEXT_PART = re.compile(
+    r"^word/(document|glossary/document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml$"
+)
+# Fields that run a program or fetch a file when the document opens or its fields update.
+_DOCX_REFUSED_FIELDS = frozenset(
+    {"DDE", "DDEAUTO", "INCLUDEPICTURE", "INCLUDETEXT", "LINK", "IMPORT"}
+)
 # Relationship types (the last part of the Type URI) refused wherever they point.
 _DOCX_REFUSED_RELATIONSHIPS = {
     "vbaProject": "This Word document carries macros; save it as a plain .docx or PDF.",
@@ -199,6 +208,7 @@ def _office_document(fileobj: BinaryIO) -> Sniffed:
             relationships = [
                 archive.read(entry) for entry in entries if entry.filename.endswith(".rels")
             ]
+            field = _docx_field_problem(archive, entries)
     except Refused:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, EOFError, ValueError):
@@ -220,7 +230,64 @@ def _office_document(fileobj: BinaryIO) -> Sniffed:
     for part in relationships:
         if problem := _docx_relationship_problem(part):
             raise Refused(problem)
+    if field:
+        raise Refused(field)
     return DOCX
+
+
+def _docx_field_problem(archive: zipfile.ZipFile, entries) -> str | None:
+    """Why a field in the document's text makes it unsafe to open, or None.
+
+    A Word field is an instruction run when the document opens or its fields update: DDE
+    and DDEAUTO start a program, INCLUDEPICTURE, INCLUDETEXT, LINK and IMPORT fetch a file,
+    from a web address or a network share as readily as from the disk. A field's
+    instruction may be cut across several runs of text (`w:instrText`), so the runs between
+    a field's start and its separator are joined before its first word is read.
+    """
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for entry in entries:
+        if not _DOCX_TEXT_PART.match(entry.filename.lower()):
+            continue
+        open_fields: list[list[str]] = []
+        instructions: list[str] = []
+        try:
+            with archive.open(entry) as part:
+                events = etree.iterparse(
+                    part, events=("end",), resolve_entities=False, no_network=True, load_dtd=False
+                )
+                for _, element in events:
+                    if element.tag == f"{w}fldChar":
+                        kind = element.get(f"{w}fldCharType")
+                        if kind == "begin":
+                            open_fields.append([])
+                        elif kind in ("separate", "end") and open_fields:
+                            joined = "".join(open_fields.pop())
+                            if kind == "separate":
+                                open_fields.append([])  # the field's shown result follows
+                            instructions.append(joined)
+                    elif element.tag == f"{w}instrText" and open_fields:
+                        open_fields[-1].append(element.text or "")
+                    elif element.tag == f"{w}fldSimple":
+                        instructions.append(element.get(f"{w}instr") or "")
+                    if element.getparent() is not None and element.tag == f"{w}p":
+                        element.clear(keep_tail=True)  # a paragraph read: its memory freed
+        except etree.LxmlError:
+            return (
+                f"This Word document's part {entry.filename} is not readable XML; save it "
+                "again and add it."
+            )
+        instructions += ["".join(parts) for parts in open_fields]
+        for instruction in instructions:
+            words = instruction.split()
+            if words and words[0].upper() in _DOCX_REFUSED_FIELDS:
+                return (
+                    f"This Word document holds a {words[0].upper()} field, which runs a "
+                    "program or fetches a file when the document opens; save it as PDF, "
+                    "or with its fields converted to text, and add that."
+                )
+    return None
 
 
 def _docx_sizes(entries) -> None:

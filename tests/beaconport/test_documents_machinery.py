@@ -554,3 +554,50 @@ def test_a_text_file_named_as_a_script_is_served_to_be_saved_as_text(filesystem_
         storage_name=kept.name, content_type=TEXT.content_type, filename="invoice.js"
     )
     assert response["Content-Disposition"] == 'attachment; filename="invoice.js.txt"'
+
+
+def docx_with_paragraph(paragraph: str) -> bytes:
+    """The plain test .docx with this WordprocessingML paragraph added to its body."""
+    import zipfile
+
+    document = zipfile.ZipFile(io.BytesIO(docx_bytes())).read("word/document.xml").decode()
+    at = document.index("<w:sectPr")
+    return docx_changed(
+        replace={"word/document.xml": (document[:at] + paragraph + document[at:]).encode()}
+    )
+
+
+def field(*instruction_runs: str) -> str:
+    runs = "".join(
+        f'<w:r><w:instrText xml:space="preserve">{text}</w:instrText></w:r>'
+        for text in instruction_runs
+    )
+    return (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        + runs
+        + '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>shown</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "name"),
+    [
+        (field(' DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe "/k calc.exe" '), "DDEAUTO"),
+        (field(" dd", "eauto c:\\\\x.exe ", '"/k"'), "DDEAUTO"),  # cut across runs, any case
+        (field(' INCLUDEPICTURE "https://tracker.test/p.png" \\d '), "INCLUDEPICTURE"),
+        (
+            '<w:p><w:fldSimple w:instr=" INCLUDETEXT &quot;\\\\\\\\host\\\\s\\\\a.docx&quot; ">'
+            "<w:r><w:t>x</w:t></w:r></w:fldSimple></w:p>",
+            "INCLUDETEXT",
+        ),
+    ],
+)
+def test_a_docx_with_a_field_that_runs_or_fetches_something_is_refused(paragraph, name):
+    with pytest.raises(Refused, match=f"holds a {name} field"):
+        sniffed(docx_with_paragraph(paragraph))
+
+
+def test_a_docx_with_page_numbers_and_a_hyperlink_field_is_accepted():
+    paragraph = field(" PAGE ") + field(' HYPERLINK "https://example.org/" \\o "Link to the LINK" ')
+    assert sniffed(docx_with_paragraph(paragraph)) == DOCX
