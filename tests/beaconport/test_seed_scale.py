@@ -542,6 +542,13 @@ def test_documents_carry_pages_of_text_found_by_their_marked_words():
     pages = DocumentPage.objects.all()
     if connection.vendor == "postgresql":
         assert not pages.filter(search=None).exists()
+        # The GIN index dropped for the vectors' UPDATE is there again.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = 'cases_documentpage' "
+                "AND indexname = 'document_page_search'"
+            )
+            assert "USING gin" in cursor.fetchone()[0]
         common = pages.filter(search=COMMON_TERM).count()
         assert 0.5 < common / pages.count() < 0.85
     assert 0 < pages.filter(text__contains=PHRASE).count() < pages.count() / 20
