@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import override_settings
 
-from beaconport.bench import http, jobs, linkage, report, scenarios
+from beaconport.bench import http, jobs, linkage, material, report, scenarios
 from beaconport.bench import reports as dashboards
 from beaconport.bench.sessions import session_cookie
 from beaconport.bench.timing import interleaved
@@ -24,6 +24,7 @@ JOBS = ["import", "reminders_worker", "audit_inserts", "http_my_cases", "http_ap
 ALL = [
     *scenarios.PAGE_NAMES,
     *linkage.LINKAGE_PAGE_NAMES,
+    *material.MATERIAL_PAGE_NAMES,
     *dashboards.report_page_names(),
     "due_followups",
     linkage.LINK_PEOPLE,
@@ -133,6 +134,16 @@ def measure_in_process(names: list[str], options: Options, out) -> list[report.R
                 prepared.append(scenarios.prepare_page(page, {page.persona: ctx}))
             except linkage.Skipped as why:
                 rows.append(report.skipped_row(page.name, page.label, str(why)))
+            except Exception as error:
+                rows.append(report.error_row(page.name, page.label, error))
+        for page in material.MATERIAL_PAGES:
+            if page.name not in names:
+                continue
+            try:
+                if page.persona not in contexts:
+                    contexts[page.persona] = scenarios.persona_context(page.persona)
+                ctx = material.material_context(page, contexts[page.persona])
+                prepared.append(scenarios.prepare_page(page, {page.persona: ctx}))
             except Exception as error:
                 rows.append(report.error_row(page.name, page.label, error))
         for page in dashboards.report_pages():

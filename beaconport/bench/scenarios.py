@@ -216,6 +216,8 @@ class Page:
     params: dict = field(default_factory=dict)
     # A page asked by POST (a search, whose text never goes in a URL): the form's fields.
     form: Callable[[dict], dict] | None = None
+    # For `fixed_queries` on a POSTed page: the other search's fields, posted to other_path.
+    other_form: Callable[[dict], dict] | None = None
 
 
 def _case_path(key: str) -> Callable[[dict], str]:
@@ -376,7 +378,11 @@ def prepare_page(page: Page, contexts: dict) -> Prepared:
     if page.other_path is not None:
         # The path is worked out before counting: only the page's own queries count.
         other_path = page.other_path(ctx)
-        _, other_sql = count_queries(lambda: _get(client, other_path))
+        if page.other_form is not None:
+            data = page.other_form(ctx)
+            _, other_sql = count_queries(lambda: _post(client, other_path, data))
+        else:
+            _, other_sql = count_queries(lambda: _get(client, other_path))
         other = len(other_sql)
     params = {k: v for k, v in ctx.items() if k != "user_obj"}
     params["case"] = ctx["first_case"]

@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from beaconport.bench.linkage import LINKAGE_PAGE_NAMES
+from beaconport.bench.material import MATERIAL_PAGE_NAMES
 from beaconport.bench.reports import PERSONAS as REPORT_PERSONAS
 from beaconport.bench.run import ALL
 from beaconport.bench.scenarios import PERSONAS
@@ -67,7 +68,38 @@ def scale_personas(make_user):
     case, _, line = make_dated_work(users["heavy"], due_on=timezone.localdate())
     Case.objects.filter(pk=case.pk).update(force=kent)
     LineOfInquiry.objects.filter(pk=line.pk).update(due_on=yesterday)
+    _material(users, cases, kent)
     return users
+
+
+def _material(users, cases, kent):
+    """Case-file material as seed_scale writes it (issue 12): documents with searchable
+    pages holding the bench's rare and common words on two of the heavy investigator's cases,
+    and a referral file the review lead sent, imported into their force."""
+    from django.contrib.postgres.search import SearchVector
+
+    from beaconport.scale.material import COMMON_TERM, RARE_TERM
+    from cases.models import Document, DocumentPage, ReferralBatch
+
+    for n, case in enumerate(cases[:2]):
+        document = Document.objects.create(
+            case=case, kind="statement", title=f"Statement {n}", source="Box 1",
+            filename=f"s{n}.pdf", content_type="application/pdf", size=1000,
+            sha256=f"{n:064d}", storage_name=f"bench/{n}.pdf", added_by=users["heavy"],
+            page_count=2, extraction_status="done",
+        )  # fmt: skip
+        for number in (1, 2):
+            DocumentPage.objects.create(
+                document=document, number=number, text=f"A {COMMON_TERM} and {RARE_TERM}."
+            )
+    if connection.vendor == "postgresql":
+        DocumentPage.objects.update(search=SearchVector("text", config="english"))
+    batch = ReferralBatch.objects.create(
+        channel="browser", uploaded_by=users["review_lead"], filename="kent.json", size=10,
+        sha256="b" * 64, storage_name="referral-files/bench.json", status="imported",
+        referrals=2, created=2,
+    )  # fmt: skip
+    batch.forces.set([kent])
 
 
 def _services():
@@ -110,6 +142,7 @@ def test_smoke_bench_prints_real_numbers_for_every_scenario(scale_personas, tmp_
         "liaison_team",
         "api_cases",
         *work_lists,
+        *MATERIAL_PAGE_NAMES,
     ):
         assert scenarios[name]["figures"]["queries"] > 0
         assert scenarios[name]["figures"]["bytes"] > 0
@@ -153,6 +186,57 @@ def test_bench_reports_the_query_count_the_page_makes(
         response = client.get(path)
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("scenario", "persona", "path"),
+    [
+        ("documents_list", "heavy", "/cases/{documents}/documents/"),
+        ("intake_history_review_lead", "review_lead", "/intake/"),
+        ("intake_history_national_lead", "national_lead", "/intake/"),
+        ("api_inquiries", "heavy", "/api/v1/cases/{lines}/lines-of-inquiry/"),
+    ],
+)
+@pytest.mark.django_db(transaction=True)
+def test_bench_reports_the_query_count_of_the_material_pages_held_for_another_record(
+    scale_personas, tmp_path, django_assert_num_queries, scenario, persona, path
+):
+    from cases.models import Document, format_reference
+
+    figures = _bench_figures(tmp_path, scenario)[scenario]["figures"]
+    documents = Document.objects.order_by("pk").first().case_id
+    line = LineOfInquiry.objects.get(allocated_to=scale_personas["heavy"])
+    client = Client()
+    client.force_login(scale_personas[persona])
+    path = path.format(documents=format_reference(documents), lines=format_reference(line.case_id))
+
+    with django_assert_num_queries(figures["queries"]):
+        response = client.get(path)
+
+    assert response.status_code == 200
+    assert figures["queries_other_record"] == figures["queries"]
+
+
+@pytest.mark.parametrize(
+    ("scenario", "persona"),
+    [("document_search_heavy_common", "heavy"), ("document_search_lead_rare", "review_lead")],
+)
+@pytest.mark.django_db(transaction=True)
+def test_bench_reports_the_query_count_of_a_document_search_the_same_for_either_word(
+    scale_personas, tmp_path, django_assert_num_queries, scenario, persona
+):
+    from beaconport.scale.material import COMMON_TERM, RARE_TERM
+
+    figures = _bench_figures(tmp_path, scenario)[scenario]["figures"]
+    client = Client()
+    client.force_login(scale_personas[persona])
+    word = COMMON_TERM if scenario.endswith("common") else RARE_TERM
+
+    with django_assert_num_queries(figures["queries"]):
+        response = client.post("/documents/search/", {"q": word})
+
+    assert response.status_code == 200
+    assert figures["queries_other_record"] == figures["queries"]
 
 
 @pytest.mark.django_db(transaction=True)
