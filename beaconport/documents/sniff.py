@@ -254,8 +254,14 @@ def _docx_field_problem(archive: zipfile.ZipFile, entries) -> str | None:
         instructions: list[str] = []
         try:
             with archive.open(entry) as part:
+                # `recover`: read past broken XML as Word's repair would, fields and all.
                 events = etree.iterparse(
-                    part, events=("end",), resolve_entities=False, no_network=True, load_dtd=False
+                    part,
+                    events=("end",),
+                    resolve_entities=False,
+                    no_network=True,
+                    load_dtd=False,
+                    recover=True,
                 )
                 for _, element in events:
                     if element.tag == f"{w}fldChar":
@@ -274,10 +280,7 @@ def _docx_field_problem(archive: zipfile.ZipFile, entries) -> str | None:
                     if element.getparent() is not None and element.tag == f"{w}p":
                         element.clear(keep_tail=True)  # a paragraph read: its memory freed
         except etree.LxmlError:
-            return (
-                f"This Word document's part {entry.filename} is not readable XML; save it "
-                "again and add it."
-            )
+            pass  # nothing at all readable: no field either (the stamp refuses such a file)
         instructions += ["".join(parts) for parts in open_fields]
         for instruction in instructions:
             words = instruction.split()

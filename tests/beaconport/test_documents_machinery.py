@@ -601,3 +601,9 @@ def test_a_docx_with_a_field_that_runs_or_fetches_something_is_refused(paragraph
 def test_a_docx_with_page_numbers_and_a_hyperlink_field_is_accepted():
     paragraph = field(" PAGE ") + field(' HYPERLINK "https://example.org/" \\o "Link to the LINK" ')
     assert sniffed(docx_with_paragraph(paragraph)) == DOCX
+
+
+def test_a_field_in_a_docx_whose_xml_is_broken_is_still_found():
+    paragraph = field(' INCLUDEPICTURE "https://tracker.test/p.png" ') + "<w:p><w:r>"  # unclosed
+    with pytest.raises(Refused, match="INCLUDEPICTURE"):
+        sniffed(docx_with_paragraph(paragraph))
