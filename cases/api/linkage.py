@@ -395,6 +395,11 @@ class LinkViewSet(viewsets.GenericViewSet):
 
         return self._decide(request, pk, link_reject)
 
+    def idempotent_replay_check(self, request, pk=None, **kwargs) -> None:
+        """Before a kept decision is replayed: the caller must still decide this link (404 or
+        403 otherwise, as deciding it would answer)."""
+        link_get_for(request.user, record_id(pk), CHANGE)
+
     def _decide(self, request, pk, decide):
         link = link_get_for(request.user, record_id(pk), CHANGE)
         body = DecisionSerializer(data=request.data)

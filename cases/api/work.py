@@ -192,6 +192,12 @@ class CaseWorkViewSet(viewsets.GenericViewSet):
     def case(self, action: str):
         return case_get_for(self.request.user, self.kwargs["reference"], action)
 
+    def idempotent_replay_check(self, request, *args, **kwargs) -> None:
+        """Before a kept answer is replayed: the caller must still be able to change the case
+        (404 otherwise, as the write itself would answer), so a retry never hands back a
+        record of a case taken away from them since."""
+        self.case(CHANGE)
+
     def records(self, case):
         return getattr(case, self.related_name).all()
 
