@@ -12,15 +12,17 @@ caller does not see (`cases.permissions.referral_batches_visible_to`) answers 40
 missing one.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from beaconport.audit.services import audit_consult
+from beaconport.documents.uploads import cap_document_uploads, upload_too_large
 from beaconport.idempotency import idempotent
 from cases.api.linkage import id_parameter, record_id
 from cases.api.pagination import CaseCursorPagination
@@ -28,7 +30,7 @@ from cases.api.views import _as_drf_error
 from cases.models import ReferralBatch
 from cases.permissions import referral_batch_get_for, takes_in_referrals
 from cases.referrals.history import referral_batch_page_queryset, referral_batches_for
-from cases.services.referral_batches import referral_batch_receive
+from cases.services.referral_batches import referral_batch_receive, too_large_text
 from cases.vocabulary import BATCH_FINISHED, BatchChannel
 
 
@@ -160,7 +162,10 @@ class ReferralBatchViewSet(viewsets.GenericViewSet):
         """Send a force's referral file: kept, then checked and imported in the background
         (202); poll the batch's `url` until it is finished. A file over
         REFERRAL_FILE_MAX_BYTES is refused (400) with nothing kept."""
-        upload = ReferralFileSerializer(data=request.data)
+        data = request.data  # parsed here (if not already), through the size cap
+        if upload_too_large(request._request):
+            raise ValidationError({"file": [too_large_text()]})
+        upload = ReferralFileSerializer(data=data)
         upload.is_valid(raise_exception=True)
         try:
             batch = referral_batch_receive(
@@ -172,6 +177,14 @@ class ReferralBatchViewSet(viewsets.GenericViewSet):
             raise PermissionDenied(str(error)) from None
         body = ReferralBatchSerializer(batch, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+    def initial(self, request, *args, **kwargs):
+        # The size cap goes in front of the upload before anything reads the body (the
+        # session's CSRF check and @idempotent's hash both do), so a file past
+        # REFERRAL_FILE_MAX_BYTES is stopped as it arrives, not written whole to disk first.
+        if self.action == "create":
+            cap_document_uploads(request._request, limit=settings.REFERRAL_FILE_MAX_BYTES)
+        super().initial(request, *args, **kwargs)
 
     def get_parsers(self):
         if getattr(self, "action", None) == "create" or self.request is None:

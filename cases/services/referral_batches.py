@@ -67,6 +67,15 @@ def _chunks(file):
         yield chunk
 
 
+def too_large_text(limit: int | None = None) -> str:
+    """Why a referral file over the limit is refused, and what to do instead."""
+    limit = settings.REFERRAL_FILE_MAX_BYTES if limit is None else limit
+    return (
+        f"The file is larger than {limit:,} bytes (the limit for a referral file): split it "
+        "into smaller files."
+    )
+
+
 def _measure(file, limit: int) -> tuple[str, int]:
     """SHA-256 and size of the file's bytes, read once; refused past `limit` bytes."""
     digest = hashlib.sha256()
@@ -74,12 +83,7 @@ def _measure(file, limit: int) -> tuple[str, int]:
     for chunk in _chunks(file):
         size += len(chunk)
         if size > limit:
-            raise ValidationError(
-                {
-                    "file": f"The file is larger than {limit:,} bytes (the limit for a "
-                    "referral file): split it into smaller files."
-                }
-            )
+            raise ValidationError({"file": too_large_text(limit)})
         digest.update(chunk)
     if size == 0:
         raise ValidationError({"file": "The file is empty."})

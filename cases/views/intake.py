@@ -5,18 +5,21 @@ Only review leads and national leads have these pages; anyone else gets 404. A b
 lead does not see (`cases.permissions.referral_batches_visible_to`) answers 404 too.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from beaconport.access import access_required
 from beaconport.audit.services import audit_consult
+from beaconport.documents.uploads import cap_document_uploads, upload_too_large
 from cases.forms_intake import IntakeFilterForm, ReferralFileForm
 from cases.permissions import forces_led_by, referral_batch_get_for, takes_in_referrals
 from cases.referrals.history import referral_batch_page_queryset, referral_batches_for
-from cases.services.referral_batches import referral_batch_receive
+from cases.services.referral_batches import referral_batch_receive, too_large_text
 from cases.vocabulary import BATCH_FINISHED, BatchChannel
 
 HISTORY_PAGE_SIZE = 25
@@ -49,12 +52,24 @@ def history(request):
     )
 
 
-@access_required(test=takes_in_referrals, methods=["GET", "POST"])
+@csrf_exempt  # checked by _upload, once the size cap is in front of the upload
 def upload(request):
-    """Send a force's referral file: kept, then checked and imported in the background."""
+    """Send a force's referral file: kept, then checked and imported in the background.
+
+    The size cap (REFERRAL_FILE_MAX_BYTES) stops a file as it arrives, before the whole of
+    it is written to a temporary file; the page then says why."""
+    cap_document_uploads(request, limit=settings.REFERRAL_FILE_MAX_BYTES)
+    return _upload(request)
+
+
+@csrf_protect
+@access_required(test=takes_in_referrals, methods=["GET", "POST"])
+def _upload(request):
     if request.method == "POST":
         form = ReferralFileForm(request.POST, request.FILES)
-        if form.is_valid():
+        if upload_too_large(request):
+            form.add_error("file", too_large_text())
+        elif form.is_valid():
             try:
                 batch = referral_batch_receive(
                     by=request.user, file=form.cleaned_data["file"], channel=BatchChannel.BROWSER
