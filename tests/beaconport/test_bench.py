@@ -78,7 +78,8 @@ def _material(users, cases, kent):
     and a referral file the review lead sent, imported into their force."""
     from django.contrib.postgres.search import SearchVector
 
-    from beaconport.scale.material import COMMON_TERM, RARE_TERM
+    from beaconport.bench.material import RARE_TERM
+    from beaconport.scale.material import COMMON_TERM
     from cases.models import Document, DocumentPage, ReferralBatch
 
     for n, case in enumerate(cases[:2]):
@@ -225,7 +226,8 @@ def test_bench_reports_the_query_count_of_the_material_pages_held_for_another_re
 def test_bench_reports_the_query_count_of_a_document_search_the_same_for_either_word(
     scale_personas, tmp_path, django_assert_num_queries, scenario, persona
 ):
-    from beaconport.scale.material import COMMON_TERM, RARE_TERM
+    from beaconport.bench.material import RARE_TERM
+    from beaconport.scale.material import COMMON_TERM
 
     figures = _bench_figures(tmp_path, scenario)[scenario]["figures"]
     client = Client()
