@@ -270,9 +270,29 @@ def test_the_search_page_reads_a_fixed_number_of_queries(
     assert response.content.decode().count("<mark>van</mark>") == documents
 
 
-# The session, the user, their roles and grants; the count, the page of results, the unread
-# count, the documents, their page numbers, the snippets; the audit row.
-QUERIES = 11
+# The session, the user, their roles and grants; the matching pages (at most MATCH_CAP + 1),
+# the count, the page of results, the unread count, the documents, their page numbers, the
+# snippets; the audit row.
+QUERIES = 12
+
+
+@pytest.mark.django_db
+def test_a_search_matching_more_pages_than_the_cap_ranks_the_first_and_says_so(
+    client, filesystem_documents, case, investigator, monkeypatch
+):
+    import cases.documents_search as search
+
+    for n in range(4):
+        document = make_document(case, investigator, f"Note {n}: the van.".encode(), "text/plain")
+        document_text_extract(document_id=document.pk)
+    monkeypatch.setattr(search, "MATCH_CAP", 3)
+    client.force_login(investigator)
+
+    capped = client.post(SEARCH_URL, {"q": "van"}).content.decode()
+    narrowed = client.post(SEARCH_URL, {"q": "van note 2"}).content.decode()
+
+    assert "3 documents found" in capped and 'data-testid="search-capped"' in capped
+    assert "1 document found" in narrowed and 'data-testid="search-capped"' not in narrowed
 
 
 # --- with a real worker, on a directory and on a real S3-compatible server ---------------
