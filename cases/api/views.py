@@ -101,6 +101,11 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(serializer.data)
 
+    def idempotent_replay_check(self, request, reference=None, **kwargs) -> None:
+        """Before a kept answer is replayed: the caller must still be able to change the case
+        (404 otherwise, as recording the event would answer)."""
+        case_get_for(request.user, reference, CHANGE)
+
     @extend_schema(
         request=EventSerializer,
         responses={201: EventSerializer, 200: EventSerializer},
@@ -113,11 +118,6 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         "one event: nothing is written and no victim gets a second follow-up).",
     )
     @action(detail=True, methods=["post"], url_path="events")
-    def idempotent_replay_check(self, request, reference=None, **kwargs) -> None:
-        """Before a kept answer is replayed: the caller must still be able to change the case
-        (404 otherwise, as recording the event would answer)."""
-        case_get_for(request.user, reference, CHANGE)
-
     @idempotent
     def events(self, request, reference=None):
         case = case_get_for(request.user, reference, CHANGE)

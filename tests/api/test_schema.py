@@ -188,3 +188,9 @@ def test_both_ways_of_signing_in_are_described(schema):
     assert (schemes["tokenAuth"]["in"], schemes["tokenAuth"]["name"]) == ("header", "Authorization")
     assert '"Token"' in schemes["tokenAuth"]["description"]
     assert schemes["cookieAuth"]["in"] == "cookie"
+
+
+def test_recording_an_event_documents_both_answers_and_the_idempotency_key(schema):
+    operation = schema["paths"]["/api/v1/cases/{reference}/events/"]["post"]
+    assert {"200", "201", "409"} <= set(operation["responses"])
+    assert "Idempotency-Key" in {p["name"] for p in operation.get("parameters", [])}
