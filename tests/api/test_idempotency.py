@@ -183,10 +183,18 @@ def test_the_sweep_forgets_only_records_past_their_hours(api, case):
     assert idempotency_records_expire() == 0
 
 
-def test_the_scheduler_sweeps_the_records_every_hour():
-    entry = settings.CELERY_BEAT_SCHEDULE["idempotency-sweep-records"]
-    assert entry["task"] == sweep_idempotency_records.name
-    assert entry["schedule"] == 3600.0
+def test_every_scheduled_sweep_names_a_task_the_workers_have_and_expires_before_its_next_run():
+    """A misspelt task name in the schedule is sent every period and dropped by every worker:
+    nothing would ever be swept. Each entry must name a registered task and, where it expires,
+    expire before the next is sent, so a stopped worker never finds a pile of them (the
+    idempotency sweep and the referral batches' resume included)."""
+    from beaconport.celery import app
+
+    app.loader.import_default_modules()
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, name
+        expires = entry.get("options", {}).get("expires", 0)
+        assert expires < entry["schedule"], name
 
 
 @pytest.fixture
