@@ -20,13 +20,16 @@ row points to (nothing can serve it).
 import hashlib
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import storages
+from django.db import IntegrityError, transaction
+from django.db.models import Model, QuerySet
 
 from beaconport.documents.sniff import CHUNK, Refused, sniff
 
@@ -45,6 +48,16 @@ class StoredFile:
     content_type: str
     extension: str
     filename: str
+
+    def row_fields(self) -> dict:
+        """The fields a row naming the kept file records (Document, Correspondence)."""
+        return {
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+            "storage_name": self.name,
+        }
 
 
 def documents_storage():
@@ -135,6 +148,38 @@ def stored_upload(*, file, prefix: str, inspected: Inspected | None = None) -> I
     except BaseException:
         _delete(name)
         raise
+
+
+@contextmanager
+def upload_kept_once(
+    *, file, prefix: str, kept_on: QuerySet, create: Callable[..., Model], duplicate
+) -> Iterator[tuple[Model, StoredFile]]:
+    """Check, keep and record an upload, refusing the same bytes twice in one place.
+
+    `kept_on` is where the same SHA-256 may not be twice (a case's documents, a record's
+    correspondence); `create(**kept.row_fields())` makes the row; `duplicate(existing)` says
+    why a second copy is refused. Yields (row, kept): the caller audits inside the block, so
+    a failure there deletes the stored file too. Every refusal is a ValidationError on
+    "file", with nothing stored.
+    """
+    try:
+        inspected = inspect_upload(file)
+    except Refused as refused:
+        raise ValidationError({"file": str(refused)}) from None
+    existing = kept_on.filter(sha256=inspected.sha256).first()
+    if existing is not None:
+        raise ValidationError({"file": duplicate(existing)})
+    with stored_upload(file=file, prefix=prefix, inspected=inspected) as kept:
+        try:
+            with transaction.atomic():
+                row = create(**kept.row_fields())
+        except IntegrityError:
+            # Added by someone else between the check above and this insert.
+            existing = kept_on.filter(sha256=kept.sha256).first()
+            if existing is None:
+                raise
+            raise ValidationError({"file": duplicate(existing)}) from None
+        yield row, kept
 
 
 def _delete(name: str) -> None:

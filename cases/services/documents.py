@@ -11,14 +11,15 @@ are recorded alike (the purpose says which). The copy carries a stamp naming the
 the time (`beaconport.documents.stamp`); the stored file is never altered.
 """
 
+from functools import partial
+
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_disclose, audit_record
-from beaconport.documents.sniff import Refused
-from beaconport.documents.store import inspect_upload, stored_upload
+from beaconport.documents.store import upload_kept_once
 from cases.models import Case, Document
 from cases.permissions import CHANGE
 from cases.services.errors import require_permission
@@ -64,35 +65,21 @@ def document_add(
     require_permission(by, CHANGE, case, "add documents")
     title, source = (title or "").strip(), (source or "").strip()
     _validate(file=file, kind=kind, title=title, source=source, made_on=made_on)
-    try:
-        inspected = inspect_upload(file)
-    except Refused as refused:
-        raise ValidationError({"file": str(refused)}) from None
-    existing = case.documents.filter(sha256=inspected.sha256).first()
-    if existing is not None:
-        raise ValidationError({"file": _duplicate_message(existing)})
-    with stored_upload(file=file, prefix=f"cases/{case.pk}", inspected=inspected) as kept:
-        try:
-            with transaction.atomic():
-                document = Document.objects.create(
-                    case=case,
-                    kind=kind,
-                    title=title,
-                    source=source,
-                    made_on=made_on,
-                    filename=kept.filename,
-                    content_type=kept.content_type,
-                    size=kept.size,
-                    sha256=kept.sha256,
-                    storage_name=kept.name,
-                    added_by=by,
-                )
-        except IntegrityError:
-            # Added by someone else between the check above and this insert.
-            existing = case.documents.filter(sha256=kept.sha256).first()
-            if existing is None:
-                raise
-            raise ValidationError({"file": _duplicate_message(existing)}) from None
+    with upload_kept_once(
+        file=file,
+        prefix=f"cases/{case.pk}",
+        kept_on=case.documents.all(),
+        create=partial(
+            Document.objects.create,
+            case=case,
+            kind=kind,
+            title=title,
+            source=source,
+            made_on=made_on,
+            added_by=by,
+        ),
+        duplicate=_duplicate_message,
+    ) as (document, kept):
         audit_record(
             operation=Operation.COLLECT,
             actor=by,

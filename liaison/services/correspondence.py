@@ -10,14 +10,14 @@ disclosure to its reader.
 """
 
 import datetime
+from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from beaconport.audit.models import Operation
 from beaconport.audit.services import audit_disclose, audit_record
-from beaconport.documents.sniff import Refused
-from beaconport.documents.store import inspect_upload, stored_upload
+from beaconport.documents.store import upload_kept_once
 from beaconport.inputs import PAST_DATE
 from liaison.models import Correspondence, CorrespondenceDirection, LiaisonRecord
 from liaison.services.common import person_of, require
@@ -68,34 +68,20 @@ def correspondence_add(
     require(by, "change", record, "add correspondence")
     title = (title or "").strip()
     _validate(file=file, direction=direction, title=title, received_or_sent_on=received_or_sent_on)
-    try:
-        inspected = inspect_upload(file)
-    except Refused as refused:
-        raise ValidationError({"file": str(refused)}) from None
-    existing = record.correspondence.filter(sha256=inspected.sha256).first()
-    if existing is not None:
-        raise ValidationError({"file": _duplicate_message(existing)})
-    with stored_upload(file=file, prefix=f"liaison/{record.pk}", inspected=inspected) as kept:
-        try:
-            with transaction.atomic():
-                item = Correspondence.objects.create(
-                    record=record,
-                    direction=direction,
-                    title=title,
-                    received_or_sent_on=received_or_sent_on,
-                    filename=kept.filename,
-                    content_type=kept.content_type,
-                    size=kept.size,
-                    sha256=kept.sha256,
-                    storage_name=kept.name,
-                    added_by=by,
-                )
-        except IntegrityError:
-            # Added by someone else between the check above and this insert.
-            existing = record.correspondence.filter(sha256=kept.sha256).first()
-            if existing is None:
-                raise
-            raise ValidationError({"file": _duplicate_message(existing)}) from None
+    with upload_kept_once(
+        file=file,
+        prefix=f"liaison/{record.pk}",
+        kept_on=record.correspondence.all(),
+        create=partial(
+            Correspondence.objects.create,
+            record=record,
+            direction=direction,
+            title=title,
+            received_or_sent_on=received_or_sent_on,
+            added_by=by,
+        ),
+        duplicate=_duplicate_message,
+    ) as (item, kept):
         audit_record(
             operation=Operation.COLLECT,
             actor=by,
