@@ -45,6 +45,8 @@ urlpatterns = [
     path("cases/", include("cases.urls_documents")),
     path("cases/", include("cases.urls_citations")),
     path("cases/", include("cases.urls_export")),
+    path("cases/", include("cases.urls_review")),
+    path("cases/", include("cases.urls_gate")),
     path("cases/", include("cases.urls")),
     path("documents/", include("cases.urls_document_search")),
     path("intake/", include("cases.urls_intake")),

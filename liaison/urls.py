@@ -1,6 +1,6 @@
 """Liaison pages under /liaison/. Record pages answer 404 for records that are not the user's."""
 
-from django.urls import path
+from django.urls import include, path
 
 from liaison.views import (
     correspondence,
@@ -60,4 +60,9 @@ urlpatterns = [
         correspondence.correspondence_download,
         name="correspondence_download",
     ),
+    # A victim's further rights (issue 13), one module each.
+    path("", include("liaison.urls_review_requests")),
+    path("", include("liaison.urls_support")),
+    path("", include("liaison.urls_safety")),
+    path("", include("liaison.urls_messages")),
 ]

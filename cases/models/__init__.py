@@ -43,12 +43,14 @@ from cases.models.linkage import (
 )
 from cases.models.material import Citation, Document, DocumentPage, ReferralBatch
 from cases.models.reminders import CaseReminderDelivery, ReminderStage
+from cases.models.review import AppendOnly, DecisionLogEntry, OffenceChange, OffenceChangeKind
 
 __all__ = [
     "ELIGIBILITY_RANK",
     "QUEUE_CASES",
     "QUEUE_STATUSES",
     "REFERENCE_PATTERN",
+    "AppendOnly",
     "Case",
     "CaseAccessRequest",
     "CaseAssignment",
@@ -60,6 +62,7 @@ __all__ = [
     "CaseTransition",
     "CaseUserObjectPermission",
     "Citation",
+    "DecisionLogEntry",
     "Document",
     "DocumentPage",
     "Finding",
@@ -74,6 +77,8 @@ __all__ = [
     "Nominal",
     "NominalMember",
     "Offence",
+    "OffenceChange",
+    "OffenceChangeKind",
     "Person",
     "PersonIdentifier",
     "PersonLink",

@@ -115,6 +115,17 @@ class Case(models.Model):
         related_name="+",
     )
     eligibility_decided_at = models.DateTimeField(null=True, blank=True)
+    # A review that found no failings says so, with why, instead of recording a finding:
+    # "review complete" needs one or the other (issue 13, cases.services.review_gate).
+    no_failings_reason = models.TextField(blank=True, max_length=5000)
+    no_failings_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    no_failings_at = models.DateTimeField(null=True, blank=True)
 
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -17,6 +17,7 @@ from beaconport.audit.models import AuditEvent
 from cases.models import Finding, LineOfInquiry, SuspectFlag
 from cases.permissions import grant_case_access
 from liaison.models import Notification
+from tests.access_policy import PARTS
 from tests.audit.helpers import last_seq
 from tests.cases.test_access_routes import url_for as case_url
 from tests.factories import make_case
@@ -166,6 +167,10 @@ ROUTE_AUDIT = {
     "liaison:notification_read": none("marks the user's own notification read"),
     "liaison:notifications_read_all": none("marks the user's own notifications read"),
 }
+# Features that keep their access policy beside them (tests/policy_parts/*.py) may say how
+# their routes are audited there too, as ROUTE_AUDIT = {route: how}, in the words above.
+for _part in PARTS:
+    ROUTE_AUDIT.update(getattr(_part, "ROUTE_AUDIT", {}))
 
 
 def route_names() -> set[str]:

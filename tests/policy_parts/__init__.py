@@ -5,6 +5,7 @@ Each module may define, with the helpers of `tests.access_policy` (only, page, a
     POLICY = {route: {method: answers}}      # merged into access_policy.POLICY
     ADMIN_MODELS = {"app.model": rights}      # merged into access_policy.ADMIN_MODELS
     PK_OF = {route: world_key}                # which object of the world a <pk> names
+    ROUTE_AUDIT = {route: how}                # merged into tests/audit/test_route_completeness
 
     def world(world, *, investigator, liaison_officer):
         # add this feature's objects to the test's data set (one of each; synthetic)

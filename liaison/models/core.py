@@ -39,6 +39,14 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "Sunday"
 
 
+class Register(models.TextChoices):
+    """The language register a victim asked for in what they are sent (issue 13)."""
+
+    PLAIN = "plain", "Plain English"
+    FORMAL = "formal", "Formal"
+    YOUNG_PERSON = "young_person", "For a young person"
+
+
 class Direction(models.TextChoices):
     OUTGOING = "out", "We contacted them"
     INCOMING = "in", "They contacted us"
@@ -178,6 +186,16 @@ class LiaisonRecord(models.Model):
     update_interval_days = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Days between updates, as agreed with the victim."
     )
+    message_register = models.CharField(
+        max_length=12,
+        choices=Register.choices,
+        default=Register.PLAIN,
+        help_text="The language register messages to the victim are written in.",
+    )
+    # The day the victim withdrew consent to contact (liaison.models.rights.Consent), kept
+    # here so the contact service and the reminder sweep read it without a join: empty while
+    # contact is allowed. Written only by the consent service.
+    contact_withdrawn_on = models.DateField(null=True, blank=True, editable=False)
 
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -536,6 +554,13 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
+    # The case it is about (the page groups a user's notifications per case), and a key
+    # naming what it tells (e.g. "assigned:<case>:<day>"): one notification per user and
+    # key, so the same news told twice is one message (issue 13). Empty key: not folded.
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=120, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -546,7 +571,12 @@ class Notification(models.Model):
                 fields=["delivery", "user"],
                 condition=models.Q(delivery__isnull=False),
                 name="liaison_notification_once_per_user",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["user", "key"],
+                condition=~models.Q(key=""),
+                name="liaison_notification_once_per_key",
+            ),
         ]
         indexes = [
             models.Index(fields=["user", "read_at"], name="liaison_notif_unread"),
