@@ -21,6 +21,7 @@ from cases.views.base import (
     case_methods,
     names_shown,
 )
+from cases.views.detail_sections import detail_sections
 from cases.vocabulary import PartyRole
 
 
@@ -55,6 +56,7 @@ def case_context(request, case, **extra) -> dict:
         "transitions_allowed": case_allowed_transitions(case=case, user=user),
         "transition_form": TransitionForm(initial={"version": case.version}),
         "event_form": EventForm(suspects=suspects) if can_change else None,
+        **detail_sections(user, case),
     }
     context.update(extra)
     return context

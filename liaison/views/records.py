@@ -17,6 +17,7 @@ from liaison.selectors import (
     record_detail,
 )
 from liaison.views.common import LIAISON_ROLES, victim_label
+from liaison.views.record_sections import record_sections
 
 
 @access_required(*LIAISON_ROLES, methods=["GET"])
@@ -65,6 +66,7 @@ def record_page(request, pk):
             "preferences": preference_rows(record),
             # Only the victim's own officer hears of the victim's other cases (issue 10).
             "victim_links": holds_record(request.user, record) and has_victim_links(record.party),
+            **record_sections(request.user, record),
         },
     )
 

@@ -1,0 +1,36 @@
+"""Sections that a victim's further rights add to their liaison record page (issue 13).
+
+Each function gives the template context of one section (its template is
+templates/liaison/record/_<name>.html); `record_sections` merges them for the record page.
+Each reads only what its section shows, in a fixed number of queries.
+"""
+
+
+def review_requests_section(user, record) -> dict:
+    """The victim's Right to Review requests."""
+    return {}
+
+
+def support_section(user, record) -> dict:
+    """Consent and support referrals."""
+    return {}
+
+
+def safety_section(user, record) -> dict:
+    """The needs assessment and the safety plan."""
+    return {}
+
+
+def messages_section(user, record) -> dict:
+    """Messages drafted or sent to the victim."""
+    return {}
+
+
+SECTIONS = (review_requests_section, support_section, safety_section, messages_section)
+
+
+def record_sections(user, record) -> dict:
+    context = {}
+    for section in SECTIONS:
+        context.update(section(user, record))
+    return context
