@@ -349,3 +349,125 @@ def can_see_victim_name(user, record: LiaisonRecord) -> bool:
     the officer too once their assignment has ended.
     """
     return _active(user) and holds_record(user, record)
+
+
+# --- Victims' Right to Review (issue 13) -----------------------------------------------
+
+DECIDE = "decide"  # record the outcome of a Right to Review request
+
+
+def review_requests_visible_to(user) -> QuerySet:
+    """The Right to Review requests the user may see: those on the records they see (the
+    victim's officer, the team's liaison leads), and those of the cases a review lead leads;
+    national leads see all. Never investigators or analysts."""
+    from liaison.models import ReviewRequest
+
+    if not _active(user):
+        return ReviewRequest.objects.none()
+    if sees_all_records(user):
+        return ReviewRequest.objects.all()
+    scope = _scope(user, force_path="case__force_id", officer_path="record__officer") or Q()
+    if has_role(user, Role.REVIEW_LEAD):
+        scope |= Q(case__force_id__in=team_force_ids(user))
+    return ReviewRequest.objects.filter(scope) if scope else ReviewRequest.objects.none()
+
+
+def review_requests_restrict(queryset, user, action: str = VIEW):
+    """The queryset cut to the Right to Review requests the user may see."""
+    return queryset & review_requests_visible_to(user)
+
+
+def review_involved_user_ids(*, case_id: int, challenged) -> set[int]:
+    """Who took part in the decision a Right to Review request challenges (two queries).
+
+    Every investigator ever assigned to the case (ended or revoked assignments count); and,
+    where the challenge is to a review outcome, the user who made that transition and
+    whoever moved the case to "review complete" before it. The original police or CPS
+    decision (`challenged` None) was made outside the review: its investigators remain
+    involved, as they worked on that decision's review.
+    """
+    from cases.models import CaseAssignment, CaseTransition
+
+    involved = set(
+        CaseAssignment.objects.filter(case_id=case_id).values_list("investigator_id", flat=True)
+    )
+    if challenged is not None:
+        involved.add(challenged.by_id)
+        involved.update(
+            CaseTransition.objects.filter(
+                case_id=case_id, to_status="review_complete", pk__lt=challenged.pk
+            ).values_list("by_id", flat=True)
+        )
+    return involved
+
+
+def review_decider_problem(user, review_request) -> str | None:
+    """Why the user may not decide the request (None: they may): the decider must be a
+    review lead of the case's team or a national lead, and independent of the decision."""
+    from cases.permissions import leads_case
+
+    if not (_active(user) and leads_case(user, review_request.case)):
+        return (
+            "Only a review lead of the case's team or a national lead may decide a "
+            "Right to Review request."
+        )
+    involved = review_involved_user_ids(
+        case_id=review_request.case_id, challenged=review_request.challenged
+    )
+    if user.pk in involved:
+        return (
+            "You took part in the decision challenged (you made it, moved the case to "
+            "review complete before it, or were assigned to investigate the case): someone "
+            "independent must decide."
+        )
+    return None
+
+
+def review_request_user_can(user, action: str, review_request) -> bool:
+    """View: anyone who sees it. Change (record, acknowledge, delay, withdraw): whoever may
+    change the victim's record. Decide: an independent review lead or national lead."""
+    if not _active(user):
+        return False
+    if action == VIEW:
+        return review_requests_visible_to(user).filter(pk=review_request.pk).exists()
+    if action == CHANGE:
+        return record_user_can(user, CHANGE, review_request.record)
+    if action == DECIDE:
+        return review_decider_problem(user, review_request) is None
+    raise ValueError(f"Unknown Right to Review action {action!r}")
+
+
+def review_request_get_for(user, pk, action: str = VIEW, queryset=None):
+    """A Right to Review request if the user may take the action on it; 404 otherwise.
+
+    Logged as consulted (its record, party and case come in the same query).
+    """
+    from liaison.models import ReviewRequest
+
+    base = ReviewRequest.objects if queryset is None else queryset
+    return get_for(
+        user,
+        base.select_related(
+            "record__party",
+            "record__case",
+            "case",
+            "challenged",
+            "acknowledge_followup",
+            "answer_followup",
+            "decided_by",
+            "recorded_by",
+        ),
+        _as_id(pk),
+        action=action,
+        allowed=None if action == VIEW else review_request_user_can,
+        missing="No such Right to Review request",
+    )
+
+
+def _register_review_requests() -> None:
+    from liaison.models import ReviewRequest
+
+    register_restriction(ReviewRequest, review_requests_restrict)
+
+
+_register_review_requests()

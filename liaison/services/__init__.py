@@ -20,7 +20,21 @@ from liaison.services.records import (
     preferences_update,
     record_assign,
     record_open_for_party,
+    records_assign_many,
     records_open_for_parties,
+)
+from liaison.services.review_requests import (
+    review_request_acknowledge,
+    review_request_decide,
+    review_request_delay,
+    review_request_record,
+    review_request_withdraw,
+)
+from liaison.services.safety import (
+    needs_assessment_save,
+    safety_plan_reviewed,
+    safety_plan_save,
+    safety_review_needed_for_flag,
 )
 
 __all__ = [
@@ -35,8 +49,18 @@ __all__ = [
     "followup_create",
     "followups_cancel_for_case",
     "followups_open_for_trigger",
+    "needs_assessment_save",
     "preferences_update",
     "record_assign",
     "record_open_for_party",
+    "records_assign_many",
     "records_open_for_parties",
+    "review_request_acknowledge",
+    "review_request_decide",
+    "review_request_delay",
+    "review_request_record",
+    "review_request_withdraw",
+    "safety_plan_reviewed",
+    "safety_plan_save",
+    "safety_review_needed_for_flag",
 ]
