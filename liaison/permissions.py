@@ -17,7 +17,7 @@ from beaconport.access import get_for, register_restriction
 from beaconport.roles import Role, has_role
 from cases.models import Case, Team
 from cases.permissions import led_force_ids, team_force_ids
-from liaison.models import Correspondence, FollowUp, LiaisonRecord, Notification
+from liaison.models import Correspondence, FollowUp, LiaisonRecord, Message, Notification
 
 VIEW = "view"  # read the record, its contacts, expectations and follow-ups
 CHANGE = "change"  # log contacts, record expectations, edit preferences, complete follow-ups
@@ -220,9 +220,38 @@ def _may_take_on_correspondence(user, action: str, item: Correspondence) -> bool
     return record_user_can(user, action, item.record)
 
 
+def messages_visible_to(user) -> QuerySet[Message]:
+    """The messages to the victims of the records the user may see: the record's officer,
+    its team's liaison leads, national leads (issue 13)."""
+    return Message.objects.filter(record__in=records_visible_to(user))
+
+
+def messages_restrict(queryset, user, action: str = VIEW):
+    """The queryset cut to the messages of records the user may see."""
+    return queryset & messages_visible_to(user)
+
+
+def message_get_for(user, pk, action: str = VIEW) -> Message:
+    """A message if the user may take the action on its record; 404 otherwise. Logged as a
+    consult of the message (its record, party and template come in the same query)."""
+    return get_for(
+        user,
+        Message.objects.select_related("record__party", "record__case", "template", "written_by"),
+        _as_id(pk),
+        action=action,
+        allowed=_may_take_on_message,
+        missing="No such message",
+    )
+
+
+def _may_take_on_message(user, action: str, item: Message) -> bool:
+    return record_user_can(user, action, item.record)
+
+
 register_restriction(LiaisonRecord, records_restrict)
 register_restriction(FollowUp, followups_restrict)
 register_restriction(Correspondence, correspondence_restrict)
+register_restriction(Message, messages_restrict)
 
 
 def notifications_visible_to(user) -> QuerySet[Notification]:
@@ -437,10 +466,11 @@ def review_request_user_can(user, action: str, review_request) -> bool:
     raise ValueError(f"Unknown Right to Review action {action!r}")
 
 
-def review_request_get_for(user, pk, action: str = VIEW, queryset=None):
+def review_request_get_for(user, pk, action: str = VIEW, queryset=None, audit: bool = True):
     """A Right to Review request if the user may take the action on it; 404 otherwise.
 
-    Logged as consulted (its record, party and case come in the same query).
+    Logged as consulted unless `audit` is False (its record, party and case come in the
+    same query).
     """
     from liaison.models import ReviewRequest
 
@@ -461,6 +491,7 @@ def review_request_get_for(user, pk, action: str = VIEW, queryset=None):
         action=action,
         allowed=None if action == VIEW else review_request_user_can,
         missing="No such Right to Review request",
+        audit=audit,
     )
 
 
@@ -471,3 +502,40 @@ def _register_review_requests() -> None:
 
 
 _register_review_requests()
+
+
+# --- Consent and support referrals (issue 13) ---------------------------------------------
+
+
+def consent_get_for(user, pk, action: str = VIEW):
+    """A consent if the user may take the action on its record (the record's officer, the
+    team's liaison leads, national leads); 404 otherwise. Logged as a consult of the record."""
+    from django.http import Http404
+
+    from liaison.models import Consent
+
+    consent = Consent.objects.filter(pk=_as_id(pk)).first() if _as_id(pk) else None
+    if consent is None:
+        raise Http404("No such consent")
+    consent.record = record_get_for(user, consent.record_id, action)
+    return consent
+
+
+def support_referral_get_for(user, pk, action: str = VIEW):
+    """A support referral (with its consent and follow-up) if the user may take the action
+    on its record; 404 otherwise. Logged as a consult of the record."""
+    from django.http import Http404
+
+    from liaison.models import SupportReferral
+
+    referral = (
+        SupportReferral.objects.select_related("consent", "followup")
+        .filter(pk=_as_id(pk))
+        .first()
+        if _as_id(pk)
+        else None
+    )
+    if referral is None:
+        raise Http404("No such support referral")
+    referral.record = record_get_for(user, referral.record_id, action)
+    return referral
