@@ -7,8 +7,14 @@ Each reads only what its section shows, in a fixed number of queries.
 
 
 def review_requests_section(user, record) -> dict:
-    """The victim's Right to Review requests."""
-    return {}
+    """The victim's Right to Review requests with their deadlines (one query)."""
+    from liaison.permissions import CHANGE, record_user_can
+    from liaison.review_request_selectors import review_requests_of_record
+
+    return {
+        "review_requests": review_requests_of_record(record),
+        "may_record_review_request": record_user_can(user, CHANGE, record),
+    }
 
 
 def support_section(user, record) -> dict:
