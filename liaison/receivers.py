@@ -20,14 +20,16 @@ from cases.signals import (
     case_parties_added,
     case_party_added,
     case_status_changed,
+    suspect_flag_changed,
 )
-from cases.vocabulary import CaseStatus, PartyRole
+from cases.vocabulary import CaseStatus, FlagKind, PartyRole
 from liaison.models import OUTCOME_TRIGGERS, Notification, Trigger
 from liaison.services import (
     followups_cancel_for_case,
     followups_open_for_trigger,
     record_open_for_party,
     records_open_for_parties,
+    safety_review_needed_for_flag,
 )
 from liaison.services.followups import event_starts_at
 
@@ -78,6 +80,16 @@ def followups_for_status(sender, *, case_id, to_status, at, transition_id, **kwa
                 starts_at=at,
                 source=f"transition:{transition_id}",
             )
+
+
+@receiver(suspect_flag_changed, dispatch_uid="liaison.safety_review_for_flag")
+def safety_review_for_flag(sender, *, case_id, flag_id, kind, active, **kwargs):
+    """A suspect flagged dangerous calls for a review of every victim's safety plan on the
+    case, and tells whoever holds each record, once (no suspect detail). A flight-risk flag
+    or a flag cleared calls for nothing."""
+    if active and kind == FlagKind.DANGEROUS:
+        with audit_context(source="receiver:liaison.safety_review_for_flag"):
+            safety_review_needed_for_flag(case_id=case_id, flag_id=flag_id)
 
 
 @receiver(alerts_raised, dispatch_uid="liaison.notifications_for_case_alerts")
