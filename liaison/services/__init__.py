@@ -12,6 +12,16 @@ from liaison.services.followups import (
     followups_cancel_for_case,
     followups_open_for_trigger,
 )
+from liaison.services.messages import (
+    message_draft,
+    message_edit,
+    message_mark_sent,
+    message_promises,
+    message_template_add,
+    message_template_revise,
+    promise_phrase_add,
+    promise_phrase_update,
+)
 from liaison.services.records import (
     PREFERENCE_FIELDS,
     do_not_contact_add,
@@ -49,8 +59,16 @@ __all__ = [
     "followup_create",
     "followups_cancel_for_case",
     "followups_open_for_trigger",
+    "message_draft",
+    "message_edit",
+    "message_mark_sent",
+    "message_promises",
+    "message_template_add",
+    "message_template_revise",
     "needs_assessment_save",
     "preferences_update",
+    "promise_phrase_add",
+    "promise_phrase_update",
     "record_assign",
     "record_open_for_party",
     "records_assign_many",
