@@ -1,11 +1,20 @@
 """Admin: Victims' Code rules are edited here; other liaison data is read-only evidence."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 
 from beaconport.audit.admin_mixins import AuditedAdminMixin
 from beaconport.inputs import CappedTextField, PlausibleDateField
-from liaison.models import FollowUp, ReminderDelivery, VictimsCodeRule
+from liaison.models import (
+    FollowUp,
+    MessageTemplate,
+    PromisePhrase,
+    ReminderDelivery,
+    VictimsCodeRule,
+)
+from liaison.services import messages as message_services
 from liaison.workdays import MAX_WORKING_DAYS
 
 
@@ -65,3 +74,149 @@ class FollowUpAdmin(ReadOnlyAdmin):
 class ReminderDeliveryAdmin(ReadOnlyAdmin):
     list_display = ("follow_up", "stage", "recipient_count", "sent_at")
     list_filter = ("stage",)
+
+
+# --- honest messages (issue 13): templates and the phrase list, written by their services ---
+
+
+class ServiceWrittenAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Adds and edits are written by a service (`write`), never by `obj.save()`; a refusal
+    the form could not foresee (a race) is shown as an error and nothing is saved."""
+
+    def write(self, request, obj, form, change):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = self.write(request, obj, form, change)
+        except ValidationError as error:
+            request._service_refused = error
+            return
+        request._service_saved = saved
+        if not change:  # the admin logs and links the row the service made
+            obj.pk, obj._state.adding = saved.pk, False
+
+    def save_related(self, request, form, formsets, change):
+        if not getattr(request, "_service_refused", None):
+            super().save_related(request, form, formsets, change)
+
+    def log_addition(self, request, obj, message):
+        if not getattr(request, "_service_refused", None):
+            return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        if not getattr(request, "_service_refused", None):
+            return super().log_change(request, obj, message)
+
+    def _refused(self, request):
+        error = getattr(request, "_service_refused", None)
+        if error is None:
+            return None
+        for text in error.messages:
+            self.message_user(request, f"Not saved: {text}", level=messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._refused(request) or super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        saved = getattr(request, "_service_saved", None) or obj
+        return self._refused(request) or super().response_change(request, saved)
+
+
+class MessageTemplateForm(forms.ModelForm):
+    """A template's words, checked as the service checks them: no promised outcome, only the
+    known placeholders."""
+
+    class Meta:
+        model = MessageTemplate
+        fields = ["key", "title", "channel", "register", "body"]
+
+    def clean(self):
+        data = super().clean()
+        if "channel" in self.fields and data.get("channel") not in (
+            None,
+            *message_services.WRITTEN_CHANNELS,
+        ):
+            self.add_error("channel", "Templates are for written messages: text, email or letter.")
+        problems = message_services.template_problems(
+            title=data.get("title", ""), body=data.get("body", "")
+        )
+        for field, errors in problems.items():
+            for error in errors:
+                if field in self.fields and field not in self.errors:
+                    self.add_error(field, error)
+        return data
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(ServiceWrittenAdmin):
+    """Saving an edit makes the template's next version; the old one is kept, read-only,
+    because the messages drafted from it name it."""
+
+    form = MessageTemplateForm
+    list_display = ("title", "key", "channel", "register", "version", "active")
+    list_filter = ("active", "channel", "register", "key")
+    ordering = ("key", "channel", "register", "-version")
+    KEPT = ("key", "channel", "register", "version", "supersedes", "created_by", "created_at")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["key", "title", "channel", "register", "body"]
+        return ["key", "channel", "register", "version", "active", "title", "body", *self.KEPT[4:]]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        if not obj.active:
+            return self.get_fields(request, obj)
+        return (*self.KEPT, "active")
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not obj.active:
+            return False  # a retired version is kept exactly as it was
+        return super().has_change_permission(request, obj)
+
+    def write(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            return message_services.message_template_revise(
+                template=obj, by=request.user, title=data["title"], body=data["body"]
+            )
+        return message_services.message_template_add(
+            by=request.user,
+            key=data["key"],
+            title=data["title"],
+            channel=data["channel"],
+            register=data["register"],
+            body=data["body"],
+        )
+
+
+@admin.register(PromisePhrase)
+class PromisePhraseAdmin(ServiceWrittenAdmin):
+    """The phrases a message may not hold, each with the reason the officer is shown. End a
+    phrase with * to match the words it starts. Switched off, never deleted."""
+
+    list_display = ("phrase", "active", "reason")
+    list_filter = ("active",)
+    search_fields = ("phrase",)
+
+    def get_fields(self, request, obj=None):
+        return ["phrase", "reason"] if obj is None else ["phrase", "reason", "active", "added_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("phrase", "added_by")
+
+    def write(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            return message_services.promise_phrase_update(
+                promise=obj, by=request.user, reason=data["reason"], active=data["active"]
+            )
+        return message_services.promise_phrase_add(
+            by=request.user, phrase=data["phrase"], reason=data["reason"]
+        )
