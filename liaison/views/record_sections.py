@@ -27,9 +27,19 @@ def safety_section(user, record) -> dict:
     return {}
 
 
+MESSAGES_SHOWN = 5
+
+
 def messages_section(user, record) -> dict:
-    """Messages drafted or sent to the victim."""
-    return {}
+    """Messages drafted or sent to the victim: the newest few (one query) and whether the
+    user may write one."""
+    from liaison.permissions import CHANGE, record_user_can
+
+    recent = record.messages.order_by("-written_at", "-pk")[:MESSAGES_SHOWN]
+    return {
+        "messages_recent": list(recent),
+        "messages_may_write": record_user_can(user, CHANGE, record),
+    }
 
 
 SECTIONS = (review_requests_section, support_section, safety_section, messages_section)
