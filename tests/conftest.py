@@ -46,6 +46,7 @@ REFERENCE_DATA = [
     ("beaconport.audit.migrations.0003_auditor_role", "create_auditor_role"),
     ("liaison.migrations.0002_victims_code_rules", "load_rules"),
     ("cases.migrations.0006_national_lead", "create_national_lead_role"),
+    ("liaison.migrations.0011_message_templates", "load_message_templates"),
 ]
 
 
