@@ -19,6 +19,7 @@ from cases.models import (
     CaseNetwork,
     CaseParty,
     CaseTransition,
+    DecisionLogEntry,
     Finding,
     Force,
     InvestigativeEvent,
@@ -29,6 +30,7 @@ from cases.models import (
     Nominal,
     NominalMember,
     Offence,
+    OffenceChange,
     Person,
     PersonIdentifier,
     PersonLink,
@@ -325,6 +327,26 @@ class SuspectFlagAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "party", "basis", "set_by", "set_at", "review_by", "cleared_at")
     list_filter = ("kind", "basis")
     list_select_related = ("party__case", "set_by")
+
+
+# --- the review's own record (issue 13): append-only, so the admin only reads it ---------
+
+
+@admin.register(DecisionLogEntry)
+class DecisionLogEntryAdmin(ReadOnlyAdmin):
+    """Decisions are recorded on the case's decision log page, never changed or deleted."""
+
+    list_display = ("__str__", "case", "recorded_by", "recorded_at", "revises")
+    list_select_related = ("case", "recorded_by", "revises")
+
+
+@admin.register(OffenceChange)
+class OffenceChangeAdmin(ReadOnlyAdmin):
+    """Offences are added, corrected and removed on the case page, each with its reason."""
+
+    list_display = ("__str__", "case", "type_before", "type_after", "by", "at")
+    list_filter = ("kind",)
+    list_select_related = ("case", "by")
 
 
 # --- the person index (issue 10) ----------------------------------------------------------

@@ -97,6 +97,13 @@ def leads_case(user, case: Case) -> bool:
     )
 
 
+def may_keep_decision_log(user, case: Case) -> bool:
+    """Whether the user writes the case's decision log (issue 13): the senior investigating
+    officer's decisions are recorded by a lead whose scope holds the case (its team's review
+    leads, national leads); the assigned investigators only read it."""
+    return leads_case(user, case)
+
+
 def _unexpired(now=None) -> Q:
     """A grant with no end, or whose end is still to come."""
     return Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now())

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from cases.notifications import flag_notify_review_leads
+from cases.notifications import flag_notify_review_leads, priority_notify_review_leads
 from cases.reminders import case_reminders_sweep
 
 
@@ -11,6 +11,12 @@ from cases.reminders import case_reminders_sweep
 def notify_review_leads_of_flag(flag_id: int) -> None:
     """Email the review leads of the case's team that a suspect was flagged (reference and kind)."""
     flag_notify_review_leads(flag_id=flag_id)
+
+
+@shared_task(name="cases.notify_review_leads_of_priority")
+def notify_review_leads_of_priority(change_id: int) -> None:
+    """Tell the review leads of the case's team that an offence change made the case P1."""
+    priority_notify_review_leads(change_id=change_id)
 
 
 @shared_task(name="cases.link_people", bind=True, max_retries=20)

@@ -10,8 +10,23 @@ def gate_section(user, case) -> dict:
 
 
 def review_record_section(user, case) -> dict:
-    """The decision log and the history of offences added or corrected."""
-    return {}
+    """The decision log's newest entries and the timeline's (issue 13): two queries (the
+    log, the offence history), the rest from the page's prefetched events, moves and flags."""
+    from cases import timeline
+    from cases.permissions import may_keep_decision_log
+
+    decisions = list(timeline.decisions_newest(case, timeline.CASE_PAGE_ENTRIES + 1))
+    entries, older = timeline.case_page_timeline(case, decisions=decisions)
+    return {
+        "review_decisions": decisions[:REVIEW_DECISIONS_SHOWN],
+        "review_decisions_more": len(decisions) > REVIEW_DECISIONS_SHOWN,
+        "review_may_write_decisions": may_keep_decision_log(user, case),
+        "review_timeline": entries,
+        "review_timeline_older": older,
+    }
+
+
+REVIEW_DECISIONS_SHOWN = 3
 
 
 SECTIONS = (gate_section, review_record_section)
