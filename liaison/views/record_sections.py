@@ -23,8 +23,14 @@ def support_section(user, record) -> dict:
 
 
 def safety_section(user, record) -> dict:
-    """The needs assessment and the safety plan."""
-    return {}
+    """The needs assessment and the safety plan, and whether the plan needs review: one
+    query (liaison.safety_selectors.safety_of); the record's fetch decided access."""
+    from liaison.models import SpecialMeasure
+    from liaison.safety_selectors import safety_of
+
+    needs, plan = safety_of(record)
+    measures = [SpecialMeasure(v).label for v in needs.special_measures] if needs else []
+    return {"safety_needs": needs, "safety_plan": plan, "safety_measures": measures}
 
 
 MESSAGES_SHOWN = 5
