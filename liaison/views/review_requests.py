@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from beaconport.access import access_required
 from beaconport.audit.services import audit_consult
@@ -163,14 +163,14 @@ def _page(request, review_request, *, status=200, bound=None, stale=None, refusa
     )
 
 
-@require_GET
+def _seen(request, pk):
+    review_request_get_for(request.user, pk, audit=False)
+
+
+@access_required(methods=["GET"], seen=_seen)
 def review_request_page(request, pk):
     """One request: dates, channel, decision challenged, deadlines, outcome."""
     return _page(request, review_request_get_for(request.user, pk))
-
-
-def _seen(request, pk):
-    review_request_get_for(request.user, pk, audit=False)
 
 
 def _act(request, review_request, name, make_form, write, done):
