@@ -529,9 +529,7 @@ def support_referral_get_for(user, pk, action: str = VIEW):
     from liaison.models import SupportReferral
 
     referral = (
-        SupportReferral.objects.select_related("consent", "followup")
-        .filter(pk=_as_id(pk))
-        .first()
+        SupportReferral.objects.select_related("consent", "followup").filter(pk=_as_id(pk)).first()
         if _as_id(pk)
         else None
     )

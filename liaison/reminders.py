@@ -218,6 +218,12 @@ def _claim(ids: list[int], *, now, result: SweepResult, leads=None) -> list[Outb
         planned = []  # (follow_up, delivery, text, recipients)
         for follow_up in follow_ups:
             sent = sent_before[follow_up.pk]
+            if follow_up.record.contact_withdrawn_on is not None:
+                # The victim withdrew consent to contact (read with the row, no query):
+                # nothing goes. The consent service cancels their follow-ups; this holds any
+                # opened since, until consent given again resumes them.
+                follow_up.next_reminder_at = None
+                continue
             stages, times = _due_stages(follow_up, sent, now)
             if stages and leads is None:
                 leads = escalation_recipients()

@@ -4,6 +4,7 @@ Errors are Django ValidationErrors keyed by field name, so forms and the API sho
 beside the field; a stale edit raises `cases.services.errors.StaleEdit`.
 """
 
+from liaison.services.consent import consent_record, consent_withdraw
 from liaison.services.contacts import contact_record, expectation_record
 from liaison.services.followups import (
     followup_cancel,
@@ -46,9 +47,16 @@ from liaison.services.safety import (
     safety_plan_save,
     safety_review_needed_for_flag,
 )
+from liaison.services.support_referrals import (
+    support_referral_create,
+    support_referral_made,
+    support_referral_outcome,
+)
 
 __all__ = [
     "PREFERENCE_FIELDS",
+    "consent_record",
+    "consent_withdraw",
     "contact_record",
     "do_not_contact_add",
     "do_not_contact_end",
@@ -81,4 +89,7 @@ __all__ = [
     "safety_plan_reviewed",
     "safety_plan_save",
     "safety_review_needed_for_flag",
+    "support_referral_create",
+    "support_referral_made",
+    "support_referral_outcome",
 ]

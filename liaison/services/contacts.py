@@ -23,6 +23,7 @@ from liaison.models import (
 )
 from liaison.rules import contact_plan_warnings, suggest_slot
 from liaison.services.common import require
+from liaison.services.consent import contact_withdrawn_reason
 from liaison.services.followups import build_followup, complete_locked, periodic_followup_open
 
 # A contact may be logged a little ahead of the server clock (a slow phone, a typed time).
@@ -85,6 +86,17 @@ def contact_record(
         errors["next_contact_on"] = "Give the day of the next contact."
     if next_contact_on is not None and occurred_at and next_contact_on < occurred_at.date():
         errors["next_contact_on"] = "The next contact must be after this one."
+    if withdrawn := contact_withdrawn_reason(record):
+        # Only the victim may start contact until they consent again; nothing is planned.
+        if direction == Direction.OUTGOING:
+            errors["direction"] = (
+                f"{withdrawn}: do not contact them. Only a contact from the victim can be "
+                "logged until they give their consent again."
+            )
+        if next_contact_on is not None:
+            errors["next_contact_on"] = (
+                f"{withdrawn}: no next contact can be planned until they give it again."
+            )
     if completes is not None:
         if completes.record_id != record.pk:
             errors["completes"] = "That follow-up belongs to a different victim."

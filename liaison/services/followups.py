@@ -36,6 +36,7 @@ from liaison.rules import (
     suggest_slot,
 )
 from liaison.services.common import SENSITIVE_FIELDS, person_of, require
+from liaison.services.consent import refuse_if_contact_withdrawn
 from liaison.workdays import end_of_day, start_of_day
 
 COMPLETION = ("status", "completed_at", "completed_by_contact", "completed_late", "late_reason")
@@ -98,6 +99,7 @@ def followup_create(
     days or hours or in a do-not-contact period (the officer decides; nothing is refused).
     """
     require(by, "change", record, "add a follow-up")
+    refuse_if_contact_withdrawn(record, "no follow-up can be opened")
     errors = {}
     reason = (reason or "").strip()
     if not reason:
@@ -269,12 +271,17 @@ def followups_open_for_trigger(
     """Open one follow-up per victim record of the case under the rule for the trigger.
 
     Idempotent: (record, source) is unique, so the same event delivered twice (or replayed
-    by `liaison_reconcile`) opens nothing new. Returns how many were opened.
+    by `liaison_reconcile`) opens nothing new. Returns how many were opened. A victim who
+    withdrew consent to contact is passed over (`liaison.services.consent`).
     """
     rule = rule_in_force(trigger, event_on)
     if rule is None:
         return 0
-    records = list(LiaisonRecord.objects.filter(case_id=case_id).prefetch_related("do_not_contact"))
+    records = list(
+        LiaisonRecord.objects.filter(
+            case_id=case_id, contact_withdrawn_on__isnull=True
+        ).prefetch_related("do_not_contact")
+    )
     if not records:
         return 0
     existing = set(
@@ -350,9 +357,10 @@ def periodic_followup_open(
     """Open the next periodic update at the agreed interval after `after` (in a transaction).
 
     The due date is `after` + the interval; the suggested slot is the last safe one on or
-    before it. Any other open periodic update is superseded (cancelled) first.
+    before it. Any other open periodic update is superseded (cancelled) first. None is
+    opened while the victim's consent to contact is withdrawn.
     """
-    if not record.update_interval_days:
+    if not record.update_interval_days or record.contact_withdrawn_on is not None:
         return None
     rule = rule_in_force(Trigger.PERIODIC_UPDATE, timezone.localdate(after))
     FollowUp.objects.filter(

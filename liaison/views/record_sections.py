@@ -18,8 +18,39 @@ def review_requests_section(user, record) -> dict:
 
 
 def support_section(user, record) -> dict:
-    """Consent and support referrals."""
-    return {}
+    """Consent and support referrals: the victim's consents (active first, then withdrawn
+    with why) and their referrals with due, made, late and outcome; two queries."""
+    from django.utils import timezone
+
+    from liaison.models import FollowUpStatus
+    from liaison.services.consent import contact_withdrawn_reason
+
+    consents = sorted(
+        record.consents.select_related("recorded_by", "withdrawn_by"),
+        key=lambda c: (not c.is_active, -c.given_on.toordinal(), -c.pk),
+    )
+    referrals = list(record.support_referrals.select_related("consent", "followup"))
+    now = timezone.now()
+    for referral in referrals:
+        follow_up = referral.followup
+        referral.stopped = (
+            referral.referred_on is None
+            and follow_up is not None
+            and follow_up.status == FollowUpStatus.CANCELLED
+        )
+        referral.overdue = (
+            follow_up is not None
+            and follow_up.status == FollowUpStatus.OPEN
+            and follow_up.due_at < now
+        )
+    return {
+        "support_consents": consents,
+        "support_has_sharing_consent": any(
+            c.is_active and c.kind == "information_sharing" for c in consents
+        ),
+        "support_referrals": referrals,
+        "support_contact_withdrawn": contact_withdrawn_reason(record),
+    }
 
 
 def safety_section(user, record) -> dict:
