@@ -23,6 +23,7 @@ from cases.services.versioning import (
 from cases.vocabulary import PartyRole
 from liaison.models import DoNotContact, LiaisonRecord
 from liaison.permissions import assignable_officers
+from liaison.services.assignment_notices import assignment_notices
 from liaison.services.common import SENSITIVE_FIELDS, keep_party, person_of, require
 from liaison.services.followups import (
     officer_followups_reassign,
@@ -136,8 +137,54 @@ def record_assign(
     justification. `until` (a day, optional) ends the officer's access after that day, local
     time, on the next request: the record is then unassigned to leads. The end is kept on
     the record (`officer_until`) and in the audit row. The record's open follow-ups and their
-    reminders move to the new officer.
+    reminders move to the new officer, and the officer is notified of a victim new to them
+    (`liaison.services.assignment_notices`: once, whatever retries).
     """
+    now = timezone.now()
+    current, new = _assign(
+        record=record, officer=officer, by=by, reason=reason, until=until, version=version, now=now
+    )
+    if new:
+        assignment_notices(officer=officer, records=[current], at=now)
+    return current
+
+
+@transaction.atomic
+def records_assign_many(
+    *, records: list[LiaisonRecord], officer, by, reason: str, until: datetime.date | None = None
+) -> list[LiaisonRecord]:
+    """Give several victims' records to one officer at once (the lead's workspace): all or
+    none, each checked and audited as `record_assign` does, and the officer told once per
+    case ("BP-000123: 3 victims assigned to you."), never again for the same assignment.
+
+    A refusal names the victim's pseudonym: "BP-000123-V1: <reason>".
+    """
+    now = timezone.now()
+    given = []
+    for record in records:
+        try:
+            current, new = _assign(
+                record=record, officer=officer, by=by, reason=reason, until=until, now=now
+            )
+        except ValidationError as error:
+            raise ValidationError(f"{record.pseudonym}: {' '.join(error.messages)}") from error
+        given.append((current, new))
+    assignment_notices(officer=officer, records=[r for r, new in given if new], at=now)
+    return [r for r, _ in given]
+
+
+def _assign(
+    *,
+    record: LiaisonRecord,
+    officer,
+    by,
+    reason: str,
+    until: datetime.date | None,
+    now: datetime.datetime,
+    version: int | None = None,
+) -> tuple[LiaisonRecord, bool]:
+    """One record's assignment (see `record_assign`); True when a new spell began for an
+    officer (the victim is new to them), so they are to be told."""
     require(by, "assign", record, "assign this record")
     reason = (reason or "").strip()
     if not reason:
@@ -161,11 +208,11 @@ def record_assign(
         )
     same_officer = current.officer_id == (officer.pk if officer else None)
     if same_officer and current.officer_until == officer_until:
-        return current
+        return current, False
     old = audit_before(current, ASSIGNMENT)
     current.officer = officer
-    now = timezone.now()
-    if not same_officer or (current.officer_until and current.officer_until <= now):
+    new = not same_officer or bool(current.officer_until and current.officer_until <= now)
+    if new:
         current.assigned_at = now if officer else None  # a new spell: not a changed end
     current.officer_until = officer_until
     save_bumping_version(current, ASSIGNMENT)
@@ -178,7 +225,7 @@ def record_assign(
         changes=audit_delta(old, current, ASSIGNMENT),
         person=person_of(record),
     )
-    return current
+    return current, new and officer is not None
 
 
 # Names of people who stand beside the victim: cleaned and checked as a person's name is.
