@@ -9,6 +9,7 @@ that user may see. The two cross-role reads are deliberately narrow:
 import datetime
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -28,7 +29,13 @@ from django.db.models import (
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from cases.models import Case, CaseTransition, InvestigativeEvent, parse_reference
+from cases.models import (
+    Case,
+    CaseTransition,
+    InvestigativeEvent,
+    format_reference,
+    parse_reference,
+)
 from cases.vocabulary import CaseStatus, EventType
 from liaison.models import (
     Contact,
@@ -52,6 +59,7 @@ from liaison.permissions import (
     records_visible_to,
     team_officers,
 )
+from liaison.workdays import add_working_days, end_of_day
 
 
 def _open_followups():
@@ -307,14 +315,26 @@ def _window(mine: QuerySet[LiaisonRecord], now, number: int, size: int) -> list:
         return cursor.fetchall()
 
 
+SOON_WORKING_DAYS = 5  # "due soon" on the workspace: within this many working days
+
+
 @dataclass(frozen=True)
 class WorkspaceFilter:
-    """What the lead narrowed the workspace to (every field optional)."""
+    """What the lead narrowed the workspace to (every field optional), and its order."""
 
     officer: int | None = None  # one officer's current victims
     unassigned: bool = False  # nobody assigned, or the assignment has ended
     overdue: bool = False  # with an open follow-up past its deadline
     force: int | None = None  # cases of one force (within the lead's teams' forces)
+    entitlement: str | None = None  # "enhanced" or "standard" rights under the Victims' Code
+    # "overdue"; "soon": next due within SOON_WORKING_DAYS working days, not yet late;
+    # "none": nothing due
+    urgency: str | None = None
+    sort: str = "due"  # "due": by next deadline; "priority": the case's priority (P1) first
+
+    @property
+    def late_only(self) -> bool:
+        return self.overdue or self.urgency == "overdue"
 
 
 def _workspace_scope(user, chosen: WorkspaceFilter, now) -> tuple[Q, Q]:
@@ -329,7 +349,16 @@ def _workspace_scope(user, chosen: WorkspaceFilter, now) -> tuple[Q, Q]:
     if chosen.force is not None:
         on_record &= Q(case__force_id=chosen.force)
         on_followup &= Q(case__force_id=chosen.force)
+    if chosen.entitlement in ("enhanced", "standard"):
+        enhanced = chosen.entitlement == "enhanced"
+        on_record &= Q(enhanced_rights=enhanced)
+        on_followup &= Q(record__enhanced_rights=enhanced)
     return on_followup, on_record
+
+
+def _soon_until(now) -> datetime.datetime:
+    """The end of the last day that counts as "due soon": SOON_WORKING_DAYS working days on."""
+    return end_of_day(add_working_days(timezone.localdate(now), SOON_WORKING_DAYS))
 
 
 def team_workspace(
@@ -338,13 +367,16 @@ def team_workspace(
     """The lead's victims, the most urgent first, a page at a time (leads only).
 
     Urgency: the records with an open follow-up, by their soonest deadline (overdue ones
-    first, as their deadlines passed), then the records with nothing due, oldest referral
-    first (records are opened as referrals are imported, so the oldest record is the oldest
-    referral: the primary key's index serves that order). The first part walks the open
-    follow-ups by deadline (an index) and keeps each record's first one, so a page costs
-    about a page of rows, not the team's caseload; the second part is read only on the pages
-    past the records with something due. Not counted:
-    a lead's caseload may be tens of thousands, so the pager says only whether there is more.
+    first, as their deadlines passed), on the same deadline the case's priority first (P1);
+    then the records with nothing due, oldest referral first (records are opened as
+    referrals are imported, so the oldest record is the oldest referral: the primary key's
+    index serves that order). The first part walks the open follow-ups by deadline (an
+    index) and keeps each record's first one, so a page costs about a page of rows, not the
+    team's caseload; the second part is read only on the pages past the records with
+    something due. Not counted: a lead's caseload may be tens of thousands, so the pager
+    says only whether there is more. `chosen.sort == "priority"` orders by the case's
+    priority first, then as above (`_by_priority`). Two or three queries whatever the
+    filters and the caseload.
     """
     if not leads_records(user):
         return RecordsPage(rows=[], number=1, size=size, has_next=False)
@@ -352,24 +384,51 @@ def team_workspace(
     number = _page_number(page)
     start = (number - 1) * size
     on_followup, on_record = _workspace_scope(user, chosen, now)
-    earlier = FollowUp.objects.filter(
-        record_id=OuterRef("record_id"), status=FollowUpStatus.OPEN
-    ).filter(Q(due_at__lt=OuterRef("due_at")) | Q(due_at=OuterRef("due_at"), pk__lt=OuterRef("pk")))
-    firsts = (
-        followups_visible_to(user)
-        .filter(on_followup, status=FollowUpStatus.OPEN)
-        .filter(~Exists(earlier))
-    )
-    if chosen.overdue:
-        firsts = firsts.filter(due_at__lt=now)
-    ids = list(
-        firsts.order_by("due_at", "pk").values_list("record_id", flat=True)[
-            start : start + size + 1
-        ]
-    )
-    if len(ids) <= size and not chosen.overdue:
+    if chosen.sort == "priority":
+        ids = _by_priority(user, chosen, on_record, now, start, size)
+    else:
+        ids = _by_deadline(user, chosen, on_followup, on_record, now, start, size)
+    rows = _rows_in_order(_workspace_rows(user), ids[:size])
+    for row in rows:
+        row.overdue = row.next_due_at is not None and row.next_due_at < now
+        row.unassigned = not has_current_officer(row, now)
+    return RecordsPage(rows=rows, number=number, size=size, has_next=len(ids) > size)
+
+
+def _by_deadline(user, chosen, on_followup, on_record, now, start, size) -> list[int]:
+    """One page of record ids (and one more, to tell whether there is a next page), by
+    deadline then the case's priority, then those with nothing due (see `team_workspace`)."""
+    ids = []
+    if chosen.urgency != "none":
+        earlier = FollowUp.objects.filter(
+            record_id=OuterRef("record_id"), status=FollowUpStatus.OPEN
+        ).filter(
+            Q(due_at__lt=OuterRef("due_at")) | Q(due_at=OuterRef("due_at"), pk__lt=OuterRef("pk"))
+        )
+        firsts = (
+            followups_visible_to(user)
+            .filter(on_followup, status=FollowUpStatus.OPEN)
+            .filter(~Exists(earlier))
+        )
+        if chosen.late_only:
+            firsts = firsts.filter(due_at__lt=now)
+        if chosen.urgency == "soon":
+            firsts = firsts.filter(due_at__gte=now, due_at__lte=_soon_until(now))
+        # A deadline is the end of its day, so the same due day is the same due_at: within
+        # it, P1 cases first (P1 < P2 < P3).
+        ids = list(
+            firsts.order_by("due_at", "case__priority", "pk").values_list("record_id", flat=True)[
+                start : start + size + 1
+            ]
+        )
+    if len(ids) <= size and not chosen.late_only and chosen.urgency in (None, "", "none"):
         # Past the records with something due: those with nothing due, oldest referral first.
-        due_count = start + len(ids) if ids else firsts.count()
+        if chosen.urgency == "none":  # the due ones were not read: none come before
+            due_count = 0
+        elif ids:
+            due_count = start + len(ids)
+        else:
+            due_count = firsts.count()
         idle = (
             records_visible_to(user)
             .filter(on_record)
@@ -379,25 +438,47 @@ def team_workspace(
         )
         skip = max(0, start - due_count)
         ids += list(idle[skip : skip + size + 1 - len(ids)])
-    rows = _rows_in_order(_workspace_rows(user), ids[:size])
-    for row in rows:
-        row.overdue = row.next_due_at is not None and row.next_due_at < now
-        row.unassigned = not has_current_officer(row, now)
-    return RecordsPage(rows=rows, number=number, size=size, has_next=len(ids) > size)
+    return ids
+
+
+def _by_priority(user, chosen, on_record, now, start, size) -> list[int]:
+    """One page of record ids (and one more), the case's priority first (P1), then by next
+    deadline (nothing due last), then the oldest record: one query over the lead's records
+    with each one's soonest open deadline (one probe per record into the open follow-ups'
+    index). Costs the filtered caseload, not a page: the price of ordering by the case."""
+    records = (
+        records_visible_to(user)
+        .filter(on_record)
+        .annotate(next_due_at=_next_due("due_at"))
+        .order_by()
+    )
+    if chosen.late_only:
+        records = records.filter(next_due_at__lt=now)
+    if chosen.urgency == "soon":
+        records = records.filter(next_due_at__gte=now, next_due_at__lte=_soon_until(now))
+    elif chosen.urgency == "none":
+        records = records.filter(next_due_at__isnull=True)
+    ordered = records.order_by(
+        "case__priority", F("next_due_at").asc(nulls_last=True), "pk"
+    ).values_list("pk", flat=True)
+    return list(ordered[start : start + size + 1])
 
 
 def _workspace_rows(user) -> QuerySet[LiaisonRecord]:
-    """What a workspace row shows, and no more: the victim's pseudonym, the case's reference
-    and force, the next follow-up (when, why, late or not) and the officer's name. The
-    case's, the party's and the officer's other columns (long texts, a password hash) are not
-    fetched: building 25 whole records of four models each cost more than the page's SQL."""
+    """What a workspace row shows, and no more: the victim's pseudonym and entitlement, the
+    case's reference, priority and force, the next follow-up (when, why, late or not) and
+    the officer's name. The case's, the party's and the officer's other columns (long
+    texts, a password hash) are not fetched: building 25 whole records of four models each
+    cost more than the page's SQL."""
     return (
         records_visible_to(user)
         .select_related("party", "case__force", "officer")
         .only(
             "officer_until",
+            "enhanced_rights",
             "party__case",
             "party__ref",
+            "case__priority",
             "case__force__name",
             "officer__username",
             "officer__first_name",
@@ -477,6 +558,41 @@ def notifications_for(user, *, unread_only: bool = False) -> QuerySet[Notificati
 
 def unread_notification_count(user) -> int:
     return notifications_visible_to(user).filter(read_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class NotificationGroup:
+    """A page's notifications about one case (reference None: about no one case)."""
+
+    reference: str | None
+    items: list
+    unread: int
+
+
+LEADING_REFERENCE = re.compile(r"(?:Escalation: )?(BP-\d{6,18})(?!\d)", re.ASCII)
+
+
+def _case_reference(notification: Notification) -> str | None:
+    if notification.case_id is not None:
+        return format_reference(notification.case_id)
+    # Older notifications (and other apps' that set no case) begin with the reference.
+    match = LEADING_REFERENCE.match(notification.text)
+    return match.group(1) if match else None
+
+
+def notifications_grouped(items) -> list[NotificationGroup]:
+    """One page's notifications grouped per case: the case with the newest notification
+    first, each group newest first; no query (the case is known by its id, or by the
+    reference the text begins with)."""
+    groups: dict[str | None, list] = {}
+    for item in items:
+        groups.setdefault(_case_reference(item), []).append(item)
+    return [
+        NotificationGroup(
+            reference=reference, items=held, unread=sum(1 for n in held if n.read_at is None)
+        )
+        for reference, held in groups.items()
+    ]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,11 @@ from django.shortcuts import redirect, render
 from beaconport.access import access_required
 from beaconport.roles import Role
 from liaison.permissions import notifications_visible_to
-from liaison.selectors import notifications_for, unread_notification_count
+from liaison.selectors import (
+    notifications_for,
+    notifications_grouped,
+    unread_notification_count,
+)
 from liaison.services.notifications import notifications_mark_read
 from liaison.views.common import LIAISON_ROLES
 
@@ -25,13 +29,15 @@ NOTIFIED_ROLES = (*LIAISON_ROLES, Role.INVESTIGATOR, Role.REVIEW_LEAD, Role.NATI
 
 @access_required(*NOTIFIED_ROLES, methods=["GET"])
 def notifications(request):
-    """The user's notifications, newest first, a page at a time; how many are unread."""
+    """The user's notifications, newest first, a page at a time, grouped per case (the case
+    with the newest first); how many are unread."""
     page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "liaison/notifications.html",
         {
             "items": page.object_list,
+            "groups": notifications_grouped(page.object_list),
             "page_obj": page,
             "unread": unread_notification_count(request.user),
         },

@@ -3,7 +3,6 @@ with one assignment for a selection; and a single record's assign page."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -43,6 +42,9 @@ def _chosen(form: WorkspaceFilterForm) -> WorkspaceFilter:
         unassigned=data["show"] == "unassigned",
         overdue=data["show"] == "overdue",
         force=data["force"],
+        entitlement=data["entitlement"] or None,
+        urgency=data["urgency"] or None,
+        sort=data["sort"] or "due",
     )
 
 
@@ -84,6 +86,7 @@ def team(request):
             "assign": assign,
             "officers": officers,
             "selected": set(assign.posted_ids()),
+            "by_priority": valid and filters.cleaned_data["sort"] == "priority",
         },
         status=status if valid else 400,
     )
@@ -99,31 +102,24 @@ def deadlines(request):
     return render(request, "liaison/deadlines.html", {"compliance": compliance})
 
 
-class _Refused(Exception):
-    """One record of a bulk assignment was refused: undo the others."""
-
-
 def _assigned(request, form: BulkAssignForm) -> bool:
-    """Give every selected record to the officer, through the assign service (its checks and
-    audit row each); all or none. False, with the refusal on the form naming the victim's
-    pseudonym, when the service refuses one (a record not the lead's answers 404)."""
+    """Give every selected record to the officer through `records_assign_many` (each record's
+    checks and audit row; one notification to the officer per case); all or none. False,
+    with the refusal on the form naming the victim's pseudonym, when the service refuses one
+    (a record not the lead's answers 404)."""
     data = form.cleaned_data
+    records = [record_get_for(request.user, pk, ASSIGN) for pk in data["records"]]
     try:
-        with transaction.atomic():
-            for pk in data["records"]:
-                record = record_get_for(request.user, pk, ASSIGN)
-                try:
-                    services.record_assign(
-                        record=record,
-                        officer=data["officer"],
-                        by=request.user,
-                        reason=data["reason"],
-                        until=data["until"],
-                    )
-                except ValidationError as error:
-                    form.add_error(None, f"{record.pseudonym}: {' '.join(error.messages)}")
-                    raise _Refused from error
-    except _Refused:
+        services.records_assign_many(
+            records=records,
+            officer=data["officer"],
+            by=request.user,
+            reason=data["reason"],
+            until=data["until"],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
         return False
     count = len(data["records"])
     name = data["officer"].get_full_name() or data["officer"].get_username()

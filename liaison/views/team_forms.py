@@ -8,13 +8,25 @@ MAX_SELECTED = 100  # victims one bulk assignment may name (a page holds fewer)
 
 
 class WorkspaceFilterForm(forms.Form):
-    """Narrow the workspace: one officer's victims, the unassigned, the overdue, one force."""
+    """Narrow the workspace (one officer's victims, the unassigned, the overdue, one force,
+    an entitlement, how soon something is due) and choose its order."""
 
     SHOW = [("", "Every victim"), ("unassigned", "Without an officer"), ("overdue", "Overdue")]
+    ENTITLEMENT = [("", "Any entitlement"), ("enhanced", "Enhanced"), ("standard", "Standard")]
+    URGENCY = [
+        ("", "Anything due or not"),
+        ("overdue", "Overdue"),
+        ("soon", "Due within 5 working days"),
+        ("none", "Nothing due"),
+    ]
+    SORT = [("due", "What is due first"), ("priority", "Case priority first (P1)")]
 
     show = forms.ChoiceField(label="Show", choices=SHOW, required=False)
     officer = forms.TypedChoiceField(label="Officer", coerce=int, empty_value=None, required=False)
     force = forms.TypedChoiceField(label="Force", coerce=int, empty_value=None, required=False)
+    entitlement = forms.ChoiceField(label="Entitlement", choices=ENTITLEMENT, required=False)
+    urgency = forms.ChoiceField(label="Due", choices=URGENCY, required=False)
+    sort = forms.ChoiceField(label="Order", choices=SORT, required=False)
 
     def __init__(self, *args, officers=(), forces=(), **kwargs):
         super().__init__(*args, **kwargs)
