@@ -51,6 +51,7 @@ from django.utils import timezone
 from beaconport.reports.audience import Viewer, as_viewer
 from beaconport.reports.tables import Column, Kind, Table
 from cases.models import Case, Force, Team, format_reference
+from liaison.figures_rights import rights_tables
 from liaison.models import (
     Contact,
     ContactOutcome,
@@ -634,5 +635,7 @@ def compliance_tables(viewer, cases: QuerySet[Case], *, now=None, team_id=None) 
     if reasons is not None:
         tables.insert(2, reasons)
     tables += no_contact_tables(viewer, cases, now=now, team_id=team_id)
+    # A victim's further rights (issue 13): Right to Review and support referrals.
+    tables += rights_tables(cases, now=now)
     tables.append(trend_table(viewer, cases, now=now))
     return tables
