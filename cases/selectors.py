@@ -334,6 +334,39 @@ def case_queue(user) -> QuerySet[Case]:
     )
 
 
+# The queue's own filters (issue 13): each name and the values it accepts (force: the
+# lead's forces, checked by the view against `forces_led_by`).
+QUEUE_ASSIGNED = {"assigned": "With an investigator", "unassigned": "With no investigator"}
+
+
+def case_queue_filtered(
+    queryset: QuerySet[Case],
+    *,
+    force: str = "",
+    status: str = "",
+    eligibility: str = "",
+    priority: str = "",
+    assigned: str = "",
+) -> QuerySet[Case]:
+    """The queue cut by the chosen filters (each already checked against its allowed values).
+
+    Eligibility is the effective one (a lead's decision where made); "assigned" means some
+    investigator holds an unexpired grant. No filter changes the queue's order.
+    """
+    chosen = {
+        "force__slug": force,
+        "status": status,
+        "eligibility_effective": eligibility,
+        "priority": priority,
+    }
+    queryset = queryset.filter(**{name: value for name, value in chosen.items() if value})
+    if assigned == "unassigned":
+        queryset = case_without_assignees(queryset)
+    elif assigned == "assigned":
+        queryset = queryset.filter(pk__in=assigned_case_ids())
+    return queryset
+
+
 def case_assignees(case_ids) -> dict[int, list]:
     """The investigators assigned to each case (one query for a page)."""
     return users_assigned_to_cases(case_ids)
@@ -347,7 +380,9 @@ def case_with_force() -> QuerySet[Case]:
 def case_detail_queryset() -> QuerySet[Case]:
     """Everything the case page and the API detail show, in a fixed number of queries."""
     flags = SuspectFlag.objects.select_related("set_by", "cleared_by")
-    return Case.objects.select_related("force", "eligibility_decided_by").prefetch_related(
+    return Case.objects.select_related(
+        "force", "eligibility_decided_by", "no_failings_by"
+    ).prefetch_related(
         "criteria",
         Prefetch(
             "parties",

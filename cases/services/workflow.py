@@ -9,6 +9,7 @@ from cases import signals
 from cases.models import Case, CaseTransition
 from cases.permissions import CHANGE, TRIAGE, user_can
 from cases.services.errors import TransitionNotAllowed
+from cases.services.review_gate import APPROVALS, approval_refusal, review_rules_check
 from cases.services.versioning import check_version, lock_current, save_bumping_version
 from cases.vocabulary import CaseStatus
 from cases.workflow import Actor, actor_for, next_statuses
@@ -29,11 +30,18 @@ def _may(user, actor: Actor, case: Case) -> bool:
 
 
 def case_allowed_transitions(*, case: Case, user=None) -> list[CaseStatus]:
-    """The statuses a case may move to now; with a user, only the moves that user may make."""
+    """The statuses a case may move to now; with a user, only the moves that user may make.
+
+    A completed review's outcome is not offered to whoever worked the review (four-eyes,
+    `cases.services.review_gate`): two queries, only for a case whose review is complete.
+    """
     allowed = next_statuses(case.status)
     if user is None:
         return allowed
-    return [to for to in allowed if _may(user, actor_for(case.status, to), case)]
+    allowed = [to for to in allowed if _may(user, actor_for(case.status, to), case)]
+    if any(to in APPROVALS for to in allowed) and approval_refusal(case=case, by=user):
+        allowed = [to for to in allowed if to not in APPROVALS]
+    return allowed
 
 
 def _illegal(case: Case, to) -> TransitionNotAllowed:
@@ -56,7 +64,9 @@ def case_transition(*, case: Case, to, by, reason: str, version: int | None = No
     """Move a case one step through the workflow, recording who moved it, when and why.
 
     Refuses moves not in the table and moves that are not the user's to make; with a
-    version, refuses a move made on a stale view of the case. Returns the fresh case.
+    version, refuses a move made on a stale view of the case. "Review complete" and the
+    approval of its outcome obey `cases.services.review_gate` (the gate and four-eyes),
+    here, so every route that moves a case obeys them. Returns the fresh case.
     Sends `case_status_changed` after the transaction commits.
     """
     reason = (reason or "").strip()
@@ -81,6 +91,7 @@ def case_transition(*, case: Case, to, by, reason: str, version: int | None = No
             f"You may not move {current.reference} from {_label(current.status)} to "
             f"{to.label}: that move is for {_ACTOR_LABEL[actor]}."
         )
+    review_rules_check(case=current, to=to, by=by)
     from_status = str(current.status)
     record = CaseTransition.objects.create(
         case=current, from_status=from_status, to_status=to, by=by, reason=reason

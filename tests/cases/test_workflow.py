@@ -13,6 +13,7 @@ from cases.services.errors import StaleEdit, TransitionNotAllowed
 from cases.services.workflow import case_allowed_transitions, case_transition
 from cases.vocabulary import CaseStatus
 from cases.workflow import TRANSITIONS
+from tests.cases.helpers import no_failings_recorded
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +103,7 @@ def test_a_move_to_a_status_that_does_not_exist_is_refused(review_lead):
 def test_a_legal_move_is_recorded_with_who_when_and_why(
     frm, to, review_lead, django_capture_on_commit_callbacks, status_changes
 ):
-    case = CaseFactory(status=frm)
+    case = no_failings_recorded(CaseFactory(status=frm), review_lead)
     before = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
         moved = case_transition(case=case, to=to, by=review_lead, reason="  Scope settled  ")
@@ -146,7 +147,7 @@ def test_the_status_signal_is_sent_only_after_commit(
 
 
 def test_a_case_walks_the_whole_workflow_and_keeps_its_timeline(review_lead, investigator):
-    case = CaseFactory(status=S.REFERRED)
+    case = no_failings_recorded(CaseFactory(status=S.REFERRED), investigator)
     grant_case_access(investigator, case)
     steps = [
         (S.TRIAGE, review_lead),
@@ -200,7 +201,7 @@ def test_a_move_made_on_a_stale_version_is_refused_with_what_changed(review_lead
 
 
 def test_an_assigned_investigator_may_hand_in_a_completed_review(investigator):
-    case = CaseFactory(status=S.UNDER_REVIEW)
+    case = no_failings_recorded(CaseFactory(status=S.UNDER_REVIEW), investigator)
     grant_case_access(investigator, case)
     moved = case_transition(case=case, to=S.REVIEW_COMPLETE, by=investigator, reason="Done")
     assert moved.status == S.REVIEW_COMPLETE
