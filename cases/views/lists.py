@@ -6,8 +6,9 @@ from django.views.decorators.http import require_GET
 
 from beaconport.access import access_required
 from cases import selectors
+from cases.models import QUEUE_STATUSES
 from cases.permissions import cases_shown, forces_led_by, leads_cases
-from cases.vocabulary import Priority
+from cases.vocabulary import CaseStatus, Eligibility, Priority
 
 PAGE_SIZE = 25
 
@@ -101,22 +102,36 @@ def my_cases(request):
     )
 
 
+def _one_of(request, name: str, allowed) -> str:
+    """The filter value asked for if it is one of the allowed values, else "" (any)."""
+    value = request.GET.get(name, "").strip()
+    return value if value in allowed else ""
+
+
 @access_required(test=leads_cases, methods=["GET"])
 def queue(request):
     """A lead's queue of the open cases in their scope, each linked to its assign page.
 
-    The assign page offers the investigators of the case's team with their caseloads; the
-    queue offers no per-row list of people, so its cost does not grow with the staff.
+    Filtered by force (the lead's teams' forces only), status, eligibility, priority and
+    whether an investigator holds the case, and searched by reference; the order stays the
+    queue's (P1 first, then eligibility, then age). The assign page offers the investigators
+    of the case's team with their caseloads; the queue offers no per-row list of people, so
+    its cost does not grow with the staff.
     """
-    unassigned_only = request.GET.get("unassigned") == "1"
+    forces = list(forces_led_by(request.user).order_by("name").values_list("slug", "name"))
     search = request.GET.get("q", "").strip()[:50]
-    priority = request.GET.get("priority", "")
-    priority = priority if priority in Priority.values else ""
-    cases = selectors.case_search(selectors.case_queue(request.user), search)
-    if priority:
-        cases = cases.filter(priority=priority)
-    if unassigned_only:
-        cases = selectors.case_without_assignees(cases)
+    filters = {
+        "force": _one_of(request, "force", {slug for slug, _ in forces}),
+        "status": _one_of(request, "status", QUEUE_STATUSES),
+        "eligibility": _one_of(request, "eligibility", Eligibility.values),
+        "priority": _one_of(request, "priority", Priority.values),
+        "assigned": _one_of(request, "assigned", selectors.QUEUE_ASSIGNED),
+    }
+    if request.GET.get("unassigned") == "1":  # the old checkbox's links still work
+        filters["assigned"] = "unassigned"
+    cases = selectors.case_queue_filtered(
+        selectors.case_search(selectors.case_queue(request.user), search), **filters
+    )
     # Counted as far as the limit, like my cases: the cost follows the page, not the team.
     in_queue = selectors.case_count_up_to_limit(cases)
     page = _paginate(request, cases, count=min(in_queue, selectors.COUNT_LIMIT))
@@ -128,10 +143,16 @@ def queue(request):
         {
             "page_obj": page,
             "rows": [{"case": case, "assignees": assignees.get(case.pk, [])} for case in rows],
-            "unassigned_only": unassigned_only,
             "search": search,
-            "priority": priority,
-            "priorities": Priority.values,
+            "filters": filters,
+            "filtered": any(filters.values()) or bool(search),
+            "options": {
+                "force": forces,
+                "status": [(s, CaseStatus(s).label) for s in QUEUE_STATUSES],
+                "eligibility": Eligibility.choices,
+                "priority": Priority.choices,
+                "assigned": list(selectors.QUEUE_ASSIGNED.items()),
+            },
             "more_than": None if in_queue <= selectors.COUNT_LIMIT else selectors.COUNT_LIMIT,
         },
     )

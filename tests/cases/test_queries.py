@@ -29,9 +29,10 @@ pytestmark = pytest.mark.django_db
 # counts, the total and the page's ids are worked out from them) + the page's rows by
 # primary key + audit. Investigators: 7.
 MY_CASES_QUERIES = 7
-# queue: + the lead's forces + page count + page rows + the page's assignees + audit. No
-# list of investigators: each row links to its assign page.
-QUEUE_QUERIES = 8
+# queue: + the lead's forces + the forces its filter offers (issue 13) + page count + page
+# rows + the page's assignees + audit. No list of investigators: each row links to its
+# assign page.
+QUEUE_QUERIES = 9
 # case page: + the case + 9 prefetches (criteria, parties with people, flags, offences,
 # transitions, events, lines of inquiry, findings, the findings' citations with their
 # documents: issue 12, one for the page, made only when the case has findings) + the user's
