@@ -41,8 +41,10 @@ MOVE_REASONS = (
     "Synthetic: the scope is settled.",
     "Synthetic: the review's work is done.",
 )
-# Findings on cases whose review is complete (and a few still under review).
-FINDING_SHARE = {"under_review": 0.1, **dict.fromkeys(REVIEWED, 0.9)}
+# Findings on cases whose review is complete (and a few still under review). Every review
+# marked complete has at least one: the gate (cases.services.review_gate) refuses the move
+# without a finding or a recorded "no failings found".
+FINDING_SHARE = {"under_review": 0.1, **dict.fromkeys(REVIEWED, 1.0)}
 FINDING_CATEGORIES = (
     ("line_not_followed", 25), ("victim_account", 20), ("suspect_not_pursued", 20),
     ("evidence_not_secured", 10), ("safeguarding_missed", 8), ("not_flagged", 7),
@@ -56,10 +58,8 @@ INQUIRY_STATUSES = {
         ("open", 25), ("allocated", 30), ("in_progress", 25), ("completed", 15),
         ("not_pursued", 5),
     ),
-    "later": (
-        ("open", 10), ("allocated", 10), ("in_progress", 10), ("completed", 55),
-        ("not_pursued", 15),
-    ),
+    # The gate lets no review be marked complete while a line is still open.
+    "later": (("completed", 75), ("not_pursued", 25)),
 }  # fmt: skip
 INQUIRY_TEXT = (
     "Synthetic: trace and interview the taxi driver named in the first account.",

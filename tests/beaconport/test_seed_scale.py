@@ -35,6 +35,7 @@ from cases.models import (
     Team,
 )
 from cases.permissions import cases_visible_to
+from cases.vocabulary import OPEN_INQUIRY
 from liaison.models import Contact, FollowUp, LiaisonRecord, Notification
 from liaison.permissions import records_visible_to
 from tests.factories import make_case
@@ -458,6 +459,11 @@ def test_findings_and_lines_of_inquiry_sit_on_worked_cases_in_proportion():
     assert 0.12 < with_findings.count() / SMALL.cases < 0.3
     assert not with_lines.exclude(status__in=worked).exists()
     assert not with_findings.exclude(status__in=worked).exists()
+    # Every review marked complete passed the gate: a finding, and no line left open.
+    reviewed = Case.objects.filter(status__in=worked[1:])
+    assert reviewed.exists()
+    assert not reviewed.filter(findings__isnull=True).exists()
+    assert not reviewed.filter(lines_of_inquiry__status__in=OPEN_INQUIRY).exists()
     lines = LineOfInquiry.objects.all()
     # Open lines are nobody's yet; the others are an investigator's, one granted the case
     # where anyone holds a live grant on it.
