@@ -199,3 +199,16 @@ def test_an_offence_of_another_case_is_not_found_through_this_one(client, case, 
     client.force_login(investigator)
     url = reverse("review:offence_correct", args=[case.reference, other.offences.get().pk])
     assert client.get(url).status_code == 404
+
+
+def test_the_case_api_shows_the_corrected_offence_and_the_new_priority(case, investigator):
+    from rest_framework.test import APIClient
+
+    offence_correct(
+        offence=case.offences.get(), by=investigator, type="rape", reason="Disclosed", version=1
+    )
+    api = APIClient()
+    api.force_login(investigator)
+    body = api.get(reverse("api:case-detail", args=[case.reference])).json()
+    assert [o["type"] for o in body["offences"]] == ["rape"]
+    assert body["priority"] == "P1"
