@@ -86,9 +86,14 @@ def test_flagging_a_suspect_dangerous_tells_the_officer_once_even_when_the_signa
 ):
     dangerous = flag(case, investigator, capture=django_capture_on_commit_callbacks)
     # The same event delivered again (a retried request): nothing more happens.
-    suspect_flag_changed.send(
-        sender=SuspectFlag, case_id=case.pk, flag_id=dangerous.pk, kind="dangerous", active=True
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        suspect_flag_changed.send(
+            sender=SuspectFlag,
+            case_id=case.pk,
+            flag_id=dangerous.pk,
+            kind="dangerous",
+            active=True,
+        )
 
     note = safety_notes(liaison_officer).get()
     assert note.key == f"safety:{record.pk}:{dangerous.pk}"
@@ -98,6 +103,22 @@ def test_flagging_a_suspect_dangerous_tells_the_officer_once_even_when_the_signa
     plan = SafetyPlan.objects.get(record=record)
     assert plan.review_needed_since is not None
     assert len(mails_to(liaison_officer)) == 1
+
+
+def test_a_review_recorded_before_the_same_flag_arrives_again_is_not_undone(
+    case, record, investigator, liaison_officer, django_capture_on_commit_callbacks
+):
+    dangerous = flag(case, investigator, capture=django_capture_on_commit_callbacks)
+    plan = SafetyPlan.objects.get(record=record)
+    safety_plan_reviewed(
+        record=record, by=liaison_officer, reviewed_on=timezone.localdate(), version=plan.version
+    )
+
+    assert safety_review_needed_for_flag(case_id=case.pk, flag_id=dangerous.pk) == 0
+
+    plan.refresh_from_db()
+    assert plan.review_needed_since is None
+    assert safety_notes(liaison_officer).count() == 1
 
 
 def test_the_alert_says_nothing_of_the_suspect(
