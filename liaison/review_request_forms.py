@@ -50,7 +50,7 @@ class ReviewRequestForm(forms.Form):
         "further action.",
     )
     challenged_on = PlausibleDateField(
-        label="Date of the decision challenged",
+        label="When that decision was made",
         widget=DATE,
         rule=PAST_DATE,
         required=False,
