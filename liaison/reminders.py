@@ -107,9 +107,16 @@ def _link(follow_up: FollowUp) -> str:
     return f"/liaison/records/{follow_up.record_id}/"
 
 
+def _reference(follow_up: FollowUp) -> str:
+    """The victim's pseudonym (BP-000123-V1: the case reference and the victim's place in
+    it, never a name), so that two victims of one case are two distinguishable messages."""
+    record = follow_up.record
+    return record.pseudonym if record.party_id else format_reference(follow_up.case_id)
+
+
 def reminder_text(follow_up: FollowUp, stage: str, officer_name: str | None = None) -> str:
     """The message for one stage: case reference, what is due and when; nothing else."""
-    reference = format_reference(follow_up.case_id)
+    reference = _reference(follow_up)
     due = f"the end of {timezone.localtime(follow_up.due_at):%a %d %b %Y}"
     what = _what(follow_up)
     if stage == Stage.DUE_SOON:
@@ -229,6 +236,12 @@ def _claim(ids: list[int], *, now, result: SweepResult, leads=None) -> list[Outb
                 leads = escalation_recipients()
             officer = _current_officer(follow_up, now)
             officer_name = officer.get_username() if officer else None
+            held = officer is not None and officer.is_active
+            if not held and Stage.OVERDUE in stages and Stage.ESCALATED not in sent:
+                # Nobody holds the record, so "overdue" and the escalation would both go to
+                # the leads: they get one message, the escalation, now; "overdue" is kept
+                # as delivered to nobody (folded), so neither comes again.
+                stages = [Stage.OVERDUE, Stage.ESCALATED]
             retry_at = None
             for stage in stages:
                 recipients = _recipients(follow_up, stage, leads, officer)
@@ -240,6 +253,8 @@ def _claim(ids: list[int], *, now, result: SweepResult, leads=None) -> list[Outb
                     )
                     retry_at = now + datetime.timedelta(seconds=NO_RECIPIENT_RETRY)
                     continue
+                if not held and stage == Stage.OVERDUE and Stage.ESCALATED in stages:
+                    recipients = []  # folded into the escalation that follows
                 delivery = ReminderDelivery(
                     follow_up=follow_up,
                     stage=stage,
@@ -261,10 +276,14 @@ def _claim(ids: list[int], *, now, result: SweepResult, leads=None) -> list[Outb
         notifications, messages, in_app_only = [], [], []
         links: dict[int, str] = {}
         for follow_up, delivery, text, recipients in planned:
+            if not recipients:  # folded: told in the same batch by the escalation
+                continue
             link = links.get(follow_up.pk) or links.setdefault(follow_up.pk, _link(follow_up))
             reference = format_reference(follow_up.case_id)
             subject = f"Beaconport: {Stage(delivery.stage).label.lower()}: {reference}"
-            notifications.extend((user.pk, text, link, delivery.pk) for user in recipients)
+            notifications.extend(
+                (user.pk, text, link, delivery.pk, follow_up.case_id) for user in recipients
+            )
             addresses = [user.email for user in recipients if user.email]
             for part, group in enumerate(recipient_groups(addresses), start=1):
                 messages.append(
@@ -272,7 +291,9 @@ def _claim(ids: list[int], *, now, result: SweepResult, leads=None) -> list[Outb
                 )
             if not addresses:
                 in_app_only.append((follow_up, delivery))
-        rows_insert(Notification, ["user_id", "text", "link", "delivery_id"], notifications)
+        rows_insert(
+            Notification, ["user_id", "text", "link", "delivery_id", "case_id"], notifications
+        )
         outbox_claim(messages)
         column_update(
             FollowUp, "next_reminder_at", [(f.pk, f.next_reminder_at) for f in follow_ups]

@@ -28,12 +28,20 @@ def at(day: datetime.date, hour: int = 12, minute: int = 0) -> datetime.datetime
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
+def without_assignment_notices():
+    """Forget the officer's "victim assigned to you" notices (issue 13): these tests count
+    the reminders' notifications only."""
+    Notification.objects.filter(key__startswith="assigned:").delete()
+
+
 @pytest.fixture
 def record(liaison_officer, liaison_lead):
     record = LiaisonRecordFactory()
-    return record_assign(
+    record = record_assign(
         reason="Synthetic assignment", record=record, officer=liaison_officer, by=liaison_lead
     )
+    without_assignment_notices()
+    return record
 
 
 @pytest.fixture
@@ -157,6 +165,7 @@ def test_once_the_officers_assignment_has_ended_the_reminders_go_to_the_liaison_
         by=liaison_lead,
         until=timezone.localdate() + datetime.timedelta(days=1),
     )
+    without_assignment_notices()
     make_followup(record, due_on=D(2025, 8, 26), starts_at=at(D(2025, 8, 22), 0))
     record.officer_until = at(D(2025, 8, 25), 0)  # ended before the due day's reminder
     record.save(update_fields=["officer_until"])
