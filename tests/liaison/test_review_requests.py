@@ -385,3 +385,24 @@ def test_the_real_sweep_reminds_of_the_acknowledgement_exactly_once(record, liai
     assert stages == ["due_today"]
     notices = Notification.objects.filter(user=liaison_officer, delivery__follow_up=ack)
     assert notices.count() == 1
+
+
+def test_the_outcome_is_audited_naming_who_and_what_moved_but_not_the_reasons(
+    record, liaison_officer, review_lead
+):
+    review_request = record_request(record, liaison_officer)
+    review_request_decide(
+        review_request=review_request,
+        by=review_lead,
+        outcome="overturned",
+        rationale="Distinctive-rationale-words",
+        version=review_request.version,
+    )
+    event = AuditEvent.objects.filter(
+        operation=Operation.ALTER,
+        object_type="liaison.reviewrequest",
+        object_id=str(review_request.pk),
+    ).get()
+    assert event.case_id == record.case_id
+    assert {"status", "outcome", "outcome_rationale", "decided_by"} <= set(event.changes)
+    assert "Distinctive-rationale-words" not in repr(event.changes)

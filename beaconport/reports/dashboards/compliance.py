@@ -2,7 +2,8 @@
 
 Follow-ups met on time, late and open by rule, team, officer and force; whether the late
 ones came with a reason (and, for the leads of liaison records, the latest reasons); victims
-left without contact for longer than they agreed; the trend by month. The figures are
+left without contact for longer than they agreed; Right to Review requests acknowledged and
+decided in time, and support referrals made in time (issue 13); the trend by month. The figures are
 `liaison.figures`; this module only says who may open the dashboard and builds it.
 
 Liaison leads are among its viewers: their scope, like a review lead's, is their teams'
@@ -24,7 +25,7 @@ DASHBOARD = Dashboard(
     title="Victims' Code compliance",
     summary=(
         "Follow-ups met on time, late and open; late reasons; victims overdue an update; "
-        "the trend by month."
+        "Right to Review requests and support referrals in time; the trend by month."
     ),
     roles=frozenset({Role.ANALYST, Role.REVIEW_LEAD, Role.NATIONAL_LEAD, Role.LIAISON_LEAD}),
     build=build,
