@@ -142,6 +142,14 @@ class MessageTemplateForm(forms.ModelForm):
             *message_services.WRITTEN_CHANNELS,
         ):
             self.add_error("channel", "Templates are for written messages: text, email or letter.")
+        family = {name: data.get(name) for name in ("key", "channel", "register")}
+        if (
+            self.instance.pk is None
+            and MessageTemplate.objects.filter(active=True, **family).exists()
+        ):
+            self.add_error(
+                "key", "A current template exists for this purpose, channel and register: edit it."
+            )
         problems = message_services.template_problems(
             title=data.get("title", ""), body=data.get("body", "")
         )

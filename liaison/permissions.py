@@ -233,10 +233,13 @@ def messages_restrict(queryset, user, action: str = VIEW):
 
 def message_get_for(user, pk, action: str = VIEW) -> Message:
     """A message if the user may take the action on its record; 404 otherwise. Logged as a
-    consult of the message (its record, party and template come in the same query)."""
+    consult of the message (its record, victim, template and writer come in the same query,
+    so the officer's page names the victim without another)."""
     return get_for(
         user,
-        Message.objects.select_related("record__party", "record__case", "template", "written_by"),
+        Message.objects.select_related(
+            "record__party__person", "record__case", "template", "written_by"
+        ),
         _as_id(pk),
         action=action,
         allowed=_may_take_on_message,

@@ -468,3 +468,37 @@ def test_the_record_page_shows_the_newest_messages_and_a_way_to_write_one(
     page = response.content.decode()
     assert reverse("liaison:message", args=[message.pk]) in page
     assert new_url(record) in page
+
+
+# The message page: the session, the user and their roles, the message with its record,
+# victim, case, template and writer, and its consult row.
+MESSAGE_PAGE_QUERIES = 5
+
+
+@pytest.mark.parametrize("body", [HONEST, HONEST * 40])
+def test_the_officers_message_page_names_the_victim_in_a_fixed_number_of_queries(
+    client, record, liaison_officer, django_assert_num_queries, body
+):
+    message = message_draft(record=record, by=liaison_officer, template=template(), body=body)
+    client.force_login(liaison_officer)
+    client.get(reverse("liaison:record", args=[record.pk]))  # warm the session
+    with django_assert_num_queries(MESSAGE_PAGE_QUERIES):
+        response = client.get(reverse("liaison:message", args=[message.pk]))
+    assert response.context["label"].startswith(record.party.person.full_name)
+
+
+def test_an_administrator_adds_a_template_for_a_new_purpose_and_not_a_second_current_one(
+    client, admin_user
+):
+    client.force_login(admin_user)
+    add = reverse("admin:liaison_messagetemplate_add")
+    fields = {"title": "Interview arranged", "channel": "email", "register": "formal"}
+    body = "Reference {reference}. Your interview is arranged. {officer_name}"
+    response = client.post(add, {"key": "interview", **fields, "body": body, "_save": "Save"})
+    assert response.status_code == 302
+    made = MessageTemplate.objects.get(key="interview")
+    assert (made.version, made.active, made.created_by) == (1, True, admin_user)
+    again = client.post(add, {"key": "interview", **fields, "body": body, "_save": "Save"})
+    assert MessageTemplate.objects.filter(key="interview").count() == 1
+    assert again.status_code == 200  # the form again, saying why
+    assert again.context["adminform"].form.errors
