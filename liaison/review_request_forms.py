@@ -14,16 +14,20 @@ OUTCOME_STATUSES = (CaseStatus.NFA_UPHELD, CaseStatus.INELIGIBLE, CaseStatus.REI
 ORIGINAL = ""
 
 
-def challengeable_decisions(case_id: int) -> list[tuple[str, str]]:
-    """The decisions a request on this case may challenge: the original police or CPS
-    decision, and each review outcome reached (its kind and date; never who or why)."""
-    outcomes = CaseTransition.objects.filter(
-        case_id=case_id, to_status__in=OUTCOME_STATUSES
-    ).order_by("-at", "-pk")
+def review_outcomes(case_id: int) -> dict[str, CaseTransition]:
+    """The review outcomes a request on this case may challenge, newest first, by id."""
+    outcomes = CaseTransition.objects.filter(case_id=case_id, to_status__in=OUTCOME_STATUSES)
+    return {str(t.pk): t for t in outcomes.only("pk", "case", "to_status", "at", "by")}
+
+
+def challengeable_decisions(outcomes: dict[str, CaseTransition]) -> list[tuple[str, str]]:
+    """The choices: the original police or CPS decision, and each review outcome reached
+    (its kind and date; never who made it or why)."""
     choices = [(ORIGINAL, "The original police or CPS decision (no further action)")]
+    ordered = sorted(outcomes.values(), key=lambda t: (t.at, t.pk), reverse=True)
     choices += [
         (str(t.pk), f"Review outcome: {CaseStatus(t.to_status).label}, {t.at:%d %B %Y}")
-        for t in outcomes.only("pk", "to_status", "at")
+        for t in ordered
     ]
     return choices
 
@@ -67,7 +71,12 @@ class ReviewRequestForm(forms.Form):
 
     def __init__(self, data=None, *, case_id: int, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["challenged"].choices = challengeable_decisions(case_id)
+        self.outcomes = review_outcomes(case_id)
+        self.fields["challenged"].choices = challengeable_decisions(self.outcomes)
+
+    def clean_challenged(self) -> CaseTransition | None:
+        """The review outcome chosen (None: the original decision)."""
+        return self.outcomes.get(self.cleaned_data.get("challenged") or ORIGINAL)
 
 
 class AcknowledgeForm(VersionedForm):

@@ -16,7 +16,7 @@ from beaconport.access import access_required
 from beaconport.audit.services import audit_consult
 from beaconport.forms import form_submitted
 from beaconport.roles import Role
-from cases.models import CaseTransition, format_reference
+from cases.models import format_reference
 from cases.permissions import leads_case
 from liaison import services
 from liaison.permissions import (
@@ -91,17 +91,12 @@ def review_request_create(request, pk):
         return render_form(request, record, make_form(), **page)
 
     def write(cleaned):
-        challenged = None
-        if cleaned["challenged"]:
-            challenged = CaseTransition.objects.filter(
-                case_id=record.case_id, pk=cleaned["challenged"]
-            ).first()
         return services.review_request_record(
             record=record,
             by=request.user,
             received_on=cleaned["received_on"],
             channel=cleaned["channel"],
-            challenged=challenged,
+            challenged=cleaned["challenged"],
             challenged_decision=cleaned["challenged_decision"],
             challenged_on=cleaned["challenged_on"],
             late_note=cleaned["late_note"],
