@@ -1,5 +1,6 @@
 """In Chromium: a liaison lead assigns ten victims at once from the workspace and stays on
-the list; an officer's victims come a page at a time (issue 9, issue 13)."""
+the list, and the officer finds the news among their notifications; an officer's victims
+come a page at a time (issue 9, issue 13)."""
 
 import os
 import re
@@ -7,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from liaison.models import LiaisonRecord
+from liaison.models import LiaisonRecord, Notification
 from liaison.selectors import PAGE_SIZE
 from tests.browser import sign_in
 from tests.liaison.test_views_setup import open_followup, overdue_followup, record_for
@@ -47,6 +48,14 @@ def test_a_liaison_lead_assigns_ten_victims_at_once_and_stays_on_the_list(
     expect(rows).to_have_count(2)
     expect(page.locator("#id_assign-officer")).to_contain_text("(11 victims)")
     assert LiaisonRecord.objects.filter(officer=liaison_officer).count() == 11
+    # Each victim here is on a case of their own: one notice per case, never repeated.
+    assert Notification.objects.filter(user=liaison_officer).count() == 10
+
+    page.context.clear_cookies()
+    sign_in(page, liaison_officer.username)
+    page.goto("/liaison/notifications/")
+    notice = f"{chosen[0].case.reference}: a victim assigned to you."
+    expect(page.get_by_role("link", name=notice)).to_be_visible()
 
 
 @pytest.mark.browser

@@ -132,7 +132,8 @@ def test_the_workspace_offers_one_officer_select_whatever_the_number_of_rows(
     record_for(liaison_officer)
     client.force_login(liaison_lead)
     html = client.get(TEAM).content.decode()
-    assert html.count("<select") == 4  # show, officer and force filters; the assign officer
+    # show, officer, force, entitlement, due and order filters; the assign officer
+    assert html.count("<select") == 7
     assert html.count('name="assign-officer"') == 1
     assert html.count('name="assign-records"') == PAGE_SIZE
     assert f"{liaison_officer.get_full_name() or liaison_officer.get_username()} (1 victim)" in html
