@@ -231,3 +231,37 @@ def test_django_admin_can_neither_edit_a_status_nor_move_a_case_by_an_action(rf,
     request = rf.get("/admin/cases/case/")
     request.user = admin_user
     assert set(case_admin.get_actions(request)) <= {"delete_selected"}
+
+
+def test_a_leads_page_of_a_completed_review_costs_the_same_with_one_line_or_ten(
+    client, review_lead, investigator
+):
+    """The gate section reads the page's prefetched lines, findings and moves: its cost does
+    not grow with the review (the four-eyes answer is asked once for buttons and section)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.models import LineOfInquiry
+
+    sizes = {}
+    for lines in (1, 10):
+        case = CaseFactory(status=S.UNDER_REVIEW)
+        grant_case_access(investigator, case)
+        LineOfInquiry.objects.bulk_create(
+            LineOfInquiry(
+                case=case,
+                description=f"Line {n}",
+                origin="review",
+                status="completed",
+                allocated_to=investigator,
+                result="Done.",
+                created_by=investigator,
+            )
+            for n in range(lines)
+        )
+        _complete(case, investigator)
+        client.force_login(review_lead)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(_detail(case)).status_code == 200
+        sizes[lines] = len(queries)
+    assert sizes[1] == sizes[10]
