@@ -9,7 +9,7 @@ answer 404 and leave the record, its follow-up and its periods as they were.
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from liaison.models import DoNotContact, Notification
+from liaison.models import DoNotContact, Notification, ReviewRequest
 from tests.liaison.test_views_setup import days_from_today, open_followup, record_for
 
 pytestmark = pytest.mark.django_db
@@ -40,12 +40,25 @@ ROUTES = {
     "liaison:correspondence": "record",
     "liaison:correspondence_add": "record",
     "liaison:correspondence_download": "correspondence",
+    # Victims' Right to Review (issue 13): tests/liaison/test_review_requests_pages.py.
+    "liaison:review_requests": None,
+    "liaison:review_request_create": "record",
+    "liaison:review_request": "review_request",
+    "liaison:review_request_acknowledge": "review_request",
+    "liaison:review_request_delay": "review_request",
+    "liaison:review_request_decide": "review_request",
+    "liaison:review_request_withdraw": "review_request",
     "api:liaison-record-list": None,
     "api:liaison-followup-list": None,
 }
 # The record forms written to: a refused outsider's POST must change nothing either. (The
 # pages that answer GET only refuse any POST with 405, whoever sends it.)
-GET_ONLY = {"liaison:record", "liaison:correspondence", "liaison:correspondence_download"}
+GET_ONLY = {
+    "liaison:record",
+    "liaison:correspondence",
+    "liaison:correspondence_download",
+    "liaison:review_request",
+}
 WRITES = [name for name, arg in ROUTES.items() if arg and name not in GET_ONLY]
 
 
@@ -90,6 +103,15 @@ def owned(liaison_officer):
         "notification": Notification.objects.create(
             user=liaison_officer, text="BP-000001: an update is due today"
         ),
+        "review_request": ReviewRequest.objects.create(
+            record=record,
+            case=record.case,
+            received_on=days_from_today(-1),
+            channel="letter",
+            challenged_decision="Synthetic decision",
+            challenged_on=days_from_today(-30),
+            recorded_by=liaison_officer,
+        ),
     }
 
 
@@ -121,3 +143,4 @@ def test_an_outsiders_post_to_a_record_form_answers_404_and_changes_nothing(
     assert (record.version, record.officer_id, record.contacts.count()) == before
     assert owned["followup"].status == "open"
     assert list(record.do_not_contact.values_list("pk", "ends_on")) == periods
+    assert ReviewRequest.objects.get(pk=owned["review_request"].pk).version == 1
