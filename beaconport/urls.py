@@ -1,4 +1,5 @@
-"""Top-level routes. Every page requires sign-in except login and /healthz.
+"""Top-level routes. Every page requires sign-in except login, /healthz and the accessibility
+statement.
 
 Each app adds its pages under its own prefix and its API under /api/v1/.
 """
@@ -7,6 +8,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from beaconport import views
@@ -27,6 +29,12 @@ api_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # The accessibility statement (issue 13): public, linked from every page's footer.
+    path(
+        "accessibility/",
+        login_not_required(TemplateView.as_view(template_name="accessibility.html")),
+        name="accessibility",
+    ),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
