@@ -21,6 +21,8 @@ They use no database of their own (pytest-django runs them after the transaction
 which keeps the run to one flush of the database instead of one per page.
 """
 
+import os
+import re
 import time
 from dataclasses import dataclass
 
@@ -53,6 +55,8 @@ PREFERRED = (
     "administrator",
 )
 NOT_PAGES = ("admin:", "api:", "/admin/")
+# A folder to keep a screenshot of every page at 320 px in (none kept unless set).
+SCREENSHOTS = os.environ.get("A11Y_SCREENSHOT_DIR", "")
 WIDTH, NARROW = {"width": 1280, "height": 900}, {"width": 320, "height": 640}
 
 
@@ -164,6 +168,9 @@ def _measure(page, seen: Seen) -> None:
     page.set_viewport_size(NARROW)
     page.evaluate(NEXT_FRAME)  # the page's resize observers (static/js/table-wrap.js) run
     seen.scroll = sideways_scroll(page)
+    if SCREENSHOTS:  # to look at each page as a phone shows it
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", seen.url.split("//", 1)[-1].split("/", 1)[-1])
+        page.screenshot(path=f"{SCREENSHOTS}/320-{name or 'home'}.png", full_page=True)
     seen.violations += [{**v, "rule": f"{v['rule']} at 320 px"} for v in axe_rules(page)]
     page.set_viewport_size(WIDTH)
 
