@@ -152,11 +152,35 @@ def template_fill(template: MessageTemplate, *, record: LiaisonRecord, by) -> st
     record's soonest open follow-up)."""
     officer = record.officer if has_current_officer(record) else by
     next_on = _next_update_on(record)
-    return template.body.format(
-        reference=record.pseudonym,
-        officer_name=officer.get_full_name() or officer.get_username(),
-        next_update_on=f"{next_on:%A} {next_on.day} {next_on:%B %Y}" if next_on else NO_UPDATE_DATE,
+    return fill_placeholders(
+        template.body,
+        {
+            "reference": record.pseudonym,
+            "officer_name": officer.get_full_name() or officer.get_username(),
+            "next_update_on": (
+                f"{next_on:%A} {next_on.day} {next_on:%B %Y}" if next_on else NO_UPDATE_DATE
+            ),
+        },
     )
+
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+def fill_placeholders(body: str, values: dict[str, str]) -> str:
+    """Plain substitution of the known placeholders: `{name}` becomes values[name] (a str),
+    `{{` and `}}` a brace. Never str.format: a template body is data, and "{reference.__class__}"
+    or "{officer_name[0]}" must not reach an object's attributes or items; anything that is
+    not exactly a known placeholder is left as written, for the officer to see and reword."""
+
+    def one(match: re.Match) -> str:
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            return token[0]
+        name = match.group(1)
+        return str(values[name]) if name in PLACEHOLDERS and name in values else token
+
+    return _PLACEHOLDER.sub(one, body)
 
 
 def templates_for_record(record: LiaisonRecord) -> list[MessageTemplate]:

@@ -1,0 +1,75 @@
+"""Security review of issue 13's liaison code: what a template body, a bulk write or a
+route not yours can and cannot do."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from liaison.models import Expectation, MessageTemplate
+from liaison.services import message_draft
+from liaison.services.messages import fill_placeholders, template_fill
+from tests.liaison.test_views_setup import record_for
+
+pytestmark = pytest.mark.django_db
+
+PROBES = (
+    "{reference.__class__.__mro__}",
+    "{officer_name.__init__}",
+    "{reference[0]}",
+    "{next_update_on!r}",
+    "{officer_name:>40}",
+)
+
+
+def probing_template() -> MessageTemplate:
+    """A template saved behind the admin's check (a data migration, a shell, the database)."""
+    return MessageTemplate.objects.create(
+        key="security_probe",
+        title="Probe",
+        channel="text",
+        register="plain",
+        body="Ref {reference}. " + " ".join(PROBES) + " {{literal}}",
+        version=1,
+    )
+
+
+def test_a_template_body_cannot_reach_attributes_or_items_of_what_fills_it(liaison_officer):
+    record = record_for(liaison_officer, channels=["text"], message_register="plain")
+    filled = template_fill(probing_template(), record=record, by=liaison_officer)
+    assert filled.startswith(f"Ref {record.pseudonym}. ")
+    for probe in PROBES:  # left as written, for the officer to see and reword
+        assert probe in filled
+    assert "<class" not in filled and "slot wrapper" not in filled
+    assert filled.endswith("{literal}")
+
+
+def test_a_draft_from_such_a_template_keeps_the_probes_as_plain_words(liaison_officer):
+    record = record_for(liaison_officer, channels=["text"], message_register="plain")
+    message = message_draft(record=record, by=liaison_officer, template=probing_template())
+    assert "{reference.__class__.__mro__}" in message.body
+    assert "object" not in message.body
+
+
+def test_only_the_known_placeholders_are_filled_and_values_are_not_filled_again():
+    values = {"reference": "{officer_name}", "officer_name": "A. Officer", "other": "x"}
+    assert fill_placeholders("{reference} {other} {{officer_name}}", values) == (
+        "{officer_name} {other} {officer_name}"
+    )
+
+
+def test_expectations_cannot_be_changed_or_deleted_in_bulk(liaison_officer):
+    record = record_for(liaison_officer)
+    kept = Expectation.objects.create(
+        record=record,
+        hope="information",
+        in_their_words="Original words",
+        recorded_by=liaison_officer,
+    )
+    rows = Expectation.objects.filter(pk=kept.pk)
+    with pytest.raises(ValidationError):
+        rows.update(in_their_words="Rewritten")
+    with pytest.raises(ValidationError):
+        rows.delete()
+    kept.in_their_words = "Rewritten"
+    with pytest.raises(ValidationError):
+        Expectation.objects.bulk_update([kept], ["in_their_words"])
+    assert Expectation.objects.get(pk=kept.pk).in_their_words == "Original words"
