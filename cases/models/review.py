@@ -13,8 +13,34 @@ from cases.models.core import Case, Offence
 from cases.vocabulary import OffenceType
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows of an append-only model: a queryset may add and read them, never change or
+    delete them in bulk (`update`, `delete` and `bulk_update` skip `save` and `delete`, so
+    they are refused here too). A row's foreign key set to NULL by a deleted target goes
+    through the base manager and is unaffected."""
+
+    def _refuse(self, doing: str):
+        raise ValidationError(f"{self.model._meta.verbose_name} is never {doing}: add a new one.")
+
+    def update(self, **kwargs):
+        self._refuse("changed")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        self._refuse("changed")
+
+    def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
+        self._refuse("changed")
+
+    def delete(self):
+        self._refuse("deleted")
+
+    delete.queryset_only = True
+
+
 class AppendOnly(models.Model):
     """A model whose rows, once written, are never changed or deleted."""
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from beaconport.access import RestrictedManager
 from cases.models import Case, CaseParty
+from cases.models.review import AppendOnlyQuerySet
 from cases.vocabulary import EventType
 
 
@@ -492,6 +493,9 @@ class Expectation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    # Bulk update/delete refused too: they skip save() and delete() below.
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]
