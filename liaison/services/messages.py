@@ -14,6 +14,7 @@ and the officer rewords it ("I cannot say what the outcome will be").
 import datetime
 import re
 import string
+import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -72,8 +73,12 @@ class PromiseFound(NamedTuple):
 
 
 def _normalise(text: str) -> str:
-    """Curly quotes made straight, odd spaces made plain (lengths kept for the words)."""
-    return text.translate(_SAME_CHARACTERS)
+    """Curly quotes made straight, odd spaces made plain; compatibility forms folded (NFKC:
+    full-width letters, ligatures) and invisible format characters dropped (soft hyphens,
+    zero-width joiners, word joiners, byte-order marks), so a phrase cannot hide behind
+    characters that look like nothing or like the letters it is made of."""
+    folded = unicodedata.normalize("NFKC", text.translate(_SAME_CHARACTERS))
+    return "".join(c for c in folded if unicodedata.category(c) != "Cf")
 
 
 @lru_cache(maxsize=512)

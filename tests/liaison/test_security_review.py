@@ -3,9 +3,10 @@ route not yours can and cannot do."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from liaison.models import Expectation, MessageTemplate
-from liaison.services import message_draft
+from liaison.models import Expectation, Message, MessageTemplate
+from liaison.services import message_draft, message_edit, message_mark_sent
 from liaison.services.messages import fill_placeholders, template_fill
 from tests.liaison.test_views_setup import record_for
 
@@ -73,3 +74,44 @@ def test_expectations_cannot_be_changed_or_deleted_in_bulk(liaison_officer):
     with pytest.raises(ValidationError):
         Expectation.objects.bulk_update([kept], ["in_their_words"])
     assert Expectation.objects.get(pk=kept.pk).in_their_words == "Original words"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He will be ch\u00adarged.",  # a soft hyphen inside a word
+        "He will be\u200d charged.",  # a zero-width joiner
+        "He will\u2060 be charged.",  # a word joiner
+        "He will be \uff43\uff48\uff41\uff52\uff47\uff45\uff44.",  # full-width letters
+        "\ufeffI pro\u00admise you.",
+    ],
+)
+def test_a_promise_cannot_hide_behind_invisible_or_full_width_characters(liaison_officer, text):
+    record = record_for(liaison_officer, channels=["text"], message_register="plain")
+    with pytest.raises(ValidationError) as refused:
+        message_draft(record=record, by=liaison_officer, body=text)
+    assert "promises an outcome" in " ".join(refused.value.message_dict["body"])
+    assert not record.messages.exists()
+
+
+def test_a_draft_edited_to_hide_a_promise_is_refused_and_cannot_be_marked_sent(liaison_officer):
+    record = record_for(liaison_officer, channels=["text"], message_register="plain")
+    draft = message_draft(record=record, by=liaison_officer, body="Nothing is decided yet.")
+    with pytest.raises(ValidationError):
+        message_edit(
+            message=draft,
+            by=liaison_officer,
+            body="He will be \u200dcharged.",
+            version=draft.version,
+        )
+    draft.refresh_from_db()
+    assert draft.body == "Nothing is decided yet."
+    Message.objects.filter(pk=draft.pk).update(body="He will be ch\u00adarged.")  # behind it
+    with pytest.raises(ValidationError):
+        message_mark_sent(
+            message=draft,
+            by=liaison_officer,
+            sent_on=timezone.localdate(),
+            version=draft.version,
+        )
+    assert Message.objects.get(pk=draft.pk).status == "draft"
