@@ -37,9 +37,10 @@ QUEUE_QUERIES = 9
 # transitions, events, lines of inquiry, findings, the findings' citations with their
 # documents: issue 12, one for the page, made only when the case has findings) + the user's
 # grants (seeing, changing and names alike) + the assignees + audit + liaison at a glance
-# (dates of contact per victim); a lead also reads the forces of their teams once.
-DETAIL_QUERIES_INVESTIGATOR = 17
-DETAIL_QUERIES_REVIEW_LEAD = 18
+# (dates of contact per victim) + the decision log's latest entries and the offence history
+# (issue 13: cases/views/detail_sections.py); a lead also reads the forces of their teams once.
+DETAIL_QUERIES_INVESTIGATOR = 19
+DETAIL_QUERIES_REVIEW_LEAD = 20
 # API list: 3 + grants + page + audit. Paged by cursor, so never counted (it was 7 with a
 # count of every case in the scope).
 API_LIST_QUERIES = 6

@@ -510,8 +510,11 @@ def test_my_victims_costs_the_same_queries_for_5_or_60_records(
 
 
 # The record with 4 prefetches (do-not-contact, expectations, contacts, follow-ups); the
-# case summary (visibility check, case, transitions, events, next due follow-up).
-RECORD_PAGE_QUERIES = PER_REQUEST + 5 + 5 + AUDIT
+# case summary (visibility check, case, transitions, events, next due follow-up); the
+# sections issue 13 added, each a fixed cost (liaison/views/record_sections.py): Right to
+# Review requests 1, consents and support referrals 2, needs and safety plan 1, messages 1.
+RECORD_PAGE_SECTIONS = 1 + 2 + 1 + 1
+RECORD_PAGE_QUERIES = PER_REQUEST + 5 + 5 + RECORD_PAGE_SECTIONS + AUDIT
 
 
 @pytest.mark.parametrize("count", [5, 50])
