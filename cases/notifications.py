@@ -4,7 +4,6 @@ Email leaves the secure system, so it carries the case reference and what happen
 a name or a detail; the reader signs in to see the rest.
 """
 
-from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
@@ -14,8 +13,6 @@ from cases import signals
 from cases.models import OffenceChange, SuspectFlag, format_reference
 from cases.permissions import leads_to_tell
 from cases.vocabulary import Priority
-
-TOLD_KEPT_FOR = 90 * 24 * 3600  # seconds: far longer than any task is retried
 
 
 def review_lead_addresses(force_id: int) -> list[str]:
@@ -90,20 +87,20 @@ def priority_notify_review_leads(*, change_id: int) -> int:
     """Tell the review leads of the case's team that an offence added or corrected made the
     case P1 (`cases.services.offences`, once per change, after it commits): by email and in
     the app, as for a flag. Returns how many emails were sent."""
+    # Once per change, even if the task is delivered twice: the row is locked and remembers
+    # when the leads were told (as a flag does).
     change = (
-        OffenceChange.objects.select_related("case")
-        .filter(pk=change_id, priority_after=Priority.P1)
+        OffenceChange.objects.select_for_update(of=("self",))
+        .select_related("case")
+        .filter(pk=change_id, priority_after=Priority.P1, leads_notified_at__isnull=True)
         .exclude(priority_before=Priority.P1)
         .first()
     )
-    # Once per change, even if the task is delivered twice (the row has no "told" column).
-    if change is None or not cache.add(
-        f"offence-p1-told:{change.pk}:{change.at.timestamp()}", 1, timeout=TOLD_KEPT_FOR
-    ):
+    if change is None:
         return 0
     reference = format_reference(change.case_id)
     what = change.get_kind_display().lower()
-    return tell_review_leads(
+    sent = tell_review_leads(
         force_id=change.case.force_id,
         reference=reference,
         subject=f"Beaconport: {reference} is now P1",
@@ -112,3 +109,7 @@ def priority_notify_review_leads(*, change_id: int) -> int:
         key=f"offence-p1-{change.pk}",
         sender=OffenceChange,
     )
+    # The one column of an append-only row written after it: a marker, not a change to what
+    # the row records, so it goes through the base manager (the default refuses updates).
+    OffenceChange._base_manager.filter(pk=change.pk).update(leads_notified_at=timezone.now())
+    return sent

@@ -108,6 +108,9 @@ class OffenceChange(AppendOnly):
     eligibility_after = models.CharField(max_length=10)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
+    # When the review leads were told that this change made the case P1: they are told once,
+    # however often the task runs (cases.notifications.priority_notify_review_leads).
+    leads_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["at", "pk"]
