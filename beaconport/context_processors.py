@@ -24,6 +24,11 @@ NAVIGATION = [
     ("liaison:team", "Liaison team", {Role.LIAISON_LEAD, Role.NATIONAL_LEAD}),
     ("liaison:my_victims", "My victims", {Role.LIAISON_OFFICER, Role.LIAISON_LEAD}),
     (
+        "liaison:review_requests",
+        "Right to Review",
+        {Role.REVIEW_LEAD, Role.LIAISON_LEAD, Role.NATIONAL_LEAD},
+    ),
+    (
         "liaison:notifications",
         "Notifications",
         {
