@@ -32,8 +32,20 @@ from cases.models import (
     SuspectFlag,
 )
 from cases.permissions import grant_case_access
+from liaison import services as liaison_services
 from liaison.forms import period_token
-from liaison.models import Contact, DoNotContact, FollowUp
+from liaison.models import (
+    Consent,
+    Contact,
+    DoNotContact,
+    FollowUp,
+    LiaisonRecord,
+    Message,
+    NeedsAssessment,
+    ReviewRequest,
+    SafetyPlan,
+    SupportReferral,
+)
 from tests.cases.helpers import give_reason_for_names
 from tests.factories import make_case
 from tests.liaison.test_views_setup import contact_post, days_from_today, record_for
@@ -155,7 +167,8 @@ def world(db, investigator, liaison_officer, review_lead, make_user):
     inquiry = LineOfInquiry.objects.create(
         case=case, description="Trace the phone.", origin="review", created_by=investigator
     )
-    record = record_for(liaison_officer)
+    # A written channel preferred, so a message can be drafted in it.
+    record = record_for(liaison_officer, channels=["text", "letter"])
     period = DoNotContact.objects.create(
         record=record,
         starts_on=days_from_today(-1),
@@ -164,11 +177,51 @@ def world(db, investigator, liaison_officer, review_lead, make_user):
     )
     auditor = make_user("inputs.auditor")
     auditor.groups.add(Group.objects.get(name=AUDITOR_GROUP))
+    # Issue 13's rows on the officer's record, each made by its feature's service: a Right
+    # to Review request (of the original decision), consent to share information and a
+    # ChISVA referral relying on it, a safety plan, and a draft message (synthetic).
+    by = liaison_officer
+    review_request = liaison_services.review_request_record(
+        record=record,
+        by=by,
+        received_on=days_from_today(-2),
+        channel="letter",
+        challenged=None,
+        challenged_decision="The decision to take no further action (synthetic).",
+        challenged_on=days_from_today(-20),
+    )
+    consent = liaison_services.consent_record(
+        record=record,
+        by=by,
+        kind="information_sharing",
+        scope="Synthetic: name and phone shared with the ChISVA service",
+        given_on=days_from_today(-3),
+        how="in_person",
+    )
+    referral = liaison_services.support_referral_create(
+        record=record,
+        by=by,
+        service="chisva",
+        organisation="",
+        consent=consent,
+        agreed_on=days_from_today(-1),
+    )
+    safety_plan = liaison_services.safety_plan_save(
+        record=record, by=by, risk_level="medium", plan="Synthetic plan: call the carer first."
+    )
+    message = liaison_services.message_draft(
+        record=record, by=by, body="The review of your case is still going on (synthetic)."
+    )
     return {
         "case": case,
         "inquiry": inquiry,
         "record": record,
         "period": period,
+        "review_request": review_request,
+        "consent": consent,
+        "support_referral": referral,
+        "safety_plan": safety_plan,
+        "message": message,
         "investigator": investigator,
         "review_lead": review_lead,
         "liaison_officer": liaison_officer,
@@ -342,6 +395,143 @@ def _audit_export(world):
     return "auditor", reverse("audit:export"), data
 
 
+def _record_url(world, name):
+    return reverse(f"liaison:{name}", args=[world["record"].pk])
+
+
+def _review_request_create(world):
+    data = {
+        "received_on": days_from_today(-1).isoformat(),
+        "channel": "email",
+        "challenged": "",
+        "challenged_decision": "The decision to take no further action (synthetic).",
+        "challenged_on": days_from_today(-10).isoformat(),
+        "late_note": "",
+    }
+    return "liaison_officer", _record_url(world, "review_request_create"), data
+
+
+def _review_request_url(world, action):
+    return reverse(f"liaison:review_request_{action}", args=[world["review_request"].pk])
+
+
+def _review_request_acknowledge(world):
+    """The request's page holds several forms, each with its prefix."""
+    data = {
+        "acknowledge-version": str(world["review_request"].version),
+        "acknowledge-acknowledged_on": days_from_today(0).isoformat(),
+        "acknowledge-late_reason": "",
+    }
+    return "liaison_officer", _review_request_url(world, "acknowledge"), data, "acknowledge"
+
+
+def _review_request_delay(world):
+    data = {
+        "delay-version": str(world["review_request"].version),
+        "delay-reason": "The case file is with the CPS (synthetic).",
+        "delay-told_on": days_from_today(0).isoformat(),
+    }
+    return "liaison_officer", _review_request_url(world, "delay"), data, "delay"
+
+
+def _consent_create(world):
+    data = {
+        "kind": "contact",
+        "scope": "Synthetic: calls and letters from the review",
+        "given_on": days_from_today(0).isoformat(),
+        "how": "phone",
+    }
+    return "liaison_officer", _record_url(world, "consent_create"), data
+
+
+def _consent_withdraw(world):
+    consent = world["consent"]
+    data = {
+        "version": str(consent.version),
+        "withdrawn_on": days_from_today(0).isoformat(),
+        "reason": "They want a break from it all (synthetic).",
+    }
+    return "liaison_officer", reverse("liaison:consent_withdraw", args=[consent.pk]), data
+
+
+def _support_referral_create(world):
+    data = {
+        "service": "isva",
+        "organisation": "",
+        "consent": str(world["consent"].pk),
+        "agreed_on": days_from_today(0).isoformat(),
+    }
+    return "liaison_officer", _record_url(world, "support_referral_create"), data
+
+
+def _referral_url(world, name):
+    return reverse(f"liaison:{name}", args=[world["support_referral"].pk])
+
+
+def _support_referral_made(world):
+    data = {
+        "version": str(world["support_referral"].version),
+        "referred_on": days_from_today(0).isoformat(),
+        "late_reason": "",
+    }
+    return "liaison_officer", _referral_url(world, "support_referral_made"), data
+
+
+def _support_referral_outcome(world):
+    data = {
+        "version": str(world["support_referral"].version),
+        "outcome": "declined_by_victim",  # the service's answers need the referral made
+        "outcome_on": days_from_today(0).isoformat(),
+        "outcome_notes": "",
+    }
+    return "liaison_officer", _referral_url(world, "support_referral_outcome"), data
+
+
+def _needs_edit(world):
+    """No assessment yet: the form carries no version."""
+    data = {
+        "version": "",
+        "communication_needs": "Short sentences; no jargon (synthetic).",
+        "interpreter_language": "",
+        "accessibility_needs": "",
+        "special_measures": ["screens"],
+        "contact_person": "",
+        "contact_person_details": "",
+        "assessed_on": days_from_today(0).isoformat(),
+    }
+    return "liaison_officer", _record_url(world, "needs_edit"), data
+
+
+def _safety_plan_review(world):
+    data = {
+        "version": str(world["safety_plan"].version),
+        "reviewed_on": days_from_today(0).isoformat(),
+    }
+    return "liaison_officer", _record_url(world, "safety_plan_review"), data
+
+
+def _message_mark_sent(world):
+    message = world["message"]
+    data = {"version": str(message.version), "sent_on": days_from_today(0).isoformat()}
+    return "liaison_officer", reverse("liaison:message_mark_sent", args=[message.pk]), data
+
+
+# Right to Review requests, consent and support, needs and safety, messages.
+ISSUE_13_ROUTES = (
+    _review_request_create,
+    _review_request_acknowledge,
+    _review_request_delay,
+    _consent_create,
+    _consent_withdraw,
+    _support_referral_create,
+    _support_referral_made,
+    _support_referral_outcome,
+    _needs_edit,
+    _safety_plan_review,
+    _message_mark_sent,
+)
+
+
 # (form, date field) -> how to post it. The page answers 400 with the form as "form"
 # (the audit download: "export_form").
 DATE_ROUTES = {
@@ -362,7 +552,21 @@ DATE_ROUTES = {
     "liaison.views.team_forms.BulkAssignForm": _liaison_bulk_assign,
     "beaconport.audit.forms.AuditExportForm": _audit_export,
     "liaison.correspondence_forms.CorrespondenceForm": _correspondence_add,
+    # Issue 13: Right to Review requests, consent and support, needs and safety, messages
+    # (ISSUE_13_ROUTES below).
+    "liaison.review_request_forms.ReviewRequestForm": _review_request_create,
+    "liaison.review_request_forms.AcknowledgeForm": _review_request_acknowledge,
+    "liaison.review_request_forms.DelayForm": _review_request_delay,
+    "liaison.support_forms.ConsentForm": _consent_create,
+    "liaison.support_forms.ConsentWithdrawForm": _consent_withdraw,
+    "liaison.support_forms.SupportReferralForm": _support_referral_create,
+    "liaison.support_forms.ReferralMadeForm": _support_referral_made,
+    "liaison.support_forms.ReferralOutcomeForm": _support_referral_outcome,
+    "liaison.safety_forms.NeedsAssessmentForm": _needs_edit,
+    "liaison.safety_forms.SafetyReviewForm": _safety_plan_review,
+    "liaison.message_forms.MessageSentForm": _message_mark_sent,
 }
+ISSUE_13_FORMS = [key for key, how in DATE_ROUTES.items() if how in ISSUE_13_ROUTES]
 # Forms with date fields that no page posts as such: base classes, and the auditor's GET
 # filters (a far date there is a form error on a 200 page: tests/audit/test_search_inputs.py).
 NOT_POSTED = {
@@ -397,14 +601,24 @@ def _written():
     """
     counted = (Case, Person, CaseParty, LineOfInquiry, Finding, SuspectFlag)
     counted += (InvestigativeEvent, Contact, FollowUp, DoNotContact)
+    versioned = (Case, Person, LineOfInquiry, LiaisonRecord, ReviewRequest, Consent)
+    versioned += (SupportReferral, NeedsAssessment, SafetyPlan, Message)
     return (
         [model.objects.count() for model in counted],
         AuditEvent.objects.exclude(operation=Operation.CONSULT).count(),
-        sorted(Case.objects.values_list("pk", "version")),
-        sorted(Person.objects.values_list("pk", "version")),
-        sorted(LineOfInquiry.objects.values_list("pk", "version")),
+        [sorted(model.objects.values_list("pk", "version")) for model in versioned],
         sorted(DoNotContact.objects.values_list("pk", "ends_on")),
+        sorted(FollowUp.objects.values_list("pk", "status")),
     )
+
+
+def _form_by_prefix(context, prefix):
+    """The page's form; a page of several forms (a Right to Review request's) holds them by
+    prefix in "forms"."""
+    forms_shown = context.get("forms")
+    if prefix and isinstance(forms_shown, dict) and prefix[0] in forms_shown:
+        return forms_shown[prefix[0]]
+    return context["form"]
 
 
 @pytest.mark.parametrize(("form_key", "field", "value"), list(_posted_cases()))
@@ -422,7 +636,7 @@ def test_a_far_date_on_every_form_is_refused_with_400_naming_the_field(
     response = client.post(url, {**data, posted: value})
     assert response.status_code == 400
     context = response.context
-    form = context.get("export_form") or context.get("assign") or context["form"]
+    form = context.get("export_form") or context.get("assign") or _form_by_prefix(context, prefix)
     assert list(form.errors) == [field], form.errors
     assert _written() == before
 
@@ -450,3 +664,21 @@ def test_the_control_a_plausible_date_on_the_same_routes_is_saved(client, world)
     assert client.post(url, {**data, "next_contact_on": planned}).status_code == 302
     assert FollowUp.objects.filter(due_on=planned).exists()
     assert timezone.localdate().isoformat() <= planned
+
+
+@pytest.mark.parametrize("form_key", ISSUE_13_FORMS)
+def test_the_control_each_issue_13_payload_with_its_plausible_date_is_saved(
+    client, world, form_key
+):
+    """The issue 13 payloads above are valid as they stand: posted unchanged, each is saved
+    (302) and writes, so their 400s above are the far date's doing alone."""
+    who, url, data, *_ = DATE_ROUTES[form_key](world)
+    if who == "investigator+names":
+        client.force_login(world["investigator"])
+        give_reason_for_names(client, world["case"])
+    else:
+        client.force_login(world[who])
+    before = _written()
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert _written() != before
