@@ -219,11 +219,33 @@ class PromisePhraseAdmin(ServiceWrittenAdmin):
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else ("phrase", "added_by")
 
+    # A phrase has no version: the change page carries what it showed (a hidden initial),
+    # and a field left as shown is not sent to the service, so a page opened before another
+    # administrator switched the phrase off (or changed its reason) does not undo that.
+    KEPT_AS_SHOWN = ("reason", "active")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in self.KEPT_AS_SHOWN:
+            field.show_hidden_initial = True
+        return field
+
+    @staticmethod
+    def _changed(form, name: str) -> bool:
+        """Whether the administrator changed the field from what their page showed (a post
+        without the page's hidden initial counts as a change, as before)."""
+        if form.add_initial_prefix(name) not in form.data:
+            return True
+        return name in form.changed_data
+
     def write(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
             return message_services.promise_phrase_update(
-                promise=obj, by=request.user, reason=data["reason"], active=data["active"]
+                promise=obj,
+                by=request.user,
+                reason=data["reason"] if self._changed(form, "reason") else None,
+                active=data["active"] if self._changed(form, "active") else None,
             )
         return message_services.promise_phrase_add(
             by=request.user, phrase=data["phrase"], reason=data["reason"]

@@ -3,11 +3,12 @@ route not yours can and cannot do."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
-from liaison.models import Expectation, Message, MessageTemplate
+from liaison.models import Expectation, Message, MessageTemplate, PromisePhrase
 from liaison.services import message_draft, message_edit, message_mark_sent
-from liaison.services.messages import fill_placeholders, template_fill
+from liaison.services.messages import fill_placeholders, promise_phrase_update, template_fill
 from tests.liaison.test_views_setup import record_for
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +116,46 @@ def test_a_draft_edited_to_hide_a_promise_is_refused_and_cannot_be_marked_sent(l
             version=draft.version,
         )
     assert Message.objects.get(pk=draft.pk).status == "draft"
+
+
+def test_a_stale_admin_page_does_not_switch_a_phrase_back_on(client, admin_user):
+    phrase = PromisePhrase.objects.get(phrase="definitely")
+    url = reverse("admin:liaison_promisephrase_change", args=[phrase.pk])
+    client.force_login(admin_user)
+    shown = client.get(url)
+    assert b'name="initial-active"' in shown.content
+    # Meanwhile another administrator switches the phrase off.
+    promise_phrase_update(promise=phrase, by=admin_user, active=False)
+    # The first page, still showing it on, saves a new reason only.
+    response = client.post(
+        url,
+        {
+            "reason": "No one can promise what a court will do.",
+            "initial-reason": phrase.reason,
+            "active": "on",
+            "initial-active": "True",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302
+    phrase.refresh_from_db()
+    assert (phrase.active, phrase.reason) == (False, "No one can promise what a court will do.")
+
+
+def test_an_admin_page_that_switches_a_phrase_on_still_does(client, admin_user):
+    phrase = PromisePhrase.objects.get(phrase="definitely")
+    promise_phrase_update(promise=phrase, by=admin_user, active=False)
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:liaison_promisephrase_change", args=[phrase.pk]),
+        {
+            "reason": phrase.reason,
+            "initial-reason": phrase.reason,
+            "active": "on",
+            "initial-active": "False",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302
+    phrase.refresh_from_db()
+    assert phrase.active is True
