@@ -9,7 +9,16 @@ answer 404 and leave the record, its follow-up and its periods as they were.
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from liaison.models import DoNotContact, Notification, ReviewRequest
+from liaison.models import (
+    Consent,
+    DoNotContact,
+    Message,
+    NeedsAssessment,
+    Notification,
+    ReviewRequest,
+    SafetyPlan,
+    SupportReferral,
+)
 from tests.liaison.test_views_setup import days_from_today, open_followup, record_for
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +57,23 @@ ROUTES = {
     "liaison:review_request_delay": "review_request",
     "liaison:review_request_decide": "review_request",
     "liaison:review_request_withdraw": "review_request",
+    # Consent and support referrals (issue 13): tests/liaison/test_consent.py and
+    # test_support_referrals.py.
+    "liaison:consent_create": "record",
+    "liaison:consent_withdraw": "consent",
+    "liaison:support_referral_create": "record",
+    "liaison:support_referral_made": "support_referral",
+    "liaison:support_referral_outcome": "support_referral",
+    # Needs and safety (issue 13): tests/liaison/test_safety.py.
+    "liaison:needs_edit": "record",
+    "liaison:safety_plan_edit": "record",
+    "liaison:safety_plan_review": "record",
+    # Messages to the victim (issue 13): tests/liaison/test_messages.py.
+    "liaison:messages": "record",
+    "liaison:message_new": "record",
+    "liaison:message": "message",
+    "liaison:message_edit": "message",
+    "liaison:message_mark_sent": "message",
     "api:liaison-record-list": None,
     "api:liaison-followup-list": None,
 }
@@ -58,6 +84,8 @@ GET_ONLY = {
     "liaison:correspondence",
     "liaison:correspondence_download",
     "liaison:review_request",
+    "liaison:messages",
+    "liaison:message",
 }
 WRITES = [name for name, arg in ROUTES.items() if arg and name not in GET_ONLY]
 
@@ -94,9 +122,37 @@ def period_for(record) -> DoNotContact:
 
 @pytest.fixture
 def owned(liaison_officer):
-    """A record, follow-up, do-not-contact period and notification of the liaison officer."""
-    record = record_for(liaison_officer)
+    """A record, follow-up, do-not-contact period and notification of the liaison officer;
+    on the record a Right to Review request, consent to share information, a referral to a
+    ChISVA relying on it, a safety plan and a draft message (synthetic)."""
+    record = record_for(liaison_officer, channels=["text", "letter"])
+    consent = Consent.objects.create(
+        record=record,
+        kind="information_sharing",
+        scope="Synthetic: name and phone shared with the ChISVA service",
+        given_on=days_from_today(-3),
+        how="in_person",
+        recorded_by=liaison_officer,
+    )
     return {
+        "consent": consent,
+        "support_referral": SupportReferral.objects.create(
+            record=record,
+            service="chisva",
+            consent=consent,
+            agreed_on=days_from_today(-1),
+            recorded_by=liaison_officer,
+        ),
+        "safety_plan": SafetyPlan.objects.create(
+            record=record, risk_level="medium", plan="Synthetic plan."
+        ),
+        "message": Message.objects.create(
+            record=record,
+            channel="text",
+            register="plain",
+            body="The review of your case is still going on (synthetic).",
+            written_by=liaison_officer,
+        ),
         "record": record,
         "followup": open_followup(record),
         "period": period_for(record),
@@ -119,6 +175,49 @@ def url_for(name, arg, owned):
     return reverse(name, args=[owned[arg].pk]) if arg else reverse(name)
 
 
+def rights_of(record) -> list:
+    """What issue 13 keeps on the record: each row with its version (and a message's
+    status, a plan's risk), so any write shows."""
+    return [
+        sorted(ReviewRequest.objects.filter(record=record).values_list("pk", "version")),
+        sorted(Consent.objects.filter(record=record).values_list("pk", "version")),
+        sorted(SupportReferral.objects.filter(record=record).values_list("pk", "version")),
+        sorted(NeedsAssessment.objects.filter(record=record).values_list("pk", "version")),
+        sorted(SafetyPlan.objects.filter(record=record).values_list("pk", "version", "risk_level")),
+        sorted(Message.objects.filter(record=record).values_list("pk", "version", "status")),
+    ]
+
+
+def plausible_post(owned) -> dict:
+    """One POST that every record form would take from someone let in (its dates today)."""
+    today = days_from_today(0).isoformat()
+    return {
+        "version": "1",
+        "reason": "x",
+        "starts_on": today,
+        "ends_on": today,
+        "enhanced_rights": "yes",
+        # Consent, support referrals, needs and safety, messages (issue 13).
+        "kind": "contact",
+        "scope": "Synthetic: calls from the review",
+        "given_on": today,
+        "how": "phone",
+        "withdrawn_on": today,
+        "service": "isva",
+        "consent": str(owned["consent"].pk),
+        "agreed_on": today,
+        "referred_on": today,
+        "outcome": "declined_by_victim",
+        "outcome_on": today,
+        "assessed_on": today,
+        "risk_level": "high",
+        "plan": "Synthetic plan, changed.",
+        "reviewed_on": today,
+        "body": "Synthetic words, changed.",
+        "sent_on": today,
+    }
+
+
 @pytest.mark.parametrize("outsider", OUTSIDERS)
 @pytest.mark.parametrize("name", sorted(WRITES))
 def test_an_outsiders_post_to_a_record_form_answers_404_and_changes_nothing(
@@ -128,15 +227,9 @@ def test_an_outsiders_post_to_a_record_form_answers_404_and_changes_nothing(
     record = owned["record"]
     before = (record.version, record.officer_id, record.contacts.count())
     periods = list(record.do_not_contact.values_list("pk", "ends_on"))
+    rights = rights_of(record)
     client.force_login(request.getfixturevalue(outsider))
-    post = {
-        "version": "1",
-        "reason": "x",
-        "starts_on": days_from_today(0).isoformat(),
-        "ends_on": days_from_today(0).isoformat(),
-        "enhanced_rights": "yes",
-    }
-    response = client.post(url_for(name, arg, owned), post)
+    response = client.post(url_for(name, arg, owned), plausible_post(owned))
     assert response.status_code == 404
     record.refresh_from_db()
     owned["followup"].refresh_from_db()
@@ -144,3 +237,23 @@ def test_an_outsiders_post_to_a_record_form_answers_404_and_changes_nothing(
     assert owned["followup"].status == "open"
     assert list(record.do_not_contact.values_list("pk", "ends_on")) == periods
     assert ReviewRequest.objects.get(pk=owned["review_request"].pk).version == 1
+    assert rights_of(record) == rights
+
+
+ISSUE_13_WRITES = sorted(
+    name
+    for name in WRITES
+    if name.split(":")[1].startswith(("consent", "support", "needs", "safety", "message"))
+)
+
+
+@pytest.mark.parametrize("name", ISSUE_13_WRITES)
+def test_the_control_the_records_officer_posting_the_same_writes(client, owned, name):
+    """The outsiders' post above is one the record's officer gets written (302): their 404
+    is the refusal of the person, not of the payload."""
+    record = owned["record"]
+    rights = rights_of(record)
+    client.force_login(record.officer)
+    response = client.post(url_for(name, ROUTES[name], owned), plausible_post(owned))
+    assert response.status_code == 302, response.context and response.context.get("form").errors
+    assert rights_of(record) != rights
