@@ -31,9 +31,9 @@ from cases.services.errors import StaleEdit
 from cases.services.versioning import (
     audit_before,
     audit_delta,
+    audited_versioned_update,
     check_version,
     save_bumping_version,
-    versioned_update,
 )
 from cases.vocabulary import FlagKind
 from liaison.models import (
@@ -107,6 +107,20 @@ def _refuse_if_made_meanwhile(current, *, version, submitted: dict, label: str) 
     )
 
 
+def _collected(obj, *, record: LiaisonRecord, by):
+    """Save the record's first assessment or plan, built and validated, and log that it was
+    collected."""
+    obj.save()
+    audit_record(
+        operation=Operation.COLLECT,
+        actor=by,
+        obj=obj,
+        case=record.case_id,
+        person=person_of(record),
+    )
+    return obj
+
+
 def _measures(values: Iterable[str] | None) -> list[str]:
     """The special measures chosen, each once, in the list's own order."""
     chosen = list(values or [])
@@ -166,34 +180,19 @@ def needs_assessment_save(
         assessment = NeedsAssessment(record=record, assessed_by=by, **fields)
         assessment.clean_fields(exclude={"record", "assessed_by"})
         validate_instance(assessment, dates={"assessed_on": PAST_DATE})
-        assessment.save()
-        audit_record(
-            operation=Operation.COLLECT,
-            actor=by,
-            obj=assessment,
-            case=record.case_id,
-            person=person_of(record),
-        )
-        return assessment
+        return _collected(assessment, record=record, by=by)
     fields["assessed_by"] = by
-    old = audit_before(current, NEEDS_FIELDS)
-    current, changed = versioned_update(
+    current, _ = audited_versioned_update(
         instance=current,
+        by=by,
         version=version,
         fields=fields,
         editable=NEEDS_FIELDS,
         label=label,
+        sensitive_fields=NEEDS_SENSITIVE,
+        case=record.case_id,
+        person=person_of(record),
     )
-    if changed:
-        audit_record(
-            operation=Operation.ALTER,
-            actor=by,
-            obj=current,
-            changes=audit_delta(old, current, changed),
-            sensitive_fields=NEEDS_SENSITIVE,
-            case=record.case_id,
-            person=person_of(record),
-        )
     return current
 
 
@@ -229,28 +228,17 @@ def safety_plan_save(
     if current is None:
         safety = SafetyPlan(record=record, **fields)
         validate_instance(safety)
-        safety.save()
-        audit_record(
-            operation=Operation.COLLECT,
-            actor=by,
-            obj=safety,
-            case=record.case_id,
-            person=person_of(record),
-        )
-        return safety
-    old = audit_before(current, PLAN_FIELDS)
-    current, changed = versioned_update(
-        instance=current, version=version, fields=fields, editable=PLAN_FIELDS, label=label
+        return _collected(safety, record=record, by=by)
+    current, _ = audited_versioned_update(
+        instance=current,
+        by=by,
+        version=version,
+        fields=fields,
+        editable=PLAN_FIELDS,
+        label=label,
+        case=record.case_id,
+        person=person_of(record),
     )
-    if changed:
-        audit_record(
-            operation=Operation.ALTER,
-            actor=by,
-            obj=current,
-            changes=audit_delta(old, current, changed),
-            case=record.case_id,
-            person=person_of(record),
-        )
     return current
 
 
