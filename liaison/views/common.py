@@ -72,6 +72,22 @@ def render_form(request, record, form, *, title, submit_label, status=200, **ext
     )
 
 
+def form_page(request, record, make_form, write, *, initial, **page):
+    """A form page about the record: on GET the form with `initial`; on POST `save_or_show`.
+
+    `make_form(data=None, initial=None)` builds the form (a form class will do); `page`
+    carries save_or_show's keywords (title, submit_label, anchor, labels, ...).
+    """
+    if request.method == "GET":
+        return render_form(request, record, make_form(initial=initial), **_shown_page(page))
+    return save_or_show(request, record, make_form, write, **page)
+
+
+def _shown_page(page: dict) -> dict:
+    """What render_form takes of save_or_show's keywords (not where to go back, nor labels)."""
+    return {k: v for k, v in page.items() if k not in ("anchor", "labels")}
+
+
 def save_or_show(
     request, record, make_form, write, *, title, submit_label, anchor="", labels=None, **extra
 ):

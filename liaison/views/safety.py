@@ -12,7 +12,7 @@ from liaison.models import SpecialMeasure
 from liaison.permissions import CHANGE, record_get_for
 from liaison.safety_forms import NeedsAssessmentForm, SafetyPlanForm, SafetyReviewForm
 from liaison.safety_selectors import safety_of
-from liaison.views.common import render_form, save_or_show
+from liaison.views.common import form_page
 
 TEMPLATE = "liaison/safety/form.html"
 ANCHOR = "safety"
@@ -45,14 +45,13 @@ def needs_edit(request, pk):
         "title": "Needs assessment",
         "submit_label": "Save the assessment",
         "template": TEMPLATE,
+        "anchor": ANCHOR,
+        "labels": NEEDS_LABELS,
         "intro": (
             "What the victim needs to take part and be kept informed. Ask them; write what "
             "they tell you."
         ),
     }
-    if request.method == "GET":
-        form = NeedsAssessmentForm(initial=NeedsAssessmentForm.initial_for(assessment))
-        return render_form(request, record, form, **page)
 
     def write(cleaned):
         try:
@@ -75,9 +74,8 @@ def needs_edit(request, pk):
                 )
             raise
 
-    return save_or_show(
-        request, record, NeedsAssessmentForm, write, anchor=ANCHOR, labels=NEEDS_LABELS, **page
-    )
+    initial = NeedsAssessmentForm.initial_for(assessment)
+    return form_page(request, record, NeedsAssessmentForm, write, initial=initial, **page)
 
 
 @require_http_methods(["GET", "POST"])
@@ -89,12 +87,11 @@ def safety_plan_edit(request, pk):
         "title": "Safety plan",
         "submit_label": "Save the plan",
         "template": TEMPLATE,
+        "anchor": ANCHOR,
+        "labels": PLAN_LABELS,
         "safety": safety,
         "intro": "Saving the plan does not record a review: record the review on its own page.",
     }
-    if request.method == "GET":
-        form = SafetyPlanForm(initial=SafetyPlanForm.initial_for(safety))
-        return render_form(request, record, form, **page)
 
     def write(cleaned):
         services.safety_plan_save(
@@ -105,9 +102,8 @@ def safety_plan_edit(request, pk):
             version=cleaned["version"],
         )
 
-    return save_or_show(
-        request, record, SafetyPlanForm, write, anchor=ANCHOR, labels=PLAN_LABELS, **page
-    )
+    initial = SafetyPlanForm.initial_for(safety)
+    return form_page(request, record, SafetyPlanForm, write, initial=initial, **page)
 
 
 @require_http_methods(["GET", "POST"])
@@ -119,14 +115,14 @@ def safety_plan_review(request, pk):
         "title": "Record a review of the safety plan",
         "submit_label": "Record the review",
         "template": TEMPLATE,
+        "anchor": ANCHOR,
+        "labels": REVIEW_LABELS,
         "safety": safety,
         "show_plan": True,
     }
-    if request.method == "GET":
-        initial = {"reviewed_on": timezone.localdate()}
-        if safety is not None:
-            initial["version"] = safety.version
-        return render_form(request, record, SafetyReviewForm(initial=initial), **page)
+    initial = {"reviewed_on": timezone.localdate()}
+    if safety is not None:
+        initial["version"] = safety.version
 
     def write(cleaned):
         services.safety_plan_reviewed(
@@ -136,6 +132,4 @@ def safety_plan_review(request, pk):
             version=cleaned["version"],
         )
 
-    return save_or_show(
-        request, record, SafetyReviewForm, write, anchor=ANCHOR, labels=REVIEW_LABELS, **page
-    )
+    return form_page(request, record, SafetyReviewForm, write, initial=initial, **page)

@@ -15,7 +15,7 @@ from liaison.support_forms import (
     ReferralOutcomeForm,
     SupportReferralForm,
 )
-from liaison.views.common import render_form, save_or_show
+from liaison.views.common import form_page
 
 TEMPLATE = "liaison/support/form.html"
 ANCHOR = "support"
@@ -33,12 +33,15 @@ LABELS = {
 def consent_create(request, pk):
     """Record the victim's consent, to sharing their information or to being contacted."""
     record = record_get_for(request.user, pk, CHANGE)
-    page = {"title": "Record consent", "submit_label": "Record the consent", "template": TEMPLATE}
-    if request.method == "GET":
-        initial = {"given_on": timezone.localdate()}
-        if request.GET.get("kind") in ConsentKind.values:
-            initial["kind"] = request.GET["kind"]
-        return render_form(request, record, ConsentForm(initial=initial), **page)
+    page = {
+        "title": "Record consent",
+        "submit_label": "Record the consent",
+        "template": TEMPLATE,
+        "anchor": ANCHOR,
+    }
+    initial = {"given_on": timezone.localdate()}
+    if request.GET.get("kind") in ConsentKind.values:
+        initial["kind"] = request.GET["kind"]
 
     def write(cleaned):
         services.consent_record(
@@ -50,7 +53,7 @@ def consent_create(request, pk):
             how=cleaned["how"],
         )
 
-    return save_or_show(request, record, ConsentForm, write, anchor=ANCHOR, **page)
+    return form_page(request, record, ConsentForm, write, initial=initial, **page)
 
 
 @require_http_methods(["GET", "POST"])
@@ -62,14 +65,11 @@ def consent_withdraw(request, pk):
         "title": "Withdraw consent",
         "submit_label": "Record the withdrawal",
         "template": TEMPLATE,
+        "anchor": ANCHOR,
+        "labels": LABELS,
         "consent": consent,
         "danger": True,
     }
-    if request.method == "GET":
-        form = ConsentWithdrawForm(
-            initial={"version": consent.version, "withdrawn_on": timezone.localdate()}
-        )
-        return render_form(request, record, form, **page)
 
     def write(cleaned):
         services.consent_withdraw(
@@ -80,9 +80,8 @@ def consent_withdraw(request, pk):
             version=cleaned["version"],
         )
 
-    return save_or_show(
-        request, record, ConsentWithdrawForm, write, anchor=ANCHOR, labels=LABELS, **page
-    )
+    initial = {"version": consent.version, "withdrawn_on": timezone.localdate()}
+    return form_page(request, record, ConsentWithdrawForm, write, initial=initial, **page)
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,17 +94,16 @@ def referral_create(request, pk):
         "title": "Refer to support",
         "submit_label": "Refer",
         "template": TEMPLATE,
+        "anchor": ANCHOR,
         "needs_consent": not consents,
     }
 
     def make_form(data=None, initial=None):
         return SupportReferralForm(data, initial=initial, consents=consents)
 
-    if request.method == "GET":
-        initial = {"agreed_on": timezone.localdate()}
-        if len(consents) == 1:
-            initial["consent"] = consents[0].pk
-        return render_form(request, record, make_form(initial=initial), **page)
+    initial = {"agreed_on": timezone.localdate()}
+    if len(consents) == 1:
+        initial["consent"] = consents[0].pk
 
     def write(cleaned):
         services.support_referral_create(
@@ -117,7 +115,7 @@ def referral_create(request, pk):
             agreed_on=cleaned["agreed_on"],
         )
 
-    return save_or_show(request, record, make_form, write, anchor=ANCHOR, **page)
+    return form_page(request, record, make_form, write, initial=initial, **page)
 
 
 @require_http_methods(["GET", "POST"])
@@ -129,13 +127,10 @@ def referral_made(request, pk):
         "title": "Record the referral as made",
         "submit_label": "Save",
         "template": TEMPLATE,
+        "anchor": ANCHOR,
+        "labels": LABELS,
         "referral": referral,
     }
-    if request.method == "GET":
-        form = ReferralMadeForm(
-            initial={"version": referral.version, "referred_on": timezone.localdate()}
-        )
-        return render_form(request, record, form, **page)
 
     def write(cleaned):
         services.support_referral_made(
@@ -146,9 +141,8 @@ def referral_made(request, pk):
             version=cleaned["version"],
         )
 
-    return save_or_show(
-        request, record, ReferralMadeForm, write, anchor=ANCHOR, labels=LABELS, **page
-    )
+    initial = {"version": referral.version, "referred_on": timezone.localdate()}
+    return form_page(request, record, ReferralMadeForm, write, initial=initial, **page)
 
 
 @require_http_methods(["GET", "POST"])
@@ -160,18 +154,10 @@ def referral_outcome(request, pk):
         "title": "Record the referral's outcome",
         "submit_label": "Save",
         "template": TEMPLATE,
+        "anchor": ANCHOR,
+        "labels": LABELS,
         "referral": referral,
     }
-    if request.method == "GET":
-        form = ReferralOutcomeForm(
-            initial={
-                "version": referral.version,
-                "outcome": referral.outcome or None,
-                "outcome_on": referral.outcome_on or timezone.localdate(),
-                "outcome_notes": referral.outcome_notes,
-            }
-        )
-        return render_form(request, record, form, **page)
 
     def write(cleaned):
         services.support_referral_outcome(
@@ -183,6 +169,10 @@ def referral_outcome(request, pk):
             version=cleaned["version"],
         )
 
-    return save_or_show(
-        request, record, ReferralOutcomeForm, write, anchor=ANCHOR, labels=LABELS, **page
-    )
+    initial = {
+        "version": referral.version,
+        "outcome": referral.outcome or None,
+        "outcome_on": referral.outcome_on or timezone.localdate(),
+        "outcome_notes": referral.outcome_notes,
+    }
+    return form_page(request, record, ReferralOutcomeForm, write, initial=initial, **page)
