@@ -54,3 +54,34 @@ def session_touch(session, *, at: int | None = None) -> None:
     at = now() if at is None else at
     if at - session.get(SEEN_AT, 0) >= activity_step():
         session[SEEN_AT] = at
+
+
+# The timeout warning (issue 13, WCAG 2.2.1): shown this long before the idle timeout ends a
+# session, or half the timeout if that is shorter, but never less than WCAG's 20 seconds.
+WARNING_LEAD = 120
+WARNING_LEAD_MIN = 20
+
+
+def session_extend(session, *, at: int | None = None) -> bool:
+    """Restart the idle clock of a session that may still go on ("Stay signed in"); False,
+    and nothing changed, for one that has already ended. The absolute lifetime stands."""
+    at = now() if at is None else at
+    if session_expiry(session, at=at) is not None:
+        return False
+    session[SEEN_AT] = at
+    return True
+
+
+def session_time_left(session, *, at: int | None = None) -> dict:
+    """What the timeout warning needs: seconds until the idle clock ends the session, until
+    its absolute lifetime does, the full idle timeout and how long before the end to warn."""
+    at = now() if at is None else at
+    timeout = settings.SESSION_IDLE_TIMEOUT
+    return {
+        "idle": max(0, timeout - (at - session.get(SEEN_AT, at))),
+        "absolute": max(
+            0, settings.SESSION_ABSOLUTE_LIFETIME - (at - session.get(SIGNED_IN_AT, at))
+        ),
+        "timeout": timeout,
+        "warn": min(timeout, max(WARNING_LEAD_MIN, min(WARNING_LEAD, timeout // 2))),
+    }

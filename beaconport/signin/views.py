@@ -6,11 +6,14 @@ the enrolment page shows a secret and the backup codes are shown once.
 
 import segno
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
 from django_otp import login as otp_login
 
@@ -28,7 +31,7 @@ from beaconport.signin.services import (
     totp_uri,
     two_factor_devices_remove,
 )
-from beaconport.signin.sessions import ENROL, SECOND_STEP, VERIFY
+from beaconport.signin.sessions import ENROL, SECOND_STEP, VERIFY, session_extend
 
 ENROL_KEY = "signin_enrol_key"  # the secret being enrolled, until its first code is right
 
@@ -133,3 +136,15 @@ def two_factor(request):
         "codes_left": backup_codes_left(user=user),
     }
     return render(request, "signin/two_factor.html", context)
+
+
+@require_POST
+def session_extend_view(request):
+    """The timeout warning's "Stay signed in": restart the idle clock, answer 204 and
+    nothing else. Signed in only (LoginRequiredMiddleware) and CSRF-protected; a session the
+    idle timeout or its lifetime has ended is already signed out by SessionLifetimeMiddleware
+    (so sent to sign in), and `session_extend` refuses it again should that ever change."""
+    if not session_extend(request.session):
+        logout(request)
+        return redirect_to_login(reverse("home"))
+    return HttpResponse(status=204)
