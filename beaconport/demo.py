@@ -96,6 +96,7 @@ class DemoCases:
     liaison_records: int = 0  # victims' records given to the demo liaison officer
     events: int = 0  # investigative events recorded, so follow-ups are due in the demo
     documents: int = 0  # synthetic documents added to the investigator's first case
+    rights: "DemoRights | None" = None  # issue 13's records (demo_rights_create)
 
 
 def demo_cases_create(*, var_dir: Path) -> DemoCases:
@@ -134,15 +135,19 @@ def demo_cases_create(*, var_dir: Path) -> DemoCases:
                     reason="Demo: the investigator's first cases.",
                 )
                 assigned.append(case.reference)
+    liaison_records = _demo_liaison_assign(references=assigned)
+    events = _demo_events_record(references=assigned[:2], by=investigator)
+    documents = _demo_documents_add(references=assigned[:1], by=investigator)
     return DemoCases(
         path=path,
         created=result.created,
         updated=result.updated,
         unchanged=result.unchanged,
         assigned=assigned,
-        liaison_records=_demo_liaison_assign(references=assigned),
-        events=_demo_events_record(references=assigned[:2], by=investigator),
-        documents=_demo_documents_add(references=assigned[:1], by=investigator),
+        liaison_records=liaison_records,
+        events=events,
+        documents=documents,
+        rights=demo_rights_create(references=assigned),
     )
 
 
@@ -282,3 +287,311 @@ def _demo_documents_add(*, references: list[str], by) -> int:
         )
         added += 2
     return added
+
+
+# Issue 13 in the demo: the victims' further rights and a review that cannot be cut short,
+# each made through its service (rules, audit) and only where it is not there yet, so a
+# second run adds nothing. The case whose review upholds NFA is the investigator's third
+# (an eligible P3 without events), so the first two keep their follow-ups as they were.
+DEMO_NFA_CASE = 2
+
+
+@dataclass(frozen=True)
+class DemoRights:
+    nfa_case: str = ""  # the case whose review upheld NFA, and the victim's request on it
+    made: int = 0  # what this run made (0 on a second run)
+    unassigned: int = 0  # victims of the demo team nobody holds
+
+
+def demo_rights_create(*, references: list[str]) -> DemoRights:
+    """The review of one of the investigator's cases upholds NFA (its line of inquiry
+    completed, "no failings found", handed in by the investigator and approved by the review
+    lead), and its victim asks for a Right to Review; the officer's victims get a consent to
+    share information, a ChISVA referral made and answered, a needs assessment, a safety plan
+    and a letter sent from a template; the lead's first case a decision log entry."""
+    from cases.models import Case, parse_reference
+    from liaison.models import LiaisonRecord
+
+    User = get_user_model()
+    lead = User.objects.get(username=DEMO_USERS[Role.REVIEW_LEAD][0])
+    investigator = User.objects.get(username=DEMO_USERS[Role.INVESTIGATOR][0])
+    officer = User.objects.get(username=DEMO_USERS[Role.LIAISON_OFFICER][0])
+    if len(references) <= DEMO_NFA_CASE:
+        return DemoRights()
+    made = 0
+    nfa = Case.objects.get(pk=parse_reference(references[DEMO_NFA_CASE]))
+    made += _demo_nfa_upheld(case=nfa, lead=lead, investigator=investigator)
+    made += _demo_decision_log(case=Case.objects.get(pk=parse_reference(references[0])), by=lead)
+    kept = LiaisonRecord.objects.filter(officer=officer).select_related("case").order_by("pk")
+    # Records open when the import commits: none yet inside a test's open transaction.
+    nfa_record = kept.filter(case=nfa).first()
+    if nfa_record is not None:
+        made += _demo_review_request(record=nfa_record, by=officer)
+    other = kept.exclude(case=nfa).first() or nfa_record
+    if other is not None:
+        made += _demo_support(record=other, by=officer)
+        made += _demo_needs_and_safety(record=other, by=officer)
+        made += _demo_message(record=other, by=officer)
+    return DemoRights(
+        nfa_case=nfa.reference,
+        made=made,
+        unassigned=_demo_unassigned(),
+    )
+
+
+def _demo_nfa_upheld(*, case, lead, investigator) -> int:
+    """Take the case through the review to "NFA upheld", legally: every step is the
+    workflow's, by whom it belongs to. A case already past it (or moved elsewhere by someone
+    trying the demo) is left alone."""
+    from cases.services.inquiries import inquiry_create, inquiry_update
+    from cases.services.review_gate import case_record_no_failings
+    from cases.services.workflow import case_transition
+    from cases.vocabulary import OPEN_INQUIRY, CaseStatus, InquiryOrigin, InquiryStatus
+
+    steps = 0
+    if case.status == CaseStatus.REFERRED:
+        case = case_transition(
+            case=case, to=CaseStatus.TRIAGE, by=lead, reason="Demo: in scope of the review."
+        )
+        steps += 1
+    if case.status == CaseStatus.TRIAGE:
+        case = case_transition(
+            case=case,
+            to=CaseStatus.UNDER_REVIEW,
+            by=lead,
+            reason="Demo: scope settled, the review starts.",
+        )
+        steps += 1
+    if case.status == CaseStatus.REVIEW_COMPLETE:
+        return steps + _demo_approve(case=case, lead=lead)
+    if case.status != CaseStatus.UNDER_REVIEW:
+        return steps
+    if not case.lines_of_inquiry.exists():
+        inquiry = inquiry_create(
+            case=case,
+            by=investigator,
+            description="Re-read the original ABE interview against the timeline (synthetic).",
+            origin=InquiryOrigin.REVIEW,
+        )
+        inquiry_update(
+            inquiry=inquiry,
+            by=investigator,
+            version=inquiry.version,
+            status=InquiryStatus.COMPLETED,
+            result="The account is consistent with the timeline; nothing new found.",
+        )
+        steps += 2
+    for inquiry in case.lines_of_inquiry.filter(status__in=OPEN_INQUIRY).order_by("pk"):
+        inquiry_update(
+            inquiry=inquiry,
+            by=investigator,
+            version=inquiry.version,
+            status=InquiryStatus.NOT_PURSUED,
+            rationale="Demo: not proportionate after the interview was re-read.",
+        )
+        steps += 1
+    case.refresh_from_db()
+    if not case.no_failings_at and not case.findings.exists():
+        case = case_record_no_failings(
+            case=case,
+            by=investigator,
+            reason="The original decision followed the evidence available (synthetic).",
+            version=case.version,
+        )
+        steps += 1
+    case = case_transition(
+        case=case,
+        to=CaseStatus.REVIEW_COMPLETE,
+        by=investigator,
+        reason="Demo: review handed in.",
+    )
+    return steps + 1 + _demo_approve(case=case, lead=lead)
+
+
+def _demo_approve(*, case, lead) -> int:
+    """Four-eyes: the review lead, who neither handed the review in nor investigated the
+    case, approves its outcome (a lead who did is refused by the workflow)."""
+    from cases.services.workflow import case_transition
+    from cases.vocabulary import CaseStatus
+
+    case_transition(
+        case=case,
+        to=CaseStatus.NFA_UPHELD,
+        by=lead,
+        reason="Demo: the review found the decision to take no further action sound.",
+    )
+    return 1
+
+
+def _demo_decision_log(*, case, by) -> int:
+    """One decision of the senior investigating officer, with its rationale."""
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.services.decision_log import decision_log_add
+
+    if case.decision_log.exists():
+        return 0
+    decision_log_add(
+        case=case,
+        by=by,
+        decision="Arrest the suspect and interview under caution (synthetic).",
+        rationale="New witness account places the suspect at the address on the night.",
+        decided_on=timezone.localdate() - datetime.timedelta(days=7),
+    )
+    return 1
+
+
+def _demo_review_request(*, record, by) -> int:
+    """The victim challenges the review's NFA decision by letter; the officer acknowledges it,
+    leaving the decision (within 30 working days) to an independent lead."""
+    from django.utils import timezone
+
+    from cases.models import CaseTransition
+    from cases.vocabulary import CaseStatus
+    from liaison.models import ReviewRequestChannel
+    from liaison.services.review_requests import (
+        review_request_acknowledge,
+        review_request_record,
+    )
+
+    if record.review_requests.exists():
+        return 0
+    challenged = (
+        CaseTransition.objects.filter(case_id=record.case_id, to_status=CaseStatus.NFA_UPHELD)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if challenged is None:
+        return 0
+    today = timezone.localdate()
+    request = review_request_record(
+        record=record,
+        by=by,
+        received_on=today,
+        channel=ReviewRequestChannel.LETTER,
+        challenged=challenged,
+        challenged_decision="The review upheld the decision to take no further action.",
+    )
+    review_request_acknowledge(
+        review_request=request, by=by, acknowledged_on=today, version=request.version
+    )
+    return 2
+
+
+def _demo_support(*, record, by) -> int:
+    """Consent to share information with a ChISVA service, then the referral: made the same
+    day and accepted."""
+    from django.utils import timezone
+
+    from liaison.models import Channel, ConsentKind, SupportReferralOutcome, SupportService
+    from liaison.services.consent import consent_record
+    from liaison.services.support_referrals import (
+        support_referral_create,
+        support_referral_made,
+        support_referral_outcome,
+    )
+
+    if record.support_referrals.exists():
+        return 0
+    today = timezone.localdate()
+    consent = record.consents.filter(
+        kind=ConsentKind.INFORMATION_SHARING, withdrawn_on__isnull=True
+    ).first() or consent_record(
+        record=record,
+        by=by,
+        kind=ConsentKind.INFORMATION_SHARING,
+        scope="Name, age and contact details, shared with the ChISVA service for support.",
+        given_on=today,
+        how=Channel.PHONE,
+    )
+    referral = support_referral_create(
+        record=record,
+        by=by,
+        service=SupportService.CHISVA,
+        organisation="Demo ChISVA service (synthetic)",
+        consent=consent,
+        agreed_on=today,
+    )
+    referral = support_referral_made(
+        referral=referral, by=by, referred_on=today, version=referral.version
+    )
+    support_referral_outcome(
+        referral=referral,
+        by=by,
+        outcome=SupportReferralOutcome.ACCEPTED,
+        outcome_on=today,
+        notes="First appointment offered (synthetic).",
+        version=referral.version,
+    )
+    return 4
+
+
+def _demo_needs_and_safety(*, record, by) -> int:
+    from liaison.models import NeedsAssessment, RiskLevel, SafetyPlan, SpecialMeasure
+    from liaison.services.safety import needs_assessment_save, safety_plan_save
+
+    made = 0
+    if not NeedsAssessment.objects.filter(record=record).exists():
+        needs_assessment_save(
+            record=record,
+            by=by,
+            communication_needs="Prefers short written summaries after each call.",
+            accessibility_needs="Step-free access to meetings.",
+            special_measures=[SpecialMeasure.LIVE_LINK, SpecialMeasure.SCREENS],
+            contact_person="Their ChISVA (synthetic)",
+        )
+        made += 1
+    if not SafetyPlan.objects.filter(record=record).exists():
+        safety_plan_save(
+            record=record,
+            by=by,
+            risk_level=RiskLevel.MEDIUM,
+            plan="Contact only on the safe number, never leave messages; ChISVA told of any "
+            "change (synthetic).",
+        )
+        made += 1
+    return made
+
+
+def _demo_message(*, record, by) -> int:
+    """An update letter drafted from its template and marked sent (the copy kept)."""
+    from django.utils import timezone
+
+    from liaison.models import Channel
+    from liaison.services.messages import (
+        WRITTEN_CHANNELS,
+        message_draft,
+        message_mark_sent,
+        templates_for_record,
+    )
+    from liaison.services.records import preferences_update
+
+    if record.messages.filter(template__isnull=False).exists():
+        return 0
+    made = 0
+    if not any(channel in WRITTEN_CHANNELS for channel in record.channels):
+        record = preferences_update(
+            record=record,
+            by=by,
+            version=record.version,
+            channels=[*record.channels, Channel.LETTER],
+        )
+        made += 1
+    template = next((t for t in templates_for_record(record) if t.key == "update"), None)
+    if template is None:
+        return made
+    message = message_draft(record=record, by=by, template=template)
+    message_mark_sent(message=message, by=by, sent_on=timezone.localdate(), version=message.version)
+    return made + 2
+
+
+def _demo_unassigned() -> int:
+    """Victims of the demo team's cases that nobody holds, for the liaison lead's workspace:
+    the import leaves all but the investigator's victims unassigned; counted, not made."""
+    from liaison.models import LiaisonRecord
+
+    return LiaisonRecord.objects.filter(
+        officer__isnull=True, case__force__teams__name=DEMO_TEAM
+    ).count()

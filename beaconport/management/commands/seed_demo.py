@@ -51,3 +51,12 @@ class Command(BaseCommand):
             f"{DEMO_USERS[Role.LIAISON_OFFICER][0]} keeps {cases.liaison_records} more "
             f"victims' records; {cases.documents} synthetic documents added"
         )
+        rights = cases.rights
+        if rights is not None and rights.nfa_case:
+            self.stdout.write(
+                f"Victims' rights: {rights.nfa_case}'s review upheld NFA and its victim asked "
+                "for a Right to Review; the officer's victims have a consent, a ChISVA "
+                "referral, a needs assessment, a safety plan and a letter sent from a "
+                f"template ({rights.made} made this run); {rights.unassigned} victims wait "
+                f"for {DEMO_USERS[Role.LIAISON_LEAD][0]} to assign them"
+            )
