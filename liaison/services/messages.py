@@ -292,6 +292,23 @@ def message_draft(
     return message
 
 
+def _lock_draft(message: Message, *, version: int, field: str, value) -> Message:
+    """The message's row, locked: refused when someone else changed it since `version`
+    (StaleEdit, with what changed), or when it was sent (an error on `field`, the field the
+    user submitted as `value`)."""
+    current = lock_current(message)
+    check_version(
+        instance=message,
+        current=current,
+        version=version,
+        submitted={field: value},
+        tracked=("body", "status", "sent_on"),
+        label="This message",
+    )
+    _refuse_if_sent(current, field)
+    return current
+
+
 def _refuse_if_sent(current: Message, field: str) -> None:
     if current.status == MessageStatus.SENT:
         raise ValidationError(
@@ -310,16 +327,7 @@ def message_edit(*, message: Message, by, body: str, version: int) -> Message:
     `version` (StaleEdit, with what changed), or if the new words promise an outcome."""
     record = message.record
     require(by, CHANGE, record, "edit a message")
-    current = lock_current(message)
-    check_version(
-        instance=message,
-        current=current,
-        version=version,
-        submitted={"body": body},
-        tracked=("body", "status", "sent_on"),
-        label="This message",
-    )
-    _refuse_if_sent(current, "body")
+    current = _lock_draft(message, version=version, field="body", value=body)
     body = _checked_body(body)
     if body == current.body:
         return current
@@ -346,16 +354,7 @@ def message_mark_sent(*, message: Message, by, sent_on: datetime.date, version: 
     words now promise an outcome (the list may have grown since the draft), or when stale."""
     record = message.record
     require(by, CHANGE, record, "mark a message sent")
-    current = lock_current(message)
-    check_version(
-        instance=message,
-        current=current,
-        version=version,
-        submitted={"sent_on": sent_on},
-        tracked=("body", "status", "sent_on"),
-        label="This message",
-    )
-    _refuse_if_sent(current, "sent_on")
+    current = _lock_draft(message, version=version, field="sent_on", value=sent_on)
     if sent_on is None:
         raise ValidationError({"sent_on": "Say when it was sent."})
     if problem := PAST_DATE.problem(sent_on):
