@@ -6,9 +6,11 @@ for an investigator or analyst) answer 404 too, through `beaconport.access.acces
 """
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from beaconport.audit.services import audit_consult
 from beaconport.forms import form_submitted
 from beaconport.roles import Role
 from cases.services.errors import StaleEdit
@@ -27,6 +29,21 @@ def victim_label(user, record) -> str:
         name = record.party.person.full_name
         return f"{name} ({record.pseudonym})" if name else record.pseudonym
     return record.pseudonym
+
+
+def consulted_page(request, record, listed, *, object_type: str, size: int):
+    """The page asked for (`?page=`) of rows on the record, and one audit row of those shown
+    (none for an empty page). The record's party must be loaded (the victim's person)."""
+    page = Paginator(listed, size).get_page(request.GET.get("page"))
+    if page.object_list:
+        audit_consult(
+            ids=[item.pk for item in page.object_list],
+            object_type=object_type,
+            actor=request.user,
+            case=record.case_id,
+            person=record.party.person_id,
+        )
+    return page
 
 
 def back_to_record(record, anchor: str = ""):

@@ -6,7 +6,6 @@ stamped with who took it and when, and logged as a disclosure to them.
 """
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -17,7 +16,6 @@ from beaconport.audit.justification import (
     justification_key,
     require_justification,
 )
-from beaconport.audit.services import audit_consult
 from beaconport.documents.serve import stored_file_response
 from beaconport.documents.stamp import StampFailed, stamp_text
 from beaconport.documents.store import size_limit_text
@@ -33,7 +31,7 @@ from liaison.permissions import (
     record_user_can,
 )
 from liaison.services import correspondence as services
-from liaison.views.common import render_form, victim_label
+from liaison.views.common import consulted_page, render_form, victim_label
 
 PAGE_SIZE = 25
 # The reason asked once (for AUDIT_JUSTIFICATION_TTL) before a record's correspondence is
@@ -54,15 +52,9 @@ def correspondence_list(request, pk):
     listed = record.correspondence.select_related("added_by").order_by(
         "-received_or_sent_on", "-pk"
     )
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    if page.object_list:
-        audit_consult(
-            ids=[item.pk for item in page.object_list],
-            object_type="liaison.correspondence",
-            actor=request.user,
-            case=record.case_id,
-            person=record.party.person_id,
-        )
+    page = consulted_page(
+        request, record, listed, object_type="liaison.correspondence", size=PAGE_SIZE
+    )
     return render(
         request,
         "liaison/correspondence/list.html",

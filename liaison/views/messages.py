@@ -8,13 +8,11 @@ promises an outcome is refused on the form (400), each phrase named with its rea
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from beaconport.audit.services import audit_consult
 from beaconport.forms import form_submitted
 from liaison.message_forms import (
     NO_TEMPLATE,
@@ -26,7 +24,7 @@ from liaison.message_forms import (
 from liaison.models import Channel, LiaisonRecord, MessageStatus, Register
 from liaison.permissions import CHANGE, VIEW, message_get_for, record_get_for, record_user_can
 from liaison.services import messages as services
-from liaison.views.common import stale_context, victim_label
+from liaison.views.common import consulted_page, stale_context, victim_label
 
 PAGE_SIZE = 25
 LABELS = {"body": "Message", "status": "Status", "sent_on": "Sent on"}
@@ -43,15 +41,7 @@ def messages_list(request, pk):
     """The messages drafted and sent to the victim, newest first, a page at a time."""
     record = _record(request.user, pk, VIEW)
     listed = record.messages.select_related("template", "written_by").order_by("-written_at", "-pk")
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    if page.object_list:
-        audit_consult(
-            ids=[item.pk for item in page.object_list],
-            object_type="liaison.message",
-            actor=request.user,
-            case=record.case_id,
-            person=record.party.person_id,
-        )
+    page = consulted_page(request, record, listed, object_type="liaison.message", size=PAGE_SIZE)
     return render(
         request,
         "liaison/messages/list.html",
