@@ -60,7 +60,10 @@ def as_case(investigator):
 
 
 def without_csrf_token(response) -> str:
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+    """The page without what differs on every request: the CSRF token, and the seconds the
+    timeout warning says are left (a second may pass between two requests)."""
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+    return re.sub(r'data-(idle|absolute)-left="\d+"', "", page)
 
 
 def url_for(name, records, case=None):
