@@ -1,6 +1,9 @@
 """What every liaison service shares: the permission backstop and what the audit log keeps."""
 
+from beaconport.audit.models import Operation
+from beaconport.audit.services import audit_record
 from cases.services.errors import ActionNotPermitted
+from cases.services.versioning import audit_delta, save_bumping_version
 from liaison.models import LiaisonRecord
 from liaison.permissions import record_user_can
 
@@ -25,6 +28,28 @@ def person_of(record: LiaisonRecord) -> int | None:
     if LiaisonRecord._meta.get_field("party").is_cached(record):
         return record.party.person_id
     return None
+
+
+def audit_on_record(record: LiaisonRecord, *, operation, by, obj, **more) -> None:
+    """One audit row of a write about the victim's record: it names the record's case and,
+    when the party is loaded, the victim's person. `more` goes to `audit_record`."""
+    audit_record(
+        operation=operation,
+        actor=by,
+        obj=obj,
+        case=record.case_id,
+        person=person_of(record),
+        **more,
+    )
+
+
+def save_audited(obj, *, record: LiaisonRecord, by, old: dict, saved, audited=None, **more):
+    """Save the `saved` fields adding one to the version, then log one alter row with what
+    moved since `old` (`audit_before`) among the `audited` fields (the saved ones if not
+    given), about the record's case and victim. `more` goes to `audit_record`."""
+    save_bumping_version(obj, saved)
+    changes = audit_delta(old, obj, saved if audited is None else audited)
+    audit_on_record(record, operation=Operation.ALTER, by=by, obj=obj, changes=changes, **more)
 
 
 def keep_party(loaded: LiaisonRecord, fresh: LiaisonRecord) -> LiaisonRecord:

@@ -23,10 +23,8 @@ from beaconport.audit.services import audit_record
 from beaconport.inputs import PAST_DATE, text_problem
 from cases.services.versioning import (
     audit_before,
-    audit_delta,
     check_version,
     lock_current,
-    save_bumping_version,
 )
 from liaison.models import (
     Channel,
@@ -39,7 +37,13 @@ from liaison.models import (
     SupportReferral,
 )
 from liaison.rules import next_reminder_at, stage_times
-from liaison.services.common import SENSITIVE_FIELDS, person_of, require
+from liaison.services.common import (
+    SENSITIVE_FIELDS,
+    audit_on_record,
+    person_of,
+    require,
+    save_audited,
+)
 
 WITHDRAWAL = ("withdrawn_on", "withdrawn_reason", "withdrawn_by")
 SCOPE_MAX_LENGTH = Consent._meta.get_field("scope").max_length
@@ -124,13 +128,7 @@ def consent_record(
     consent = Consent.objects.create(
         record=record, kind=kind, scope=scope, given_on=given_on, how=how, recorded_by=by
     )
-    audit_record(
-        operation=Operation.COLLECT,
-        actor=by,
-        obj=consent,
-        case=record.case_id,
-        person=person_of(record),
-    )
+    audit_on_record(record, operation=Operation.COLLECT, by=by, obj=consent)
     if kind == ConsentKind.CONTACT and current.contact_withdrawn_on is not None:
         _contact_withdrawn_set(record, by=by, old=current.contact_withdrawn_on, new=None)
         _reminders_resume(record)
@@ -211,15 +209,13 @@ def consent_withdraw(
         item.withdrawn_on = withdrawn_on
         item.withdrawn_reason = reason
         item.withdrawn_by = by
-        save_bumping_version(item, WITHDRAWAL)
-        audit_record(
-            operation=Operation.ALTER,
-            actor=by,
-            obj=item,
-            changes=audit_delta(old, item, WITHDRAWAL),
+        save_audited(
+            item,
+            record=record,
+            by=by,
+            old=old,
+            saved=WITHDRAWAL,
             sensitive_fields=("withdrawn_reason",),
-            case=record.case_id,
-            person=person_of(record),
         )
 
     if current.kind == ConsentKind.CONTACT:

@@ -39,7 +39,7 @@ from liaison.models import (
 )
 from liaison.permissions import review_decider_problem
 from liaison.rules import rule_in_force, statutory_due_on
-from liaison.services.common import person_of, require
+from liaison.services.common import audit_on_record, person_of, require
 from liaison.services.followups import build_followup, complete_locked, event_starts_at
 from liaison.workdays import end_of_day
 
@@ -198,13 +198,7 @@ def review_request_record(
         review_request, Trigger.VRR_ANSWER, "answer", "decide the request"
     )
     review_request.save(update_fields=["acknowledge_followup", "answer_followup"])
-    audit_record(
-        operation=Operation.COLLECT,
-        actor=by,
-        obj=review_request,
-        case=record.case_id,
-        person=person_of(record),
-    )
+    audit_on_record(record, operation=Operation.COLLECT, by=by, obj=review_request)
     return review_request
 
 

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from beaconport.audit.models import Operation
-from beaconport.audit.services import audit_record, audit_record_many
+from beaconport.audit.services import audit_record_many
 from beaconport.inputs import PAST_DATE, clean_name, name_problem, validate_instance
 from beaconport.models import OutboxMessage
 from beaconport.outbox import outbox_claim, outbox_send, recipient_groups
@@ -45,7 +45,7 @@ from liaison.models import (
     SpecialMeasure,
 )
 from liaison.permissions import CHANGE, escalation_recipients, has_current_officer
-from liaison.services.common import person_of, require
+from liaison.services.common import audit_on_record, person_of, require, save_audited
 
 NEEDS_FIELDS = (
     "communication_needs",
@@ -111,13 +111,7 @@ def _collected(obj, *, record: LiaisonRecord, by):
     """Save the record's first assessment or plan, built and validated, and log that it was
     collected."""
     obj.save()
-    audit_record(
-        operation=Operation.COLLECT,
-        actor=by,
-        obj=obj,
-        case=record.case_id,
-        person=person_of(record),
-    )
+    audit_on_record(record, operation=Operation.COLLECT, by=by, obj=obj)
     return obj
 
 
@@ -287,15 +281,7 @@ def safety_plan_reviewed(
     current.reviewed_by = by
     current.review_needed_since = None
     current.review_needed_reason = ""
-    save_bumping_version(current, REVIEW_FIELDS)
-    audit_record(
-        operation=Operation.ALTER,
-        actor=by,
-        obj=current,
-        changes=audit_delta(old, current, REVIEW_FIELDS),
-        case=record.case_id,
-        person=person_of(record),
-    )
+    save_audited(current, record=record, by=by, old=old, saved=REVIEW_FIELDS)
     return current
 
 

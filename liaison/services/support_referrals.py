@@ -14,14 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from beaconport.audit.models import Operation
-from beaconport.audit.services import audit_record
 from beaconport.inputs import PAST_DATE, text_problem
 from cases.services.versioning import (
     audit_before,
     audit_delta,
     check_version,
     lock_current,
-    save_bumping_version,
 )
 from liaison.models import (
     Consent,
@@ -35,7 +33,7 @@ from liaison.models import (
     Trigger,
 )
 from liaison.rules import rule_in_force, statutory_due_on
-from liaison.services.common import person_of, require
+from liaison.services.common import audit_on_record, require, save_audited
 from liaison.services.consent import day_words, refuse_if_contact_withdrawn
 from liaison.services.followups import COMPLETION, build_followup, complete_locked
 from liaison.workdays import start_of_day
@@ -156,13 +154,8 @@ def support_referral_create(
     follow_up.save()
     referral.followup = follow_up
     referral.save(update_fields=["followup"])
-    person = person_of(record)
-    audit_record(
-        operation=Operation.COLLECT, actor=by, obj=referral, case=record.case_id, person=person
-    )
-    audit_record(
-        operation=Operation.COLLECT, actor=by, obj=follow_up, case=record.case_id, person=person
-    )
+    audit_on_record(record, operation=Operation.COLLECT, by=by, obj=referral)
+    audit_on_record(record, operation=Operation.COLLECT, by=by, obj=follow_up)
     return referral
 
 
@@ -221,30 +214,15 @@ def support_referral_made(
     if current.outcome == SupportReferralOutcome.DECLINED_BY_VICTIM:
         raise ValidationError("The victim declined this referral: it is not made.")
     old = audit_before(current, MADE)
-    person = person_of(record)
     if follow_up is not None and follow_up.status == FollowUpStatus.OPEN:
         before = audit_before(follow_up, COMPLETION)
         complete_locked(
             follow_up, done_at=_moment(referred_on), contact=None, late_reason=late_reason
         )
-        audit_record(
-            operation=Operation.ALTER,
-            actor=by,
-            obj=follow_up,
-            changes=audit_delta(before, follow_up, COMPLETION),
-            case=record.case_id,
-            person=person,
-        )
+        changes = audit_delta(before, follow_up, COMPLETION)
+        audit_on_record(record, operation=Operation.ALTER, by=by, obj=follow_up, changes=changes)
     current.referred_on = referred_on
-    save_bumping_version(current, MADE)
-    audit_record(
-        operation=Operation.ALTER,
-        actor=by,
-        obj=current,
-        changes=audit_delta(old, current, MADE),
-        case=record.case_id,
-        person=person,
-    )
+    save_audited(current, record=record, by=by, old=old, saved=MADE)
     if follow_up is not None:
         current.followup = follow_up
     return current
@@ -294,18 +272,15 @@ def support_referral_outcome(
     changed = [name for name in OUTCOME if old[name] != getattr(current, name)]
     if not changed:
         return current
-    person = person_of(record)
     if outcome == SupportReferralOutcome.DECLINED_BY_VICTIM and current.referred_on is None:
         _stop_followup(current, record, by=by, day=outcome_on)
-    save_bumping_version(current, changed)
-    audit_record(
-        operation=Operation.ALTER,
-        actor=by,
-        obj=current,
-        changes=audit_delta(old, current, changed),
+    save_audited(
+        current,
+        record=record,
+        by=by,
+        old=old,
+        saved=changed,
         sensitive_fields=("outcome_notes",),
-        case=record.case_id,
-        person=person,
     )
     return current
 
@@ -321,12 +296,11 @@ def _stop_followup(referral: SupportReferral, record: LiaisonRecord, *, by, day)
     follow_up.status = FollowUpStatus.CANCELLED
     follow_up.cancelled_reason = f"The victim declined the referral on {day_words(day)}"
     follow_up.next_reminder_at = None
-    save_bumping_version(follow_up, ["status", "cancelled_reason", "next_reminder_at"])
-    audit_record(
-        operation=Operation.ALTER,
-        actor=by,
-        obj=follow_up,
-        changes=audit_delta(before, follow_up, ("status", "cancelled_reason")),
-        case=record.case_id,
-        person=person_of(record),
+    save_audited(
+        follow_up,
+        record=record,
+        by=by,
+        old=before,
+        saved=["status", "cancelled_reason", "next_reminder_at"],
+        audited=("status", "cancelled_reason"),
     )
