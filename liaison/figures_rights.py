@@ -29,15 +29,10 @@ def _unfiltered(cases: QuerySet[Case]) -> bool:
 
 def _met(to: str, *, late: bool) -> Q:
     """Done by its deadline (late False) or after it (late True), as `liaison.figures` counts."""
-    done = Q(**{f"{to}status": FollowUpStatus.DONE})
-    if late:
-        return done & (
-            Q(**{f"{to}completed_late": True})
-            | Q(**{f"{to}completed_late__isnull": True, f"{to}completed_at__gt": F(f"{to}due_at")})
-        )
-    return done & (
-        Q(**{f"{to}completed_late": False})
-        | Q(**{f"{to}completed_late__isnull": True, f"{to}completed_at__lte": F(f"{to}due_at")})
+    after = "gt" if late else "lte"  # completed after the deadline (late), or by it
+    return Q(**{f"{to}status": FollowUpStatus.DONE}) & (
+        Q(**{f"{to}completed_late": late})
+        | Q(**{f"{to}completed_late__isnull": True, f"{to}completed_at__{after}": F(f"{to}due_at")})
     )
 
 
@@ -45,7 +40,9 @@ def _overdue(to: str, now: datetime.datetime) -> Q:
     return Q(**{f"{to}status": FollowUpStatus.OPEN, f"{to}due_at__lt": now})
 
 
-def _rows(grouped: QuerySet, keys: list[str]) -> list[list]:
+def _rows(grouped: QuerySet, columns: list[Column]) -> list[list]:
+    """One row per force, in the columns' order after the force (no force last)."""
+    keys = [c.key for c in columns[1:]]
     rows = [[row["force"] or NO_FORCE, *(row[k] for k in keys)] for row in grouped]
     return sorted(rows, key=lambda r: (r[0] == NO_FORCE, r[0]))
 
@@ -87,12 +84,11 @@ def review_requests_table(cases: QuerySet[Case], *, now=None) -> Table:
             ),
         )
     )
-    keys = [c.key for c in REVIEW_COLUMNS[1:]]
     return Table(
         key="review_requests_by_force",
         title="Victims' Right to Review requests",
         columns=REVIEW_COLUMNS,
-        rows=_rows(grouped, keys),
+        rows=_rows(grouped, REVIEW_COLUMNS),
         chart="decided_late",
         note=(
             "Acknowledged within 10 and decided within 30 working days of the request "
@@ -131,12 +127,11 @@ def support_referrals_table(cases: QuerySet[Case], *, now=None) -> Table:
             ),
         )
     )
-    keys = [c.key for c in REFERRAL_COLUMNS[1:]]
     return Table(
         key="support_referrals_by_force",
         title="Referrals to support services (ISVA, ChISVA, other)",
         columns=REFERRAL_COLUMNS,
-        rows=_rows(grouped, keys),
+        rows=_rows(grouped, REFERRAL_COLUMNS),
         chart="late",
         note=(
             "Made within 2 working days of the victim agreeing, for enhanced entitlement; a "
