@@ -72,9 +72,11 @@ def refuse_if_contact_withdrawn(record: LiaisonRecord, doing: str, field: str | 
     raise ValidationError({field: message} if field else message, code="contact_withdrawn")
 
 
-def _day_problem(day, *, label: str, not_before: datetime.date | None = None, before_what=""):
+def day_problem(day, *, what: str, not_before: datetime.date | None = None, before_what=""):
+    """Why the day given is refused, or None: missing ("Give the day <what>."), implausible
+    or in the future, or before `not_before` (`before_what` names that day)."""
     if day is None:
-        return f"Give the day {label}."
+        return f"Give the day {what}."
     if problem := PAST_DATE.problem(day):
         return problem
     if not_before is not None and day < not_before:
@@ -104,7 +106,7 @@ def consent_record(
         errors["scope"] = "Say what it covers: with whom, what, for what purpose."
     elif problem := text_problem(scope, SCOPE_MAX_LENGTH):
         errors["scope"] = problem
-    if problem := _day_problem(given_on, label="consent was given"):
+    if problem := day_problem(given_on, what="consent was given"):
         errors["given_on"] = problem
     if how not in Channel.values:
         errors["how"] = "Choose how the victim gave their consent."
@@ -171,9 +173,9 @@ def consent_withdraw(
         )
     errors = {}
     reason = (reason or "").strip()
-    if problem := _day_problem(
+    if problem := day_problem(
         withdrawn_on,
-        label="consent was withdrawn",
+        what="consent was withdrawn",
         not_before=current.given_on,
         before_what="the day it was given",
     ):

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from beaconport.audit.models import Operation
-from beaconport.inputs import PAST_DATE, text_problem
+from beaconport.inputs import text_problem
 from cases.services.versioning import (
     audit_before,
     audit_delta,
@@ -34,7 +34,7 @@ from liaison.models import (
 )
 from liaison.rules import rule_in_force, statutory_due_on
 from liaison.services.common import audit_on_record, require, save_audited
-from liaison.services.consent import day_words, refuse_if_contact_withdrawn
+from liaison.services.consent import day_problem, day_words, refuse_if_contact_withdrawn
 from liaison.services.followups import COMPLETION, build_followup, complete_locked
 from liaison.workdays import start_of_day
 
@@ -50,16 +50,6 @@ SERVICE_ANSWERS = frozenset(
         SupportReferralOutcome.NO_RESPONSE,
     }
 )
-
-
-def _day_problem(day, *, what: str, not_before=None, before_what: str = "") -> str | None:
-    if day is None:
-        return f"Give the day {what}."
-    if problem := PAST_DATE.problem(day):
-        return problem
-    if not_before is not None and day < not_before:
-        return f"It cannot be before {before_what} ({day_words(not_before)})."
-    return None
 
 
 def consent_withdrawn_message(consent: Consent) -> str:
@@ -110,7 +100,7 @@ def support_referral_create(
             f"That consent was withdrawn on {day_words(consent.withdrawn_on)}: record the "
             "victim's consent again first."
         )
-    if problem := _day_problem(agreed_on, what="the victim agreed to be referred"):
+    if problem := day_problem(agreed_on, what="the victim agreed to be referred"):
         errors["agreed_on"] = problem
     elif "consent" not in errors and agreed_on < consent.given_on:
         errors["agreed_on"] = (
@@ -192,7 +182,7 @@ def support_referral_made(
         raise ValidationError(
             f"This referral was already made on {day_words(current.referred_on)}.", code="made"
         )
-    if problem := _day_problem(
+    if problem := day_problem(
         referred_on,
         what="the referral was made",
         not_before=current.agreed_on,
@@ -257,7 +247,7 @@ def support_referral_outcome(
         )
     start = current.referred_on or current.agreed_on
     what = "the referral was made" if current.referred_on else "the victim agreed"
-    if problem := _day_problem(
+    if problem := day_problem(
         outcome_on, what="of the outcome", not_before=start, before_what=f"the day {what}"
     ):
         errors["outcome_on"] = problem
