@@ -35,6 +35,14 @@ def _offence(case, pk) -> Offence:
     return get_object_or_404(Offence, pk=pk, case=case)
 
 
+def _offence_page(request, case, form_class, write, *, initial, **extra):
+    """An offence's form page: on GET the form with `initial`; on POST save_or_show, back to
+    the case's offences."""
+    if request.method == "POST":
+        return save_or_show(request, case, form_class, write, anchor="offences", **extra)
+    return render_form(request, case, form_class(initial=initial), **extra)
+
+
 @case_methods("GET", "POST")
 def offence_add(request, reference):
     """Add an offence found after import, with the reason; priority and eligibility follow."""
@@ -44,19 +52,18 @@ def offence_add(request, reference):
         "submit_label": "Add offence",
         "intro": "Priority and eligibility are worked out again from the case's offences.",
     }
-    if request.method == "POST":
 
-        def write(data):
-            offences.offence_add(
-                case=case,
-                by=request.user,
-                type=data["type"],
-                reason=data["reason"],
-                version=data["version"],
-            )
+    def write(data):
+        offences.offence_add(
+            case=case,
+            by=request.user,
+            type=data["type"],
+            reason=data["reason"],
+            version=data["version"],
+        )
 
-        return save_or_show(request, case, OffenceForm, write, anchor="offences", **extra)
-    return render_form(request, case, OffenceForm(initial={"version": case.version}), **extra)
+    initial = {"version": case.version}
+    return _offence_page(request, case, OffenceForm, write, initial=initial, **extra)
 
 
 @case_methods("GET", "POST")
@@ -69,20 +76,18 @@ def offence_correct(request, reference, pk):
         "submit_label": "Correct offence",
         "intro": "Priority and eligibility are worked out again from the case's offences.",
     }
-    if request.method == "POST":
 
-        def write(data):
-            offences.offence_correct(
-                offence=offence,
-                by=request.user,
-                type=data["type"],
-                reason=data["reason"],
-                version=data["version"],
-            )
+    def write(data):
+        offences.offence_correct(
+            offence=offence,
+            by=request.user,
+            type=data["type"],
+            reason=data["reason"],
+            version=data["version"],
+        )
 
-        return save_or_show(request, case, OffenceForm, write, anchor="offences", **extra)
-    form = OffenceForm(initial={"version": case.version, "type": offence.type})
-    return render_form(request, case, form, **extra)
+    initial = {"version": case.version, "type": offence.type}
+    return _offence_page(request, case, OffenceForm, write, initial=initial, **extra)
 
 
 @case_methods("GET", "POST")
@@ -96,16 +101,14 @@ def offence_remove(request, reference, pk):
         "intro": "The offence history keeps what it was, who removed it and why.",
         "danger": True,
     }
-    if request.method == "POST":
 
-        def write(data):
-            offences.offence_remove(
-                offence=offence, by=request.user, reason=data["reason"], version=data["version"]
-            )
+    def write(data):
+        offences.offence_remove(
+            offence=offence, by=request.user, reason=data["reason"], version=data["version"]
+        )
 
-        return save_or_show(request, case, OffenceReasonForm, write, anchor="offences", **extra)
-    form = OffenceReasonForm(initial={"version": case.version})
-    return render_form(request, case, form, **extra)
+    initial = {"version": case.version}
+    return _offence_page(request, case, OffenceReasonForm, write, initial=initial, **extra)
 
 
 @case_methods("GET", "HEAD")
