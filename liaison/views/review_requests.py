@@ -190,60 +190,39 @@ def _act(request, review_request, name, make_form, write, done):
     )
 
 
+def _calling(service, request, review_request, *names):
+    """A form's write: `service` on the request, by the user, with the named fields of the
+    cleaned data and the version the user loaded."""
+    return lambda cleaned: service(
+        review_request=review_request,
+        by=request.user,
+        **{name: cleaned[name] for name in names},
+        version=cleaned["version"],
+    )
+
+
 @access_required(methods=["POST"], seen=_seen)
 def review_request_acknowledge(request, pk):
     review_request = review_request_get_for(request.user, pk, CHANGE)
-    return _act(
-        request,
-        review_request,
-        "acknowledge",
-        AcknowledgeForm,
-        lambda c: services.review_request_acknowledge(
-            review_request=review_request,
-            by=request.user,
-            acknowledged_on=c["acknowledged_on"],
-            late_reason=c["late_reason"],
-            version=c["version"],
-        ),
-        "Acknowledgement recorded.",
-    )
+    fields = ("acknowledged_on", "late_reason")
+    write = _calling(services.review_request_acknowledge, request, review_request, *fields)
+    done = "Acknowledgement recorded."
+    return _act(request, review_request, "acknowledge", AcknowledgeForm, write, done)
 
 
 @access_required(methods=["POST"], seen=_seen)
 def review_request_delay(request, pk):
     review_request = review_request_get_for(request.user, pk, CHANGE)
-    return _act(
-        request,
-        review_request,
-        "delay",
-        DelayForm,
-        lambda c: services.review_request_delay(
-            review_request=review_request,
-            by=request.user,
-            reason=c["reason"],
-            told_on=c["told_on"],
-            version=c["version"],
-        ),
-        "Delay recorded.",
-    )
+    write = _calling(services.review_request_delay, request, review_request, "reason", "told_on")
+    return _act(request, review_request, "delay", DelayForm, write, "Delay recorded.")
 
 
 @access_required(methods=["POST"], seen=_seen)
 def review_request_withdraw(request, pk):
     review_request = review_request_get_for(request.user, pk, CHANGE)
-    return _act(
-        request,
-        review_request,
-        "withdraw",
-        WithdrawForm,
-        lambda c: services.review_request_withdraw(
-            review_request=review_request,
-            by=request.user,
-            reason=c["reason"],
-            version=c["version"],
-        ),
-        "Request withdrawn; its deadlines are cancelled.",
-    )
+    write = _calling(services.review_request_withdraw, request, review_request, "reason")
+    done = "Request withdrawn; its deadlines are cancelled."
+    return _act(request, review_request, "withdraw", WithdrawForm, write, done)
 
 
 @access_required(methods=["POST"], seen=_seen)
@@ -256,17 +235,7 @@ def review_request_decide(request, pk):
         raise Http404("No such Right to Review request")
     if problem := review_decider_problem(request.user, review_request):
         return _page(request, review_request, status=403, refusal=problem)
-    return _act(
-        request,
-        review_request,
-        "decide",
-        DecideForm,
-        lambda c: services.review_request_decide(
-            review_request=review_request,
-            by=request.user,
-            outcome=c["outcome"],
-            rationale=c["rationale"],
-            version=c["version"],
-        ),
-        "Outcome recorded.",
+    write = _calling(
+        services.review_request_decide, request, review_request, "outcome", "rationale"
     )
+    return _act(request, review_request, "decide", DecideForm, write, "Outcome recorded.")
