@@ -6,13 +6,11 @@ import datetime
 
 import holidays
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from beaconport.audit.models import AuditEvent, Operation
-from beaconport.roles import Role
-from cases.models import CaseAssignment, CaseTransition
+from cases.models import CaseAssignment
 from cases.services.errors import ActionNotPermitted, StaleEdit
 from liaison.models import (
     FollowUp,
@@ -25,15 +23,19 @@ from liaison.models import (
 from liaison.permissions import review_involved_user_ids
 from liaison.reminders import reminders_sweep
 from liaison.services import (
-    record_assign,
     review_request_acknowledge,
     review_request_decide,
     review_request_delay,
-    review_request_record,
     review_request_withdraw,
 )
 from liaison.services.review_requests import review_request_deadlines
-from tests.factories import LiaisonRecordFactory
+from tests.liaison.review_request_setup import (
+    INVOLVED,
+    assigned_record,
+    involved_lead,
+    nfa_upheld,
+    record_request,
+)
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -55,52 +57,30 @@ def count_working_days_by_hand(start: datetime.date, days: int) -> datetime.date
 
 @pytest.fixture
 def record(liaison_officer, liaison_lead):
-    return record_assign(
-        reason="Synthetic assignment",
-        record=LiaisonRecordFactory(),
-        officer=liaison_officer,
-        by=liaison_lead,
-    )
+    return assigned_record(liaison_officer, liaison_lead)
 
 
 @pytest.fixture
 def upheld(record, investigator, other_investigator, review_lead, make_user, team):
-    """The review's history of the case: the investigator assigned, moved to review complete
-    by the investigator, NFA upheld by a second lead of the team."""
-    case = record.case
-    CaseAssignment.objects.create(
-        case=case, investigator=investigator, assigned_by=review_lead, reason="Synthetic"
-    )
-    first_lead = make_user("fay.lead", Role.REVIEW_LEAD)
-    team.members.add(first_lead)
-    CaseTransition.objects.create(
-        case=case,
-        from_status="under_review",
-        to_status="review_complete",
-        by=other_investigator,
-        reason="Synthetic",
-    )
-    return CaseTransition.objects.create(
-        case=case,
-        from_status="review_complete",
-        to_status="nfa_upheld",
-        by=first_lead,
-        reason="Synthetic",
+    return nfa_upheld(
+        record.case,
+        investigator=investigator,
+        other_investigator=other_investigator,
+        review_lead=review_lead,
+        make_user=make_user,
+        team=team,
     )
 
 
-def record_request(record, by, **overrides):
-    today = timezone.localdate()
-    fields = {
-        "received_on": today,
-        "channel": "phone",
-        "challenged": None,
-        "challenged_decision": "The review's decision to uphold no further action",
-        "challenged_on": today - datetime.timedelta(days=20),
-        "late_note": "",
-    }
-    fields.update(overrides)
-    return review_request_record(record=record, by=by, **fields)
+def decide(review_request, by, outcome="upheld", rationale="Synthetic"):
+    """Decide the request through the service, at the version loaded."""
+    return review_request_decide(
+        review_request=review_request,
+        by=by,
+        outcome=outcome,
+        rationale=rationale,
+        version=review_request.version,
+    )
 
 
 def test_deadlines_of_a_request_received_on_christmas_eve_skip_the_bank_holidays():
@@ -185,12 +165,11 @@ def test_an_independent_review_lead_decides_and_completes_the_answer_deadline(
     record, liaison_officer, upheld, review_lead
 ):
     review_request = record_request(record, liaison_officer, challenged=upheld)
-    decided = review_request_decide(
-        review_request=review_request,
-        by=review_lead,
+    decided = decide(
+        review_request,
+        review_lead,
         outcome="overturned",
         rationale="The evidential difficulties were overstated.",
-        version=review_request.version,
     )
     assert decided.status == ReviewRequestStatus.DECIDED
     assert decided.decided_by == review_lead
@@ -202,41 +181,24 @@ def test_a_national_lead_independent_of_the_decision_may_decide(
     record, liaison_officer, upheld, national_lead
 ):
     review_request = record_request(record, liaison_officer, challenged=upheld)
-    decided = review_request_decide(
-        review_request=review_request,
-        by=national_lead,
-        outcome="upheld",
-        rationale="The original decision stands.",
-        version=review_request.version,
-    )
+    decided = decide(review_request, national_lead, rationale="The original decision stands.")
     assert decided.outcome == "upheld"
 
 
-@pytest.mark.parametrize(
-    "who",
-    ["maker_of_the_decision", "mover_to_review_complete", "assigned_investigator"],
-)
+@pytest.mark.parametrize("who", INVOLVED)
 def test_someone_involved_in_the_decision_challenged_cannot_decide(
     record, liaison_officer, upheld, investigator, other_investigator, team, who
 ):
-    involved = {
-        "maker_of_the_decision": upheld.by,
-        "mover_to_review_complete": other_investigator,
-        "assigned_investigator": investigator,
-    }[who]
-    # Whatever else they are, a lead of the team: only their part in the decision bars them.
-    involved.groups.add(*Group.objects.filter(name=Role.REVIEW_LEAD.value))
-    involved._beaconport_roles = None
-    team.members.add(involved)
+    involved = involved_lead(
+        who,
+        upheld=upheld,
+        investigator=investigator,
+        other_investigator=other_investigator,
+        team=team,
+    )
     review_request = record_request(record, liaison_officer, challenged=upheld)
     with pytest.raises(ActionNotPermitted, match="took part"):
-        review_request_decide(
-            review_request=review_request,
-            by=involved,
-            outcome="upheld",
-            rationale="Synthetic",
-            version=review_request.version,
-        )
+        decide(review_request, involved)
     assert ReviewRequest.objects.get(pk=review_request.pk).status == ReviewRequestStatus.RECEIVED
 
 
@@ -261,13 +223,7 @@ def test_nobody_but_a_review_lead_of_the_team_or_a_national_lead_decides(
 ):
     review_request = record_request(record, liaison_officer)
     with pytest.raises(ActionNotPermitted, match="Only a review lead"):
-        review_request_decide(
-            review_request=review_request,
-            by=request.getfixturevalue(who),
-            outcome="upheld",
-            rationale="Synthetic",
-            version=review_request.version,
-        )
+        decide(review_request, request.getfixturevalue(who))
 
 
 def test_acknowledging_completes_the_acknowledgement_deadline(record, liaison_officer):
@@ -314,13 +270,7 @@ def test_a_late_decision_needs_the_delay_and_the_day_the_victim_was_told(
         record, liaison_officer, received_on=received, challenged_on=received
     )
     with pytest.raises(ValidationError) as refused:
-        review_request_decide(
-            review_request=review_request,
-            by=review_lead,
-            outcome="upheld",
-            rationale="Synthetic",
-            version=review_request.version,
-        )
+        decide(review_request, review_lead)
     assert "reason for the delay" in refused.value.message_dict["outcome"][0]
     delayed = review_request_delay(
         review_request=review_request,
@@ -329,13 +279,7 @@ def test_a_late_decision_needs_the_delay_and_the_day_the_victim_was_told(
         told_on=timezone.localdate(),
         version=review_request.version,
     )
-    decided = review_request_decide(
-        review_request=delayed,
-        by=review_lead,
-        outcome="upheld",
-        rationale="Synthetic",
-        version=delayed.version,
-    )
+    decided = decide(delayed, review_lead)
     answer = FollowUp.objects.get(pk=decided.answer_followup_id)
     assert answer.completed_late and answer.late_reason == "An expert's report is awaited."
 
@@ -391,12 +335,8 @@ def test_the_outcome_is_audited_naming_who_and_what_moved_but_not_the_reasons(
     record, liaison_officer, review_lead
 ):
     review_request = record_request(record, liaison_officer)
-    review_request_decide(
-        review_request=review_request,
-        by=review_lead,
-        outcome="overturned",
-        rationale="Distinctive-rationale-words",
-        version=review_request.version,
+    decide(
+        review_request, review_lead, outcome="overturned", rationale="Distinctive-rationale-words"
     )
     event = AuditEvent.objects.filter(
         operation=Operation.ALTER,

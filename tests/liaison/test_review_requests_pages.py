@@ -5,63 +5,37 @@ involved), refused input answered 400 with the field, and the leads' list flat i
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from beaconport.audit.models import AuditEvent, Operation
-from beaconport.roles import Role
-from cases.models import CaseAssignment, CaseTransition
 from liaison.models import ReviewRequest, ReviewRequestStatus
-from liaison.services import record_assign, review_request_record
-from tests.factories import LiaisonRecordFactory
+from tests.liaison.review_request_setup import (
+    INVOLVED,
+    assigned_record,
+    involved_lead,
+    nfa_upheld,
+    record_request,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def record(liaison_officer, liaison_lead):
-    return record_assign(
-        reason="Synthetic assignment",
-        record=LiaisonRecordFactory(),
-        officer=liaison_officer,
-        by=liaison_lead,
-    )
+    return assigned_record(liaison_officer, liaison_lead)
 
 
 @pytest.fixture
 def upheld(record, investigator, other_investigator, review_lead, make_user, team):
-    """The investigator assigned; the other investigator moved it to review complete; a
-    second lead of the team upheld NFA."""
-    case = record.case
-    CaseAssignment.objects.create(
-        case=case, investigator=investigator, assigned_by=review_lead, reason="Synthetic"
+    return nfa_upheld(
+        record.case,
+        investigator=investigator,
+        other_investigator=other_investigator,
+        review_lead=review_lead,
+        make_user=make_user,
+        team=team,
     )
-    first_lead = make_user("fay.lead", Role.REVIEW_LEAD)
-    team.members.add(first_lead)
-    CaseTransition.objects.create(
-        case=case,
-        from_status="under_review",
-        to_status="review_complete",
-        by=other_investigator,
-        reason="Synthetic",
-    )
-    return CaseTransition.objects.create(
-        case=case, from_status="review_complete", to_status="nfa_upheld", by=first_lead, reason="S"
-    )
-
-
-def make_request(record, by, **fields):
-    today = timezone.localdate()
-    values = {
-        "received_on": today,
-        "channel": "letter",
-        "challenged": None,
-        "challenged_decision": "The review upheld no further action",
-        "challenged_on": today - datetime.timedelta(days=10),
-    }
-    values.update(fields)
-    return review_request_record(record=record, by=by, **values)
 
 
 def test_the_officer_records_a_request_from_the_record_and_sees_its_deadlines(
@@ -110,7 +84,7 @@ def test_a_late_request_without_a_note_answers_400_naming_the_note(client, recor
 def test_an_independent_review_lead_is_offered_the_decision_and_records_it(
     client, record, liaison_officer, upheld, review_lead
 ):
-    review_request = make_request(record, liaison_officer, challenged=upheld)
+    review_request = record_request(record, liaison_officer, challenged=upheld)
     client.force_login(review_lead)
     page = client.get(reverse("liaison:review_request", args=[review_request.pk]))
     assert "decide" in page.context["forms"]
@@ -128,20 +102,18 @@ def test_an_independent_review_lead_is_offered_the_decision_and_records_it(
     assert review_request.decided_by == review_lead
 
 
-@pytest.mark.parametrize(
-    "who", ["maker_of_the_decision", "mover_to_review_complete", "assigned_investigator"]
-)
+@pytest.mark.parametrize("who", INVOLVED)
 def test_someone_involved_is_not_offered_the_decision_and_is_refused_if_they_post(
     client, record, liaison_officer, upheld, investigator, other_investigator, team, who
 ):
-    involved = {
-        "maker_of_the_decision": upheld.by,
-        "mover_to_review_complete": other_investigator,
-        "assigned_investigator": investigator,
-    }[who]
-    involved.groups.add(*Group.objects.filter(name=Role.REVIEW_LEAD.value))
-    team.members.add(involved)
-    review_request = make_request(record, liaison_officer, challenged=upheld)
+    involved = involved_lead(
+        who,
+        upheld=upheld,
+        investigator=investigator,
+        other_investigator=other_investigator,
+        team=team,
+    )
+    review_request = record_request(record, liaison_officer, challenged=upheld)
     client.force_login(involved)
     page = client.get(reverse("liaison:review_request", args=[review_request.pk]))
     assert page.status_code == 200
@@ -163,7 +135,7 @@ def test_someone_involved_is_not_offered_the_decision_and_is_refused_if_they_pos
 def test_a_review_lead_sees_the_request_but_not_the_liaison_record(
     client, record, liaison_officer, review_lead
 ):
-    review_request = make_request(record, liaison_officer)
+    review_request = record_request(record, liaison_officer)
     client.force_login(review_lead)
     assert client.get(reverse("liaison:review_request", args=[review_request.pk])).status_code == (
         200
@@ -175,7 +147,7 @@ def test_a_review_lead_sees_the_request_but_not_the_liaison_record(
 def test_investigators_analysts_and_other_officers_get_404(
     client, record, liaison_officer, request, who
 ):
-    review_request = make_request(record, liaison_officer)
+    review_request = record_request(record, liaison_officer)
     client.force_login(request.getfixturevalue(who))
     assert client.get(reverse("liaison:review_request", args=[review_request.pk])).status_code == (
         404
@@ -183,7 +155,7 @@ def test_investigators_analysts_and_other_officers_get_404(
 
 
 def test_a_stale_acknowledgement_answers_409_and_keeps_nothing(client, record, liaison_officer):
-    review_request = make_request(record, liaison_officer)
+    review_request = record_request(record, liaison_officer)
     loaded = review_request.version
     client.force_login(liaison_officer)
     client.post(
@@ -204,19 +176,13 @@ def test_a_stale_acknowledgement_answers_409_and_keeps_nothing(client, record, l
 
 def make_requests(n, liaison_officer, liaison_lead):
     for _ in range(n):
-        record = record_assign(
-            reason="Synthetic",
-            record=LiaisonRecordFactory(),
-            officer=liaison_officer,
-            by=liaison_lead,
-        )
-        make_request(record, liaison_officer)
+        record_request(assigned_record(liaison_officer, liaison_lead), liaison_officer)
 
 
 def test_the_leads_list_shows_their_cases_requests_and_is_audited(
     client, record, liaison_officer, liaison_lead, review_lead, other_team_review_lead
 ):
-    review_request = make_request(record, liaison_officer)
+    review_request = record_request(record, liaison_officer)
     client.force_login(review_lead)
     page = client.get(reverse("liaison:review_requests"), {"state": "open"})
     assert [row.pk for row, _ in page.context["rows"]] == [review_request.pk]
