@@ -70,6 +70,36 @@ def share(record, by, given_on=None, kind="information_sharing"):
     )
 
 
+def withdraw(consent, by, reason):
+    """The victim withdraws the consent today, at the version loaded."""
+    return consent_withdraw(
+        consent=consent, by=by, withdrawn_on=TODAY(), reason=reason, version=consent.version
+    )
+
+
+def mark_made(referral, by, late_reason=""):
+    """The referral was made today, at the version loaded."""
+    return support_referral_made(
+        referral=referral,
+        by=by,
+        referred_on=TODAY(),
+        late_reason=late_reason,
+        version=referral.version,
+    )
+
+
+def give_outcome(referral, by, outcome, notes=""):
+    """What came of the referral, today, at the version loaded."""
+    return support_referral_outcome(
+        referral=referral,
+        by=by,
+        outcome=outcome,
+        outcome_on=TODAY(),
+        notes=notes,
+        version=referral.version,
+    )
+
+
 def refer(record, by, consent, agreed_on=None, service="chisva", organisation=""):
     return support_referral_create(
         record=record,
@@ -98,13 +128,7 @@ def test_a_referral_needs_an_active_consent_to_share_information_recorded_first(
         refer(record, liaison_officer, elsewhere)
 
     withdrawn = share(record, liaison_officer)
-    consent_withdraw(
-        consent=withdrawn,
-        by=liaison_officer,
-        withdrawn_on=TODAY(),
-        reason="Changed their mind",
-        version=withdrawn.version,
-    )
+    withdraw(withdrawn, liaison_officer, "Changed their mind")
     with pytest.raises(ValidationError) as gone:
         refer(record, liaison_officer, withdrawn)
     assert "withdrawn" in gone.value.message_dict["consent"][0]
@@ -154,19 +178,13 @@ def test_made_late_needs_a_reason_and_is_kept_as_late(record, liaison_officer):
         record, liaison_officer, share(record, liaison_officer, agreed_on), agreed_on=agreed_on
     )
     with pytest.raises(ValidationError) as refused:
-        support_referral_made(
-            referral=referral, by=liaison_officer, referred_on=TODAY(), version=referral.version
-        )
+        mark_made(referral, liaison_officer)
     assert "say why" in refused.value.message_dict["late_reason"][0]
     referral.refresh_from_db()
     assert referral.referred_on is None
 
-    made = support_referral_made(
-        referral=referral,
-        by=liaison_officer,
-        referred_on=TODAY(),
-        late_reason="The service's line was down over the holiday",
-        version=referral.version,
+    made = mark_made(
+        referral, liaison_officer, late_reason="The service's line was down over the holiday"
     )
     follow_up = made.followup
     follow_up.refresh_from_db()
@@ -177,9 +195,7 @@ def test_made_late_needs_a_reason_and_is_kept_as_late(record, liaison_officer):
 
 def test_made_in_time_needs_no_reason(record, liaison_officer):
     referral = refer(record, liaison_officer, share(record, liaison_officer))
-    made = support_referral_made(
-        referral=referral, by=liaison_officer, referred_on=TODAY(), version=referral.version
-    )
+    made = mark_made(referral, liaison_officer)
     made.followup.refresh_from_db()
     assert made.followup.completed_late is False
 
@@ -187,26 +203,11 @@ def test_made_in_time_needs_no_reason(record, liaison_officer):
 def test_the_outcome_is_recorded_once_the_referral_is_made(record, liaison_officer):
     referral = refer(record, liaison_officer, share(record, liaison_officer))
     with pytest.raises(ValidationError) as early:
-        support_referral_outcome(
-            referral=referral,
-            by=liaison_officer,
-            outcome="accepted",
-            outcome_on=TODAY(),
-            version=referral.version,
-        )
+        give_outcome(referral, liaison_officer, "accepted")
     assert "made first" in early.value.message_dict["outcome"][0]
 
-    referral = support_referral_made(
-        referral=referral, by=liaison_officer, referred_on=TODAY(), version=referral.version
-    )
-    referral = support_referral_outcome(
-        referral=referral,
-        by=liaison_officer,
-        outcome="accepted",
-        outcome_on=TODAY(),
-        notes="First session booked",
-        version=referral.version,
-    )
+    referral = mark_made(referral, liaison_officer)
+    referral = give_outcome(referral, liaison_officer, "accepted", notes="First session booked")
     stored = SupportReferral.objects.get(pk=referral.pk)
     assert (stored.outcome, stored.outcome_on, stored.outcome_notes) == (
         "accepted",
@@ -217,40 +218,22 @@ def test_the_outcome_is_recorded_once_the_referral_is_made(record, liaison_offic
 
 def test_a_victim_who_declines_before_it_is_made_stops_the_referral(record, liaison_officer):
     referral = refer(record, liaison_officer, share(record, liaison_officer))
-    referral = support_referral_outcome(
-        referral=referral,
-        by=liaison_officer,
-        outcome="declined_by_victim",
-        outcome_on=TODAY(),
-        version=referral.version,
-    )
+    referral = give_outcome(referral, liaison_officer, "declined_by_victim")
     referral.followup.refresh_from_db()
     assert referral.followup.status == FollowUpStatus.CANCELLED
     with pytest.raises(ValidationError):
-        support_referral_made(
-            referral=referral, by=liaison_officer, referred_on=TODAY(), version=referral.version
-        )
+        mark_made(referral, liaison_officer)
 
 
 def test_stale_edits_of_a_referral_are_refused(record, liaison_officer, liaison_lead):
     referral = refer(record, liaison_officer, share(record, liaison_officer))
     loaded = SupportReferral.objects.select_related("record").get(pk=referral.pk)
-    support_referral_made(
-        referral=referral, by=liaison_lead, referred_on=TODAY(), version=referral.version
-    )
+    mark_made(referral, liaison_lead)
     with pytest.raises(StaleEdit) as stale_made:
-        support_referral_made(
-            referral=loaded, by=liaison_officer, referred_on=TODAY(), version=loaded.version
-        )
+        mark_made(loaded, liaison_officer)
     assert "referred_on" in stale_made.value.changes
     with pytest.raises(StaleEdit):
-        support_referral_outcome(
-            referral=loaded,
-            by=liaison_officer,
-            outcome="declined_by_victim",
-            outcome_on=TODAY(),
-            version=loaded.version,
-        )
+        give_outcome(loaded, liaison_officer, "declined_by_victim")
     assert SupportReferral.objects.get(pk=referral.pk).outcome == ""
 
 
@@ -259,32 +242,18 @@ def test_withdrawing_consent_to_share_information_stops_a_referral_not_yet_made(
 ):
     consent = share(record, liaison_officer)
     referral = refer(record, liaison_officer, consent)
-    consent_withdraw(
-        consent=consent,
-        by=liaison_officer,
-        withdrawn_on=TODAY(),
-        reason="Does not want the service told",
-        version=consent.version,
-    )
+    withdraw(consent, liaison_officer, "Does not want the service told")
     referral.followup.refresh_from_db()
     assert referral.followup.status == FollowUpStatus.CANCELLED
     assert "withdrew consent to share their information" in referral.followup.cancelled_reason
     with pytest.raises(ValidationError) as refused:
-        support_referral_made(
-            referral=referral, by=liaison_officer, referred_on=TODAY(), version=referral.version
-        )
+        mark_made(referral, liaison_officer)
     assert "Does not want the service told" in refused.value.messages[0]
 
 
 def test_no_referral_opens_while_consent_to_contact_is_withdrawn(record, liaison_officer):
     contact = share(record, liaison_officer, kind="contact")
-    consent_withdraw(
-        consent=contact,
-        by=liaison_officer,
-        withdrawn_on=TODAY(),
-        reason="No calls",
-        version=contact.version,
-    )
+    withdraw(contact, liaison_officer, "No calls")
     record.refresh_from_db()
     with pytest.raises(ValidationError) as refused:
         refer(record, liaison_officer, share(record, liaison_officer))
@@ -300,16 +269,8 @@ def test_other_support_must_be_named(record, liaison_officer):
 def test_referring_making_and_the_outcome_are_audited(record, liaison_officer):
     seq = last_seq()
     referral = refer(record, liaison_officer, share(record, liaison_officer))
-    referral = support_referral_made(
-        referral=referral, by=liaison_officer, referred_on=TODAY(), version=referral.version
-    )
-    support_referral_outcome(
-        referral=referral,
-        by=liaison_officer,
-        outcome="accepted",
-        outcome_on=TODAY(),
-        version=referral.version,
-    )
+    referral = mark_made(referral, liaison_officer)
+    give_outcome(referral, liaison_officer, "accepted")
     rows = list(
         AuditEvent.objects.filter(seq__gt=seq, object_type="liaison.supportreferral")
         .order_by("seq")
@@ -346,7 +307,7 @@ def test_the_refer_page_offers_only_this_records_active_consents_to_share(
     contact = share(record, liaison_officer, kind="contact")
     elsewhere = share(record_for(liaison_officer), liaison_officer)
     gone = share(record, liaison_officer)
-    consent_withdraw(consent=gone, by=liaison_officer, withdrawn_on=TODAY(), reason="No", version=1)
+    withdraw(gone, liaison_officer, "No")
     client.force_login(liaison_officer)
     response = client.get(reverse("liaison:support_referral_create", args=[record.pk]))
     offered = [value for value, _ in response.context["form"].fields["consent"].choices if value]
