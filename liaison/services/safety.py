@@ -107,12 +107,33 @@ def _refuse_if_made_meanwhile(current, *, version, submitted: dict, label: str) 
     )
 
 
-def _collected(obj, *, record: LiaisonRecord, by):
-    """Save the record's first assessment or plan, built and validated, and log that it was
-    collected."""
-    obj.save()
-    audit_on_record(record, operation=Operation.COLLECT, by=by, obj=obj)
-    return obj
+def _create_or_update(
+    model, *, record, by, version, fields: dict, new, label, editable, also=None, **audit
+):
+    """The record's one assessment or plan, under the record's lock: made by `new()` (built
+    and validated, saved here, logged as collected) when there is none and the form sent no
+    version; else `fields` (and `also`) applied at the version loaded, stale refused, what
+    moved logged (`audit` goes to the audit row, e.g. sensitive_fields)."""
+    _lock_record(record)
+    current = model.objects.filter(record_id=record.pk).first()
+    _refuse_if_made_meanwhile(current, version=version, submitted=fields, label=label)
+    if current is None:
+        obj = new()
+        obj.save()
+        audit_on_record(record, operation=Operation.COLLECT, by=by, obj=obj)
+        return obj
+    current, _ = audited_versioned_update(
+        instance=current,
+        by=by,
+        version=version,
+        fields={**fields, **(also or {})},
+        editable=editable,
+        label=label,
+        case=record.case_id,
+        person=person_of(record),
+        **audit,
+    )
+    return current
 
 
 def _measures(values: Iterable[str] | None) -> list[str]:
@@ -166,28 +187,25 @@ def needs_assessment_save(
         errors["assessed_on"] = problem
     if errors:
         raise ValidationError(errors)
-    _lock_record(record)
-    current = NeedsAssessment.objects.filter(record_id=record.pk).first()
-    label = "The needs assessment"
-    _refuse_if_made_meanwhile(current, version=version, submitted=fields, label=label)
-    if current is None:
+
+    def new():
         assessment = NeedsAssessment(record=record, assessed_by=by, **fields)
         assessment.clean_fields(exclude={"record", "assessed_by"})
         validate_instance(assessment, dates={"assessed_on": PAST_DATE})
-        return _collected(assessment, record=record, by=by)
-    fields["assessed_by"] = by
-    current, _ = audited_versioned_update(
-        instance=current,
+        return assessment
+
+    return _create_or_update(
+        NeedsAssessment,
+        record=record,
         by=by,
         version=version,
         fields=fields,
+        new=new,
+        label="The needs assessment",
         editable=NEEDS_FIELDS,
-        label=label,
+        also={"assessed_by": by},
         sensitive_fields=NEEDS_SENSITIVE,
-        case=record.case_id,
-        person=person_of(record),
     )
-    return current
 
 
 def _validate_plan(risk_level: str, plan: str) -> None:
@@ -215,25 +233,22 @@ def safety_plan_save(
     plan = _text(plan)
     _validate_plan(risk_level, plan)
     fields = {"risk_level": risk_level, "plan": plan}
-    _lock_record(record)
-    current = SafetyPlan.objects.filter(record_id=record.pk).first()
-    label = "The safety plan"
-    _refuse_if_made_meanwhile(current, version=version, submitted=fields, label=label)
-    if current is None:
+
+    def new():
         safety = SafetyPlan(record=record, **fields)
         validate_instance(safety)
-        return _collected(safety, record=record, by=by)
-    current, _ = audited_versioned_update(
-        instance=current,
+        return safety
+
+    return _create_or_update(
+        SafetyPlan,
+        record=record,
         by=by,
         version=version,
         fields=fields,
+        new=new,
+        label="The safety plan",
         editable=PLAN_FIELDS,
-        label=label,
-        case=record.case_id,
-        person=person_of(record),
     )
-    return current
 
 
 @transaction.atomic
