@@ -40,7 +40,7 @@ from liaison.models import (
     Register,
 )
 from liaison.permissions import CHANGE, has_current_officer
-from liaison.services.common import person_of, require
+from liaison.services.common import audit_on_record, require
 
 PLACEHOLDERS = ("reference", "officer_name", "next_update_on")
 # Channels a message is written for (a phone call or a visit is a contact, not a message).
@@ -276,12 +276,11 @@ def message_draft(
     )
     validate_instance(message, ["body"])
     message.save()
-    audit_record(
+    audit_on_record(
+        record,
         operation=Operation.COLLECT,
-        actor=by,
+        by=by,
         obj=message,
-        case=record.case_id,
-        person=person_of(record),
         changes={
             "template": (None, chosen.pk if chosen else None),
             "channel": (None, channel),
@@ -336,12 +335,11 @@ def message_edit(*, message: Message, by, body: str, version: int) -> Message:
     current.body = body
     validate_instance(current, ["body"])
     save_bumping_version(current, ["body"])
-    audit_record(
+    audit_on_record(
+        record,
         operation=Operation.ALTER,
-        actor=by,
+        by=by,
         obj=current,
-        case=record.case_id,
-        person=person_of(record),
         changes={"body": (old, body)},
     )
     return current
@@ -376,12 +374,11 @@ def message_mark_sent(*, message: Message, by, sent_on: datetime.date, version: 
     _refuse_promises(current.body, "sent_on")
     current.status, current.sent_on = MessageStatus.SENT, sent_on
     save_bumping_version(current, ["status", "sent_on"])
-    audit_record(
+    audit_on_record(
+        record,
         operation=Operation.ALTER,
-        actor=by,
+        by=by,
         obj=current,
-        case=record.case_id,
-        person=person_of(record),
         changes={"status": (MessageStatus.DRAFT, MessageStatus.SENT), "sent_on": (None, sent_on)},
     )
     return current
