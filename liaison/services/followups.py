@@ -5,7 +5,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from beaconport.audit.models import Operation
@@ -328,14 +328,28 @@ def followups_open_for_trigger(
     return len(new)
 
 
+# Follow-ups owed to the victim whatever becomes of the case: a Right to Review request must
+# be acknowledged and decided, and a support referral made, after the case is closed too
+# (a request often comes after it). Their sources start with these.
+OWED_AFTER_CLOSURE = ("vrr:", "support:")
+
+
 @transaction.atomic
 def followups_cancel_for_case(*, case_id: int, reason: str) -> int:
-    """Cancel every open follow-up of a case (the case closed); returns how many."""
-    cancelled = FollowUp.objects.filter(case_id=case_id, status=FollowUpStatus.OPEN).update(
-        status=FollowUpStatus.CANCELLED,
-        cancelled_reason=reason[:300],
-        next_reminder_at=None,
-        version=F("version") + 1,
+    """Cancel the open follow-ups of a case (the case closed), but for those owed to the
+    victim whatever becomes of it (`OWED_AFTER_CLOSURE`); returns how many."""
+    owed = Q()
+    for prefix in OWED_AFTER_CLOSURE:
+        owed |= Q(source__startswith=prefix)
+    cancelled = (
+        FollowUp.objects.filter(case_id=case_id, status=FollowUpStatus.OPEN)
+        .exclude(owed)
+        .update(
+            status=FollowUpStatus.CANCELLED,
+            cancelled_reason=reason[:300],
+            next_reminder_at=None,
+            version=F("version") + 1,
+        )
     )
     if cancelled:
         audit_record(

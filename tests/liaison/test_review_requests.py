@@ -12,6 +12,7 @@ from django.utils import timezone
 from beaconport.audit.models import AuditEvent, Operation
 from cases.models import CaseAssignment
 from cases.services.errors import ActionNotPermitted, StaleEdit
+from cases.vocabulary import CaseStatus
 from liaison.models import (
     FollowUp,
     FollowUpStatus,
@@ -21,6 +22,7 @@ from liaison.models import (
     ReviewRequestStatus,
 )
 from liaison.permissions import review_involved_user_ids
+from liaison.receivers import followups_for_status
 from liaison.reminders import reminders_sweep
 from liaison.services import (
     review_request_acknowledge,
@@ -36,6 +38,7 @@ from tests.liaison.review_request_setup import (
     nfa_upheld,
     record_request,
 )
+from tests.liaison.test_views_setup import open_followup
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -346,3 +349,21 @@ def test_the_outcome_is_audited_naming_who_and_what_moved_but_not_the_reasons(
     assert event.case_id == record.case_id
     assert {"status", "outcome", "outcome_rationale", "decided_by"} <= set(event.changes)
     assert "Distinctive-rationale-words" not in repr(event.changes)
+
+
+def test_closing_the_case_keeps_a_requests_deadlines_and_cancels_the_rest(record, liaison_officer):
+    request = record_request(record, liaison_officer)
+    routine = open_followup(record, reason="Monthly update")
+    followups_for_status(
+        sender=None,
+        case_id=record.case_id,
+        to_status=CaseStatus.CLOSED,
+        at=timezone.now(),
+        transition_id=0,
+    )
+    owed = FollowUp.objects.filter(
+        pk__in=[request.acknowledge_followup_id, request.answer_followup_id]
+    )
+    assert list(owed.values_list("status", flat=True)) == [FollowUpStatus.OPEN] * 2
+    routine.refresh_from_db()
+    assert routine.status == FollowUpStatus.CANCELLED
