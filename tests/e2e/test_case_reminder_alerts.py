@@ -28,7 +28,7 @@ def test_leads_and_investigators_see_case_reminders_in_the_app(page, investigato
 
     sign_in(page, review_lead.username)
     page.get_by_role("link", name="Notifications").first.click()
-    expect(page.get_by_role("heading", name="Notifications")).to_be_visible()
+    expect(page.get_by_role("heading", name="Notifications", level=1)).to_be_visible()
     expect(page.get_by_text("3 unread.")).to_be_visible()
     expect(
         page.get_by_role("link", name=f"Escalation: {case.reference}: line of inquiry")
