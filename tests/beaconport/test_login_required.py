@@ -1,4 +1,5 @@
-"""Every route but login and /healthz turns an anonymous visitor away."""
+"""Every route but sign-in, /healthz and the accessibility statement turns an anonymous
+visitor away."""
 
 import re
 import uuid
@@ -7,8 +8,9 @@ import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-# Routes that anyone may reach: signing in, and the health check for load balancers.
-PUBLIC = {"login", "healthz", "admin:login"}
+# Routes that anyone may reach: signing in, the health check for load balancers, and the
+# accessibility statement (published for anyone, signed in or not).
+PUBLIC = {"login", "healthz", "admin:login", "accessibility"}
 SAMPLE = {"int": "1", "str": "x", "slug": "x", "path": "x/y", "uuid": str(uuid.uuid4())}
 
 

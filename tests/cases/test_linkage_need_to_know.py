@@ -234,11 +234,12 @@ def test_a_carried_flag_leaves_the_cases_own_priority_alone(
 
 # --- the case page's cost ----------------------------------------------------------------
 
-# tests/cases/test_queries.py: 16 for an investigator; with links: + the nominals' records on
+# tests/cases/test_queries.py: 18 for an investigator on a case with no findings (16, and
+# the decision log and offence history of issue 13); with links: + the nominals' records on
 # other cases + the flags among them + the investigator's own access requests.
-DETAIL_WITH_LINKS_INVESTIGATOR = 16 + 3
-# 17 for a review lead; + records elsewhere + flags (leads do not ask for access).
-DETAIL_WITH_LINKS_REVIEW_LEAD = 17 + 2
+DETAIL_WITH_LINKS_INVESTIGATOR = 18 + 3
+# 19 for a review lead; + records elsewhere + flags (leads do not ask for access).
+DETAIL_WITH_LINKS_REVIEW_LEAD = 19 + 2
 
 
 @pytest.mark.parametrize(

@@ -53,7 +53,7 @@ def bulk_cases(count: int, *, outside=()) -> None:
             INSERT INTO cases_case (force_reference, received_on, summary, decision_outcome,
                 decision_by, decision_outcome_code, decision_rationale, status, priority,
                 eligibility, eligibility_decision, eligibility_decision_reason, version,
-                created_at, updated_at, force_id)
+                created_at, updated_at, force_id, no_failings_reason)
             SELECT 'HIDDEN-' || n, DATE '2015-01-01' + (n * 7919) %% 3650, '', 'nfa',
                 'police', '', '',
                 (ARRAY['referred', 'triage', 'under_review', 'review_complete',
@@ -61,7 +61,7 @@ def bulk_cases(count: int, *, outside=()) -> None:
                 (ARRAY['P1', 'P2', 'P3', 'P3'])[1 + (n * 17) %% 4],
                 (ARRAY['eligible', 'unknown', 'ineligible'])[1 + (n * 13) %% 3],
                 '', '', 1, now(), now(),
-                forces.ids[1 + n %% cardinality(forces.ids)]
+                forces.ids[1 + n %% cardinality(forces.ids)], ''
             FROM generate_series(1, %s) AS n,
                  (SELECT array_agg(id ORDER BY id) AS ids FROM cases_force
                   WHERE NOT slug = ANY(%s)) AS forces

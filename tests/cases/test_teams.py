@@ -112,8 +112,14 @@ def test_a_lead_is_only_offered_queue_links_not_a_list_of_people_per_row(
     html = client.get(QUEUE).content.decode()
     assert f'href="{assign_url(ours)}"' in html
     assert investigator.username not in html
-    # The one select is the priority filter's: none offers people.
-    assert re.findall(r"<select[^>]*>", html) == ['<select id="filter-priority" name="priority">']
+    # The selects are the queue's filters (issue 13): none offers people.
+    assert re.findall(r'<select[^>]*name="([^"]+)"', html) == [
+        "force",
+        "status",
+        "eligibility",
+        "priority",
+        "assigned",
+    ]
 
 
 # Assigning ------------------------------------------------------------------------------
