@@ -178,6 +178,7 @@ def _measure(page, seen: Seen) -> None:
     seen.scroll = sideways_scroll(page)
     if SCREENSHOTS:  # to look at each page as a phone shows it
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", seen.url.split("//", 1)[-1].split("/", 1)[-1])
+        name = name[:120]  # a redirect's query (next=...) can pass the file system's limit
         page.screenshot(path=f"{SCREENSHOTS}/320-{name or 'home'}.png", full_page=True)
     seen.violations += [{**v, "rule": f"{v['rule']} at 320 px"} for v in axe_rules(page)]
     page.set_viewport_size(WIDTH)
