@@ -118,19 +118,24 @@ def referral_create(request, pk):
     return form_page(request, record, make_form, write, initial=initial, **page)
 
 
-@require_http_methods(["GET", "POST"])
-def referral_made(request, pk):
-    """Record that the referral was made; after its deadline, with the reason."""
-    referral = support_referral_get_for(request.user, pk, CHANGE)
-    record = referral.record
-    page = {
-        "title": "Record the referral as made",
+def _referral_page(referral, title: str) -> dict:
+    """What a referral's form page shows around its form (made, outcome)."""
+    return {
+        "title": title,
         "submit_label": "Save",
         "template": TEMPLATE,
         "anchor": ANCHOR,
         "labels": LABELS,
         "referral": referral,
     }
+
+
+@require_http_methods(["GET", "POST"])
+def referral_made(request, pk):
+    """Record that the referral was made; after its deadline, with the reason."""
+    referral = support_referral_get_for(request.user, pk, CHANGE)
+    record = referral.record
+    page = _referral_page(referral, "Record the referral as made")
 
     def write(cleaned):
         services.support_referral_made(
@@ -150,14 +155,7 @@ def referral_outcome(request, pk):
     """Record what came of the referral; a correction later is refused when stale."""
     referral = support_referral_get_for(request.user, pk, CHANGE)
     record = referral.record
-    page = {
-        "title": "Record the referral's outcome",
-        "submit_label": "Save",
-        "template": TEMPLATE,
-        "anchor": ANCHOR,
-        "labels": LABELS,
-        "referral": referral,
-    }
+    page = _referral_page(referral, "Record the referral's outcome")
 
     def write(cleaned):
         services.support_referral_outcome(
